@@ -1,0 +1,41 @@
+# cellwatch: every set-up step lives here, so a fresh machine needs only Python 3.11 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CELLWATCH_HOME ?= cellwatch-data
+DEMO_DIR ?= $(CELLWATCH_HOME)/demo-sources
+PORT ?= 8000
+
+.PHONY: install demo test lint typecheck check bench serve clean lock
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install cellwatch with its pinned dependencies
+
+lint: install
+	$(BIN)/ruff check src tests
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck  ## the whole suite: lint, types, tests (PostgreSQL too when CELLWATCH_TEST_POSTGRES_URL is set)
+	$(BIN)/pytest -n 2 -q
+
+check: test
+
+demo: install  ## build a simulated estate, run the whole pipeline, serve the result
+	CELLWATCH_HOME=$(CELLWATCH_HOME) $(BIN)/python -m cellwatch.demo --sources $(DEMO_DIR) --port $(PORT)
+
+bench: install  ## throughput figures with ratios against a baseline measured in the same run
+	$(BIN)/python -m cellwatch.bench
+
+lock:  ## refresh constraints.txt from the current .venv
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^cellwatch' > constraints.txt
+
+clean:
+	rm -rf $(VENV) $(CELLWATCH_HOME) .pytest_cache .mypy_cache .ruff_cache

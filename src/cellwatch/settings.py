@@ -1,0 +1,81 @@
+"""Settings: declared once, typed, read from the environment (``CELLWATCH_*``) or the CLI.
+
+There is no module-level settings instance: the CLI and the API build one with
+:func:`load_settings` and pass it down.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cellwatch.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Everything cellwatch can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="CELLWATCH_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("cellwatch-data"),
+        description="Folder holding the SQLite store, the event lake and generated files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the relational store; default a SQLite file in home.",
+    )
+    principal: str = Field(
+        default="system",
+        description="User name the CLI acts as; 'system' is the local administrator.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key signing API tokens; default a random key kept in home/secret.key.",
+    )
+    token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    tro_compliance_working_days: int = Field(default=5, ge=1)
+    environment: str = Field(default="development", pattern="^(development|test|production)$")
+
+    @property
+    def lake_dir(self) -> Path:
+        """Root of the Parquet event lake."""
+        return self.home / "lake"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where generated reports (PDF, HTML, PNG) are written."""
+        return self.home / "reports"
+
+    @property
+    def store_url(self) -> str:
+        """The relational store's URL, defaulting to SQLite in home."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'cellwatch.db').resolve()}"
+
+    def signing_key(self) -> str:
+        """The token signing key; made once per home and kept readable only by its owner."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.environment == "production":
+            raise ConfigError("CELLWATCH_SECRET_KEY must be set in production")
+        path = self.home / "secret.key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with CLI overrides on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {exc}") from exc

@@ -1,0 +1,113 @@
+"""Opening the relational store, migrating it, and translating its errors.
+
+The same code runs on SQLite (the embedded default) and PostgreSQL (production).
+Dialect differences are kept here and in :mod:`cellwatch.store.dialect`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from cellwatch.errors import StoreError
+from cellwatch.settings import Settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite ignores foreign keys unless asked per connection; PostgreSQL always checks.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url`` with cellwatch's per-dialect settings."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at the bundled migrations and ``url``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+class Store:
+    """The relational store: an engine, a session factory and migrations."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def migrate(self) -> None:
+        """Bring the schema up to the newest migration of every branch (one per domain package)."""
+        try:
+            with self.engine.begin() as connection:
+                config = alembic_config(self.url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "heads")
+        except SQLAlchemyError as exc:
+            raise translate(exc) from exc
+
+    def is_initialised(self) -> bool:
+        """Whether the schema has been created."""
+        return inspect(self.engine).has_table("alembic_version")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise translate(exc) from exc
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def translate(exc: SQLAlchemyError) -> StoreError:
+    """Turn a SQLAlchemy error into a :class:`StoreError` carrying the SQL."""
+    statement = getattr(exc, "statement", None)
+    original = getattr(exc, "orig", None) or exc
+    return StoreError(f"store error: {original}", sql=statement)
+
+
+def open_store(settings: Settings, migrate: bool = True) -> Store:
+    """Open (and by default migrate) the store that ``settings`` point at."""
+    if settings.database_url is None:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    store = Store(settings.store_url)
+    if migrate:
+        store.migrate()
+    return store

@@ -1,0 +1,57 @@
+"""The store migrates on every engine, matches its models, and keeps timestamps in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+import cellwatch.store.models  # noqa: F401
+from cellwatch.errors import StoreError
+from cellwatch.store import Base, Establishment, Location, Store
+
+
+def test_migrations_match_models(store: Store) -> None:
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_migrate_twice_is_harmless(store: Store) -> None:
+    store.migrate()
+    assert store.is_initialised()
+
+
+def test_timestamps_round_trip_as_utc(store: Store) -> None:
+    from cellwatch.store import Occupancy, Prisoner
+
+    bst = timezone(timedelta(hours=1))
+    with store.session() as s:
+        s.add(Establishment(code="HEI", name="Hewell (HMP)"))
+        s.add(Location(code="HEI-A-1-001", establishment="HEI", type="CELL"))
+        s.add(Prisoner(prison_number="A1234BC", surname="Smith", forenames="John"))
+        s.flush()
+        s.add(Occupancy(prison_number="A1234BC", location_code="HEI-A-1-001",
+                        start_ts=datetime(2026, 7, 1, 22, 0, tzinfo=bst)))
+    with store.session() as s:
+        occ = s.scalars(select(Occupancy)).one()
+    assert occ.start_ts == datetime(2026, 7, 1, 21, 0, tzinfo=UTC)
+    assert occ.start_ts.tzinfo is not None
+
+
+def test_foreign_keys_are_enforced_and_translated(store: Store) -> None:
+    with pytest.raises(StoreError) as info, store.session() as s:
+        s.add(Location(code="XXX-A", establishment="XXX", type="WING"))
+    assert "store error" in info.value.message
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    from cellwatch.store import Sensor
+
+    with pytest.raises((StoreError, ValueError)), store.session() as s:
+        s.add(Establishment(code="HEI", name="Hewell (HMP)"))
+        s.add(Sensor(sensor_id="S1", establishment="HEI", kind="RF_DETECTOR",
+                     active_from=datetime(2026, 1, 1)))
