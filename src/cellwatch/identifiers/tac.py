@@ -21,7 +21,7 @@ _RESOURCE = "osmocom-tacdb.csv"
 @functools.lru_cache(maxsize=1)
 def _tacdb() -> dict[str, tuple[str, str]]:
     # Read-only reference data, loaded once on first use (22k rows, ~20 ms).
-    text = resources.files("cellwatch.identifiers").joinpath("data", _RESOURCE)
+    text = resources.files("cellwatch.identifiers").joinpath("data").joinpath(_RESOURCE)
     table: dict[str, tuple[str, str]] = {}
     with text.open("r", encoding="utf-8", newline="") as handle:
         rows = csv.reader(handle)

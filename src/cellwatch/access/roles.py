@@ -1,0 +1,120 @@
+"""Organisation kinds, roles and actions, and which role may do what: the policy as data.
+
+The tables here are the whole of the role side of the policy; the scope side (which
+establishments, which shared cases) lives in :mod:`cellwatch.access.policy`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrgKind(StrEnum):
+    """The kinds of organisation that take part in joint working."""
+
+    NATIONAL = "NATIONAL"  # prison security directorate, national intelligence unit
+    REGIONAL = "REGIONAL"  # serious and organised crime unit, prison group
+    ESTABLISHMENT = "ESTABLISHMENT"  # local security and intelligence team
+    POLICE = "POLICE"
+    PAROLE_BOARD = "PAROLE_BOARD"
+    OPERATOR = "OPERATOR"  # mobile network operator
+
+
+# The prison service's own kinds: they see establishments by geography, the rest by sharing.
+PRISON_SERVICE = frozenset({OrgKind.NATIONAL, OrgKind.REGIONAL, OrgKind.ESTABLISHMENT})
+
+
+class Role(StrEnum):
+    """What a user does; a user may hold several."""
+
+    ANALYST = "analyst"
+    SUPERVISOR = "supervisor"
+    INVESTIGATOR = "investigator"
+    PAROLE_CASE_MANAGER = "parole_case_manager"
+    OPERATOR_LIAISON = "operator_liaison"
+    ADMINISTRATOR = "administrator"
+
+
+class Resource(StrEnum):
+    """The kinds of thing the policy decides about."""
+
+    ORGANISATION = "organisation"
+    USER = "user"
+    ESTABLISHMENT = "establishment"
+    PRISONER = "prisoner"
+    INTELLIGENCE = "intelligence"
+    CASE = "case"
+    REFERRAL = "referral"
+    INGEST_BATCH = "ingest_batch"
+    QUARANTINE = "quarantine"
+    AUDIT = "audit"
+    IDENTIFIER = "identifier"
+
+
+class Action(StrEnum):
+    """What is done to a resource."""
+
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    SHARE = "share"
+    ACKNOWLEDGE = "acknowledge"
+    EXPORT = "export"
+    VERIFY = "verify"
+
+
+R, A = Resource, Action
+
+_READ_ESTATE = {(R.ESTABLISHMENT, A.READ), (R.ORGANISATION, A.READ), (R.IDENTIFIER, A.READ)}
+_ANALYST = _READ_ESTATE | {
+    (R.PRISONER, A.READ), (R.INTELLIGENCE, A.READ), (R.INTELLIGENCE, A.CREATE),
+    (R.CASE, A.READ), (R.CASE, A.CREATE), (R.CASE, A.UPDATE),
+    (R.REFERRAL, A.READ), (R.REFERRAL, A.CREATE), (R.REFERRAL, A.ACKNOWLEDGE),
+    (R.INGEST_BATCH, A.READ), (R.QUARANTINE, A.READ),
+}
+
+# Role -> the (resource, action) pairs it grants. Scope is checked separately.
+ROLE_PERMISSIONS: dict[Role, frozenset[tuple[Resource, Action]]] = {
+    Role.ANALYST: frozenset(_ANALYST),
+    Role.SUPERVISOR: frozenset(_ANALYST | {
+        (R.CASE, A.SHARE), (R.INTELLIGENCE, A.EXPORT), (R.QUARANTINE, A.UPDATE),
+        (R.INGEST_BATCH, A.CREATE), (R.AUDIT, A.READ),
+    }),
+    Role.INVESTIGATOR: frozenset(_READ_ESTATE | {
+        (R.PRISONER, A.READ), (R.INTELLIGENCE, A.READ), (R.INTELLIGENCE, A.CREATE),
+        (R.CASE, A.READ), (R.CASE, A.CREATE), (R.CASE, A.UPDATE), (R.CASE, A.SHARE),
+        (R.REFERRAL, A.READ), (R.REFERRAL, A.CREATE),
+    }),
+    Role.PAROLE_CASE_MANAGER: frozenset(_READ_ESTATE | {
+        (R.PRISONER, A.READ), (R.INTELLIGENCE, A.READ), (R.CASE, A.READ),
+        (R.REFERRAL, A.READ), (R.REFERRAL, A.ACKNOWLEDGE),
+    }),
+    Role.OPERATOR_LIAISON: frozenset(_READ_ESTATE | {(R.CASE, A.READ)}),
+    Role.ADMINISTRATOR: frozenset(_READ_ESTATE | {
+        (R.ORGANISATION, A.CREATE), (R.ORGANISATION, A.UPDATE),
+        (R.USER, A.READ), (R.USER, A.CREATE), (R.USER, A.UPDATE),
+        (R.AUDIT, A.READ), (R.AUDIT, A.VERIFY),
+        (R.INGEST_BATCH, A.READ), (R.INGEST_BATCH, A.CREATE),
+        (R.QUARANTINE, A.READ), (R.QUARANTINE, A.UPDATE),
+    }),
+}
+
+# Which roles a user of each kind of organisation may hold: a police officer is never a
+# parole case manager, an operator's liaison never reads prisoner records.
+ORG_KIND_ROLES: dict[OrgKind, frozenset[Role]] = {
+    OrgKind.NATIONAL: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR,
+                                 Role.OPERATOR_LIAISON}),
+    OrgKind.REGIONAL: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.INVESTIGATOR,
+                                 Role.ADMINISTRATOR}),
+    OrgKind.ESTABLISHMENT: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR,
+                                      Role.OPERATOR_LIAISON}),
+    OrgKind.POLICE: frozenset({Role.INVESTIGATOR, Role.ANALYST, Role.SUPERVISOR,
+                               Role.ADMINISTRATOR}),
+    OrgKind.PAROLE_BOARD: frozenset({Role.PAROLE_CASE_MANAGER, Role.ADMINISTRATOR}),
+    OrgKind.OPERATOR: frozenset({Role.OPERATOR_LIAISON, Role.ADMINISTRATOR}),
+}
+
+
+def permitted(roles: frozenset[Role], resource: Resource, action: Action) -> bool:
+    """Whether any of ``roles`` grants ``action`` on ``resource`` (scope aside)."""
+    return any((resource, action) in ROLE_PERMISSIONS[role] for role in roles)

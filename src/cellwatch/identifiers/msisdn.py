@@ -1,0 +1,189 @@
+"""Phone numbers (MSISDN) to E.164 with phonenumbers; UK by default.
+
+Accepts what people write: ``07700 900123``, ``+44 7700 900123``, ``447700900123``,
+``00447700900123``, ``tel:`` URIs, brackets, dots and hyphens. Letters are refused
+(phonenumbers would read ``0800 FLOWERS`` as digits; a record should not).
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import carrier, geocoder
+
+from cellwatch.errors import InvalidFormat, InvalidLength, UnknownComponent
+from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
+
+_ALLOWED = re.compile(r"\+?[0-9\s\-\u2010-\u2015.()/]+")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.()/]")
+
+# Ofcom reserves these UK ranges for drama and examples (1,000 numbers each): no
+# subscriber ever has them, but phonenumbers calls some of them invalid and
+# test data and training material use them, so they are accepted and flagged.
+# National significant number prefix (3 digits follow) -> line type.
+_OFCOM_DRAMA = {
+    "7700900": "mobile",
+    "1134960": "landline",
+    "1144960": "landline",
+    "1154960": "landline",
+    "1164960": "landline",
+    "1174960": "landline",
+    "1184960": "landline",
+    "1214960": "landline",
+    "1314960": "landline",
+    "1414960": "landline",
+    "1514960": "landline",
+    "1614960": "landline",
+    "1914980": "landline",
+    "1632960": "landline",
+    "2079460": "landline",
+    "2890180": "landline",
+    "2920180": "landline",
+    "3069990": "uan",
+    "8081570": "toll_free",
+    "9098790": "premium_rate",
+}
+
+_LINE_TYPES = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "landline_or_mobile",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+    PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    PhoneNumberType.SHARED_COST: "shared_cost",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.PERSONAL_NUMBER: "personal_number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "uan",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+}
+
+
+def parse_msisdn(text: str, region: str = "GB") -> IdentifierInfo:
+    """Parse a phone number to E.164; ``region`` says how to read national numbers.
+
+    >>> parse_msisdn("07700 900123").value
+    '+447700900123'
+    """
+    number = _parse(_compact(text), region)
+    notes: list[str] = []
+    nsn = phonenumbers.national_significant_number(number)
+    drama = _OFCOM_DRAMA.get(nsn[:7]) if number.country_code == 44 and len(nsn) == 10 else None
+    if drama is not None:
+        line_type = drama
+        notes.append("Ofcom drama/example range: not a real subscriber's number")
+    elif phonenumbers.is_valid_number(number):
+        line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
+    else:
+        raise _invalid(number, text)
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    details = _details(number, line_type)
+    notes.insert(0, _summary(details))
+    if details.get("carrier"):
+        notes.append(
+            f"range allocated to {details['carrier']}; the number may since have been ported"
+        )
+    display = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    return IdentifierInfo(IdentifierType.MSISDN, e164, display, details, notes)
+
+
+def _compact(text: str) -> str:
+    """Strip ``tel:`` and separators; refuse letters and other symbols."""
+    raw = text.strip()
+    if raw.lower().startswith("tel:"):
+        raw = raw[4:].strip()
+    if not raw:
+        raise InvalidFormat("phone number is empty")
+    if not _ALLOWED.fullmatch(raw):
+        bad = next(ch for ch in raw if not _ALLOWED.fullmatch("0" + ch))
+        raise InvalidFormat(f"phone number may only contain digits, + and separators; found {bad!r}")
+    return _SEPARATORS.sub("", raw)
+
+
+def _parse(compact: str, region: str) -> phonenumbers.PhoneNumber:
+    """Read as national for ``region``; failing that, as international without its ``+``."""
+    try:
+        number = phonenumbers.parse(compact, region)
+    except NumberParseException as exc:
+        raise _parse_error(exc, compact) from exc
+    if _acceptable(number) or compact.startswith(("+", "0")):
+        return number
+    # "447700900123": a country code written without + or 00.
+    try:
+        international = phonenumbers.parse("+" + compact)
+    except NumberParseException:
+        return number
+    return international if _acceptable(international) else number
+
+
+def _acceptable(number: phonenumbers.PhoneNumber) -> bool:
+    nsn = phonenumbers.national_significant_number(number)
+    drama = number.country_code == 44 and len(nsn) == 10 and nsn[:7] in _OFCOM_DRAMA
+    return drama or phonenumbers.is_valid_number(number)
+
+
+def _parse_error(exc: NumberParseException, text: str) -> Exception:
+    if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
+        return UnknownComponent(f"phone number {text} has an unknown country code")
+    if exc.error_type == NumberParseException.NOT_A_NUMBER:
+        return InvalidFormat(f"{text} is not a phone number")
+    return InvalidLength(f"phone number {text} is too short or too long")
+
+
+def _invalid(number: phonenumbers.PhoneNumber, text: str) -> Exception:
+    """The most specific reason a parsed number is not valid."""
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    where = f"+{number.country_code} ({_region_of(number)})"
+    if reason == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
+        return UnknownComponent(f"phone number {text.strip()} has an unknown country code")
+    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+        return InvalidLength(f"phone number {text.strip()} is too short for {where}")
+    if reason in (phonenumbers.ValidationResult.TOO_LONG, phonenumbers.ValidationResult.INVALID_LENGTH):
+        return InvalidLength(f"phone number {text.strip()} has the wrong length for {where}")
+    return InvalidFormat(f"phone number {text.strip()} is not in an allocated range of {where}")
+
+
+def _details(number: phonenumbers.PhoneNumber, line_type: str) -> dict[str, str]:
+    region = _region_of(number)
+    details = {
+        "country_code": str(number.country_code),
+        "region": region,
+        "country": region_name(region),
+        "line_type": line_type,
+        "national": phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
+    }
+    # Original range holder only: UK mobile numbers are portable between networks.
+    name = carrier.name_for_number(number, "en")
+    if name:
+        details["carrier"] = name
+    place = geocoder.description_for_number(number, "en")
+    if place and place != details["country"]:
+        details["place"] = place
+    return details
+
+
+def _region_of(number: phonenumbers.PhoneNumber) -> str:
+    """The region of a number; for one outside any known range, its country code's main one."""
+    return phonenumbers.region_code_for_number(
+        number
+    ) or phonenumbers.region_code_for_country_code(number.country_code)
+
+
+def region_name(region: str) -> str:
+    """English name of a region code ('GB' -> 'United Kingdom').
+
+    phonenumbers names countries only through a valid number, so ask with its example.
+    """
+    example = phonenumbers.example_number(region)
+    if example is None:
+        return "international" if region in ("ZZ", "001") else region
+    return geocoder.country_name_for_number(example, "en") or region
+
+
+def _summary(details: dict[str, str]) -> str:
+    kind = details["line_type"].replace("_", " ")
+    where = details["country"] or details["region"]
+    place = f", {details['place']}" if details.get("place") else ""
+    return f"{kind} number in {where}{place}"
