@@ -19,6 +19,15 @@ from cellwatch.errors import CellwatchError
 # Modules that add commands; each has ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES = (
     "cellwatch.cli.core",
+    "cellwatch.cli.simulate",
+    "cellwatch.cli.ingest",
+    "cellwatch.cli.quarantine",
+    "cellwatch.cli.status",
+    "cellwatch.cli.export",
+    "cellwatch.cli.tro",
+    "cellwatch.cli.users",
+    "cellwatch.cli.audit",
+    "cellwatch.cli.serve",
 )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.ingest.framework import IngestContext
+from cellwatch.ingest.prisons import load_prisons
 
 
 def register(app: typer.Typer) -> None:
@@ -15,11 +17,23 @@ def register(app: typer.Typer) -> None:
 def init_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
-    """Create (or migrate) the store under CELLWATCH_HOME."""
+    """Create (or migrate) the store under CELLWATCH_HOME and load the prison register."""
     settings = settings_from_env()
     store = store_from_env(settings)
-    result = {"store": store.dialect, "home": str(settings.home.resolve())}
+    loaded = load_prisons(IngestContext.create(store, settings))
+    result = {
+        "store": store.dialect,
+        "home": str(settings.home.resolve()),
+        "establishments": loaded.to_dict(),
+    }
     if as_json:
         print_json(result)
+        return
+    out = console()
+    out.print(f"store ready ({store.dialect}) in {result['home']}")
+    if loaded.already_ingested:
+        out.print("prison register already loaded")
     else:
-        console().print(f"store ready ({store.dialect}) in {result['home']}")
+        out.print(
+            f"prison register: {loaded.accepted} establishments added, {loaded.updated} updated"
+        )

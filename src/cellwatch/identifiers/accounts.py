@@ -119,9 +119,13 @@ def _build(platform: Platform, raw: str, how: str) -> IdentifierInfo:
                 f"{platform.label} handles are {platform.handle_rule}; got {handle!r}"
             )
         if canonical != handle:
-            notes.append(f"{platform.label} handles are not case-sensitive: {handle} -> {canonical}")
+            notes.append(
+                f"{platform.label} handles are not case-sensitive: {handle} -> {canonical}"
+            )
         numeric = platform.name == "facebook" and canonical.isdigit()
-        display = f"{platform.label} id {canonical}" if numeric else f"{platform.label} @{canonical}"
+        display = (
+            f"{platform.label} id {canonical}" if numeric else f"{platform.label} @{canonical}"
+        )
     url = platform.profile_url.format(id=canonical.lstrip("+"))
     if platform.name == "facebook" and canonical.isdigit():
         url = f"https://www.facebook.com/profile.php?id={canonical}"

@@ -28,10 +28,15 @@ from cellwatch.identifiers.tac import lookup_tac
 # First two digits of IMEIs issued by the reporting bodies (BABT, TIA, PTCRB, ...).
 # MCCs share some of these prefixes (440 Japan, 505 Australia), hence a tie-breaker only.
 IMEI_REPORTING_BODIES = frozenset(
-    "01 10 30 33 35 44 45 49 50 51 52 53 54 86 91 98 99".split()
+    {"01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53", "54", "86"}
+    | {"91", "98", "99"}
 )
-_HINT_ALIASES = {"PHONE": IdentifierType.MSISDN, "NUMBER": IdentifierType.MSISDN,
-                 "IMEISV": IdentifierType.IMEI, "SIM": IdentifierType.ICCID}
+_HINT_ALIASES = {
+    "PHONE": IdentifierType.MSISDN,
+    "NUMBER": IdentifierType.MSISDN,
+    "IMEISV": IdentifierType.IMEI,
+    "SIM": IdentifierType.ICCID,
+}
 _ICCID_WITH_FILLER = re.compile(r"\s*89[0-9\s.\-]+[Ff]\s*")
 
 Hint = IdentifierType | str | None
@@ -108,7 +113,13 @@ def _parse_as(kind: IdentifierType, text: str, platform: str | None) -> Identifi
 
 
 def _by_digits(digits: str, text: str) -> IdentifierInfo:
-    if len(digits) == 15 and not digits.startswith("00"):
+    if len(digits) == 15:
+        if digits.startswith("00"):
+            # "00" + a 13-digit international number, unless that is no number at all.
+            try:
+                return parse_msisdn(text)
+            except InvalidIdentifier:
+                pass
         return _imei_or_imsi(digits)
     if len(digits) == 16:
         return parse_imei(digits)
@@ -137,6 +148,11 @@ def _imei_or_imsi(digits: str) -> IdentifierInfo:
         return _note(parse_imei(digits), f"15 digits: IMEI (check digit valid; {mcc} is no MCC)")
     expected = luhn_digit(digits[:14])
     if parts is not None and not imei_ok:
+        if _looks_like_imei(digits) and network(parts[0], parts[1]) is None:
+            raise InvalidChecksum(
+                f"IMEI check digit should be {expected}, got {digits[14]} (and not an IMSI: "
+                f"no network {parts[0]}-{parts[1]} is on record)"
+            )
         return _note(
             parse_imsi(digits),
             f"15 digits: IMSI (MCC {mcc} is {country_of_mcc(mcc) or 'allocated'}; as an IMEI "
@@ -148,6 +164,11 @@ def _imei_or_imsi(digits: str) -> IdentifierInfo:
             f"nor an IMSI (unknown MCC {mcc})"
         )
     return _both_fit(digits, parts[0], parts[1])
+
+
+def _looks_like_imei(digits: str) -> bool:
+    """A known TAC or an IMEI reporting-body prefix."""
+    return digits[:2] in IMEI_REPORTING_BODIES or lookup_tac(digits) is not None
 
 
 def _both_fit(digits: str, mcc: str, mnc: str) -> IdentifierInfo:

@@ -38,9 +38,7 @@ def check_luhn(number: str, what: str) -> None:
     """Raise InvalidChecksum with the expected digit unless ``number`` passes Luhn."""
     expected = luhn_digit(number[:-1])
     if expected != number[-1]:
-        raise InvalidChecksum(
-            f"{what} check digit should be {expected}, got {number[-1]}"
-        )
+        raise InvalidChecksum(f"{what} check digit should be {expected}, got {number[-1]}")
 
 
 def passes_luhn(number: str) -> bool:

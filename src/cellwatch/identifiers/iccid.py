@@ -1,8 +1,7 @@
 """ICCID, the SIM card number (ITU-T E.118): 89, country code, issuer, account, Luhn digit.
 
-19 or 20 digits. Cards read electronically may end in an ``F`` filler nibble,
-which is dropped. The check digit is the last one; some 20-digit issuers put
-an extra digit after a 19-digit Luhn-checked number, which is accepted with a note.
+19 or 20 digits, the last being the Luhn check digit over all the others. Cards
+read electronically may end in an ``F`` filler nibble, which is dropped.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import phonenumbers
 
 from cellwatch.errors import InvalidFormat, InvalidLength, UnknownComponent
-from cellwatch.identifiers.digits import check_luhn, clean_digits, passes_luhn
+from cellwatch.identifiers.digits import check_luhn, clean_digits
 from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
 from cellwatch.identifiers.msisdn import region_name
 
@@ -21,7 +20,7 @@ ISSUER_DIGITS = 2
 def parse_iccid(text: str) -> IdentifierInfo:
     """Parse an ICCID (19-20 digits, starting 89, Luhn-checked); separators allowed.
 
-    >>> parse_iccid("8944 1100 6801 2345 675").details["issuer_prefix"]
+    >>> parse_iccid("8944 1100 6801 2345 679").details["issuer_prefix"]
     '894411'
     """
     stripped = text.strip()
@@ -36,12 +35,9 @@ def parse_iccid(text: str) -> IdentifierInfo:
         raise InvalidFormat(
             f"ICCID must start with 89 (telecommunications); starts with {digits[:2]}"
         )
-    check_at = len(digits) - 1
-    if len(digits) == 20 and not passes_luhn(digits) and passes_luhn(digits[:19]):
-        check_at = 18
-        notes.append("20th digit is outside the Luhn check (the first 19 digits pass)")
-    else:
-        check_luhn(digits, "ICCID")
+    # The Luhn digit is always the last; a reader that appends an extra digit after a
+    # 19-digit ICCID is not followed, so that every single-digit error is caught.
+    check_luhn(digits, "ICCID")
     code, width = _country_code(digits[2:])
     rest = digits[2 + width :]
     region = phonenumbers.region_code_for_country_code(code)
@@ -53,7 +49,7 @@ def parse_iccid(text: str) -> IdentifierInfo:
         "country": country,
         "issuer": issuer,
         "issuer_prefix": digits[: 2 + width] + issuer,
-        "check_digit": digits[check_at],
+        "check_digit": digits[-1],
     }
     notes.insert(0, f"SIM issued under country code +{code} ({country}), issuer {issuer}")
     return IdentifierInfo(IdentifierType.ICCID, digits, _display(digits), details, notes)

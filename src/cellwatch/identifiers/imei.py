@@ -7,7 +7,7 @@ in ``details["sv"]``. A 14-digit body (check digit left off) is completed the sa
 
 from __future__ import annotations
 
-from cellwatch.errors import InvalidFormat, InvalidLength
+from cellwatch.errors import InvalidChecksum, InvalidFormat, InvalidLength
 from cellwatch.identifiers.digits import check_luhn, clean_digits, luhn_digit
 from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
 from cellwatch.identifiers.tac import TACDB_CREDIT, lookup_tac
@@ -23,6 +23,12 @@ def parse_imei(text: str) -> IdentifierInfo:
     notes: list[str] = []
     details: dict[str, str] = {}
     if len(digits) == 15:
+        if digits[14] == "0" and luhn_digit(digits[:14]) != "0":
+            # Over the air (3GPP TS 23.003) the check digit is sent as a spare 0.
+            raise InvalidChecksum(
+                f"IMEI check digit should be {luhn_digit(digits[:14])}, got 0 (a network "
+                "capture sends 0 in its place: give the 14-digit body to have it computed)"
+            )
         check_luhn(digits, "IMEI")
         value = digits
     elif len(digits) == 16:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
-from phonenumbers import carrier, geocoder
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, carrier, geocoder
 
 from cellwatch.errors import InvalidFormat, InvalidLength, UnknownComponent
 from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
@@ -98,7 +97,9 @@ def _compact(text: str) -> str:
         raise InvalidFormat("phone number is empty")
     if not _ALLOWED.fullmatch(raw):
         bad = next(ch for ch in raw if not _ALLOWED.fullmatch("0" + ch))
-        raise InvalidFormat(f"phone number may only contain digits, + and separators; found {bad!r}")
+        raise InvalidFormat(
+            f"phone number may only contain digits, + and separators; found {bad!r}"
+        )
     return _SEPARATORS.sub("", raw)
 
 
@@ -140,7 +141,10 @@ def _invalid(number: phonenumbers.PhoneNumber, text: str) -> Exception:
         return UnknownComponent(f"phone number {text.strip()} has an unknown country code")
     if reason == phonenumbers.ValidationResult.TOO_SHORT:
         return InvalidLength(f"phone number {text.strip()} is too short for {where}")
-    if reason in (phonenumbers.ValidationResult.TOO_LONG, phonenumbers.ValidationResult.INVALID_LENGTH):
+    if reason in (
+        phonenumbers.ValidationResult.TOO_LONG,
+        phonenumbers.ValidationResult.INVALID_LENGTH,
+    ):
         return InvalidLength(f"phone number {text.strip()} has the wrong length for {where}")
     return InvalidFormat(f"phone number {text.strip()} is not in an allocated range of {where}")
 
@@ -166,9 +170,8 @@ def _details(number: phonenumbers.PhoneNumber, line_type: str) -> dict[str, str]
 
 def _region_of(number: phonenumbers.PhoneNumber) -> str:
     """The region of a number; for one outside any known range, its country code's main one."""
-    return phonenumbers.region_code_for_number(
-        number
-    ) or phonenumbers.region_code_for_country_code(number.country_code)
+    found = phonenumbers.region_code_for_number(number)
+    return found or phonenumbers.region_code_for_country_code(number.country_code or 0)
 
 
 def region_name(region: str) -> str:

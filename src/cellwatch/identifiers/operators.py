@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from dataclasses import dataclass
 from importlib import resources
 
@@ -36,7 +37,7 @@ class Network:
 def uk_networks() -> dict[tuple[str, str], Network]:
     """The bundled UK table, keyed by (mcc, mnc)."""
     path = resources.files("cellwatch.identifiers").joinpath("data").joinpath("uk-networks.csv")
-    with path.open("r", encoding="utf-8", newline="") as handle:
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
         return {
             (row["mcc"], row["mnc"]): Network(
                 mcc=row["mcc"],

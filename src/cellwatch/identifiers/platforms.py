@@ -40,9 +40,9 @@ PLATFORMS: tuple[Platform, ...] = (
         handle_rule="letters, digits and dots (or a numeric profile id)",
         profile_url="https://www.facebook.com/{id}",
         reserved=_words(
-            "profile.php people groups pages events watch marketplace share sharer sharer.php photo.php "
-            "photo story.php permalink.php login help hashtag gaming reel stories settings "
-            "home.php friends messages notifications search policies privacy"
+            "profile.php people groups pages events watch marketplace share sharer sharer.php "
+            "photo.php photo story.php permalink.php login help hashtag gaming reel stories "
+            "settings home.php friends messages notifications search policies privacy"
         ),
     ),
     Platform(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from importlib import resources
 
 import pyarrow as pa
@@ -23,17 +24,16 @@ def _tacdb() -> dict[str, tuple[str, str]]:
     # Read-only reference data, loaded once on first use (22k rows, ~20 ms).
     text = resources.files("cellwatch.identifiers").joinpath("data").joinpath(_RESOURCE)
     table: dict[str, tuple[str, str]] = {}
-    with text.open("r", encoding="utf-8", newline="") as handle:
-        rows = csv.reader(handle)
-        next(rows)  # licence notice
-        next(rows)  # header: tac,name,name,contributor,...
-        for row in rows:
-            if len(row) < 3:
-                continue
-            # A few rows carry a leading space before the TAC.
-            tac = row[0].strip()
-            if len(tac) == 8 and tac.isdigit():
-                table[tac] = (row[1].strip(), row[2].strip())
+    rows = csv.reader(io.StringIO(text.read_text(encoding="utf-8"), newline=""))
+    next(rows)  # licence notice
+    next(rows)  # header: tac,name,name,contributor,...
+    for row in rows:
+        if len(row) < 3:
+            continue
+        # Three rows carry a leading space before a TAC that appears again; the first wins.
+        tac = row[0].strip()
+        if len(tac) == 8 and tac.isdigit():
+            table.setdefault(tac, (row[1].strip(), row[2].strip()))
     return table
 
 

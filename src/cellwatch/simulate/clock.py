@@ -73,7 +73,9 @@ def _hms() -> pa.Array:
 
 def _day_strings(first: int, last: int) -> pa.Array:
     base = dt.date(1970, 1, 1)
-    return pa.array([(base + dt.timedelta(days=d)).isoformat() + "T" for d in range(first, last + 1)])
+    return pa.array(
+        [(base + dt.timedelta(days=d)).isoformat() + "T" for d in range(first, last + 1)]
+    )
 
 
 def format_ts(t: I64, style: str) -> pa.Array:

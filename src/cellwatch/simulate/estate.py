@@ -161,25 +161,59 @@ def build_establishment(idx: int, row: dict[str, str], sc: Scenario, seed: int) 
                 cap = 2 if rng.random() < doubles else 1
                 x = x0 + ((c - 1) // 2) * 2.5 * 2
                 y = y0 + (0.0 if c % 2 else 8.0)
-                cells.append(add(_cell_code(code, style, w, landing, c), "CELL", lcode, cap, x, y, landing - 1.0))
+                cells.append(
+                    add(
+                        _cell_code(code, style, w, landing, c),
+                        "CELL",
+                        lcode,
+                        cap,
+                        x,
+                        y,
+                        landing - 1.0,
+                    )
+                )
                 cell_landing.append(li)
     width = 90.0 * min(wings, 3)
     height = 60.0 * math.ceil(wings / 3)
     for k, kind in enumerate(SPECIAL):
         add(f"{code}-{kind[:4]}", kind, "", 0, -40.0, 10.0 + 25.0 * k, 0.0)
-    for k, (px, py) in enumerate([(-70, -30), (width + 30, -30), (-70, height + 30), (width + 30, height + 30)]):
+    for k, (px, py) in enumerate(
+        [(-70, -30), (width + 30, -30), (-70, height + 30), (width + 30, height + 30)]
+    ):
         add(f"{code}-PERIM-{k + 1}", "PERIMETER", "", 0, float(px), float(py), 0.0)
     cells_a = np.array(cells, dtype=np.int64)
     cap_a = np.array(caps, dtype=np.int64)
     beds = np.repeat(np.arange(len(cells_a)), cap_a[cells_a])
+    capacity = len(beds)  # operational capacity: the beds actually laid out
     est = Establishment(
-        idx=idx, code=code, name=row["name"], region=row["county"] or row["country"],
-        category=_category(row), capacity=capacity, postcode=row["postcode"],
-        loc_code=codes, loc_type=types, loc_parent=parents, loc_capacity=cap_a,
-        x=np.array(xs), y=np.array(ys), floor=np.array(fl), cells=cells_a,
-        cell_landing=np.array(cell_landing, dtype=np.int64), beds=beds,
-        sensors=Sensors([], [], np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0),
-                        np.zeros(0), np.zeros(0, np.int64), np.zeros((0, 0), bool)),
+        idx=idx,
+        code=code,
+        name=row["name"],
+        region=row["county"] or row["country"],
+        category=_category(row),
+        capacity=capacity,
+        postcode=row["postcode"],
+        loc_code=codes,
+        loc_type=types,
+        loc_parent=parents,
+        loc_capacity=cap_a,
+        x=np.array(xs),
+        y=np.array(ys),
+        floor=np.array(fl),
+        cells=cells_a,
+        cell_landing=np.array(cell_landing, dtype=np.int64),
+        beds=beds,
+        sensors=Sensors(
+            [],
+            [],
+            np.zeros(0, np.int64),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0, np.int64),
+            np.zeros((0, 0), bool),
+        ),
         vendor_style=int(rng.integers(0, 3)) if sc.run.messy_formats else 0,
     )
     est.sensors = _sensors(est, sc, rng)
@@ -226,10 +260,15 @@ def _sensors(est: Establishment, sc: Scenario, rng: np.random.Generator) -> Sens
         for start in np.flatnonzero(rng.random(days) < rate):
             outage[s, start : start + max(1, int(rng.exponential(e.outage_mean_days)))] = True
     return Sensors(
-        ids=ids, kind=kind, loc=loc_a,
-        x=np.where(loc_a >= 0, est.x[safe], np.nan), y=np.where(loc_a >= 0, est.y[safe], np.nan),
-        floor=np.where(loc_a >= 0, est.floor[safe], np.nan), range_m=np.array(rng_m),
-        active_from=active_from.astype(np.int64), outage=outage,
+        ids=ids,
+        kind=kind,
+        loc=loc_a,
+        x=np.where(loc_a >= 0, est.x[safe], np.nan),
+        y=np.where(loc_a >= 0, est.y[safe], np.nan),
+        floor=np.where(loc_a >= 0, est.floor[safe], np.nan),
+        range_m=np.array(rng_m),
+        active_from=active_from.astype(np.int64),
+        outage=outage,
     )
 
 

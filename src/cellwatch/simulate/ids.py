@@ -77,7 +77,10 @@ def _valid_prefixes(kind: str) -> tuple[str, ...]:
         ok = True
         for t in tails:
             n = phonenumbers.parse("+44" + p + t, None)
-            if not phonenumbers.is_valid_number(n) or phonenumbers.region_code_for_number(n) != "GB":
+            if (
+                not phonenumbers.is_valid_number(n)
+                or phonenumbers.region_code_for_number(n) != "GB"
+            ):
                 ok = False
                 break
             if want is not None and phonenumbers.number_type(n) != want:
@@ -109,14 +112,14 @@ class IdentifierFactory:
         """A 15-digit IMEI with a valid Luhn check digit."""
 
         def make() -> str:
-            body = tac + self._digits(6)
+            body = tac + str(self.rng.integers(0, 9)) + self._digits(5)
             return body + luhn.calc_check_digit(body)
 
         return self._unique(make)
 
     def imsi(self, mnc: str) -> str:
         """A 15-digit IMSI on MCC 234."""
-        return self._unique(lambda: "234" + mnc + self._digits(10))
+        return self._unique(lambda: "234" + mnc + str(self.rng.integers(0, 9)) + self._digits(9))
 
     def iccid(self, mnc: str) -> str:
         """A 19-digit ICCID (89 44 ...) with a valid Luhn check digit."""
@@ -130,12 +133,16 @@ class IdentifierFactory:
     def mobile(self) -> str:
         """A UK mobile number in E.164 that phonenumbers accepts as valid."""
         pref = _valid_prefixes("mobile")
-        return self._unique(lambda: "+44" + pref[int(self.rng.integers(len(pref)))] + self._digits(5))
+        return self._unique(
+            lambda: "+44" + pref[int(self.rng.integers(len(pref)))] + self._digits(5)
+        )
 
     def landline(self) -> str:
         """A UK geographic number in E.164 that phonenumbers accepts as valid."""
         pref = _valid_prefixes("landline")
-        return self._unique(lambda: "+44" + pref[int(self.rng.integers(len(pref)))] + self._digits(4))
+        return self._unique(
+            lambda: "+44" + pref[int(self.rng.integers(len(pref)))] + self._digits(4)
+        )
 
     def prison_number(self) -> str:
         """A unique ``A1234BC`` prison number."""
@@ -158,3 +165,37 @@ def pick_operator(rng: np.random.Generator) -> tuple[str, str]:
 def operator_name(mnc: str) -> str:
     """The operator name for an MNC of ours."""
     return next(o[1] for o in OPERATORS if o[0] == mnc)
+
+
+def bulk_luhn(body: np.ndarray) -> np.ndarray:
+    """Luhn check digits for rows of digits (``[n, k]`` int array), vectorised."""
+    k = body.shape[1]
+    # Double every second digit counting from the right of the body.
+    dbl = (np.arange(k)[::-1] % 2) == 0
+    d = body.copy()
+    d[:, dbl] *= 2
+    d[d > 9] -= 9
+    return np.asarray((10 - d.sum(axis=1) % 10) % 10)
+
+
+def _join(digits: np.ndarray) -> list[str]:
+    return ["".join(map(str, r)) for r in digits.tolist()]
+
+
+def bulk_imeis(rng: np.random.Generator, n: int) -> list[str]:
+    """IMEIs for passers-by and visitors; serials start with 9, which the factory never issues."""
+    tacs = load_tacs()
+    tac = np.array(
+        [[int(c) for c in tacs[i].tac] for i in rng.integers(len(tacs), size=n)]
+    ).reshape(n, 8)
+    serial = np.concatenate([np.full((n, 1), 9), rng.integers(0, 10, (n, 5))], axis=1)
+    body = np.concatenate([tac, serial], axis=1)
+    return _join(np.concatenate([body, bulk_luhn(body)[:, None]], axis=1))
+
+
+def bulk_imsis(rng: np.random.Generator, n: int) -> list[str]:
+    """IMSIs for passers-by and visitors; MSINs start with 9, which the factory never issues."""
+    mncs = [o[0] for o in OPERATORS]
+    pick = rng.integers(len(mncs), size=n)
+    msin = _join(rng.integers(0, 10, (n, 9)))
+    return [f"234{mncs[p]}9{m}" for p, m in zip(pick.tolist(), msin, strict=True)]

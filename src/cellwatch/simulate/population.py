@@ -74,7 +74,7 @@ class _Loop:
 
     def new_prisoner(self, day: int, female: bool, young: bool) -> int:
         rng, sc = self.rng, self.sc
-        initial = day == 0 and self.p.number.__len__() < 10**9
+        initial = day == 0
         served = int(rng.exponential(sc.population.mean_stay_days)) if initial else 0
         remaining = int(rng.exponential(sc.population.mean_stay_days)) + 7
         age = rng.uniform(18, 22) if young else 18 + rng.gamma(3.0, 6.0)
@@ -100,8 +100,17 @@ class _Loop:
     def open(self, p: int, e: int, bed: int, day: int, t: int) -> None:
         self.open_stay[p] = len(self.s.prisoner)
         for lst, v in zip(
-            (self.s.prisoner, self.s.est, self.s.bed, self.s.start_day, self.s.start_t, self.s.end_day, self.s.end_t),
-            (p, e, bed, day, t, self.sc.run.days, -1), strict=True,
+            (
+                self.s.prisoner,
+                self.s.est,
+                self.s.bed,
+                self.s.start_day,
+                self.s.start_t,
+                self.s.end_day,
+                self.s.end_t,
+            ),
+            (p, e, bed, day, t, self.sc.run.days, -1),
+            strict=True,
         ):
             lst.append(v)
         self.p.last_est[p] = e
@@ -119,8 +128,13 @@ class _Loop:
 def simulate_population(sc: Scenario, estate: list[Establishment], seed: int) -> Population:
     """Run receptions, releases, transfers and cell moves over the whole period."""
     rng = rng_for(seed, Stream.POPULATION)
-    lp = _Loop(sc, estate, rng, IdentifierFactory(rng_for(seed, Stream.IDENTIFIERS, 1)),
-               local_midnights(sc.run.start_date, sc.run.days))
+    lp = _Loop(
+        sc,
+        estate,
+        rng,
+        IdentifierFactory(rng_for(seed, Stream.IDENTIFIERS, 1)),
+        local_midnights(sc.run.start_date, sc.run.days),
+    )
     occ = [np.full(len(e.beds), -1, dtype=np.int64) for e in estate]
     pop = sc.population
     for d in range(sc.run.days):
@@ -130,7 +144,7 @@ def simulate_population(sc: Scenario, estate: list[Establishment], seed: int) ->
                 e = lp.s.est[lp.open_stay[p]]
                 occ[e][lp.s.bed[lp.open_stay[p]]] = -1
                 lp.close(p, d, lp.at(d, 8, 11))
-        for e, est in enumerate(estate):
+        for e in range(len(estate)):
             beds = occ[e]
             taken = np.flatnonzero(beds >= 0)
             if d > 0 and len(estate) > 1:
@@ -178,14 +192,15 @@ def _fill(lp: _Loop, beds: I64, e: int, est: Establishment, d: int) -> None:
         beds[b] = p
         if d == 0:
             # Already in their cell when the period starts: the stay began some days before.
-            t = int(lp.midnights[0] - lp.rng.integers(1, 120) * DAY + 15 * 3600)
+            back = min(int(lp.rng.integers(1, 120)), -lp.p.reception_day[p])
+            t = int(lp.midnights[0] - back * DAY + 15 * 3600)
         else:
             t = lp.at(d, 14, 19)
         lp.open(p, e, int(b), d, t)
 
 
 def cell_matrix(pop: Population, est: Establishment, days: int) -> tuple[I64, I64]:
-    """Per establishment: (global prisoner ids, matrix [local prisoner, day] of cell position or -1)."""
+    """(global prisoner ids, matrix [local prisoner, day] -> cell position or -1) for one prison."""
     s = pop.stays
     rows = [i for i, e in enumerate(s.est) if e == est.idx]
     people = np.unique(np.array([s.prisoner[i] for i in rows], dtype=np.int64))

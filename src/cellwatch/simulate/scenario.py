@@ -58,7 +58,7 @@ class RunSection(_Section):
     """Name, period and output options."""
 
     name: str = "demo"
-    start_date: dt.date = dt.date(2024, 2, 1)
+    start_date: dt.date = dt.date(2026, 9, 15)
     days: int = Field(60, ge=1, le=3660)
     messy_formats: bool = True
     rows_per_part: int = Field(5_000_000, ge=1000)
@@ -97,7 +97,7 @@ class PopulationSection(_Section):
 class ContrabandSection(_Section):
     """Arrival, ownership and movement of phones and SIMs."""
 
-    arrivals_per_1000_month: float = Field(14.0, ge=0)
+    arrivals_per_1000_month: float = Field(35.0, ge=0)
     route_weights: dict[str, float] = Field(
         default_factory=lambda: {
             "THROW_OVER": 0.25,
@@ -154,9 +154,9 @@ class DetectionSection(_Section):
 class SearchSection(_Section):
     """Cell searches and what they find."""
 
-    routine_searches_per_cell_year: float = Field(6.0, ge=0)
-    intelligence_searches_per_phone_month: float = Field(0.35, ge=0)
-    find_probability: float = Field(0.6, ge=0, le=1)
+    routine_searches_per_cell_year: float = Field(3.0, ge=0)
+    intelligence_searches_per_phone_month: float = Field(0.15, ge=0)
+    find_probability: float = Field(0.5, ge=0, le=1)
     attribute_probability: float = Field(0.75, ge=0, le=1)
     charger_probability: float = Field(0.4, ge=0, le=1)
     handheld_hit_probability: float = Field(0.5, ge=0, le=1)

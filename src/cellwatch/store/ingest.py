@@ -55,3 +55,8 @@ class QuarantinedRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_batch_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_batches.id"))
+    # Who resolved or discarded the row, and why it was discarded.
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Analysts' edits of the raw row: [{field, old, new, by, at}], oldest first.
+    edits: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -54,9 +54,7 @@ class Prisoner(Provenance, Base):
     surname: Mapped[str] = mapped_column(String(100), index=True)
     forenames: Mapped[str] = mapped_column(String(200))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
-    establishment: Mapped[str | None] = mapped_column(
-        ForeignKey("establishments.code"), index=True
-    )
+    establishment: Mapped[str | None] = mapped_column(ForeignKey("establishments.code"), index=True)
     reception_date: Mapped[date | None] = mapped_column(Date)
     release_date: Mapped[date | None] = mapped_column(Date)
     parole_eligibility_date: Mapped[date | None] = mapped_column(Date)

@@ -114,6 +114,9 @@ def upgrade() -> None:
         sa.Column("created_at", cellwatch.store.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", cellwatch.store.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("resolved_batch_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_by", sa.String(length=100), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("edits", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["batch_id"], ["ingest_batches.id"], name=op.f("fk_quarantine_batch_id_ingest_batches")
         ),

@@ -1,0 +1,227 @@
+"""Cases and operations, shared explicitly; referrals tracked until acknowledged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cellwatch.access.models import Case, CaseShare, CaseSubject, Organisation, Referral
+from cellwatch.access.policy import SHARE_LEVELS, Target
+from cellwatch.access.principal import Principal
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import visible_cases, visible_referrals
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import Conflict, IllegalTransition, InvalidData, NotFound
+from cellwatch.store import utcnow
+from cellwatch.store.reference import Prisoner
+
+CASE_KINDS = ("CASE", "OPERATION", "INVESTIGATION")
+
+
+def case_target(session: Session, principal: Principal, case: Case) -> Target:
+    """The policy facts about one case, for this principal."""
+    level = None
+    if principal.org_code:
+        share = session.get(CaseShare, (case.id, principal.org_code))
+        level = share.level if share else None
+    return Target(Resource.CASE, case.ref, establishment=case.establishment,
+                  owner_org=case.owner_org, share_level=level)
+
+
+def _org(access: Access) -> str:
+    if access.principal.org_code is None:
+        raise InvalidData("the system principal belongs to no organisation",
+                          {"principal": ["act as a user of the owning organisation"]})
+    return access.principal.org_code
+
+
+def create_case(access: Access, ref: str, title: str, kind: str = "CASE",
+                description: str | None = None, establishment: str | None = None,
+                subjects: Sequence[str] = ()) -> Case:
+    """Open a case owned by the principal's organisation."""
+    if kind.upper() not in CASE_KINDS:
+        raise InvalidData("case refused", {"kind": [f"one of {', '.join(CASE_KINDS)}"]})
+    target = Target(Resource.CASE, ref)
+    with access.transaction() as s:
+        access.check(Action.CREATE, target)
+        owner = _org(access)
+        if s.scalars(select(Case).where(Case.ref == ref)).first() is not None:
+            raise Conflict(f"case {ref} exists")
+        case = Case(ref=ref, title=title, kind=kind.upper(), description=description,
+                    owner_org=owner, establishment=establishment, status="OPEN",
+                    created_by=access.principal.username)
+        s.add(case)
+        s.flush()
+        _add_subjects(s, case, subjects)
+        access.audit(s, "create", target, detail={"subjects": list(subjects)})
+        return case
+
+
+def _add_subjects(session: Session, case: Case, subjects: Sequence[str]) -> None:
+    for number in dict.fromkeys(p.upper() for p in subjects):
+        if session.get(Prisoner, number) is None:
+            raise NotFound(f"prisoner {number} not found")
+        if session.get(CaseSubject, (case.id, number)) is None:
+            session.add(CaseSubject(case_id=case.id, prison_number=number))
+
+
+def _find_case(access: Access, ref: str) -> Target:
+    with access.facts() as s:
+        case = s.scalars(select(Case).where(Case.ref == ref)).one_or_none()
+        if case is None:
+            raise NotFound(f"case {ref} not found")
+        return case_target(s, access.principal, case)
+
+
+def get_case(access: Access, ref: str) -> Case:
+    """Open a case the principal's organisation owns or has been given a share of."""
+    target = _find_case(access, ref)
+    with access.transaction() as s:
+        access.check(Action.READ, target)
+        access.audit(s, "read", target)
+        return s.scalars(select(Case).where(Case.ref == ref)).one()
+
+
+def case_details(access: Access, case: Case) -> tuple[list[str], dict[str, str]]:
+    """Subjects and shares of a case the caller has already been allowed to open."""
+    with access.transaction() as s:
+        subjects = list(s.scalars(select(CaseSubject.prison_number)
+                                  .where(CaseSubject.case_id == case.id)))
+        shares = {sh.org_code: sh.level for sh in s.scalars(
+            select(CaseShare).where(CaseShare.case_id == case.id))}
+        return sorted(subjects), shares
+
+
+def list_cases(access: Access, page: Page = Page(), status: str | None = None) -> list[Case]:
+    """Cases owned by or shared with the principal's organisation."""
+    target = Target(Resource.CASE)
+    with access.transaction() as s:
+        access.check(Action.READ, target, role_only=True)
+        query = select(Case).where(visible_cases(access.principal))
+        if status:
+            query = query.where(Case.status == status.upper())
+        rows = list(s.scalars(query.order_by(Case.id).limit(page.limit).offset(page.offset)))
+        access.audit(s, "list", target, detail={"returned": [c.ref for c in rows]})
+        return rows
+
+
+def share_case(access: Access, ref: str, org_code: str, level: str = "READ") -> CaseShare:
+    """Give another organisation access to a case at ``level`` (READ, CONTRIBUTE, MANAGE)."""
+    if level.upper() not in SHARE_LEVELS:
+        raise InvalidData("share refused", {"level": [f"one of {', '.join(SHARE_LEVELS)}"]})
+    target = _find_case(access, ref)
+    with access.transaction() as s:
+        access.check(Action.SHARE, target)
+        if s.get(Organisation, org_code) is None:
+            raise NotFound(f"organisation {org_code} not known")
+        case = s.scalars(select(Case).where(Case.ref == ref)).one()
+        share = s.get(CaseShare, (case.id, org_code))
+        if share is None:
+            share = CaseShare(case_id=case.id, org_code=org_code, level=level.upper(),
+                              granted_by=access.principal.username)
+            s.add(share)
+        share.level = level.upper()
+        access.audit(s, "share", target, detail={"org": org_code, "level": level.upper()})
+        return share
+
+
+def add_case_subjects(access: Access, ref: str, subjects: Sequence[str]) -> Case:
+    """Add prisoners to a case (CONTRIBUTE or more); sharing the case shares their records."""
+    target = _find_case(access, ref)
+    with access.transaction() as s:
+        access.check(Action.UPDATE, target)
+        case = s.scalars(select(Case).where(Case.ref == ref)).one()
+        _add_subjects(s, case, subjects)
+        access.audit(s, "update", target, detail={"subjects_added": list(subjects)})
+        return case
+
+
+def create_referrals(access: Access, to_orgs: Sequence[str], summary: str,
+                     prison_number: str | None = None, crime_reference: str | None = None,
+                     case_ref: str | None = None) -> list[Referral]:
+    """Refer a crime committed from prison to each of ``to_orgs``; one tracked referral each."""
+    if not to_orgs:
+        raise InvalidData("referral refused", {"to_orgs": ["name at least one organisation"]})
+    case_target_ = _find_case(access, case_ref) if case_ref else None
+    with access.transaction() as s:
+        sender = _org(access)
+        access.check(Action.CREATE, Target(Resource.REFERRAL, owner_org=sender))
+        if case_target_ is not None:
+            access.check(Action.READ, case_target_)
+        if prison_number and s.get(Prisoner, prison_number.upper()) is None:
+            raise NotFound(f"prisoner {prison_number} not found")
+        case_id = s.scalars(select(Case.id).where(Case.ref == case_ref)).first() \
+            if case_ref else None
+        made = []
+        for to in dict.fromkeys(to_orgs):
+            if s.get(Organisation, to) is None:
+                raise NotFound(f"organisation {to} not known")
+            referral = Referral(from_org=sender, to_org=to, case_id=case_id, summary=summary,
+                                prison_number=prison_number.upper() if prison_number else None,
+                                crime_reference=crime_reference, status="SENT",
+                                created_by=access.principal.username)
+            s.add(referral)
+            s.flush()
+            access.audit(s, "create", _referral_target(referral), detail={"to": to})
+            made.append(referral)
+        return made
+
+
+def _referral_target(referral: Referral) -> Target:
+    return Target(Resource.REFERRAL, str(referral.id), owner_org=referral.from_org,
+                  recipient_org=referral.to_org)
+
+
+def list_referrals(access: Access, page: Page = Page(), status: str | None = None,
+                   direction: str | None = None) -> list[Referral]:
+    """Referrals sent or received by the principal's organisation (``direction`` in/out)."""
+    target = Target(Resource.REFERRAL)
+    with access.transaction() as s:
+        access.check(Action.READ, target, role_only=True)
+        query = select(Referral).where(visible_referrals(access.principal))
+        if status:
+            query = query.where(Referral.status == status.upper())
+        if direction == "in":
+            query = query.where(Referral.to_org == access.principal.org_code)
+        elif direction == "out":
+            query = query.where(Referral.from_org == access.principal.org_code)
+        rows = list(s.scalars(query.order_by(Referral.id).limit(page.limit).offset(page.offset)))
+        access.audit(s, "list", target, detail={"returned": [r.id for r in rows]})
+        return rows
+
+
+def _find_referral(access: Access, referral_id: int) -> Target:
+    with access.facts() as s:
+        referral = s.get(Referral, referral_id)
+        if referral is None:
+            raise NotFound(f"referral {referral_id} not found")
+        return _referral_target(referral)
+
+
+def get_referral(access: Access, referral_id: int) -> Referral:
+    """Open a referral the principal's organisation sent or received."""
+    target = _find_referral(access, referral_id)
+    with access.transaction() as s:
+        access.check(Action.READ, target)
+        access.audit(s, "read", target)
+        referral = s.get(Referral, referral_id)
+        assert referral is not None
+        return referral
+
+
+def acknowledge_referral(access: Access, referral_id: int) -> Referral:
+    """The receiving organisation acknowledges a referral; only once."""
+    target = _find_referral(access, referral_id)
+    with access.transaction() as s:
+        access.check(Action.ACKNOWLEDGE, target)
+        referral = s.get(Referral, referral_id)
+        assert referral is not None
+        if referral.status != "SENT":
+            raise IllegalTransition(f"referral {referral_id} is {referral.status}, not SENT")
+        referral.status = "ACKNOWLEDGED"
+        referral.acknowledged_by = access.principal.username
+        referral.acknowledged_at = utcnow()
+        access.audit(s, "acknowledge", target)
+        return referral

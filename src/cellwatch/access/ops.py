@@ -1,0 +1,94 @@
+"""Ingest batches, quarantine and the audit log itself, through the policy."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from cellwatch.access import audit as audit_log
+from cellwatch.access.models import AuditEntry
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import own_or_national
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import NotFound
+from cellwatch.store import IngestBatch, QuarantinedRow
+
+
+def list_batches(access: Access, page: Page = Page(), kind: str | None = None,
+                 status: str | None = None) -> list[IngestBatch]:
+    """Batches the principal ran (all of them for the national level)."""
+    with access.transaction() as s:
+        access.check(Action.READ, Target(Resource.INGEST_BATCH), role_only=True)
+        query = select(IngestBatch).where(own_or_national(
+            access.principal, IngestBatch.run_by == access.principal.username))
+        if kind:
+            query = query.where(IngestBatch.kind == kind)
+        if status:
+            query = query.where(IngestBatch.status == status.upper())
+        return list(s.scalars(query.order_by(IngestBatch.id.desc())
+                              .limit(page.limit).offset(page.offset)))
+
+
+def get_batch(access: Access, batch_id: int) -> IngestBatch:
+    """One batch, if the principal ran it or works nationally."""
+    with access.facts() as s:
+        batch = s.get(IngestBatch, batch_id)
+        if batch is None:
+            raise NotFound(f"batch {batch_id} not found")
+    target = Target(Resource.INGEST_BATCH, str(batch_id), owner_user=batch.run_by)
+    with access.transaction() as s:
+        access.check(Action.READ, target)
+        return batch
+
+
+def list_quarantine(access: Access, page: Page = Page(), kind: str | None = None,
+                    status: str | None = None, batch_id: int | None = None
+                    ) -> list[QuarantinedRow]:
+    """Quarantined rows of batches the principal may see; raw rows can hold personal data."""
+    target = Target(Resource.QUARANTINE)
+    with access.transaction() as s:
+        access.check(Action.READ, target, role_only=True)
+        mine = QuarantinedRow.batch_id.in_(select(IngestBatch.id).where(
+            IngestBatch.run_by == access.principal.username))
+        query = select(QuarantinedRow).where(own_or_national(access.principal, mine))
+        if kind:
+            query = query.where(QuarantinedRow.kind == kind)
+        if status:
+            query = query.where(QuarantinedRow.status == status.upper())
+        if batch_id is not None:
+            query = query.where(QuarantinedRow.batch_id == batch_id)
+        rows = list(s.scalars(query.order_by(QuarantinedRow.id)
+                              .limit(page.limit).offset(page.offset)))
+        access.audit(s, "list", target, detail={"returned": [r.id for r in rows]})
+        return rows
+
+
+def list_audit(access: Access, page: Page = Page(), outcome: str | None = None,
+               principal: str | None = None, action: str | None = None) -> list[AuditEntry]:
+    """Audit entries of the principal's organisation (all for the national level)."""
+    target = Target(Resource.AUDIT, owner_org=access.principal.org_code)
+    with access.transaction() as s:
+        access.check(Action.READ, target)
+        query = select(AuditEntry).where(own_or_national(
+            access.principal, AuditEntry.org == access.principal.org_code))
+        if outcome:
+            query = query.where(AuditEntry.outcome == outcome.lower())
+        if principal:
+            query = query.where(AuditEntry.principal == principal)
+        if action:
+            query = query.where(AuditEntry.action == action)
+        rows = list(s.scalars(query.order_by(AuditEntry.id.desc())
+                              .limit(page.limit).offset(page.offset)))
+        # Reading the audit log is itself audited (after the read: it is not in the page).
+        access.audit(s, "list", target, detail={"returned": len(rows)})
+        return rows
+
+
+def verify_audit(access: Access) -> audit_log.VerificationResult:
+    """Check the whole chain (national administrators and the system principal)."""
+    target = Target(Resource.AUDIT, "chain")
+    with access.transaction() as s:
+        access.check(Action.VERIFY, target)
+        result = audit_log.verify_session(s)
+        access.audit(s, "verify", target, detail=result.as_dict())
+        return result

@@ -1,0 +1,59 @@
+"""The API application factory: ``create_app(settings) -> FastAPI``."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from cellwatch.api import problems
+from cellwatch.api.deps import check_text
+from cellwatch.api.routers import (
+    audit,
+    auth,
+    cases,
+    establishments,
+    identifiers,
+    ingest,
+    intelligence,
+    organisations,
+    prisoners,
+    referrals,
+)
+from cellwatch.api.schemas import Problem
+from cellwatch.settings import Settings
+from cellwatch.store import Store, open_store
+
+PREFIX = "/api/v1"
+ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
+           ingest, audit, identifiers)
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """Build the API over ``store`` (opened and migrated from ``settings`` when not given)."""
+    settings.signing_key()  # fail at start-up, not at the first sign-in, if no key can be had
+    app = FastAPI(
+        title="cellwatch",
+        version="1",
+        summary="Find, attribute and disconnect contraband phones used from prisons.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+        dependencies=[Depends(check_text)],
+    )
+    app.state.settings = settings
+    app.state.store = store if store is not None else open_store(settings)
+    problems.install(app)
+    for module in ROUTERS:
+        app.include_router(module.router, prefix=PREFIX, responses=problems.PROBLEM_RESPONSES)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, object]:
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                             routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema()
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,38 @@
+"""The fixed settings of an attribution run (windows, hours, limits), saved with each run.
+
+These are choices about *what* to compare, not estimates: the weights of each
+comparison level are estimated from the data by EM (:mod:`cellwatch.attribution.em`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunParams:
+    """What an attribution run compares and over which window."""
+
+    # Trailing window: day d's attribution uses evidence from days d-window+1 .. d only,
+    # so every attribution is one that could have been made on the day.
+    window_days: int = 14
+    # Prisoners are locked in their cells overnight (Europe/London wall-clock hours).
+    night_start_hour: int = 20
+    night_end_hour: int = 8
+    # An evidence day runs from 08:00 to 08:00 local, so one night is one day.
+    day_start_hour: int = 8
+    # The moment (hours after UTC midnight of the evidence day) at which the cell's
+    # occupant is looked up: late evening in both GMT and BST.
+    occupant_hour_utc: int = 23
+    # A number called by more distinct identifiers than this is a switchboard or a
+    # shared line and is not evidence.
+    max_callers_per_number: int = 12
+    # Candidates kept per identifier and day, and the smallest probability reported.
+    top_k: int = 3
+    min_probability: float = 0.01
+    em_iterations: int = 200
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings, for saving with a run."""
+        return asdict(self)

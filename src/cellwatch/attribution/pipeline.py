@@ -1,0 +1,87 @@
+"""One attribution run over the engine: features, EM, scoring, in one ordered pipeline.
+
+Each step is a named table built from one SQL text (Splink's CTE pipeline, made
+durable so a step's output can be inspected); only the comparison-vector counts come
+back to Python, for EM, and then the top candidates per identifier and day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from cellwatch.attribution import calls, features, rf, scoring, window
+from cellwatch.attribution.em import Estimate, estimate
+from cellwatch.attribution.params import RunParams
+from cellwatch.lake import AnalyticEngine, Dialect
+
+Step = tuple[str, Callable[[Dialect, RunParams], str]]
+
+# Feature tables in dependency order.
+FEATURE_STEPS: tuple[Step, ...] = (
+    ("cw_f_det", features.detection_days_sql),
+    ("cw_f_cov", lambda d, p: features.coverage_sql(d)),
+    ("cw_f_days", lambda d, p: features.days_sql(d)),
+    ("cw_f_rfm", rf.rf_matches_sql),
+    ("cw_f_rfc", lambda d, p: rf.rf_cells_sql(d)),
+    ("cw_f_hits", features.cell_hits_sql),
+    ("cw_f_calls", calls.call_subjects_sql),
+    ("cw_f_pin", calls.pin_hits_sql),
+    ("cw_f_calldays", lambda d, p: calls.call_days_sql(d)),
+    ("cw_f_seiz", calls.seizure_hits_sql),
+    ("cw_f_cand", lambda d, p: window.candidates_sql(d)),
+    ("cw_f_zone", features.zone_sql),
+    ("cw_f_pair", lambda d, p: window.pair_day_sql(d)),
+    ("cw_f_active", window.active_sql),
+    ("cw_f_win", window.window_sql),
+    ("cw_f_vec", lambda d, p: window.levels_sql(d)),
+)
+
+
+@dataclass
+class PipelineResult:
+    """The estimate and the per-day attributions (all identifier types)."""
+
+    estimate: Estimate
+    daily: pa.Table
+
+
+def materialise(engine: AnalyticEngine, name: str, sql: str) -> None:
+    """Build table ``name`` from ``sql`` (names are this module's constants)."""
+    engine.run(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+
+def build_features(engine: AnalyticEngine, params: RunParams) -> None:
+    """Every feature table up to the comparison vectors."""
+    for name, step in FEATURE_STEPS:
+        materialise(engine, name, step(engine.dialect, params))
+
+
+def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
+    """EM over the comparison vectors' counts (confirmed/rejected pairs as labels)."""
+    pats = engine.run(window.patterns_sql(engine.dialect)).to_pydict()
+    return estimate(
+        {f: pats[f"l_{f}"] for f in window.FIELDS}, pats["n"], window.FIELDS,
+        n_match=pats["n_match"], n_nonmatch=pats["n_nonmatch"],
+        iterations=params.em_iterations,
+    )
+
+
+def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> pa.Table:
+    """Per-day probabilities for IMEIs, IMSIs and, through their SIMs, numbers."""
+    d = engine.dialect
+    materialise(engine, "cw_f_score", scoring.score_sql(d, est, params))
+    materialise(engine, "cw_f_num", scoring.numbers_sql(d))
+    materialise(engine, "cw_f_daily", scoring.daily_sql(d))
+    return engine.run("SELECT * FROM cw_f_daily")
+
+
+def run_pipeline(engine: AnalyticEngine, params: RunParams | None = None,
+                 est: Estimate | None = None) -> PipelineResult:
+    """Features, then EM (unless ``est`` is given, to re-score), then scores."""
+    params = params or RunParams()
+    build_features(engine, params)
+    est = est or fit(engine, params)
+    return PipelineResult(est, score(engine, est, params))

@@ -1,0 +1,101 @@
+"""Scoring: estimated weights turned into per-day probabilities, then into intervals.
+
+For one identifier on one day the candidates' Bayes factors are combined as
+``P(i) = odds_i / (1 + sum_j odds_j)``, with ``odds_i = prior/(1-prior) * 2**bits_i``:
+at most one candidate is the user and the remainder is "none of them", so each day's
+probabilities sum to less than one. An analyst's confirmation takes the whole day.
+"""
+
+from __future__ import annotations
+
+from cellwatch.attribution.em import Estimate
+from cellwatch.attribution.params import RunParams
+from cellwatch.attribution.window import FIELDS
+from cellwatch.lake import Dialect
+
+# Bits are clipped so 2**bits stays finite on every engine.
+MAX_BITS = 60.0
+PARTITION = "PARTITION BY identifier_type, identifier, eday"
+CONFIRMED = (
+    "(SELECT DISTINCT subject_type, subject, object FROM cw_judgements "
+    "WHERE target = 'ATTRIBUTION' AND verdict = 'CONFIRMED' AND undone_at IS NULL)"
+)
+
+
+def weight_case(est: Estimate, name: str) -> str:
+    """A CASE expression giving a field's weight in bits from its level column."""
+    arms = " ".join(f"WHEN l_{name} = {int(level)} THEN {float(w)!r}"
+                    for level, w in est.weights()[name].items())
+    return f"CASE {arms} ELSE 0.0 END"
+
+
+def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
+    """cw_f_score: top candidates per identifier-day with weights and probabilities."""
+    weights = ", ".join(f"{weight_case(est, f)} AS w_{f}" for f in FIELDS)
+    total = " + ".join(f"w_{f}" for f in FIELDS)
+    odds = est.prior / (1.0 - est.prior)
+    return (
+        f"WITH s AS (SELECT v.*, {weights} FROM cw_f_vec v), "  # noqa: S608
+        f"b AS (SELECT s.*, greatest(least({total}, {MAX_BITS}), -{MAX_BITS}) AS bits FROM s), "
+        f"o AS (SELECT b.*, {odds!r} * pow(2.0, bits) AS odds, "
+        "CASE WHEN c.subject IS NOT NULL THEN 1 ELSE 0 END AS confirmed FROM b "
+        f"LEFT JOIN {CONFIRMED} c ON c.subject_type = b.identifier_type "
+        "AND c.subject = b.identifier AND c.object = b.prison_number), "
+        f"n AS (SELECT o.*, max(confirmed) OVER ({PARTITION}) AS day_confirmed, "
+        f"odds / (1.0 + sum(odds) OVER ({PARTITION})) AS model_p FROM o), "
+        "f AS (SELECT n.*, CASE WHEN day_confirmed = 1 THEN CAST(confirmed AS DOUBLE) "
+        "ELSE model_p END AS probability FROM n), "
+        "r AS (SELECT f.*, CASE WHEN confirmed = 1 THEN 'CONFIRMED' ELSE 'PROPOSED' END "
+        f"AS status, row_number() OVER ({PARTITION} ORDER BY probability DESC, prison_number) "
+        f"AS rank FROM f WHERE probability >= {float(p.min_probability)!r}) "
+        f"SELECT * FROM r WHERE rank <= {int(p.top_k)}"
+    )
+
+
+def numbers_sql(d: Dialect) -> str:
+    """cw_f_num: numbers (MSISDN) attributed through the SIMs they are on.
+
+    A number on two SIMs over the period (a replacement SIM) takes the stronger of
+    the two each day; a rejected number attribution is dropped.
+    """
+    return (
+        "WITH x AS (SELECT 'MSISDN' AS identifier_type, l.b AS identifier, s.eday, "  # noqa: S608
+        "s.prison_number, max(s.probability) AS probability, max(s.status) AS status "
+        "FROM cw_f_score s JOIN cw_links l ON l.a_type = 'IMSI' AND l.a = s.identifier "
+        "AND l.b_type = 'MSISDN' AND l.status IN ('ACTIVE', 'CONFIRMED', 'UNSURE') "
+        "WHERE s.identifier_type = 'IMSI' GROUP BY 1, 2, 3, 4), "
+        f"t AS (SELECT x.*, sum(probability) OVER ({PARTITION}) AS total FROM x) "
+        "SELECT identifier_type, identifier, eday, prison_number, "
+        "CASE WHEN total > 1 THEN probability / total ELSE probability END AS probability, "
+        f"status, row_number() OVER ({PARTITION} ORDER BY probability DESC, prison_number) "
+        "AS rank FROM t WHERE NOT EXISTS (SELECT 1 FROM cw_judgements j "
+        "WHERE j.target = 'ATTRIBUTION' AND j.verdict = 'REJECTED' AND j.undone_at IS NULL "
+        "AND j.subject = t.identifier AND j.object = t.prison_number)"
+    )
+
+
+def daily_sql(d: Dialect) -> str:
+    """cw_f_daily: every identifier type's per-day attributions in one shape."""
+    return (
+        "SELECT identifier_type, identifier, eday, prison_number, probability, rank, status "
+        "FROM cw_f_score UNION ALL SELECT identifier_type, identifier, eday, prison_number, "
+        "probability, rank, status FROM cw_f_num"
+    )
+
+
+def intervals_sql(d: Dialect, step: float = 0.05) -> str:
+    """Consecutive days of one identifier, prisoner, status and probability band as one row.
+
+    Bands of ``step`` keep the export compact while every day's probability stays within
+    half a band of the interval's mean.
+    """
+    band = f"CAST(floor(probability / {float(step)!r}) AS INTEGER)"
+    return (
+        f"WITH b AS (SELECT *, {band} AS band FROM cw_f_daily), "  # noqa: S608
+        "g AS (SELECT b.*, eday - CAST(row_number() OVER (PARTITION BY identifier_type, "
+        "identifier, prison_number, status, band ORDER BY eday) AS INTEGER) AS island FROM b) "
+        "SELECT identifier_type, identifier, prison_number, status, avg(probability) AS "
+        "probability, min(rank) AS rank, min(eday) AS valid_from, max(eday) AS valid_to, "
+        "count(*) AS days FROM g GROUP BY identifier_type, identifier, prison_number, status, "
+        "band, island"
+    )

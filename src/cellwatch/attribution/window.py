@@ -1,0 +1,142 @@
+"""Candidates, per-day pair evidence, the trailing window and the comparison levels.
+
+Each (identifier, day, prisoner) pair gets a comparison vector of discrete levels,
+Fellegi-Sunter style; :mod:`cellwatch.attribution.em` estimates how likely each level
+is for the true user (m) and for anyone else (u). Level -1 means "no information"
+(e.g. no call records in the window) and weighs nothing.
+"""
+
+from __future__ import annotations
+
+from cellwatch.attribution.params import RunParams
+from cellwatch.lake import Dialect
+
+# The comparison fields and their levels (-1 is "no information" and is not estimated).
+FIELDS: dict[str, tuple[int, ...]] = {
+    "vendor": (0, 1, 2, 3, 4, 5),
+    "zone": (0, 1, 2),
+    "handheld": (0, 1),
+    "pin": (0, 1, 2, 3),
+    "seizure": (0, 1, 2),
+    "moved": (0, 1),
+}
+
+# Rejected (and not undone) attributions: their evidence up to the verdict is spent.
+REJECTED = (
+    "(SELECT subject_type, subject, object AS prison_number, CAST(\"at\" AS DATE) AS judged "
+    "FROM cw_judgements WHERE target = 'ATTRIBUTION' AND verdict = 'REJECTED' "
+    "AND undone_at IS NULL)"
+)
+
+
+def candidates_sql(d: Dialect) -> str:
+    """cw_f_cand: every (identifier, prisoner) some specific evidence points at."""
+    return (
+        "SELECT DISTINCT identifier_type, identifier, prison_number FROM cw_f_hits "
+        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_pin "
+        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_seiz"
+    )
+
+
+def pair_day_sql(d: Dialect) -> str:
+    """cw_f_pair: all evidence for a pair on one day, in one row; rejected evidence dropped."""
+    return (
+        "WITH u AS ("  # noqa: S608
+        "SELECT identifier_type, identifier, eday, prison_number, cell, "
+        "CASE WHEN vendor_n > 0 THEN 1 ELSE 0 END AS vendor, "
+        "CASE WHEN handheld_n > 0 THEN 1 ELSE 0 END AS handheld, 0 AS zone, "
+        "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure FROM cw_f_hits "
+        "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, "
+        "zone_hit, 0, 1, 0 FROM cw_f_zone "
+        "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, "
+        "pin_calls, shared, 0 FROM cw_f_pin "
+        "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
+        "level FROM cw_f_seiz) "
+        "SELECT u.identifier_type, u.identifier, u.eday, u.prison_number, "
+        "max(CASE WHEN u.vendor = 1 THEN u.cell END) AS cell, max(u.vendor) AS vendor, "
+        "max(u.handheld) AS handheld, max(u.zone) AS zone, sum(u.pin_calls) AS pin_calls, "
+        "min(CASE WHEN u.pin_calls > 0 THEN u.pin_shared ELSE 1 END) AS pin_shared, "
+        "max(u.seizure) AS seizure FROM u "
+        f"LEFT JOIN {REJECTED} r ON r.subject_type = u.identifier_type "
+        "AND r.subject = u.identifier AND r.prison_number = u.prison_number "
+        "AND u.eday <= r.judged WHERE r.subject IS NULL GROUP BY 1, 2, 3, 4"
+    )
+
+
+def active_sql(d: Dialect, p: RunParams) -> str:
+    """cw_f_active: each identifier-day with evidence, and what its window held overall."""
+    w = int(p.window_days) - 1
+    return (
+        "WITH days AS (SELECT identifier_type, identifier, eday, vendor_night, ma_night, "
+        "0 AS calls FROM cw_f_days UNION ALL SELECT identifier_type, identifier, eday, 0, 0, "
+        "calls FROM cw_f_calldays UNION ALL SELECT DISTINCT identifier_type, identifier, eday, "
+        "1, 0, 0 FROM cw_f_rfc), "
+        "dd AS (SELECT identifier_type, identifier, eday, max(vendor_night) AS vendor_night, "
+        "max(ma_night) AS ma_night, sum(calls) AS calls FROM days GROUP BY 1, 2, 3) "
+        "SELECT a.identifier_type, a.identifier, a.eday, "
+        "sum(b.vendor_night) AS vendor_nights, sum(b.ma_night) AS ma_nights, "
+        "sum(CASE WHEN b.calls > 0 THEN 1 ELSE 0 END) AS call_days "
+        "FROM dd a JOIN dd b ON b.identifier_type = a.identifier_type "
+        f"AND b.identifier = a.identifier AND b.eday BETWEEN a.eday - {w} AND a.eday "
+        "GROUP BY 1, 2, 3"
+    )
+
+
+def window_sql(d: Dialect, p: RunParams) -> str:
+    """cw_f_win: per identifier-day and candidate, the evidence of the trailing window."""
+    w = int(p.window_days) - 1
+    return (
+        "SELECT a.identifier_type, a.identifier, a.eday, x.prison_number, "  # noqa: S608
+        "a.vendor_nights, a.ma_nights, a.call_days, "
+        "count(DISTINCT CASE WHEN x.vendor = 1 THEN x.eday END) AS v, "
+        "count(DISTINCT CASE WHEN x.zone = 1 THEN x.eday END) AS z, "
+        "count(DISTINCT CASE WHEN x.handheld = 1 THEN x.eday END) AS h, "
+        "count(DISTINCT CASE WHEN x.pin_calls > 0 THEN x.eday END) AS pin_days, "
+        "sum(x.pin_calls) AS pin_calls, "
+        "min(CASE WHEN x.pin_calls > 0 THEN x.pin_shared END) AS pin_shared, "
+        "max(x.seizure) AS seizure, count(DISTINCT x.cell) AS cells, "
+        f"{d.array_agg_distinct('x.cell')} AS cell_list, "
+        "min(x.eday) AS first_day, max(x.eday) AS last_day "
+        "FROM cw_f_active a JOIN cw_f_pair x ON x.identifier_type = a.identifier_type "
+        f"AND x.identifier = a.identifier AND x.eday BETWEEN a.eday - {w} AND a.eday "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7 "
+        # A pair whose only evidence in the window is 'not in the zone' is no candidate.
+        "HAVING max(x.vendor + x.handheld + x.zone + x.pin_calls + x.seizure) > 0"
+    )
+
+
+def levels_sql(d: Dialect) -> str:
+    """cw_f_vec: the comparison vector of each windowed pair (see :data:`FIELDS`)."""
+    share = "CAST(v AS DOUBLE) / vendor_nights"
+    zshare = "CAST(z AS DOUBLE) / ma_nights"
+    return (
+        "SELECT *, "  # noqa: S608
+        "CASE WHEN vendor_nights = 0 THEN -1 WHEN v = 0 THEN 0 "
+        f"WHEN {share} < 0.34 THEN 1 WHEN {share} < 0.67 THEN 2 "
+        "WHEN v <= 2 THEN 3 WHEN v <= 6 THEN 4 ELSE 5 END AS l_vendor, "
+        f"CASE WHEN ma_nights = 0 THEN -1 WHEN {zshare} < 0.5 THEN 0 "
+        f"WHEN {zshare} < 0.9 THEN 1 ELSE 2 END AS l_zone, "
+        "CASE WHEN h > 0 THEN 1 ELSE 0 END AS l_handheld, "
+        "CASE WHEN call_days = 0 THEN -1 WHEN pin_days = 0 THEN 0 WHEN pin_shared = 1 THEN 1 "
+        "WHEN pin_days = 1 THEN 2 ELSE 3 END AS l_pin, "
+        "coalesce(seizure, 0) AS l_seizure, "
+        "CASE WHEN cells >= 2 THEN 1 ELSE 0 END AS l_moved "
+        "FROM cw_f_win"
+    )
+
+
+def patterns_sql(d: Dialect) -> str:
+    """Distinct comparison vectors with their counts and analyst labels, for EM."""
+    cols = ", ".join(f"l_{f}" for f in FIELDS)
+    return (
+        f"WITH lab AS (SELECT subject_type, subject, object, "  # noqa: S608
+        "max(CASE WHEN verdict = 'CONFIRMED' THEN 1 ELSE 0 END) AS confirmed "
+        "FROM cw_judgements WHERE target = 'ATTRIBUTION' AND undone_at IS NULL "
+        "AND verdict IN ('CONFIRMED', 'REJECTED') GROUP BY 1, 2, 3) "
+        f"SELECT {cols}, count(*) AS n, "
+        "sum(CASE WHEN lab.confirmed = 1 THEN 1 ELSE 0 END) AS n_match, "
+        "sum(CASE WHEN lab.confirmed = 0 THEN 1 ELSE 0 END) AS n_nonmatch "
+        "FROM cw_f_vec v LEFT JOIN lab ON lab.subject_type = v.identifier_type "
+        "AND lab.subject = v.identifier AND lab.object = v.prison_number "
+        f"GROUP BY {cols}"
+    )

@@ -1,0 +1,62 @@
+"""What benchmarks share: options, results, and running a step in a child process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cellwatch.errors import CellwatchError
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """Options every benchmark gets: scale, where to work, where to write results."""
+
+    rows: int
+    work_dir: Path
+    out_dir: Path
+
+
+@dataclass
+class BenchResult:
+    """One measured figure set: a name, its metrics, and its targets with pass/fail."""
+
+    name: str
+    metrics: dict[str, Any]
+    targets: dict[str, str] = field(default_factory=dict)
+    passed: dict[str, bool] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+class BenchError(CellwatchError):
+    """A benchmark step failed."""
+
+    code = "bench"
+
+
+def run_child(target: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Run ``module:function(**args)`` in a fresh interpreter; return its dict result.
+
+    The child adds ``peak_rss_bytes`` (its own ``ru_maxrss``) and ``seconds``.
+    """
+    command = [sys.executable, "-m", "cellwatch.bench.child", target, json.dumps(args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise BenchError(f"{target} failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def write_results(out_dir: Path, name: str, results: list[BenchResult]) -> Path:
+    """Write a benchmark's results as ``out_dir/name.json``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.json"
+    path.write_text(json.dumps([r.to_dict() for r in results], indent=2, default=str))
+    return path

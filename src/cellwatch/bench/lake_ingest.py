@@ -1,0 +1,106 @@
+"""Detections ingest throughput: cellwatch's validated ingest against a plain DuckDB copy.
+
+Both read the same generated CSV: (a) ``COPY (SELECT * FROM read_csv(...)) TO parquet``,
+the floor any ingest pays; (b) ``cellwatch ingest detections`` through the framework
+(sniff, validate, deduplicate, partitioned atomic append, quarantine). Each runs in its
+own process so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cellwatch.bench.common import BenchOptions, BenchResult, run_child
+
+RATIO_TARGET = 0.5
+MEMORY_TARGET = 2 * 1024**3
+
+
+def prepare(home: str, csv: str, rows: int) -> dict[str, Any]:
+    """Child step: a store with the estate, and the CSV."""
+    from cellwatch.bench.gen_detections import make_estate, write_detections_csv
+    from cellwatch.settings import Settings
+    from cellwatch.store import open_store
+
+    store = open_store(Settings(home=Path(home), environment="test"))
+    try:
+        sensors = make_estate(store)
+    finally:
+        store.dispose()
+    return {"bytes": write_detections_csv(Path(csv), rows, sensors)}
+
+
+def baseline(csv: str, out: str) -> dict[str, Any]:
+    """Child step: plain DuckDB, CSV to one Parquet file, no checks."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT * FROM read_csv(?, header = true, all_varchar = true)) TO "
+        f"'{out}' (FORMAT PARQUET)"  # noqa: S608 - a path this module made
+        , [csv]
+    )
+    return {"rows": con.execute("SELECT count(*) FROM read_parquet(?)", [out]).fetchone()[0]}
+
+
+def cellwatch_ingest(home: str, csv: str) -> dict[str, Any]:
+    """Child step: ``cellwatch ingest detections CSV`` through the framework."""
+    from cellwatch.ingest.framework import IngestContext, ingest_file
+    from cellwatch.settings import Settings
+    from cellwatch.store import open_store
+
+    settings = Settings(home=Path(home), environment="test")
+    store = open_store(settings, migrate=False)
+    try:
+        summary = ingest_file(IngestContext.create(store, settings), "detections", csv)
+    finally:
+        store.dispose()
+    return {"summary": summary.to_dict()}
+
+
+def run(options: BenchOptions) -> list[BenchResult]:
+    """Generate, then measure (a) and (b) and their ratio."""
+    home = options.work_dir / "home"
+    csv = options.work_dir / "detections.csv"
+    prepared = run_child(
+        "cellwatch.bench.lake_ingest:prepare",
+        {"home": str(home), "csv": str(csv), "rows": options.rows},
+    )
+    plain = run_child(
+        "cellwatch.bench.lake_ingest:baseline",
+        {"csv": str(csv), "out": str(options.work_dir / "baseline.parquet")},
+    )
+    ours = run_child(
+        "cellwatch.bench.lake_ingest:cellwatch_ingest", {"home": str(home), "csv": str(csv)}
+    )
+    rows = options.rows
+    plain_rate = rows / plain["seconds"]
+    our_rate = rows / ours["seconds"]
+    summary = ours["summary"]
+    metrics = {
+        "rows": rows,
+        "csv_mib": prepared["bytes"] / 1024**2,
+        "generate_seconds": prepared["seconds"],
+        "duckdb_copy_seconds": plain["seconds"],
+        "duckdb_copy_rows_per_s": plain_rate,
+        "duckdb_copy_peak_mib": plain["peak_rss_bytes"] / 1024**2,
+        "cellwatch_seconds": ours["seconds"],
+        "cellwatch_rows_per_s": our_rate,
+        "cellwatch_peak_mib": ours["peak_rss_bytes"] / 1024**2,
+        "ratio": our_rate / plain_rate,
+        "accepted": summary["accepted"],
+        "duplicates": summary["duplicates"],
+        "quarantined": summary["quarantined"],
+    }
+    return [
+        BenchResult(
+            name="detections ingest (CSV)",
+            metrics=metrics,
+            targets={"ratio": f">= {RATIO_TARGET}", "cellwatch_peak": "< 2 GiB"},
+            passed={
+                "ratio": metrics["ratio"] >= RATIO_TARGET,
+                "cellwatch_peak": ours["peak_rss_bytes"] < MEMORY_TARGET,
+            },
+        )
+    ]

@@ -1,0 +1,110 @@
+"""``cellwatch ingest KIND FILE...``: load files, quarantine bad rows, print a summary.
+
+Exit codes: 0 every row went in, 1 some rows were quarantined, 2 a file was unusable
+(it changed nothing; the other files still go in).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.errors import MalformedFile
+from cellwatch.ingest.framework import IngestContext, IngestSummary, get_handler, ingest_file
+
+COUNTS = ("read", "accepted", "updated", "duplicates", "quarantined")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` to ``app``."""
+    app.command("ingest")(ingest_command)
+
+
+def ingest_command(
+    kind: str = typer.Argument(..., help="Kind of file: establishments, sensors, seizures..."),
+    files: list[Path] = typer.Argument(..., help="CSV or JSON Lines files (Parquet for the lake)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """Validate and load FILE(s) of KIND; rows that break a rule go to quarantine."""
+    handler = get_handler(kind)  # an unknown kind fails before the store is touched
+    settings = settings_from_env()
+    ctx = IngestContext.create(store_from_env(settings), settings, progress=not as_json)
+    summaries: list[IngestSummary] = []
+    errors: list[MalformedFile] = []
+    for file in files:
+        try:
+            summaries.append(ingest_file(ctx, handler.name, file))
+        except MalformedFile as bad:
+            errors.append(bad)
+    document = combine(handler.name, summaries, errors)
+    if as_json:
+        print_json(document)
+    else:
+        show(console(), summaries)
+    err = Console(stderr=True)
+    for error in errors:
+        err.print(f"[bold red]error:[/] {error.message}", highlight=False)
+    code = exit_code(summaries, errors)
+    if code:
+        raise SystemExit(code)
+
+
+def exit_code(summaries: list[IngestSummary], errors: list[MalformedFile]) -> int:
+    """2 if a file was unusable, 1 if rows were quarantined, else 0."""
+    if errors:
+        return 2
+    return 1 if any(s.quarantined for s in summaries) else 0
+
+
+def combine(
+    kind: str, summaries: list[IngestSummary], errors: list[MalformedFile]
+) -> dict[str, Any]:
+    """Totals over every file, then the per-file summaries and the unusable files."""
+    document: dict[str, Any] = {"kind": kind} | {name: 0 for name in COUNTS}
+    reasons: dict[str, int] = {}
+    flagged: dict[str, int] = {}
+    unknown: list[str] = []
+    for summary in summaries:
+        for name in COUNTS:
+            document[name] += getattr(summary, name)
+        _add(reasons, summary.reasons)
+        _add(flagged, summary.flagged)
+        unknown += [c for c in summary.unknown_columns if c not in unknown]
+    return document | {
+        "reasons": reasons,
+        "flagged": flagged,
+        "unknown_columns": unknown,
+        "files": [s.to_dict() for s in summaries],
+        "errors": [{"file": e.path, "line": e.line, "reason": e.reason} for e in errors],
+    }
+
+
+def _add(total: dict[str, int], more: dict[str, int]) -> None:
+    for key, n in more.items():
+        total[key] = total.get(key, 0) + n
+
+
+def show(out: Console, summaries: list[IngestSummary]) -> None:
+    """A table of counts per file, then each file's reasons and unknown columns."""
+    if not summaries:
+        return
+    table = Table("file", *COUNTS, "batch")
+    for s in summaries:
+        note = " (already ingested)" if s.already_ingested else ""
+        table.add_row(
+            f"{s.file}{note}", *(str(getattr(s, name)) for name in COUNTS), str(s.batch_id)
+        )
+    out.print(table)
+    for s in summaries:
+        for reason, n in sorted(s.reasons.items(), key=lambda item: -item[1]):
+            out.print(f"  {s.file}: {n} × {reason}", highlight=False)
+        for flag, n in sorted(s.flagged.items()):
+            out.print(f"  {s.file}: {n} flagged {flag}", highlight=False)
+        if s.unknown_columns:
+            columns = ", ".join(s.unknown_columns)
+            out.print(f"  {s.file}: unknown columns kept as extra: {columns}", highlight=False)

@@ -1,0 +1,26 @@
+"""``cellwatch serve``: the REST API on loopback by default."""
+
+from __future__ import annotations
+
+import typer
+
+from cellwatch.cli.context import settings_from_env
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command."""
+    app.command("serve")(serve)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host",
+                             help="Interface to listen on; loopback unless you mean otherwise."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535),
+) -> None:
+    """Start the REST API (OpenAPI at /api/v1/openapi.json)."""
+    import uvicorn
+
+    from cellwatch.api import create_app
+
+    settings = settings_from_env()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

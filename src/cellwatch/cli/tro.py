@@ -1,0 +1,236 @@
+"""``cellwatch tro ...`` and ``cellwatch export tro-candidates``: a thin shell over
+:mod:`cellwatch.tro`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+
+from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.cli.export import export_app
+from cellwatch.errors import InvalidData
+from cellwatch.ingest.timestamps import parse_timestamp
+from cellwatch.tro.alerts import list_alerts
+from cellwatch.tro.batch import write_batches
+from cellwatch.tro.candidates import find_candidates, write_candidates_csv
+from cellwatch.tro.orders import (
+    create_application,
+    get_order,
+    list_orders,
+    select_for_application,
+    transition,
+)
+from cellwatch.tro.overdue import escalate_overdue, overdue_lines
+from cellwatch.tro.pack import write_pack
+from cellwatch.tro.policy import load_policy
+from cellwatch.tro.verify import time_to_disconnection, verify
+
+tro_app = typer.Typer(name="tro", help="Telecommunications Restriction Orders.",
+                      no_args_is_help=True)
+
+POLICY = typer.Option(None, "--policy", help="Evidence policy file (YAML or TOML).")
+AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``tro`` to ``app``."""
+    app.add_typer(tro_app, name="tro")
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidData(f"not a YYYY-MM-DD date: {text!r}") from exc
+
+
+@tro_app.command("candidates")
+def candidates_command(
+    establishment: str | None = typer.Option(None, "--establishment", "-e"),
+    policy: Path | None = POLICY,
+    as_json: bool = AS_JSON,
+) -> None:
+    """List identifiers with enough evidence of use inside an establishment."""
+    settings = settings_from_env()
+    found = find_candidates(settings, store_from_env(settings), load_policy(policy), establishment)
+    if as_json:
+        print_json([c.evidence() for c in found])
+        return
+    out = console()
+    for c in found:
+        out.print(f"{c.establishment} {c.identifier_type:6} {c.identifier:16} "
+                  f"{c.operator or '?':24} days={c.evidence_days:<3} score={c.score:.3f}")
+    out.print(f"{len(found)} candidate(s)")
+
+
+@tro_app.command("apply")
+def apply_command(
+    establishment: str = typer.Option(..., "--establishment", "-e"),
+    identifiers: list[str] = typer.Option(None, "--identifiers", "-i",
+                                          help="Identifiers (repeat or comma-separate)."),
+    from_candidates: bool = typer.Option(False, "--from-candidates"),
+    reason: str = typer.Option("application drafted", "--reason"),
+    policy: Path | None = POLICY,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Draft an application for identifiers of one establishment."""
+    wanted = [p.strip() for item in identifiers or [] for p in item.split(",") if p.strip()]
+    if bool(wanted) == from_candidates:
+        raise InvalidData("give either --identifiers or --from-candidates")
+    settings = settings_from_env()
+    store = store_from_env(settings)
+    found = find_candidates(settings, store, load_policy(policy), establishment)
+    chosen = select_for_application(found, establishment, wanted or None)
+    order = create_application(store, settings.principal, establishment, chosen, reason)
+    _show(order.to_dict(), as_json)
+
+
+@tro_app.command("transition")
+def transition_command(
+    order: str = typer.Argument(...),
+    state: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason"),
+    court: str | None = typer.Option(None, "--court"),
+    court_ref: str | None = typer.Option(None, "--court-ref"),
+    order_date: str | None = typer.Option(None, "--order-date", help="YYYY-MM-DD"),
+    on: str | None = typer.Option(None, "--on", help="Day it happened (YYYY-MM-DD)."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Move an application or order to STATE, recording who, when and why."""
+    settings = settings_from_env()
+    result = transition(store_from_env(settings), settings, settings.principal, order, state,
+                        reason, court=court, court_ref=court_ref, order_date=_date(order_date),
+                        on=_date(on))
+    _show(result.to_dict(), as_json)
+
+
+@tro_app.command("show")
+def show_command(order: str = typer.Argument(...), as_json: bool = AS_JSON) -> None:
+    """Show an application or order with its lines and history."""
+    _show(get_order(store_from_env(), order).to_dict(), as_json)
+
+
+@tro_app.command("list")
+def list_command(establishment: str | None = typer.Option(None, "--establishment", "-e"),
+                 as_json: bool = AS_JSON) -> None:
+    """List applications and orders."""
+    rows = list_orders(store_from_env(), establishment)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        console().print(f"{r['ref']} {r['establishment']} {r['state']} lines={r['lines']}")
+
+
+@tro_app.command("pack")
+def pack_command(order: str = typer.Argument(...),
+                 out: Path = typer.Option(..., "--out", help="Directory.")) -> None:
+    """Write the application pack (HTML and PDF)."""
+    html, pdf = write_pack(store_from_env(), order, out)
+    console().print(f"wrote {html} and {pdf}")
+
+
+@tro_app.command("batch")
+def batch_command(order: str = typer.Argument(...),
+                  out: Path = typer.Option(..., "--out", help="Directory.")) -> None:
+    """Write one batch file per operator for an order."""
+    settings = settings_from_env()
+    for operator, path in write_batches(store_from_env(settings), settings, order, out).items():
+        console().print(f"{operator}: {path}")
+
+
+@tro_app.command("overdue")
+def overdue_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default today)."),
+    escalate: bool = typer.Option(True, "--escalate/--no-escalate",
+                                  help="Raise an alert for each newly overdue line."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """List order lines whose operator has missed the compliance date."""
+    store = store_from_env()
+    day = _date(as_of)
+    lines = overdue_lines(store, day)
+    escalated = {x.line_id for x in escalate_overdue(store, day)} if escalate else set()
+    if as_json:
+        print_json([{**vars(x), "escalated_now": x.line_id in escalated} for x in lines])
+        return
+    for x in lines:
+        console().print(f"{x.order_ref} line {x.line_no} {x.identifier} {x.operator or '?'} "
+                        f"due {x.compliance_due} ({x.working_days_late} working days late)")
+    console().print(f"{len(lines)} overdue line(s), {len(escalated)} escalated now")
+
+
+@tro_app.command("verify")
+def verify_command(
+    as_of: str | None = typer.Option(None, "--as-of", help="ISO 8601 time (default now)."),
+    policy: Path | None = POLICY,
+    as_json: bool = AS_JSON,
+) -> None:
+    """Scan the lake for reappearances after disconnection; verify quiet orders."""
+    settings = settings_from_env()
+    when: datetime | None = parse_timestamp(as_of)[0] if as_of else None
+    result = verify(settings, store_from_env(settings), settings.principal, when,
+                    load_policy(policy))
+    doc = {"new_alerts": result.new_alerts, "already_alerted": result.known,
+           "verified": result.verified}
+    if as_json:
+        print_json(doc)
+        return
+    for a in result.new_alerts:
+        console().print(f"[{a['rule']}] {a['summary']}")
+    console().print(f"{len(result.new_alerts)} new alert(s), {result.known} already raised, "
+                    f"verified: {', '.join(result.verified) or 'none'}")
+
+
+@tro_app.command("metrics")
+def metrics_command(as_json: bool = AS_JSON) -> None:
+    """Days from first detection to disconnection, per establishment."""
+    rows = time_to_disconnection(store_from_env())
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        console().print(f"{r['establishment']}: {r['lines']} line(s), median {r['median_days']} "
+                        f"days, mean {r['mean_days']}, max {r['max_days']}")
+
+
+@tro_app.command("alerts")
+def alerts_command(
+    rule: str | None = typer.Option(None, "--rule"), as_json: bool = AS_JSON
+) -> None:
+    """List TRO alerts."""
+    rows = list_alerts(store_from_env(), rule)
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        console().print(f"#{r['alert_id']} [{r['rule']}] {r['summary']}")
+
+
+@export_app.command("tro-candidates")
+def export_candidates_command(
+    out: Path = typer.Option(..., "--out", help="CSV file to write."),
+    establishment: str | None = typer.Option(None, "--establishment", "-e"),
+    policy: Path | None = POLICY,
+) -> None:
+    """Write the tro_candidates interchange export."""
+    settings = settings_from_env()
+    found = find_candidates(settings, store_from_env(settings), load_policy(policy), establishment)
+    n = write_candidates_csv(found, out)
+    console().print(f"wrote {n} candidate(s) to {out}")
+
+
+def _show(doc: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        print_json(doc)
+        return
+    out = console()
+    out.print(f"{doc['ref']} {doc['establishment']} {doc['state']}")
+    for line in doc["lines"]:  # type: ignore[attr-defined]
+        out.print(f"  {line['line_no']}. {line['identifier_type']} {line['identifier']} "
+                  f"{line['operator'] or '?'} {line['action']} {line['status']}"
+                  + (f" due {line['compliance_due']}" if line["compliance_due"] else ""))

@@ -1,0 +1,130 @@
+"""A :class:`~cellwatch.ingest.registry.KindHandler` for the lake's kinds.
+
+It drives :mod:`cellwatch.ingest.lake_pipeline` inside the framework's batch
+lifecycle: header check, batch, stage, append, quarantine, summary. A failure after
+the lake append takes the batch's files back out, so a failed ingest leaves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import duckdb
+
+from cellwatch.errors import MalformedFile
+from cellwatch.ingest.batches import IngestContext, begin_batch, finish_batch, quarantine_rows
+from cellwatch.ingest.lake_pipeline import (
+    LakeKind,
+    LakeOutcome,
+    good_ids,
+    rejected_rows,
+    stage,
+    store_good,
+)
+from cellwatch.ingest.lake_source import open_quarantined, open_source
+from cellwatch.ingest.model import IngestSummary, QuarantineItem, RetryResult, SourceFile
+from cellwatch.lake.append import remove_batch
+from cellwatch.lake.lake import Lake
+from cellwatch.store import Store
+
+
+class LakeHandler:
+    """Ingests one lake kind from CSV, JSON Lines or Parquet, and retries its quarantine."""
+
+    def __init__(self, name: str, make_kind: Callable[[Store], LakeKind]) -> None:
+        self._name = name
+        self._make_kind = make_kind
+
+    @property
+    def name(self) -> str:
+        """The kind's canonical name."""
+        return self._name
+
+    def ingest(self, ctx: IngestContext, source: SourceFile) -> IngestSummary:
+        """Validate ``source`` in DuckDB, append the new rows, quarantine the bad ones."""
+        kind = self._make_kind(ctx.store)
+        missing = [c for c in kind.required_columns if c not in source.header]
+        if missing:
+            raise MalformedFile(source.name, f"required column(s) missing: {', '.join(missing)}")
+        lake = Lake(ctx.settings)
+        con = lake.connect()
+        try:
+            columns = open_source(con, source)
+            batch_id = begin_batch(ctx, self._name, source)
+            summary = IngestSummary(kind=self._name, file=source.name, batch_id=batch_id)
+            summary.unknown_columns = [c for c in columns if c not in kind.known_columns]
+            self._run(ctx, con, kind, columns, lake, batch_id, summary, source.name)
+            return summary
+        finally:
+            con.close()
+
+    def _run(
+        self,
+        ctx: IngestContext,
+        con: duckdb.DuckDBPyConnection,
+        kind: LakeKind,
+        columns: tuple[str, ...],
+        lake: Lake,
+        batch_id: int,
+        summary: IngestSummary,
+        file_name: str,
+    ) -> LakeOutcome:
+        try:
+            stage(con, kind, columns)
+            outcome = store_good(con, kind, lake.root, batch_id)
+            quarantine_rows(
+                ctx,
+                batch_id,
+                self._name,
+                file_name,
+                ((line, raw, problems) for line, raw, problems, _ in rejected_rows(con)),
+            )
+            # Counted again from DuckDB rather than from the generator, for the reasons.
+            _fill(summary, outcome, con)
+            finish_batch(ctx, batch_id, summary)
+        except BaseException as exc:
+            remove_batch(lake.root, self._name, batch_id)
+            finish_batch(ctx, batch_id, summary, error=f"{type(exc).__name__}: {exc}")
+            raise
+        return outcome
+
+    def retry(
+        self, ctx: IngestContext, batch_id: int, rows: Sequence[QuarantineItem]
+    ) -> RetryResult:
+        """Re-validate quarantined rows; store those that now pass under ``batch_id``."""
+        summary = IngestSummary(kind=self._name, file="quarantine retry", batch_id=batch_id)
+        result = RetryResult(summary=summary)
+        if not rows:
+            return result
+        kind = self._make_kind(ctx.store)
+        lake = Lake(ctx.settings)
+        con = lake.connect()
+        try:
+            columns = open_quarantined(con, rows)
+            stage(con, kind, columns)
+            outcome = store_good(con, kind, lake.root, batch_id)
+            result.resolved = good_ids(con)
+            for _line, _raw, problems, qid in rejected_rows(con):
+                if qid is not None:
+                    result.failed[int(qid)] = problems
+            _fill(summary, outcome, con)
+        except BaseException:
+            remove_batch(lake.root, self._name, batch_id)
+            raise
+        finally:
+            con.close()
+        return result
+
+
+def _fill(summary: IngestSummary, outcome: LakeOutcome, con: duckdb.DuckDBPyConnection) -> None:
+    summary.read = outcome.read
+    summary.accepted = outcome.accepted
+    summary.duplicates = outcome.duplicates
+    summary.quarantined = outcome.rejected
+    for name, count in outcome.flagged.items():
+        summary.flag(name, count)
+    reasons = con.execute(
+        "SELECT CASE WHEN p.field <> '' THEN p.field || ': ' || p.reason ELSE p.reason END, "
+        "count(*) FROM (SELECT unnest(_problems) AS p FROM staged) GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    summary.reasons = {str(k): int(n) for k, n in reasons}

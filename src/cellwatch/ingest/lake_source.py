@@ -1,0 +1,162 @@
+"""Present a sniffed file (or quarantined rows) to DuckDB as the view ``src``.
+
+Every column arrives as text, so nothing is lost before validation: names lower-cased
+and stripped, values stripped, empty text as NULL. Extra columns:
+
+- ``_rec``: record number in file order (1-based);
+- ``_line``: the record's line: CSV physical line (header = 1), JSON Lines line, Parquet row;
+- ``_nl``: line breaks inside the record's quoted values (CSV), to correct ``_line``;
+- ``_qid``: the quarantine id when the rows come from a retry, else NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from cellwatch.errors import MalformedFile
+from cellwatch.ingest.model import QuarantineItem, SourceFile
+from cellwatch.ingest.sniff import normalise_column
+from cellwatch.lake.engine import duckdb_errors, run_sql
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _clean(expr: str) -> str:
+    return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
+
+
+def open_source(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, ...]:
+    """Create the view ``src`` over ``source``; return its (normalised) data column names."""
+    path = _literal(str(source.path))
+    if source.format == "csv":
+        reader = (
+            f"read_csv({path}, header = true, all_varchar = true, delim = ',', quote = '\"', "
+            "escape = '\"')"
+        )
+        names = _describe(con, source, reader)
+        return _create(con, source, reader, names, "1 + row_number() OVER ()", newline_count=True)
+    if source.format == "parquet":
+        reader = f"read_parquet({path}, file_row_number = true)"
+        names = [n for n in _describe(con, source, reader) if n != "file_row_number"]
+        return _create(con, source, reader, names, "file_row_number + 1")
+    return _open_jsonl(con, source, path)
+
+
+def _describe(con: duckdb.DuckDBPyConnection, source: SourceFile, reader: str) -> list[str]:
+    sql = f"DESCRIBE SELECT * FROM {reader}"  # noqa: S608 - path is a quoted literal
+    try:
+        return [str(row[0]) for row in con.execute(sql).fetchall()]
+    except duckdb.Error as exc:
+        raise MalformedFile(source.name, f"cannot be read: {exc}") from exc
+
+
+def _create(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    reader: str,
+    names: Sequence[str],
+    line_expr: str,
+    newline_count: bool = False,
+) -> tuple[str, ...]:
+    normal = [normalise_column(n) for n in names]
+    if len(set(normal)) != len(normal):
+        raise MalformedFile(source.name, "two columns have the same name (ignoring case)")
+    cols = [f"{_clean(_ident(n))} AS {_ident(m)}" for n, m in zip(names, normal, strict=True)]
+    nl = "0"
+    if newline_count and names:
+        # Line breaks inside quoted values push later records down the file.
+        nl = " + ".join(
+            f"coalesce(length({_ident(n)}) - length(replace({_ident(n)}, chr(10), '')), 0)"
+            for n in names
+        )
+    sql = (
+        f"CREATE OR REPLACE TEMP VIEW src AS SELECT row_number() OVER () AS _rec, "  # noqa: S608
+        f"{line_expr} AS _line, {nl} AS _nl, CAST(NULL AS BIGINT) AS _qid, "
+        f"{', '.join(cols)} FROM {reader}"
+    )
+    with duckdb_errors(sql):
+        run_sql(con, sql)
+    return tuple(normal)
+
+
+def _open_jsonl(con: duckdb.DuckDBPyConnection, source: SourceFile, path: str) -> tuple[str, ...]:
+    # One text column per physical line: JSON text cannot hold a raw 0x1F, so it never splits.
+    lines = (
+        f"(SELECT row_number() OVER () AS _n, j FROM read_csv({path}, columns = {{'j': 'VARCHAR'}}, "
+        "header = false, delim = chr(31), quote = '', escape = '', auto_detect = false))"
+    )
+    keys_sql = f"SELECT DISTINCT unnest(json_keys(j)) FROM {lines} WHERE j IS NOT NULL"  # noqa: S608
+    try:
+        keys = sorted(str(row[0]) for row in con.execute(keys_sql).fetchall())
+    except duckdb.Error as exc:
+        raise MalformedFile(source.name, f"cannot be read: {exc}") from exc
+    by_name: dict[str, list[str]] = {}
+    for key in keys:
+        by_name.setdefault(normalise_column(key), []).append(key)
+    order = [n for n in source.header if n in by_name] + sorted(set(by_name) - set(source.header))
+    cols = []
+    for name in order:
+        # Keys differing only in case are one column; the first non-empty value wins.
+        values = [
+            _clean(f"json_extract_string(j, {_literal('$.' + _json_key(k))})")
+            for k in by_name[name]
+        ]
+        cols.append(f"coalesce({', '.join(values)}) AS {_ident(name)}")
+    sql = (
+        "CREATE OR REPLACE TEMP VIEW src AS SELECT _n AS _rec, _n AS _line, 0 AS _nl, "  # noqa: S608
+        f"CAST(NULL AS BIGINT) AS _qid{''.join(', ' + c for c in cols)} FROM {lines} "
+        "WHERE j IS NOT NULL AND trim(j) <> ''"
+    )
+    with duckdb_errors(sql):
+        run_sql(con, sql)
+    return tuple(order)
+
+
+def _json_key(key: str) -> str:
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def open_quarantined(
+    con: duckdb.DuckDBPyConnection, items: Sequence[QuarantineItem]
+) -> tuple[str, ...]:
+    """Create the view ``src`` over quarantined rows (their raw values as edited)."""
+    names: list[str] = []
+    for item in items:
+        for key in item.raw:
+            name = normalise_column(key)
+            if name not in names:
+                names.append(name)
+    data: dict[str, pa.Array] = {
+        "_rec": pa.array(range(1, len(items) + 1), pa.int64()),
+        "_line": pa.array([i.line for i in items], pa.int64()),
+        "_nl": pa.array([0] * len(items), pa.int64()),
+        "_qid": pa.array([i.id for i in items], pa.int64()),
+    }
+    for name in names:
+        values = [_raw_value(item.raw, name) for item in items]
+        data[f"raw:{name}"] = pa.array(values, pa.string())
+    con.register("_quarantined", pa.table(data))
+    cols = [f"{_clean(_ident('raw:' + n))} AS {_ident(n)}" for n in names]
+    sql = (
+        "CREATE OR REPLACE TEMP VIEW src AS SELECT _rec, _line, _nl, _qid"  # noqa: S608
+        f"{''.join(', ' + c for c in cols)} FROM _quarantined"
+    )
+    with duckdb_errors(sql):
+        run_sql(con, sql)
+    return tuple(names)
+
+
+def _raw_value(raw: dict[str, object], name: str) -> str | None:
+    for key, value in raw.items():
+        if normalise_column(key) == name and value is not None:
+            return str(value)
+    return None

@@ -1,0 +1,46 @@
+"""The bundled prison register (MIT, Crown Copyright, Ministry of Justice) as establishments.
+
+``cellwatch init`` loads it through the ordinary establishments pipeline, so it is
+validated, recorded as a batch, and idempotent: the same register twice is a no-op.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cellwatch.ingest.batches import IngestContext, already_ingested, begin_batch, finish_batch
+from cellwatch.ingest.model import IngestSummary, RawRow
+from cellwatch.ingest.sniff import read_rows, sniff
+from cellwatch.ingest.specs import kind_specs
+from cellwatch.ingest.upsert import load_checked
+from cellwatch.ingest.validate import check_row
+
+PRISONS_CSV = Path(__file__).parent / "data" / "prisons.csv"
+KIND = "establishments"
+# Register columns that the establishments kind names differently.
+RENAMED = {"categories": "category"}
+
+
+def register_row(row: RawRow) -> dict[str, Any]:
+    """One register row as an establishments row; the register's other columns go to extra."""
+    return {RENAMED.get(name, name): value for name, value in row.values.items()}
+
+
+def load_prisons(ctx: IngestContext, path: Path = PRISONS_CSV) -> IngestSummary:
+    """Load the prison register into establishments (a no-op if already loaded)."""
+    source = sniff(path)
+    previous = already_ingested(ctx, KIND, source)
+    if previous is not None:
+        return previous
+    spec = kind_specs()[KIND]
+    rows = list(read_rows(source))
+    checked = [check_row(spec, row.line, register_row(row), row.problems) for row in rows]
+    summary = IngestSummary(kind=KIND, file=source.name, read=len(rows))
+    summary.batch_id = batch_id = begin_batch(ctx, KIND, source)
+    with ctx.store.session() as session:
+        for row in load_checked(session, spec, batch_id, checked, summary):
+            # The bundled file is known good; a reject here is a bug worth failing loudly on.
+            raise AssertionError(f"prison register line {row.line}: {row.problems}")
+        finish_batch(ctx, batch_id, summary, session=session)
+    return summary

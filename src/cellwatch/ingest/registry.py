@@ -1,0 +1,101 @@
+"""Which kinds cellwatch takes, and the handler that takes each.
+
+There is no import-time registry: :func:`handlers` builds the mapping when asked. The
+row-wise kinds come from their specifications; the lake's kinds live in modules imported
+only when needed, each exposing ``handler() -> KindHandler``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from cellwatch.errors import UnknownKind
+from cellwatch.ingest.batches import IngestContext, already_ingested
+from cellwatch.ingest.model import IngestSummary, QuarantineItem, RetryResult, SourceFile
+from cellwatch.ingest.sniff import sniff
+
+# Kinds handled by a module of their own (vectorised, into the Parquet lake).
+MODULE_KINDS = {
+    "detections": "cellwatch.ingest.detections",
+    "call_records": "cellwatch.ingest.call_records",
+    "operator_responses": "cellwatch.ingest.operator_responses",
+}
+
+
+class KindHandler(Protocol):
+    """Takes one kind of file into cellwatch."""
+
+    @property
+    def name(self) -> str:
+        """The kind's canonical name, e.g. ``call_records``."""
+        ...
+
+    def ingest(self, ctx: IngestContext, source: SourceFile) -> IngestSummary:
+        """Validate and store a sniffed file (not ingested before); quarantine bad rows."""
+        ...
+
+    def retry(
+        self, ctx: IngestContext, batch_id: int, rows: Sequence[QuarantineItem]
+    ) -> RetryResult:
+        """Re-validate quarantined rows under retry batch ``batch_id``; store those that pass."""
+        ...
+
+
+def canonical_kind(name: str) -> str:
+    """``call-records``, ``Call_Records`` and ``call_records`` are the same kind."""
+    return name.strip().lower().replace("-", "_")
+
+
+def kind_names() -> list[str]:
+    """Every kind cellwatch knows by name (whether or not its module is installed yet)."""
+    from cellwatch.ingest.rowwise import rowwise_handlers
+
+    return sorted([*rowwise_handlers(), *MODULE_KINDS])
+
+
+def get_handler(kind: str) -> KindHandler:
+    """The handler of ``kind``; raises :class:`UnknownKind` if cellwatch does not take it."""
+    from cellwatch.ingest.rowwise import rowwise_handlers
+
+    name = canonical_kind(kind)
+    rowwise = rowwise_handlers()
+    if name in rowwise:
+        return rowwise[name]
+    if name in MODULE_KINDS:
+        try:
+            module = importlib.import_module(MODULE_KINDS[name])
+        except ModuleNotFoundError as exc:
+            if exc.name != MODULE_KINDS[name]:
+                raise
+            raise UnknownKind(f"kind {name!r} is not available in this build") from exc
+        handler: KindHandler = module.handler()
+        return handler
+    known = ", ".join(kind_names())
+    raise UnknownKind(f"unknown kind {kind!r}; cellwatch takes: {known}")
+
+
+def handlers() -> dict[str, KindHandler]:
+    """Every available kind's handler, by canonical name."""
+    found: dict[str, KindHandler] = {}
+    for name in kind_names():
+        try:
+            found[name] = get_handler(name)
+        except UnknownKind:
+            continue
+    return found
+
+
+def ingest_file(ctx: IngestContext, kind: str, path: str | Path) -> IngestSummary:
+    """Sniff ``path`` and ingest it as ``kind``; the same file twice is a no-op.
+
+    Raises :class:`UnknownKind` or :class:`MalformedFile` before anything is stored.
+    """
+    handler = get_handler(kind)
+    source = sniff(path)
+    previous = already_ingested(ctx, handler.name, source)
+    if previous is not None:
+        return previous
+    return handler.ingest(ctx, source)

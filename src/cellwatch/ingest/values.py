@@ -1,0 +1,155 @@
+"""Reading one value of a field: clean it and return it, or say why it is not valid.
+
+Each reader takes the stripped text and returns the typed value, raising
+:class:`InvalidData` with a reason that does not repeat the value (reasons are counted
+across rows; the raw value stays with the quarantined row).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from cellwatch.errors import InvalidData, InvalidIdentifier
+from cellwatch.identifiers import IdentifierType, classify, normalise
+from cellwatch.ingest.specs import FieldSpec
+from cellwatch.ingest.timestamps import parse_date, parse_timestamp
+
+PRISON_NUMBER = re.compile(r"[A-Z]\d{4}[A-Z]{2}")
+CODE = re.compile(r"[A-Z0-9][A-Z0-9_./-]*")
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+_IDENTIFIER_REASONS = {
+    "invalid-length": "wrong length",
+    "invalid-checksum": "wrong check digit",
+    "invalid-format": "bad format",
+    "unknown-component": "unknown component",
+}
+
+
+def as_text(value: Any) -> str | None:
+    """A JSON scalar or CSV text as stripped text; empty is missing (None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    return text or None
+
+
+def read_value(spec: FieldSpec, text: str) -> tuple[Any, bool]:
+    """Read ``text`` as ``spec`` says: (value, ambiguous_time). Raises InvalidData."""
+    if spec.type == "timestamp":
+        return parse_timestamp(text)
+    value = _READERS[spec.type](spec, text)
+    return value, False
+
+
+def _text(spec: FieldSpec, text: str) -> str:
+    if spec.max_length is not None and len(text) > spec.max_length:
+        raise InvalidData(f"longer than {spec.max_length} characters")
+    return text
+
+
+def _code(spec: FieldSpec, text: str) -> str:
+    value = _text(spec, text.upper())
+    if not CODE.fullmatch(value):
+        raise InvalidData("not a valid code (letters, digits, - _ . /)")
+    return value
+
+
+def _number(spec: FieldSpec, value: float) -> None:
+    if spec.min is not None and value < spec.min:
+        raise InvalidData(f"below the minimum {spec.min:g}")
+    if spec.max is not None and value > spec.max:
+        raise InvalidData(f"above the maximum {spec.max:g}")
+
+
+def _int(spec: FieldSpec, text: str) -> int:
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise InvalidData("not an integer") from exc
+    if not number.is_integer():
+        raise InvalidData("not an integer")
+    _number(spec, number)
+    return int(number)
+
+
+def _float(spec: FieldSpec, text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError as exc:
+        raise InvalidData("not a number") from exc
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InvalidData("not a finite number")
+    _number(spec, number)
+    return number
+
+
+def _bool(spec: FieldSpec, text: str) -> bool:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise InvalidData("not true or false")
+
+
+def _enum(spec: FieldSpec, text: str) -> str:
+    value = text.upper().replace(" ", "_").replace("-", "_")
+    if value not in spec.values:
+        raise InvalidData(f"not one of {', '.join(spec.values)}")
+    return value
+
+
+def _prison_number(spec: FieldSpec, text: str) -> str:
+    value = re.sub(r"\s+", "", text).upper()
+    if not PRISON_NUMBER.fullmatch(value):
+        raise InvalidData("not a prison number like A1234BC")
+    return value
+
+
+def _identifier_reason(kind: str, exc: InvalidIdentifier) -> str:
+    return f"invalid {kind}: {_IDENTIFIER_REASONS.get(exc.code, 'not valid')}"
+
+
+def _identifier_of(kind: IdentifierType) -> Callable[[FieldSpec, str], str]:
+    def read(spec: FieldSpec, text: str) -> str:
+        try:
+            return normalise(kind, text)
+        except InvalidIdentifier as exc:
+            raise InvalidData(_identifier_reason(str(kind), exc)) from exc
+
+    return read
+
+
+def read_identifier(text: str) -> tuple[str, str]:
+    """Classify an identifier of unknown type: (type, normal form). Raises InvalidData."""
+    try:
+        info = classify(text)
+    except InvalidIdentifier as exc:
+        raise InvalidData(_identifier_reason("identifier", exc)) from exc
+    return str(info.type), info.value
+
+
+def _identifier(spec: FieldSpec, text: str) -> str:
+    return read_identifier(text)[1]
+
+
+_READERS: dict[str, Callable[[FieldSpec, str], Any]] = {
+    "str": _text,
+    "code": _code,
+    "int": _int,
+    "float": _float,
+    "bool": _bool,
+    "date": lambda spec, text: parse_date(text),
+    "enum": _enum,
+    "prison_number": _prison_number,
+    "imei": _identifier_of(IdentifierType.IMEI),
+    "imsi": _identifier_of(IdentifierType.IMSI),
+    "iccid": _identifier_of(IdentifierType.ICCID),
+    "msisdn": _identifier_of(IdentifierType.MSISDN),
+    "identifier": _identifier,
+}

@@ -1,0 +1,81 @@
+"""Atomic appends: a batch is written whole to staging, then renamed into the lake.
+
+DuckDB writes the partitioned files (``COPY ... PARTITION_BY``) into a staging
+directory on the same filesystem; only when that succeeded are the files renamed
+into their partitions. A failure before that leaves nothing in the lake; a failure
+while renaming takes back the files already moved.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from cellwatch.lake.engine import duckdb_errors, scalar
+from cellwatch.lake.layout import (
+    DUCKDB_TYPES,
+    FILE_SCHEMAS,
+    PARTITIONS,
+    batch_files,
+    check_kind,
+    kind_dir,
+)
+
+
+def append_batch(
+    con: duckdb.DuckDBPyConnection, lake_root: Path, kind: str, batch_id: int, select_sql: str
+) -> int:
+    """Write the rows of ``select_sql`` as batch ``batch_id`` of ``kind``; return the count.
+
+    ``select_sql`` must yield the kind's partition columns and every file column.
+    """
+    check_kind(kind)
+    staging = lake_root / ".staging" / f"{kind}-batch-{int(batch_id)}"
+    shutil.rmtree(staging, ignore_errors=True)
+    partitions = [name for name, _ in PARTITIONS[kind]]
+    # Cast to the layout's types so every file of a kind has the very same schema.
+    columns = ", ".join(
+        [
+            *partitions,
+            *(f"CAST({f.name} AS {DUCKDB_TYPES[f.type]}) AS {f.name}" for f in FILE_SCHEMAS[kind]),
+        ]
+    )
+    # batch_id is an int and the column names come from the fixed layout.
+    sql = (
+        f"COPY (SELECT {columns} FROM ({select_sql})) TO '{staging}' "  # noqa: S608
+        f"(FORMAT PARQUET, COMPRESSION ZSTD, PARTITION_BY ({', '.join(partitions)}), "
+        f"FILENAME_PATTERN 'part-{int(batch_id)}-{{i}}', OVERWRITE_OR_IGNORE)"
+    )
+    try:
+        with duckdb_errors(sql):
+            written = int(scalar(con, sql) or 0)
+        if written:
+            _move_into_place(staging, kind_dir(lake_root, kind))
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    moved: list[Path] = []
+    try:
+        for source in sorted(staging.rglob("*.parquet")):
+            destination = target / source.relative_to(staging)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, destination)
+            moved.append(destination)
+    except BaseException:
+        for path in moved:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def remove_batch(lake_root: Path, kind: str, batch_id: int) -> int:
+    """Delete every file batch ``batch_id`` wrote (to undo a batch); return how many."""
+    files = batch_files(lake_root, kind, batch_id)
+    for path in files:
+        path.unlink()
+    return len(files)

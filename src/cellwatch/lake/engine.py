@@ -1,0 +1,152 @@
+"""The analytic engine interface: one protocol, DuckDB now, Spark for national scale.
+
+Analytics are pure functions that return SQL text (Splink style). The few places
+where DuckDB and Spark SQL disagree are methods of :class:`Dialect`, so one analytic
+definition runs on both engines::
+
+    def hourly_counts(d: Dialect) -> str:
+        return f"SELECT {d.trunc('hour', 'ts')} AS hour, count(*) AS n FROM detections GROUP BY 1"
+
+    engine.run(hourly_counts(engine.dialect))
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+import duckdb
+import pyarrow as pa
+
+from cellwatch.errors import LakeError
+
+
+class Dialect:
+    """SQL that differs between engines; the base class is DuckDB's."""
+
+    name: ClassVar[str] = "duckdb"
+
+    def trunc(self, unit: str, column: str) -> str:
+        """Truncate a timestamp to ``unit`` (second, minute, hour, day, week, month)."""
+        return f"date_trunc('{_unit(unit)}', {column})"
+
+    def hash_hex(self, expression: str) -> str:
+        """A stable hexadecimal digest of a string (MD5 on both engines)."""
+        return f"md5({expression})"
+
+    def array_agg(self, expression: str) -> str:
+        """Collect values of a group into a list."""
+        return f"list({expression})"
+
+    def array_agg_distinct(self, expression: str) -> str:
+        """Collect the distinct values of a group into a list."""
+        return f"list(DISTINCT {expression})"
+
+    def regexp_replace_all(self, expression: str, pattern: str, replacement: str) -> str:
+        """Replace every match of ``pattern`` (a SQL string literal's content)."""
+        return f"regexp_replace({expression}, '{pattern}', '{replacement}', 'g')"
+
+    def epoch_seconds(self, column: str) -> str:
+        """Seconds since 1970 of a timestamp, as a double."""
+        return f"epoch_us({column}) / 1e6"
+
+    def to_local(self, column: str, zone: str = "Europe/London") -> str:
+        """A UTC timestamp as wall-clock time in ``zone`` (a naive timestamp)."""
+        return f"timezone('{zone}', {column})"
+
+
+class SparkDialect(Dialect):
+    """Spark SQL's spelling of the same operations."""
+
+    name: ClassVar[str] = "spark"
+
+    def trunc(self, unit: str, column: str) -> str:
+        return f"date_trunc('{_unit(unit)}', {column})"
+
+    def array_agg(self, expression: str) -> str:
+        return f"collect_list({expression})"
+
+    def array_agg_distinct(self, expression: str) -> str:
+        return f"collect_set({expression})"
+
+    def regexp_replace_all(self, expression: str, pattern: str, replacement: str) -> str:
+        # Spark's regexp_replace always replaces every match.
+        return f"regexp_replace({expression}, '{pattern}', '{replacement}')"
+
+    def epoch_seconds(self, column: str) -> str:
+        return f"CAST(unix_micros({column}) AS DOUBLE) / 1e6"
+
+    def to_local(self, column: str, zone: str = "Europe/London") -> str:
+        return f"from_utc_timestamp({column}, '{zone}')"
+
+
+_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})
+
+
+def _unit(unit: str) -> str:
+    # Units are interpolated into SQL, so only a fixed whitelist is allowed.
+    if unit not in _UNITS:
+        raise ValueError(f"unknown time unit {unit!r}")
+    return unit
+
+
+class AnalyticEngine(ABC):
+    """Runs SQL text over the lake and registered tables, returning Arrow."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    def run(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run one statement and return its result as an Arrow table."""
+
+    @abstractmethod
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table queryable under ``name``."""
+
+    def close(self) -> None:
+        """Release the engine's resources."""
+
+
+class DuckDBEngine(AnalyticEngine):
+    """The embedded engine: a DuckDB connection (usually from :meth:`Lake.connect`)."""
+
+    dialect = Dialect()
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None) -> None:
+        self.connection = connection if connection is not None else duckdb.connect()
+
+    def run(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        with duckdb_errors(sql):
+            return self.connection.sql(sql, params=params or None).to_arrow_table()
+
+    def register(self, name: str, table: pa.Table) -> None:
+        with duckdb_errors(f"register {name}"):
+            self.connection.register(name, table)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@contextmanager
+def duckdb_errors(sql: str) -> Iterator[None]:
+    """Translate any DuckDB error raised inside into a :class:`LakeError` carrying ``sql``."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        raise LakeError(f"lake query failed: {exc}", sql=sql) from exc
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Execute one statement and fetch every row (DuckDB wants each result consumed)."""
+    with duckdb_errors(sql):
+        return con.execute(sql, params or []).fetchall()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> Any:
+    """The first column of the first row of ``sql`` (None when there is no row)."""
+    rows = run_sql(con, sql, params)
+    return rows[0][0] if rows else None

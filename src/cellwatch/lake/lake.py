@@ -1,0 +1,131 @@
+"""The append-only Parquet event lake and DuckDB connections over it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from cellwatch.lake.engine import duckdb_errors, run_sql
+from cellwatch.lake.layout import (
+    DUCKDB_TYPES,
+    FILE_SCHEMAS,
+    KINDS,
+    PARTITIONS,
+    STAGING_DIR,
+    check_kind,
+    data_files,
+    kind_glob,
+)
+from cellwatch.settings import Settings
+
+# Below the 2 GiB the lake promises for a 10M-row ingest, leaving room for Python.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+class Lake:
+    """The event lake of one cellwatch home.
+
+    >>> con = Lake(settings).connect()
+    >>> con.sql("SELECT establishment, count(*) FROM detections GROUP BY 1").fetchall()
+    """
+
+    def __init__(self, settings: Settings, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
+        self.settings = settings
+        self.root: Path = settings.lake_dir
+        self.memory_limit = memory_limit
+
+    @property
+    def staging(self) -> Path:
+        """Where batches are written before they are renamed into place."""
+        return self.root / STAGING_DIR
+
+    def connect(self, *, reference: bool = False) -> duckdb.DuckDBPyConnection:
+        """A new in-memory DuckDB connection with ``detections`` and ``call_records`` views.
+
+        With ``reference=True`` the store's reference tables are loaded too
+        (:func:`cellwatch.lake.reference.attach_reference`).
+        """
+        self.staging.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": _threads()})
+        with duckdb_errors("configure connection"):
+            run_sql(con, "SET TimeZone = 'UTC'")
+            # Spill to the lake's own disk, not the system's temporary directory.
+            run_sql(con, "SET temp_directory = ?", [str(self.staging / "duckdb-tmp")])
+        self.refresh_views(con)
+        if reference:
+            from cellwatch.lake.reference import attach_reference
+            from cellwatch.store import open_store
+
+            store = open_store(self.settings, migrate=False)
+            try:
+                attach_reference(con, store)
+            finally:
+                store.dispose()
+        return con
+
+    def refresh_views(self, con: duckdb.DuckDBPyConnection) -> None:
+        """(Re)create the kind views, e.g. after files were added through another connection."""
+        for kind in KINDS:
+            sql = view_sql(self.root, kind)
+            with duckdb_errors(sql):
+                run_sql(con, sql)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run one query over a fresh connection (with reference tables) and return Arrow."""
+        con = self.connect(reference=True)
+        try:
+            with duckdb_errors(sql):
+                return con.sql(sql, params=params or None).to_arrow_table()
+        finally:
+            con.close()
+
+    def count(self, kind: str, by: Sequence[str] = ()) -> pa.Table:
+        """Row counts of ``kind``, grouped by the given columns (e.g. ``["establishment"]``)."""
+        check_kind(kind)
+        columns = [c for c in by]
+        allowed = set(FILE_SCHEMAS[kind].names) | {name for name, _ in PARTITIONS[kind]}
+        bad = [c for c in columns if c not in allowed]
+        if bad:
+            raise ValueError(f"cannot count {kind} by {bad}")
+        group = ", ".join(f'"{c}"' for c in columns)
+        select = f"{group}, count(*) AS n" if columns else "count(*) AS n"
+        tail = f" GROUP BY {group} ORDER BY {group}" if columns else ""
+        # kind and columns were checked against the fixed layout above.
+        sql = f'SELECT {select} FROM "{kind}"{tail}'  # noqa: S608
+        con = self.connect()
+        try:
+            with duckdb_errors(sql):
+                return con.sql(sql).to_arrow_table()
+        finally:
+            con.close()
+
+
+def view_sql(root: Path, kind: str) -> str:
+    """``CREATE OR REPLACE VIEW kind`` over its files, or over no rows when there are none.
+
+    ``read_parquet`` fails on a glob that matches nothing, so an empty lake gets a view
+    of the right columns and types that returns zero rows.
+    """
+    partitions = PARTITIONS[kind]
+    if data_files(root, kind):
+        hive_types = ", ".join(f"'{name}': '{sqltype}'" for name, sqltype in partitions)
+        path = kind_glob(root, kind).replace("'", "''")
+        source = (
+            f"read_parquet('{path}', hive_partitioning = true, "
+            f"hive_types = {{{hive_types}}}, union_by_name = true)"
+        )
+        return f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {source}"  # noqa: S608
+    columns = [f"CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS {f.name}" for f in FILE_SCHEMAS[kind]] + [
+        f"CAST(NULL AS {sqltype}) AS {name}" for name, sqltype in partitions
+    ]
+    # Fixed names and types from the layout; nothing user-supplied.
+    return f"CREATE OR REPLACE VIEW {kind} AS SELECT {', '.join(columns)} WHERE false"
+
+
+def _threads() -> int:
+    return max(1, os.cpu_count() or 1)

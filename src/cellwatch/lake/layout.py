@@ -1,0 +1,121 @@
+"""Where the lake keeps each kind of event, and the exact Arrow schema of its files.
+
+Others code against this layout, so it is written down once here::
+
+    {lake_dir}/detections/establishment=XXX/day=YYYY-MM-DD/part-{batch_id}-{n}.parquet
+    {lake_dir}/call_records/day=YYYY-MM-DD/part-{batch_id}-{n}.parquet
+
+Partition columns (``establishment``, ``day``) live in the path only, not in the files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import pyarrow as pa
+
+DETECTIONS: Final = "detections"
+CALL_RECORDS: Final = "call_records"
+KINDS: Final = (DETECTIONS, CALL_RECORDS)
+
+# Work in progress is written under here, then renamed into place: a glob over a
+# kind's directory never sees it.
+STAGING_DIR: Final = ".staging"
+
+_TS = pa.timestamp("us", tz="UTC")
+
+DETECTION_SCHEMA: Final = pa.schema(
+    [
+        ("ts", _TS),
+        ("sensor_id", pa.string()),
+        ("event_id", pa.string()),
+        ("event_key", pa.string()),
+        ("technology", pa.string()),
+        ("band_mhz", pa.float64()),
+        ("rssi_dbm", pa.float64()),
+        ("duration_s", pa.float64()),
+        ("imsi", pa.string()),
+        ("imei", pa.string()),
+        ("location_code", pa.string()),
+        ("location_resolved", pa.bool_()),
+        ("ts_ambiguous", pa.bool_()),
+        ("batch_id", pa.int64()),
+        ("source_line", pa.int64()),
+        ("extra", pa.string()),
+    ]
+)
+
+CALL_RECORD_SCHEMA: Final = pa.schema(
+    [
+        ("operator", pa.string()),
+        ("operator_mccmnc", pa.string()),
+        ("record_type", pa.string()),
+        ("start_ts", _TS),
+        ("duration_s", pa.float64()),
+        ("direction", pa.string()),
+        ("subject_msisdn", pa.string()),
+        ("subject_imsi", pa.string()),
+        ("subject_imei", pa.string()),
+        ("other_party", pa.string()),
+        ("other_party_raw", pa.string()),
+        ("cell_id", pa.string()),
+        ("cell_lat", pa.float64()),
+        ("cell_lon", pa.float64()),
+        ("event_key", pa.string()),
+        ("ts_ambiguous", pa.bool_()),
+        ("batch_id", pa.int64()),
+        ("source_line", pa.int64()),
+        ("extra", pa.string()),
+    ]
+)
+
+FILE_SCHEMAS: Final[dict[str, pa.Schema]] = {
+    DETECTIONS: DETECTION_SCHEMA,
+    CALL_RECORDS: CALL_RECORD_SCHEMA,
+}
+
+# The DuckDB type of each Arrow type used above.
+DUCKDB_TYPES: Final[dict[pa.DataType, str]] = {
+    pa.string(): "VARCHAR",
+    pa.float64(): "DOUBLE",
+    pa.int64(): "BIGINT",
+    pa.bool_(): "BOOLEAN",
+    _TS: "TIMESTAMPTZ",
+}
+
+# Hive partition columns per kind, in path order, with their DuckDB types.
+PARTITIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    DETECTIONS: (("establishment", "VARCHAR"), ("day", "DATE")),
+    CALL_RECORDS: (("day", "DATE"),),
+}
+
+
+def check_kind(kind: str) -> str:
+    """Return ``kind`` if the lake holds it, else raise ValueError (a programming error)."""
+    if kind not in KINDS:
+        raise ValueError(f"the lake holds {', '.join(KINDS)}; not {kind!r}")
+    return kind
+
+
+def kind_dir(lake_dir: Path, kind: str) -> Path:
+    """The directory holding every file of ``kind``."""
+    return lake_dir / check_kind(kind)
+
+
+def kind_glob(lake_dir: Path, kind: str) -> str:
+    """A glob matching every data file of ``kind`` (one directory level per partition)."""
+    levels = "/".join("*" for _ in PARTITIONS[check_kind(kind)])
+    return str(kind_dir(lake_dir, kind) / levels / "*.parquet")
+
+
+def data_files(lake_dir: Path, kind: str) -> list[Path]:
+    """Every data file of ``kind`` now in the lake, sorted."""
+    levels = "/".join("*" for _ in PARTITIONS[check_kind(kind)])
+    return sorted(kind_dir(lake_dir, kind).glob(f"{levels}/*.parquet"))
+
+
+def batch_files(lake_dir: Path, kind: str, batch_id: int) -> list[Path]:
+    """The files one batch wrote (``part-{batch_id}-{n}.parquet``)."""
+    levels = "/".join("*" for _ in PARTITIONS[check_kind(kind)])
+    return sorted(kind_dir(lake_dir, kind).glob(f"{levels}/part-{batch_id}-*.parquet"))

@@ -1,0 +1,105 @@
+"""The identity graph's analytics as pure functions returning SQL text.
+
+Every function takes the engine's :class:`~cellwatch.lake.Dialect` and returns one
+statement, so the same definitions run on DuckDB now and on Spark later. Links are
+directed by a fixed type order (IMEI < ICCID < IMSI < MSISDN), so each pair of
+identifiers has one spelling.
+
+Sources of links:
+
+- ``DETECTION``: a managed-access sensor saw an IMSI in a handset (IMEI);
+- ``CALL_RECORD``: an operator return names the subject's IMSI, IMEI and number;
+- ``SEIZURE``: a SIM was found in a handset, or a number read from a SIM.
+"""
+
+from __future__ import annotations
+
+from cellwatch.lake import Dialect
+
+# Identifiers an analyst may never see linked or analysed, whatever the reason.
+EXCLUDED = "(SELECT identifier FROM cw_allow_list)"
+
+
+def _pairs(
+    source: str, table: str, ts: str, a_type: str, a: str, b_type: str, b: str, where: str
+) -> str:
+    """One kind of co-occurrence as link rows, allow-listed values left out."""
+    return (
+        # Only fixed names from this module are interpolated; values never are.
+        f"SELECT '{a_type}' AS a_type, {a} AS a, '{b_type}' AS b_type, {b} AS b, "  # noqa: S608
+        f"'{source}' AS source, min({ts}) AS first_seen, max({ts}) AS last_seen, "
+        f"count(*) AS n FROM {table} "
+        f"WHERE {a} IS NOT NULL AND {b} IS NOT NULL AND ({where}) "
+        f"AND {a} NOT IN {EXCLUDED} AND {b} NOT IN {EXCLUDED} "
+        f"GROUP BY {a}, {b}"
+    )
+
+
+def link_delta_sql(d: Dialect, since_detection_batch: int, since_call_batch: int,
+                   since_seizure_id: int) -> str:
+    """Links evidenced by lake batches and seizure items newer than the given watermarks.
+
+    The result has one row per (a_type, a, b_type, b, source) with first and last
+    seen and a count; merging it into the stored links is additive, so the graph is
+    updated batch by batch without a rebuild.
+    """
+    det = f"batch_id > {int(since_detection_batch)}"
+    cr = f"batch_id > {int(since_call_batch)}"
+    sz = f"id > {int(since_seizure_id)}"
+    parts = [
+        _pairs("DETECTION", "detections", "ts", "IMEI", "imei", "IMSI", "imsi", det),
+        _pairs("CALL_RECORD", "call_records", "start_ts", "IMEI", "subject_imei", "IMSI",
+               "subject_imsi", cr),
+        _pairs("CALL_RECORD", "call_records", "start_ts", "IMSI", "subject_imsi", "MSISDN",
+               "subject_msisdn", cr),
+        _pairs("CALL_RECORD", "call_records", "start_ts", "IMEI", "subject_imei", "MSISDN",
+               "subject_msisdn", f"{cr} AND subject_imsi IS NULL"),
+        _pairs("SEIZURE", "cw_seizures", "ts", "IMEI", "imei", "IMSI", "imsi", sz),
+        _pairs("SEIZURE", "cw_seizures", "ts", "IMEI", "imei", "ICCID", "iccid", sz),
+        _pairs("SEIZURE", "cw_seizures", "ts", "ICCID", "iccid", "IMSI", "imsi", sz),
+        _pairs("SEIZURE", "cw_seizures", "ts", "IMSI", "imsi", "MSISDN", "msisdn", sz),
+        _pairs("SEIZURE", "cw_seizures", "ts", "ICCID", "iccid", "MSISDN", "msisdn",
+               f"{sz} AND imsi IS NULL"),
+    ]
+    return "\nUNION ALL\n".join(parts)
+
+
+def degree_sql(d: Dialect) -> str:
+    """How many distinct partners of each other type every identifier has, per end.
+
+    Reads ``cw_links`` (the merged graph). A hub is a value over its type pair's limit.
+    """
+    return (
+        "SELECT a_type AS identifier_type, a AS identifier, b_type AS other_type, "
+        "count(DISTINCT b) AS degree FROM cw_links GROUP BY a_type, a, b_type "
+        "UNION ALL "
+        "SELECT b_type, b, a_type, count(DISTINCT a) FROM cw_links GROUP BY b_type, b, a_type"
+    )
+
+
+def usable_links_sql(d: Dialect) -> str:
+    """Links evidence may flow through: not suppressed as a hub, not rejected by an analyst."""
+    return (
+        "SELECT DISTINCT a_type, a, b_type, b FROM cw_links "
+        "WHERE status IN ('ACTIVE', 'CONFIRMED', 'UNSURE')"
+    )
+
+
+def sim_history_sql(d: Dialect) -> str:
+    """A handset's SIMs over time (SIM swaps): one row per IMEI and IMSI, in order of use.
+
+    ``swap_no`` counts the SIMs of the handset by first sighting; ``overlaps_next``
+    says whether the SIM was still seen after the next one appeared (dual SIM, or back).
+    """
+    return (
+        "WITH l AS (SELECT a AS imei, b AS imsi, min(first_seen) AS first_seen, "  # noqa: S608
+        "max(last_seen) AS last_seen, sum(count) AS n, "
+        f"{d.array_agg_distinct('source')} AS sources "
+        "FROM cw_links WHERE a_type = 'IMEI' AND b_type = 'IMSI' "
+        "AND status IN ('ACTIVE', 'CONFIRMED', 'UNSURE') GROUP BY a, b) "
+        "SELECT imei, imsi, first_seen, last_seen, n, sources, "
+        "row_number() OVER (PARTITION BY imei ORDER BY first_seen, imsi) AS swap_no, "
+        "coalesce(last_seen > lead(first_seen) OVER (PARTITION BY imei "
+        "ORDER BY first_seen, imsi), false) AS overlaps_next "
+        "FROM l ORDER BY imei, first_seen"
+    )

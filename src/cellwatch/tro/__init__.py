@@ -1,0 +1,1 @@
+"""Telecommunications Restriction Orders: from candidate identifier to verified disconnection."""

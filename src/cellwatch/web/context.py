@@ -1,0 +1,195 @@
+"""What every page handler gets: the request, settings, store, session and the principal.
+
+Pages declare ``ctx: Page`` (signed in required) or ``ctx: AnyPage`` (sign-in page).
+Errors from the library are turned into HTML pages once, by :class:`WebRoute`, so page
+handlers never build HTTP errors themselves (house style: errors know how to be shown).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from cellwatch.access.principal import Principal, principal_for
+from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData
+from cellwatch.settings import Settings
+from cellwatch.store import Store
+from cellwatch.web import session as cookie
+from cellwatch.web.session import WebSession
+
+log = logging.getLogger(__name__)
+TEMPLATES = Path(__file__).parent / "templates"
+
+# (href, label, section key): the service navigation, in the order an analyst works.
+NAV = (
+    ("/", "Overview", "overview"),
+    ("/queues/alerts", "Work queues", "queues"),
+)
+
+
+class SignInRequired(AuthenticationFailed):
+    """Nobody is signed in (or the session expired): the page sends them to sign in."""
+
+    code = "sign-in-required"
+
+
+@dataclass
+class WebApp:
+    """The web UI's long-lived parts, built once by :func:`cellwatch.web.mount`."""
+
+    settings: Settings
+    store: Store
+    env: Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html", "svg"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals["static"] = lambda path: f"/static/{path}"
+        self.env.filters["zip"] = lambda a, b: zip(a, b, strict=True)
+
+    @property
+    def key(self) -> str:
+        """The key signing session cookies (the API token key)."""
+        return self.settings.signing_key()
+
+    @property
+    def ttl(self) -> float:
+        """Idle seconds before a web session expires."""
+        # Analysts keep a page open through a shift's meetings; the API's token TTL is
+        # the floor, eight hours the usual working span.
+        return max(self.settings.token_ttl_minutes * 60, 8 * 3600)
+
+
+@dataclass
+class PageContext:
+    """One request's view of the web app."""
+
+    request: Request
+    web: WebApp
+    session: WebSession
+    principal: Principal | None
+    # Set by handlers that change the session (sign-in, reasons); written on the response.
+    new_session: WebSession | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.web.store
+
+    @property
+    def user(self) -> Principal:
+        """The signed-in principal (pages behind :data:`Page` always have one)."""
+        if self.principal is None:
+            raise SignInRequired("sign in to see this page")
+        return self.principal
+
+    def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        """Render ``template`` inside the layout with the user, CSRF token and navigation."""
+        current = self.new_session or self.session
+        html = self.web.env.get_template(template).render(
+            user=self.principal,
+            csrf=current.csrf,
+            nav=NAV,
+            flash=self.request.query_params.get("done"),
+            **values,
+        )
+        response = HTMLResponse(html, status_code=status)
+        # Pages show protected data: never keep them in a shared or back-button cache.
+        response.headers["Cache-Control"] = "no-store"
+        self.finish(response)
+        return response
+
+    def redirect(self, url: str, done: str | None = None) -> RedirectResponse:
+        """A see-other redirect (after a form post), optionally with a success message."""
+        if done:
+            url = f"{url}{'&' if '?' in url else '?'}done={quote(done)}"
+        response = RedirectResponse(url, status_code=303)
+        self.finish(response)
+        return response
+
+    def finish(self, response: Response) -> None:
+        """Write the (possibly refreshed) session cookie."""
+        cookie.write(response, self.request, self.web.key, self.new_session or self.session)
+
+    async def form(self) -> dict[str, str]:
+        """The posted form's text fields, after checking its CSRF token."""
+        data = await self.request.form()
+        fields = {k: v for k, v in data.items() if isinstance(v, str)}
+        if fields.get("csrf_token") != self.session.csrf:
+            raise InvalidData("the form has expired; go back, reload the page and try again")
+        return fields
+
+
+def _web(request: Request) -> WebApp:
+    web: WebApp = request.app.state.cellwatch_web
+    return web
+
+
+def _context(request: Request, web: Annotated[WebApp, Depends(_web)]) -> PageContext:
+    found = cookie.decode(web.key, request.cookies.get(cookie.COOKIE), web.ttl)
+    session = found or WebSession()
+    principal = None
+    if session.user:
+        try:
+            with web.store.session() as db:
+                principal = principal_for(db, session.user)
+        except AuthenticationFailed:
+            # A disabled user or organisation is signed out at their next click.
+            session = WebSession()
+    return PageContext(request, web, session, principal)
+
+
+def _signed_in(ctx: Annotated[PageContext, Depends(_context)]) -> PageContext:
+    if ctx.principal is None:
+        raise SignInRequired("sign in to see this page")
+    return ctx
+
+
+AnyPage = Annotated[PageContext, Depends(_context)]
+Page = Annotated[PageContext, Depends(_signed_in)]
+
+
+def _error_page(request: Request, exc: CellwatchError) -> Response:
+    web = _web(request)
+    if isinstance(exc, SignInRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        response: Response = RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+        return response
+    found = cookie.decode(web.key, request.cookies.get(cookie.COOKIE), web.ttl)
+    ctx = _context(request, web) if found else PageContext(request, web, WebSession(), None)
+    titles = {403: "You cannot see this page", 404: "Page not found",
+              409: "That cannot be done now", 422: "There is a problem with what you entered"}
+    status = exc.http_status if exc.http_status in titles else 500
+    return ctx.render(
+        "error.html", status=status, title=titles.get(status, "Sorry, there is a problem"),
+        message=exc.message, status_code=status,
+    )
+
+
+class WebRoute(APIRoute):
+    """A route whose cellwatch errors render as HTML pages (the API renders problem JSON)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except CellwatchError as exc:
+                if exc.http_status >= 500:
+                    log.exception("web page failed")
+                return _error_page(request, exc)
+
+        return run

@@ -1,0 +1,24 @@
+"""The estate overview: the first page after sign-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Response
+
+from cellwatch.access.service import Access
+from cellwatch.web.charts import bars
+from cellwatch.web.context import Page, WebRoute
+from cellwatch.web.estate import overview as build_overview
+
+router = APIRouter(route_class=WebRoute)
+
+
+@router.get("/")
+def overview(ctx: Page) -> Response:
+    """Per establishment: finds, detections, disconnections, heat map, alerts, changes."""
+    last = ctx.session.last_visit
+    since = datetime.fromtimestamp(last, UTC) if last else None
+    data = build_overview(Access(ctx.store, ctx.user), ctx.web.settings, since)
+    return ctx.render("overview.html", title="Estate overview", section="overview",
+                      data=data, bars=bars)

@@ -1,0 +1,128 @@
+"""Prisoner and identifier (device, SIM, number, account) pages, the reason prompt, search.
+
+Opening a record outside one's own organisation needs a stated reason: the service
+layer refuses without one, the page asks for it, and the reason is kept in the session
+for that record only and passed on to the audit trail with every later view.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
+
+from cellwatch.access.people import PrisonerFilter, list_prisoners
+from cellwatch.access.policy import can, needs_reason
+from cellwatch.access.roles import Action
+from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Page as Paging
+from cellwatch.errors import InvalidData, InvalidIdentifier
+from cellwatch.identifiers import classify
+from cellwatch.web.context import Page, PageContext, WebRoute
+from cellwatch.web.records import identifier_profile, parse_identifier, prisoner_profile
+
+router = APIRouter(route_class=WebRoute)
+PRISON_NUMBER = re.compile(r"^[A-Z]\d{4}[A-Z]{2}$")
+
+
+def _reason_for(ctx: PageContext, key: str) -> str | None:
+    for item in ctx.session.reasons:
+        scope, _, reason = item.partition("=")
+        if scope == key:
+            return reason
+    return None
+
+
+def _needs_reason_prompt(ctx: PageContext, exc: Denied) -> bool:
+    """The denial is only for want of a reason (the policy itself would allow)."""
+    principal = ctx.user
+    action = Action(exc.action)
+    return bool(can(principal, action, exc.target)) and needs_reason(principal, exc.target) \
+        and not exc.reason
+
+
+def _prompt(ctx: PageContext, key: str, label: str) -> Response:
+    return ctx.render("reason.html", title="Why are you opening this record?", key=key,
+                      label=label, next_url=ctx.request.url.path)
+
+
+@router.get("/prisoners/{prison_number}")
+def prisoner_page(ctx: Page, prison_number: str) -> Response:
+    """The prisoner profile."""
+    key = f"PRISONER:{prison_number.upper()}"
+    try:
+        profile = prisoner_profile(Access(ctx.store, ctx.user), prison_number,
+                                   _reason_for(ctx, key))
+    except Denied as exc:
+        if _needs_reason_prompt(ctx, exc):
+            return _prompt(ctx, key, f"prisoner {prison_number.upper()}")
+        raise
+    p = profile.prisoner
+    return ctx.render("prisoner.html", title=f"{p.surname}, {p.forenames} ({p.prison_number})",
+                      profile=profile, section="overview")
+
+
+@router.get("/identifiers/{kind}/{value}")
+def identifier_page(ctx: Page, kind: str, value: str) -> Response:
+    """The device, SIM, number or account profile."""
+    info = parse_identifier(kind, value)
+    key = f"IDENTIFIER:{info.value}"
+    try:
+        profile = identifier_profile(Access(ctx.store, ctx.user), info, _reason_for(ctx, key))
+    except Denied as exc:
+        if _needs_reason_prompt(ctx, exc):
+            return _prompt(ctx, key, f"{info.type} {info.display}")
+        raise
+    return ctx.render("identifier.html", title=f"{info.type} {info.display}", profile=profile,
+                      info=info, section="overview")
+
+
+@router.post("/reason")
+async def give_reason(ctx: Page) -> Response:
+    """Keep the stated reason for one record in the session and go back to it."""
+    fields = await ctx.form()
+    reason = " ".join(fields.get("reason", "").split())
+    key, target = fields.get("key", ""), fields.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    if len(reason) < 10:
+        message = ("Enter a reason of at least 10 characters, such as a case or "
+                   "intelligence reference")
+        return ctx.render("reason.html", status=422, title="Why are you opening this record?",
+                          key=key, label=key.partition(":")[2], next_url=target, error=message,
+                          reason=reason, error_summary=[("#reason", message)])
+    ctx.new_session = ctx.session.with_reason(f"{key}={reason[:300]}")
+    return ctx.redirect(target)
+
+
+@router.get("/search")
+def search(ctx: Page, q: str = "") -> Response:
+    """One box: a prison number, any identifier, or a name; goes straight to the page if it can."""
+    text = q.strip()
+    if not text:
+        return ctx.render("search.html", title="Search", query=q, results=[], error=None)
+    if PRISON_NUMBER.match(text.upper()):
+        return ctx.redirect(f"/prisoners/{text.upper()}")
+    try:
+        info = classify(text)
+    except InvalidIdentifier:
+        info = None
+    if info is not None:
+        return ctx.redirect(f"/identifiers/{info.type}/{quote(info.value, safe='')}")
+    words = [w for w in re.split(r"[\s,]+", text) if w]
+    if not words or any(not re.fullmatch(r"[A-Za-z'\-]+", w) for w in words):
+        raise InvalidData(f"{text!r} is not a prison number, identifier or name we recognise")
+    access = Access(ctx.store, ctx.user)
+    # "Smith", "John Smith" or "SMITH John": any word may be the surname; others the forenames.
+    found = {}
+    for word in words:
+        others = [w.lower() for w in words if w is not word]
+        for p in list_prisoners(access, Paging(limit=50), PrisonerFilter(surname=word)):
+            if all(o in p.forenames.lower() for o in others):
+                found[p.prison_number] = p
+    results = sorted(found.values(), key=lambda p: (p.surname, p.forenames))
+    if len(results) == 1:
+        return ctx.redirect(f"/prisoners/{results[0].prison_number}")
+    return ctx.render("search.html", title=f"Search results for {text}", query=q,
+                      results=results, error=None)

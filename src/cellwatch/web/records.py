@@ -1,0 +1,167 @@
+"""Read models for the profile pages, gathered under the principal's :class:`Access`.
+
+The prisoner record itself is opened by the service layer's
+:func:`~cellwatch.access.people.get_prisoner` (policy, reason, audit). What hangs off it
+(cells, seizures, attributions, orders) is read in the same kind of guarded transaction
+and kept to the establishments the principal covers. These reads move into the owning
+packages' service modules as they publish them; the pages do not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import inspect, or_, select
+from sqlalchemy.orm import Session
+
+from cellwatch.access.models import Referral
+from cellwatch.access.people import get_prisoner
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import in_scope, visible_prisoners, visible_referrals
+from cellwatch.access.service import Access
+from cellwatch.attribution.models import Attribution, EvidenceItem, IdentityLink
+from cellwatch.errors import InvalidIdentifier, NotFound
+from cellwatch.identifiers import IdentifierInfo, classify
+from cellwatch.store import Occupancy, Prisoner, SeizureItem
+from cellwatch.tro.models import TroAlert, TroApplication, TroLine
+
+SEIZURE_FIELDS = {"IMEI": SeizureItem.imei, "IMSI": SeizureItem.imsi,
+                  "ICCID": SeizureItem.iccid, "MSISDN": SeizureItem.msisdn}
+
+
+@dataclass
+class PrisonerProfile:
+    prisoner: Prisoner
+    cells: list[Occupancy]
+    seizures: list[SeizureItem]
+    attributions: list[tuple[Attribution, list[EvidenceItem]]]
+    referrals: list[Referral]
+    alerts: list[TroAlert]
+
+
+@dataclass
+class IdentifierProfile:
+    info: IdentifierInfo
+    establishments: list[str]
+    seizures: list[SeizureItem]
+    attributions: list[tuple[Attribution, list[EvidenceItem]]]
+    links: list[IdentityLink]
+    orders: list[tuple[TroLine, TroApplication]]
+    alerts: list[TroAlert]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _ready(session: Session, *models: Any) -> bool:
+    """Whether the packages owning ``models`` have migrated their tables into this store.
+
+    Features land one package at a time; a page shows an empty section for a package
+    whose tables are not there yet rather than failing as a whole.
+    """
+    inspector = inspect(session.connection())
+    return all(inspector.has_table(m.__tablename__) for m in models)
+
+
+def _evidence(session: Session, rows: list[Attribution],
+              ) -> list[tuple[Attribution, list[EvidenceItem]]]:
+    out = []
+    for row in rows:
+        items = list(session.scalars(select(EvidenceItem)
+                                     .where(EvidenceItem.attribution_id == row.id)
+                                     .order_by(EvidenceItem.weight_log2.desc())))
+        out.append((row, items))
+    return out
+
+
+def prisoner_profile(access: Access, prison_number: str, reason: str | None) -> PrisonerProfile:
+    """Everything the prisoner page shows; the service layer decides and audits the opening."""
+    prisoner = get_prisoner(access, prison_number, reason=reason)
+    p = access.principal
+    with access.transaction() as s:
+        pn = prisoner.prison_number
+        cells = list(s.scalars(select(Occupancy).where(Occupancy.prison_number == pn)
+                               .order_by(Occupancy.start_ts.desc())))
+        seizures = list(s.scalars(select(SeizureItem).where(SeizureItem.prison_number == pn)
+                                  .order_by(SeizureItem.ts.desc())))
+        attributions = list(s.scalars(select(Attribution).where(Attribution.prison_number == pn)
+                                      .order_by(Attribution.probability.desc()))) \
+            if _ready(s, Attribution) else []
+        referrals = list(s.scalars(select(Referral).where(
+            Referral.prison_number == pn, visible_referrals(p))))
+        alerts = list(s.scalars(select(TroAlert).where(TroAlert.prison_number == pn)
+                                .order_by(TroAlert.created_ts.desc()))) \
+            if _ready(s, TroAlert) else []
+        return PrisonerProfile(prisoner, cells, seizures, _evidence(s, attributions),
+                               referrals, alerts)
+
+
+def parse_identifier(kind: str, value: str) -> IdentifierInfo:
+    """The identifier in a URL, validated; a bad one is simply not found."""
+    try:
+        return classify(value, kind)
+    except InvalidIdentifier as exc:
+        raise NotFound(f"{value} is not a valid {kind}: {exc.message}") from exc
+
+
+def identifier_establishments(access: Access, info: IdentifierInfo) -> list[str]:
+    """Where the identifier has been found or attributed: what decides who may open it."""
+    kind, value = info.type.name, info.value
+    with access.transaction() as s:
+        places: set[str] = set()
+        column = SEIZURE_FIELDS.get(kind)
+        if column is not None:
+            places |= set(s.scalars(select(SeizureItem.establishment).where(column == value)))
+        if _ready(s, Attribution):
+            places |= {e for e in s.scalars(
+                select(Prisoner.establishment).join(
+                    Attribution, Attribution.prison_number == Prisoner.prison_number)
+                .where(Attribution.identifier == value)) if e}
+        if _ready(s, TroLine):
+            places |= set(s.scalars(select(TroApplication.establishment).join(
+                TroLine, TroLine.application_id == TroApplication.id)
+                .where(TroLine.identifier == value)))
+        return sorted(places)
+
+
+def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
+                       ) -> IdentifierProfile:
+    """The device, SIM, number or account page: only what lies in the principal's scope."""
+    p = access.principal
+    places = identifier_establishments(access, info)
+    seen = [e for e in places if p.covers(e)]
+    if not seen:
+        # Unknown, or known only elsewhere: the same answer, so probing reveals nothing.
+        access.check(Action.READ, Target(Resource.IDENTIFIER, info.value), role_only=True)
+        raise NotFound(f"nothing is known about {info.display} in your establishments")
+    target = Target(Resource.IDENTIFIER, info.value, establishment=seen[0])
+    value, kind = info.value, info.type.name
+    with access.transaction() as s:
+        access.check(Action.READ, target, reason=reason, opening=True)
+        access.audit(s, "read", target, reason=reason)
+        column = SEIZURE_FIELDS.get(kind)
+        seizures = [] if column is None else list(s.scalars(
+            select(SeizureItem).where(column == value, in_scope(p, SeizureItem.establishment))
+            .order_by(SeizureItem.ts.desc())))
+        attributions: list[Attribution] = []
+        links: list[IdentityLink] = []
+        if _ready(s, Attribution, IdentityLink):
+            attributions = list(s.scalars(
+                select(Attribution)
+                .join(Prisoner, Prisoner.prison_number == Attribution.prison_number)
+                .where(Attribution.identifier == value, visible_prisoners(p))
+                .order_by(Attribution.probability.desc())))
+            links = list(s.scalars(select(IdentityLink).where(
+                or_(IdentityLink.a == value, IdentityLink.b == value)).order_by(
+                IdentityLink.last_seen.desc()).limit(200)))
+        orders: list[tuple[TroLine, TroApplication]] = []
+        alerts: list[TroAlert] = []
+        if _ready(s, TroLine, TroAlert):
+            orders = [(line, app) for line, app in s.execute(
+                select(TroLine, TroApplication).join(
+                    TroApplication, TroApplication.id == TroLine.application_id)
+                .where(TroLine.identifier == value, in_scope(p, TroApplication.establishment)))]
+            alerts = list(s.scalars(select(TroAlert).where(
+                TroAlert.identifier == value, in_scope(p, TroAlert.establishment))))
+        return IdentifierProfile(info, seen, seizures, _evidence(s, attributions), links,
+                                 orders, alerts)

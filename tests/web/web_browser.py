@@ -1,0 +1,130 @@
+"""A thin helper over a Selenium driver: open pages, sign in, run axe, take screenshots.
+
+Page-load times are measured from the Navigation Timing API and written to
+``page-times.txt`` beside the screenshots: a measured figure, never an assertion.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+PASSWORD = "correct horse battery staple"  # every test user's password (web_estate)
+
+# The rules axe checks: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@dataclass
+class Browser:
+    driver: WebDriver
+    base: str
+    shots: Path
+    axe_js: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base + path)
+
+    @property
+    def path(self) -> str:
+        url: str = self.driver.current_url
+        return url.removeprefix(self.base)
+
+    def find(self, css: str) -> WebElement:
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css: str) -> list[WebElement]:
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css: str = "main") -> str:
+        return self.find(css).text
+
+    def wait_for(self, css: str, timeout: float = 10) -> WebElement:
+        element: WebElement = WebDriverWait(self.driver, timeout).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+        return element
+
+    def fill(self, css: str, value: str) -> None:
+        box = self.find(css)
+        box.clear()
+        box.send_keys(value)
+
+    def click_and_wait(self, element: WebElement) -> None:
+        """Click something that loads a new page, and wait until the old page has gone."""
+        html = self.find("html")
+        element.click()
+        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(html))
+        self.wait_for("body")
+
+    def submit(self, css: str = "main form button[type=submit]") -> None:
+        self.click_and_wait(self.find(css))
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
+        self.open("/signin")
+        self.fill("#username", username)
+        self.fill("#password", password)
+        self.submit()
+
+    def sign_out(self) -> None:
+        self.click_and_wait(self.find(".cw-header__user button"))
+
+    def load_ms(self) -> float:
+        """The current page's load time (navigation start to load event end), in ms."""
+        value = self.driver.execute_script(
+            "const n = performance.getEntriesByType('navigation')[0];"
+            "return n ? n.loadEventEnd - n.startTime : -1;")
+        return float(value)
+
+    def record_time(self, name: str) -> float:
+        ms = self.load_ms()
+        self.timings[name] = ms
+        self.shots.mkdir(parents=True, exist_ok=True)
+        times = self.shots / "page-times.txt"
+        lines = dict(
+            line.split(": ", 1) for line in
+            (times.read_text().splitlines() if times.exists() else []) if ": " in line)
+        lines[name] = f"{ms:.0f} ms"
+        times.write_text("".join(f"{k}: {v}\n" for k, v in sorted(lines.items())))
+        return ms
+
+    def screenshot(self, name: str) -> Path:
+        """A full-page PNG of the current page, and its load time recorded."""
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.record_time(name)
+        shot = self.driver.execute_cdp_cmd(  # type: ignore[attr-defined]
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+        path = self.shots / f"{name}.png"
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def axe(self) -> list[dict[str, Any]]:
+        """axe-core's WCAG A/AA violations on the current page."""
+        self.driver.execute_script(self.axe_js.read_text())
+        result = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+            ".then(r => done(JSON.stringify(r.violations)))"
+            ".catch(e => done(JSON.stringify([{id: 'axe-error', impact: 'critical',"
+            " description: String(e), nodes: []}])));",
+            AXE_TAGS)
+        violations: list[dict[str, Any]] = json.loads(result)
+        return violations
+
+    def assert_accessible(self) -> None:
+        """No serious or critical axe violation on the current page."""
+        bad = [v for v in self.axe() if v.get("impact") in ("serious", "critical")]
+        detail = "\n".join(
+            f"{v['id']} ({v['impact']}): {v.get('help', v.get('description'))} at "
+            + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:5])
+            for v in bad)
+        assert not bad, f"axe found serious violations on {self.path}:\n{detail}"
