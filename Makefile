@@ -7,7 +7,7 @@ CELLWATCH_HOME ?= cellwatch-data
 DEMO_DIR ?= $(CELLWATCH_HOME)/demo-sources
 PORT ?= 8000
 
-.PHONY: install demo test lint typecheck check bench serve clean lock
+.PHONY: install browser demo test lint typecheck check bench serve clean lock
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck  ## the whole suite: lint, types, tests (PostgreSQL too when CELLWATCH_TEST_POSTGRES_URL is set)
+browser:  ## Debian's Chromium and ChromeDriver for the browser tests (installed when missing)
+	scripts/install-browser
+
+test: lint typecheck browser  ## the whole suite: lint, types, tests (PostgreSQL too when CELLWATCH_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest -n 2 -q
 
 check: test

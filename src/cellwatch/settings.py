@@ -40,6 +40,23 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     tro_compliance_working_days: int = Field(default=5, ge=1)
     environment: str = Field(default="development", pattern="^(development|test|production)$")
+    # Alerts and victim protection (issue 7).
+    alert_webhook_url: str | None = Field(
+        default=None, description="URL alerts are POSTed to, signed with alert_webhook_secret."
+    )
+    alert_webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key signing webhook bodies (required with a URL)."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP relay for alert emails.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = Field(default="cellwatch@localhost", description="Sender of alert emails.")
+    alert_email_to: str | None = Field(
+        default=None, description="Comma-separated addresses alert emails go to."
+    )
+    delivery_max_attempts: int = Field(default=5, ge=1, le=100)
+    parole_window_weeks: int = Field(default=12, ge=1, le=104)
+    parole_probability_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    referral_acknowledge_days: int = Field(default=5, ge=1, le=90)
 
     @property
     def lake_dir(self) -> Path:

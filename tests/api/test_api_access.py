@@ -159,8 +159,9 @@ def test_sql_metacharacters_in_every_filter(client: TestClient, login: Login, ev
         ("cases", {}),
     ):
         r = client.get(f"{V1}/{path}", params=params, headers=headers)
-        assert r.status_code == 200, (path, r.text)
-        assert r.json() == [] or path in ("referrals", "cases")
+        # Matches nothing, or is refused as too long: never a server error, never a match.
+        assert r.status_code in (200, 422), (path, r.text)
+        assert r.status_code == 422 or r.json() == [] or path in ("referrals", "cases")
     r = client.get(f"{V1}/audit", params={"principal": evil, "action": evil},
                    headers=login("nat_admin"))
     assert r.status_code == 200

@@ -53,7 +53,9 @@ def test_rows_go_in_on_retry_once_reference_data_arrives(
     assert shown["resolved_by"] == "analyst.one"
     with store.session() as session:
         batch = session.get(IngestBatch, shown["resolved_batch_id"])
-        assert batch is not None and batch.file_format == "retry" and batch.status == "DONE"
+        assert batch is not None
+        assert batch.file_format == "retry"
+        assert batch.status == "DONE"
         stay = session.scalars(select(Occupancy).order_by(Occupancy.start_ts)).first()
         assert stay is not None
         assert (stay.batch_id, stay.source_line) == (batch.id, 3)
@@ -126,8 +128,10 @@ def test_unknown_kind_and_hyphenated_names(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
     ctx = context(store, settings)
-    rows = [{"identifier": "07700 900123", "reason": "staff", "valid_from": "2024-01-01"},
-            {"identifier": "35 209900 176148 1", "reason": "Privileged", "valid_from": ""}]  # fmt: skip
+    rows = [
+        {"identifier": "07700 900123", "reason": "staff", "valid_from": "2024-01-01"},
+        {"identifier": "35 209900 176148 1", "reason": "Privileged", "valid_from": ""},
+    ]
     summary = load(ctx, "Allow-List", write_csv(tmp_path / "a.csv", rows, list(rows[0])))
     assert (summary.kind, summary.accepted) == ("allow_list", 2)
     again = load(ctx, "allow_list", write_csv(tmp_path / "b.csv", rows[::-1], list(rows[0])))

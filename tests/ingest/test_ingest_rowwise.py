@@ -183,7 +183,8 @@ def test_overlapping_file_adds_only_what_is_new_and_updates_changes(
     with store.session() as session:
         moved = session.get(Sensor, "S00060")
         kept = session.get(Sensor, "S00061")
-        assert moved is not None and kept is not None
+        assert moved is not None
+        assert kept is not None
         assert moved.range_m == 99.0
         assert (moved.batch_id, moved.source_line) == (second.batch_id, 12)
         assert kept.batch_id == first.batch_id
@@ -232,8 +233,10 @@ def test_clock_change_times(store: Store, settings: Settings, tmp_path: Path) ->
     with store.session() as session:
         flagged = session.get(Sensor, "S00001")
         summer = session.get(Sensor, "S00003")
-        assert flagged is not None and summer is not None
-        assert flagged.active_from is not None and summer.active_from is not None
+        assert flagged is not None
+        assert summer is not None
+        assert flagged.active_from is not None
+        assert summer.active_from is not None
         assert flagged.active_from.isoformat() == "2024-10-27T00:30:00+00:00"
         assert flagged.extra == {"_flags": ["active_from: ambiguous_local_time"]}
         assert summer.active_from.isoformat() == "2024-07-01T08:00:00+00:00"

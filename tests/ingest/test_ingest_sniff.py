@@ -51,8 +51,10 @@ def test_quoted_fields_with_newlines_keep_the_starting_line(tmp_path: Path) -> N
 def test_wrong_field_count_is_a_row_problem_not_a_file_error(tmp_path: Path) -> None:
     source = sniff(_file(tmp_path, "w.csv", b"a,b\n1,2,3\n4\n"))
     first, second = read_rows(source)
-    assert first.problems and first.values["_overflow"] == ["3"]
-    assert second.problems and second.values == {"a": "4", "b": None}
+    assert first.problems
+    assert first.values["_overflow"] == ["3"]
+    assert second.problems
+    assert second.values == {"a": "4", "b": None}
 
 
 def test_jsonl_by_extension_and_by_content(tmp_path: Path) -> None:

@@ -52,7 +52,8 @@ def write_lake(lake_dir: Path, kind: str, rows: Sequence[dict[str, Any]], part: 
     for key, group in groups.items():
         folder = layout.kind_dir(lake_dir, kind).joinpath(*key)
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(group, schema=schema), folder / f"part-{part}-0.parquet")
+        table = pa.Table.from_pylist(group, schema=schema)
+        pq.write_table(table, folder / f"part-{part}-0.parquet")
 
 
 @dataclass

@@ -6,11 +6,16 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import IMEI_A, IMEI_B, IMEI_STAFF, IMSI_A, IMSI_B, IMSI_STAFF, MSISDN_A, Estate
 
 from cellwatch.errors import ConfigError
-from cellwatch.tro.candidates import EXPORT_COLUMNS, Candidate, find_candidates, write_candidates_csv
+from cellwatch.tro.candidates import (
+    EXPORT_COLUMNS,
+    Candidate,
+    find_candidates,
+    write_candidates_csv,
+)
 from cellwatch.tro.policy import default_policy, load_policy, parse_policy
+from conftest import IMEI_A, IMEI_B, IMEI_STAFF, IMSI_A, IMSI_B, IMSI_STAFF, MSISDN_A, Estate
 
 
 def _keyed(estate: Estate, with_seizure: bool = False) -> dict[tuple[str, str], Candidate]:
@@ -51,7 +56,8 @@ def test_seizure_alone_qualifies_and_names_the_prisoner(estate: Estate) -> None:
     found = _keyed(estate, with_seizure=True)
     assert set(found) == {("IMSI", IMSI_B), ("IMEI", IMEI_B)}
     imsi = found[("IMSI", IMSI_B)]
-    assert imsi.seizures == 1 and imsi.seizure_refs == ("HEI-SZ-1",)
+    assert imsi.seizures == 1
+    assert imsi.seizure_refs == ("HEI-SZ-1",)
     assert imsi.operator == "O2 (Virgin Media O2)"
 
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import IMEI_A, IMSI_A, IMSI_B, IMSI_NEW, START, Estate
 from sqlalchemy import select
 
 from cellwatch.cli import main
 from cellwatch.tro.models import TroAlert, TroTransition
+from conftest import IMEI_A, IMSI_A, IMSI_B, IMSI_NEW, START, Estate
 
 
 @pytest.fixture
@@ -43,7 +43,8 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
     assert {c["identifier"] for c in found} == {IMSI_A, IMEI_A, IMSI_B, "490154203237518"}
 
     code, _ = cli("export", "tro-candidates", "--out", str(tmp_path / "cand.csv"))
-    assert code == 0 and (tmp_path / "cand.csv").read_text().startswith("identifier_type,")
+    assert code == 0
+    assert (tmp_path / "cand.csv").read_text().startswith("identifier_type,")
 
     order = _json(cli, "tro", "apply", "-e", "HEI", "--identifiers", f"{IMSI_A},{IMEI_A}",
                   "--reason", "four days on A wing")
@@ -70,7 +71,9 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
     code, _ = cli("tro", "pack", ref, "--out", str(tmp_path / "pack"))
     assert code == 0
     html = (tmp_path / "pack" / f"{ref}.html").read_text()
-    assert IMSI_A in html and "section 80" in html and "Hewell (HMP)" in html
+    assert IMSI_A in html
+    assert "section 80" in html
+    assert "Hewell (HMP)" in html
     assert (tmp_path / "pack" / f"{ref}.pdf").read_bytes().startswith(b"%PDF")
 
     served = _json(cli, "tro", "transition", ref, "SERVED", "--reason", "served by email",
@@ -84,13 +87,16 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
     with (tmp_path / "batch" / files[0]).open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["action"] for r in rows] == ["DISCONNECT_SIM", "BLOCK_HANDSET"]
-    assert rows[0]["compliance_due"] == "2027-01-04" and rows[0]["order_date"] == "2026-12-21"
+    assert rows[0]["compliance_due"] == "2027-01-04"
+    assert rows[0]["order_date"] == "2026-12-21"
 
     # overdue on 5 January; escalated once however often it runs
     overdue = _json(cli, "tro", "overdue", "--as-of", "2027-01-05")
-    assert len(overdue) == 2 and all(x["escalated_now"] for x in overdue)
+    assert len(overdue) == 2
+    assert all(x["escalated_now"] for x in overdue)
     again = _json(cli, "tro", "overdue", "--as-of", "2027-01-05")
-    assert len(again) == 2 and not any(x["escalated_now"] for x in again)
+    assert len(again) == 2
+    assert not any(x["escalated_now"] for x in again)
 
     actioned = START + timedelta(days=10)
     responses = tmp_path / "vodafone-responses.csv"
@@ -108,17 +114,20 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
 
     # quiet for long enough: verified
     verified = _json(cli, "tro", "verify", "--as-of", (actioned + timedelta(days=8)).isoformat())
-    assert verified["verified"] == [ref] and verified["new_alerts"] == []
+    assert verified["verified"] == [ref]
+    assert verified["new_alerts"] == []
 
     metrics = _json(cli, "tro", "metrics")
-    assert metrics[0]["establishment"] == "HEI" and metrics[0]["lines"] == 1
+    assert metrics[0]["establishment"] == "HEI"
+    assert metrics[0]["lines"] == 1
 
     with estate.store.session() as s:
         history = s.scalars(select(TroTransition).order_by(TroTransition.id)).all()
         states = [t.to_state for t in history]
         assert states == ["DRAFT", "APPROVED", "FILED", "GRANTED", "SERVED", "ACKNOWLEDGED",
                           "DISCONNECTED", "VERIFIED"]
-        assert history[1].actor == "officer.jones" and history[1].reason == "governor approved"
+        assert history[1].actor == "officer.jones"
+        assert history[1].reason == "governor approved"
         assert all(t.at.tzinfo is not None for t in history)
         overdue_alerts = s.scalars(select(TroAlert).where(
             TroAlert.rule == "TRO_COMPLIANCE_OVERDUE")).all()
@@ -148,7 +157,8 @@ def test_reappearance_raises_exactly_one_alert(estate: Estate, cli, tmp_path: Pa
     assert rules == ["DISCONNECTED_IDENTIFIER_REAPPEARED", "TRO_HANDSET_NEW_SIM"]
     assert "recommend a handset block" in " ".join(a["summary"] for a in first["new_alerts"])
     second = _json(cli, "tro", "verify")
-    assert second["new_alerts"] == [] and second["already_alerted"] == 2
+    assert second["new_alerts"] == []
+    assert second["already_alerted"] == 2
     assert second["verified"] == []  # a reappearance blocks verification
     with estate.store.session() as s:
         assert len(s.scalars(select(TroAlert)).all()) == 2

@@ -7,13 +7,12 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from conftest import IMEI_B, IMSI_A, IMSI_B, Estate
-
 from cellwatch.ingest.framework import IngestContext, get_handler, sniff
 from cellwatch.tro.batch import write_batches
 from cellwatch.tro.candidates import find_candidates
 from cellwatch.tro.orders import create_application, get_order, transition
 from cellwatch.tro.responses import clean_response
+from conftest import IMEI_B, IMSI_A, IMSI_B, Estate
 
 
 def test_clean_response_reports_every_problem() -> None:
@@ -23,8 +22,10 @@ def test_clean_response_reports_every_problem() -> None:
     assert {f for f, _ in problems} == {"order_ref", "identifier", "outcome", "actioned_ts"}
     ok, none = clean_response({"order_ref": "TRO-1", "identifier": "07700 900123",
                                "outcome": "disputed", "actioned_ts": "2026-03-01T10:00:00"})
-    assert none == [] and ok is not None
-    assert ok.identifier == "+447700900123" and ok.outcome == "DISPUTED"
+    assert none == []
+    assert ok is not None
+    assert ok.identifier == "+447700900123"
+    assert ok.outcome == "DISPUTED"
 
 
 def _served_order(estate: Estate) -> str:
@@ -65,7 +66,8 @@ def test_responses_ingest_quarantines_and_is_idempotent(estate: Estate, tmp_path
     order = get_order(estate.store, ref)
     assert order.state == "ACKNOWLEDGED"  # a dispute stops it at ACKNOWLEDGED
     status = {ln.identifier: ln.status for ln in order.lines}
-    assert status[IMSI_B] == "DONE" and status[IMEI_B] == "DISPUTED"
+    assert status[IMSI_B] == "DONE"
+    assert status[IMEI_B] == "DISPUTED"
     assert status[IMSI_A] == "PENDING"
     # the same answers again (another file) change nothing
     again = tmp_path / "o2-again.csv"

@@ -44,6 +44,7 @@ def create_case(access: Access, ref: str, title: str, kind: str = "CASE",
     if kind.upper() not in CASE_KINDS:
         raise InvalidData("case refused", {"kind": [f"one of {', '.join(CASE_KINDS)}"]})
     target = Target(Resource.CASE, ref)
+    subjects = _known_prisoners(access, subjects)
     with access.transaction() as s:
         access.check(Action.CREATE, target)
         owner = _org(access)
@@ -59,10 +60,19 @@ def create_case(access: Access, ref: str, title: str, kind: str = "CASE",
         return case
 
 
-def _add_subjects(session: Session, case: Case, subjects: Sequence[str]) -> None:
-    for number in dict.fromkeys(p.upper() for p in subjects):
-        if session.get(Prisoner, number) is None:
-            raise NotFound(f"prisoner {number} not found")
+def _known_prisoners(access: Access, subjects: Sequence[str]) -> list[str]:
+    # A fact check, outside row-level security: naming a prisoner in one's own case is
+    # allowed before one can see their record (the case is what will share it).
+    numbers = list(dict.fromkeys(p.upper() for p in subjects))
+    with access.facts() as s:
+        for number in numbers:
+            if s.get(Prisoner, number) is None:
+                raise NotFound(f"prisoner {number} not found")
+    return numbers
+
+
+def _add_subjects(session: Session, case: Case, numbers: Sequence[str]) -> None:
+    for number in numbers:
         if session.get(CaseSubject, (case.id, number)) is None:
             session.add(CaseSubject(case_id=case.id, prison_number=number))
 
@@ -130,6 +140,7 @@ def share_case(access: Access, ref: str, org_code: str, level: str = "READ") -> 
 def add_case_subjects(access: Access, ref: str, subjects: Sequence[str]) -> Case:
     """Add prisoners to a case (CONTRIBUTE or more); sharing the case shares their records."""
     target = _find_case(access, ref)
+    subjects = _known_prisoners(access, subjects)
     with access.transaction() as s:
         access.check(Action.UPDATE, target)
         case = s.scalars(select(Case).where(Case.ref == ref)).one()
@@ -145,13 +156,13 @@ def create_referrals(access: Access, to_orgs: Sequence[str], summary: str,
     if not to_orgs:
         raise InvalidData("referral refused", {"to_orgs": ["name at least one organisation"]})
     case_target_ = _find_case(access, case_ref) if case_ref else None
+    if prison_number:
+        _known_prisoners(access, [prison_number])
     with access.transaction() as s:
         sender = _org(access)
         access.check(Action.CREATE, Target(Resource.REFERRAL, owner_org=sender))
         if case_target_ is not None:
             access.check(Action.READ, case_target_)
-        if prison_number and s.get(Prisoner, prison_number.upper()) is None:
-            raise NotFound(f"prisoner {prison_number} not found")
         case_id = s.scalars(select(Case.id).where(Case.ref == case_ref)).first() \
             if case_ref else None
         made = []

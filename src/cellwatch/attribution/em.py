@@ -60,7 +60,8 @@ def _initial(levels: Sequence[int], matching: bool) -> F64:
     # Start m rising with the level and u falling, as for any "more agreement" scale.
     ramp = np.arange(1, len(levels) + 1, dtype=np.float64)
     start = ramp if matching else ramp[::-1] ** 2
-    return start / start.sum()
+    out: F64 = start / start.sum()
+    return out
 
 
 def estimate(

@@ -83,7 +83,7 @@ def _prf(con: duckdb.DuckDBPyConnection, threshold: float, types: tuple[str, ...
 
 def _calibration(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     rows = con.execute(
-        f"SELECT least(CAST(floor(probability * {BINS}) AS INTEGER), {BINS - 1}) AS bin, "
+        f"SELECT least(CAST(floor(probability * {BINS}) AS INTEGER), {BINS - 1}) AS bin, "  # noqa: S608  (fixed names and integers only)
         "count(*) AS n, avg(probability) AS mean_p, avg(CAST(correct AS DOUBLE)) AS observed "
         "FROM scored GROUP BY 1 ORDER BY 1").fetchall()
     total = sum(r[1] for r in rows) or 1
@@ -98,9 +98,9 @@ def _time_to_first(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     rows = con.execute(
         "WITH hit AS (SELECT identifier_type, identifier, min(day) AS first_hit FROM top "
         "WHERE correct AND probability >= ? GROUP BY 1, 2) "
-        "SELECT u.identifier_type, u.identifier, (SELECT count(DISTINCT t.day) FROM truth t "
-        "WHERE t.identifier_type = u.identifier_type AND t.identifier = u.identifier "
-        "AND t.day <= h.first_hit) AS use_days FROM use_days u LEFT JOIN hit h "
+        "SELECT u.identifier_type, u.identifier, CASE WHEN h.first_hit IS NOT NULL THEN "
+        "(SELECT count(DISTINCT t.day) FROM truth t WHERE t.identifier_type = u.identifier_type "
+        "AND t.identifier = u.identifier AND t.day <= h.first_hit) END AS use_days FROM use_days u LEFT JOIN hit h "
         "USING (identifier_type, identifier) WHERE u.days >= ?",
         [CONFIDENT, MIN_USE_DAYS]).fetchall()
     reached = sorted(r[2] for r in rows if r[2] is not None)
@@ -116,15 +116,13 @@ def _by_evidence(con: duckdb.DuckDBPyConnection, classes: pa.Table | None,
     con.register("classes", classes)
     out: dict[str, Any] = {}
     for cls in ("detections only", "with calls", "with seizures"):
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW t_cls AS SELECT t.* FROM truth t JOIN classes c "
-            "USING (identifier_type, identifier) WHERE c.evidence = ?", [cls])
         row = con.execute(
-            "WITH pop AS (SELECT DISTINCT day, identifier_type, identifier FROM t_cls), "
+            "WITH pop AS (SELECT DISTINCT t.day, t.identifier_type, t.identifier FROM truth t "
+            "JOIN classes c USING (identifier_type, identifier) WHERE c.evidence = ?), "
             "pred AS (SELECT p.* FROM top p JOIN classes c USING (identifier_type, identifier) "
             "WHERE c.evidence = ? AND p.probability >= ?) "
             "SELECT (SELECT count(*) FROM pred), (SELECT count(*) FROM pred WHERE correct), "
-            "(SELECT count(*) FROM pop)", [cls, threshold]).fetchone()
+            "(SELECT count(*) FROM pop)", [cls, cls, threshold]).fetchone()
         assert row is not None
         n, ok, pop = (int(x) for x in row)
         out[cls] = {"predicted": n, "precision": round(ok / n, 4) if n else None,

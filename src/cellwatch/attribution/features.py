@@ -77,7 +77,7 @@ def coverage_sql(d: Dialect) -> str:
     dist = ("sqrt(power(c.x_m - s.x_m, 2) + power(c.y_m - s.y_m, 2) + "
             "power(3.0 * (coalesce(c.floor, 0) - coalesce(z.floor, 0)), 2))")
     return (
-        "WITH cells AS (SELECT c.code AS cell, c.establishment, c.x_m, c.y_m, c.floor, "
+        "WITH cells AS (SELECT c.code AS cell, c.establishment, c.x_m, c.y_m, c.floor, "  # noqa: S608  (fixed names and integers only)
         "coalesce(c.capacity, 1) AS beds, c.parent_code AS p1, p.parent_code AS p2, "
         "g.parent_code AS p3 FROM cw_locations c "
         "LEFT JOIN cw_locations p ON p.code = c.parent_code "

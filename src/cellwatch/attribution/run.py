@@ -40,7 +40,7 @@ class RunReport:
 
 def _last_rows(engine: DuckDBEngine) -> dict[tuple[str, str, str, date], dict[str, Any]]:
     """Scored rows keyed by (type, identifier, prisoner, day), for interval evidence."""
-    rows = engine.run("SELECT * FROM cw_f_score WHERE rank <= "
+    rows = engine.run("SELECT * FROM cw_f_score WHERE rank <= "  # noqa: S608  (fixed names and integers only)
                       f"{int(EVIDENCE_MAX_RANK)}").to_pylist()
     return {(r["identifier_type"], r["identifier"], r["prison_number"], r["eday"]): r
             for r in rows}

@@ -67,7 +67,7 @@ def active_sql(d: Dialect, p: RunParams) -> str:
     """cw_f_active: each identifier-day with evidence, and what its window held overall."""
     w = int(p.window_days) - 1
     return (
-        "WITH days AS (SELECT identifier_type, identifier, eday, vendor_night, ma_night, "
+        "WITH days AS (SELECT identifier_type, identifier, eday, vendor_night, ma_night, "  # noqa: S608  (fixed names and integers only)
         "0 AS calls FROM cw_f_days UNION ALL SELECT identifier_type, identifier, eday, 0, 0, "
         "calls FROM cw_f_calldays UNION ALL SELECT DISTINCT identifier_type, identifier, eday, "
         "1, 0, 0 FROM cw_f_rfc), "

@@ -58,7 +58,13 @@ def main(argv: list[str] | None = None) -> int:
 def _print(result: BenchResult) -> None:
     print(f"== {result.name}")
     for key, value in result.metrics.items():
-        shown = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        shown = (
+            f"{value:,.2f}"
+            if isinstance(value, float)
+            else f"{value:,}"
+            if isinstance(value, int)
+            else value
+        )
         print(f"   {key:<32} {shown}")
     for key, target in result.targets.items():
         mark = "ok" if result.passed.get(key) else "MISSED"

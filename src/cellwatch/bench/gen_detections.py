@@ -106,7 +106,9 @@ def write_detections_csv(
     writer: pacsv.CSVWriter | None = None
     try:
         for start in range(0, rows, CHUNK_ROWS):
-            chunk = detection_chunk(rng, start, min(CHUNK_ROWS, rows - start), sensor_ids, bad_fraction)
+            chunk = detection_chunk(
+                rng, start, min(CHUNK_ROWS, rows - start), sensor_ids, bad_fraction
+            )
             if writer is None:
                 writer = pacsv.CSVWriter(str(path), chunk.schema)
             writer.write_table(chunk)

@@ -38,8 +38,8 @@ def baseline(csv: str, out: str) -> dict[str, Any]:
     con = duckdb.connect()
     con.execute(
         "COPY (SELECT * FROM read_csv(?, header = true, all_varchar = true)) TO "
-        f"'{out}' (FORMAT PARQUET)"  # noqa: S608 - a path this module made
-        , [csv]
+        f"'{out}' (FORMAT PARQUET)",  # noqa: S608 - a path this module made
+        [csv],
     )
     return {"rows": con.execute("SELECT count(*) FROM read_parquet(?)", [out]).fetchone()[0]}
 

@@ -18,6 +18,7 @@ from cellwatch.errors import CellwatchError
 
 # Modules that add commands; each has ``register(app: typer.Typer) -> None``.
 COMMAND_MODULES = (
+    "cellwatch.cli.attribution",
     "cellwatch.cli.core",
     "cellwatch.cli.simulate",
     "cellwatch.cli.ingest",
@@ -25,6 +26,7 @@ COMMAND_MODULES = (
     "cellwatch.cli.status",
     "cellwatch.cli.export",
     "cellwatch.cli.tro",
+    "cellwatch.cli.takedown",
     "cellwatch.cli.users",
     "cellwatch.cli.audit",
     "cellwatch.cli.serve",
@@ -62,7 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app()
     err = Console(stderr=True)
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns a command's exit code instead of exiting.
+        result = app(args=argv, standalone_mode=False)
+        if isinstance(result, int):
+            return result
     except CellwatchError as exc:
         err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
         return exc.exit_code

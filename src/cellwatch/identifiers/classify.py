@@ -20,7 +20,7 @@ from cellwatch.identifiers.iccid import parse_iccid
 from cellwatch.identifiers.imei import parse_imei
 from cellwatch.identifiers.imsi import parse_imsi
 from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
-from cellwatch.identifiers.msisdn import parse_msisdn
+from cellwatch.identifiers.msisdn import e164, parse_msisdn
 from cellwatch.identifiers.operators import country_of_mcc, network, split_imsi
 from cellwatch.identifiers.platforms import platform_named
 from cellwatch.identifiers.tac import lookup_tac
@@ -71,6 +71,9 @@ def normalise(kind: IdentifierType | str, text: str) -> str:
     >>> normalise(IdentifierType.MSISDN, "07700 900123")
     '+447700900123'
     """
+    resolved, _ = _resolve_hint(kind)
+    if resolved is IdentifierType.MSISDN:
+        return e164(text)  # skips the carrier and place look-ups that bulk ingest never shows
     return classify(text, hint=kind).value
 
 

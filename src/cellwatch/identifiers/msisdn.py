@@ -7,6 +7,7 @@ Accepts what people write: ``07700 900123``, ``+44 7700 900123``, ``447700900123
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -66,19 +67,15 @@ def parse_msisdn(text: str, region: str = "GB") -> IdentifierInfo:
     >>> parse_msisdn("07700 900123").value
     '+447700900123'
     """
-    number = _parse(_compact(text), region)
+    number, drama = _validated(text, region)
     notes: list[str] = []
-    nsn = phonenumbers.national_significant_number(number)
-    drama = _OFCOM_DRAMA.get(nsn[:7]) if number.country_code == 44 and len(nsn) == 10 else None
     if drama is not None:
         line_type = drama
         notes.append("Ofcom drama/example range: not a real subscriber's number")
-    elif phonenumbers.is_valid_number(number):
-        line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
     else:
-        raise _invalid(number, text)
+        line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
-    details = _details(number, line_type)
+    details = _details(number, line_type, "GB" if drama else None)
     notes.insert(0, _summary(details))
     if details.get("carrier"):
         notes.append(
@@ -86,6 +83,25 @@ def parse_msisdn(text: str, region: str = "GB") -> IdentifierInfo:
         )
     display = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
     return IdentifierInfo(IdentifierType.MSISDN, e164, display, details, notes)
+
+
+def e164(text: str, region: str = "GB") -> str:
+    """Only the E.164 form (no details): the fast path for bulk normalising.
+
+    >>> e164("00447700900123")
+    '+447700900123'
+    """
+    number, _ = _validated(text, region)
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def _validated(text: str, region: str) -> tuple[phonenumbers.PhoneNumber, str | None]:
+    """The parsed number and, for an Ofcom drama number, its line type; or raise why not."""
+    compact = _compact(text)
+    number, ok = _parse(compact, region)
+    if not ok:
+        raise _invalid(number, text)
+    return number, _drama(number)
 
 
 def _compact(text: str) -> str:
@@ -103,26 +119,36 @@ def _compact(text: str) -> str:
     return _SEPARATORS.sub("", raw)
 
 
-def _parse(compact: str, region: str) -> phonenumbers.PhoneNumber:
-    """Read as national for ``region``; failing that, as international without its ``+``."""
+def _parse(compact: str, region: str) -> tuple[phonenumbers.PhoneNumber, bool]:
+    """(number, acceptable): read as national for ``region``, else as international."""
     try:
         number = phonenumbers.parse(compact, region)
     except NumberParseException as exc:
         raise _parse_error(exc, compact) from exc
-    if _acceptable(number) or compact.startswith(("+", "0")):
-        return number
+    if _acceptable(number):
+        return number, True
+    if compact.startswith(("+", "0")):
+        return number, False
     # "447700900123": a country code written without + or 00.
     try:
         international = phonenumbers.parse("+" + compact)
     except NumberParseException:
-        return number
-    return international if _acceptable(international) else number
+        return number, False
+    if _acceptable(international):
+        return international, True
+    return number, False
+
+
+def _drama(number: phonenumbers.PhoneNumber) -> str | None:
+    """The line type of an Ofcom drama number, None for any other number."""
+    if number.country_code != 44:
+        return None
+    nsn = phonenumbers.national_significant_number(number)
+    return _OFCOM_DRAMA.get(nsn[:7]) if len(nsn) == 10 else None
 
 
 def _acceptable(number: phonenumbers.PhoneNumber) -> bool:
-    nsn = phonenumbers.national_significant_number(number)
-    drama = number.country_code == 44 and len(nsn) == 10 and nsn[:7] in _OFCOM_DRAMA
-    return drama or phonenumbers.is_valid_number(number)
+    return _drama(number) is not None or phonenumbers.is_valid_number(number)
 
 
 def _parse_error(exc: NumberParseException, text: str) -> Exception:
@@ -149,8 +175,11 @@ def _invalid(number: phonenumbers.PhoneNumber, text: str) -> Exception:
     return InvalidFormat(f"phone number {text.strip()} is not in an allocated range of {where}")
 
 
-def _details(number: phonenumbers.PhoneNumber, line_type: str) -> dict[str, str]:
-    region = _region_of(number)
+def _details(
+    number: phonenumbers.PhoneNumber, line_type: str, region: str | None
+) -> dict[str, str]:
+    # Under +44 phonenumbers tries GB, GG, JE and IM in turn: look the region up once.
+    region = region or _region_of(number)
     details = {
         "country_code": str(number.country_code),
         "region": region,
@@ -158,13 +187,15 @@ def _details(number: phonenumbers.PhoneNumber, line_type: str) -> dict[str, str]
         "line_type": line_type,
         "national": phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL),
     }
-    # Original range holder only: UK mobile numbers are portable between networks.
-    name = carrier.name_for_number(number, "en")
-    if name:
-        details["carrier"] = name
-    place = geocoder.description_for_number(number, "en")
-    if place and place != details["country"]:
-        details["place"] = place
+    if line_type in ("mobile", "landline_or_mobile", "pager"):
+        # Original range holder only: UK mobile numbers are portable between networks.
+        name = carrier.name_for_valid_number(number, "en")
+        if name:
+            details["carrier"] = name
+    elif line_type == "landline":
+        place = geocoder.description_for_valid_number(number, "en")
+        if place and place != details["country"]:
+            details["place"] = place
     return details
 
 
@@ -174,6 +205,7 @@ def _region_of(number: phonenumbers.PhoneNumber) -> str:
     return found or phonenumbers.region_code_for_country_code(number.country_code or 0)
 
 
+@functools.lru_cache(maxsize=512)
 def region_name(region: str) -> str:
     """English name of a region code ('GB' -> 'United Kingdom').
 

@@ -22,6 +22,11 @@ MODULE_KINDS = {
     "detections": "cellwatch.ingest.detections",
     "call_records": "cellwatch.ingest.call_records",
     "operator_responses": "cellwatch.ingest.operator_responses",
+    # Victim protection (issue 7); ``module:function`` when a module serves several kinds.
+    "protected_persons": "cellwatch.ingest.protected:persons_handler",
+    "protected_identifiers": "cellwatch.ingest.protected:identifiers_handler",
+    "contact_reports": "cellwatch.ingest.contact_reports",
+    "social_observations": "cellwatch.ingest.social",
 }
 
 
@@ -65,13 +70,14 @@ def get_handler(kind: str) -> KindHandler:
     if name in rowwise:
         return rowwise[name]
     if name in MODULE_KINDS:
+        module_name, _, factory = MODULE_KINDS[name].partition(":")
         try:
-            module = importlib.import_module(MODULE_KINDS[name])
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != MODULE_KINDS[name]:
+            if exc.name != module_name:
                 raise
             raise UnknownKind(f"kind {name!r} is not available in this build") from exc
-        handler: KindHandler = module.handler()
+        handler: KindHandler = getattr(module, factory or "handler")()
         return handler
     known = ", ".join(kind_names())
     raise UnknownKind(f"unknown kind {kind!r}; cellwatch takes: {known}")

@@ -14,9 +14,6 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from cellwatch.store import Establishment, Store
 from cellwatch.tro.orders import Order, get_order
 
-# multi_cell leaves the cursor at the right edge by default; every block starts a new line.
-_NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
-
 GROUNDS = (
     "The applicant believes that each device listed below is being used in the custodial "
     "institution named above without authorisation (Prison Act 1952 s.40D), that its use "
@@ -68,10 +65,10 @@ def render_pdf(store: Store, ref: str) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, "Application for a Telecommunications Restriction Order", **_NEXT)
+    _para(pdf, 8, "Application for a Telecommunications Restriction Order")
     pdf.set_font("Helvetica", "", 10)
     subtitle = f"Serious Crime Act 2015, section 80 - reference {order.ref}"
-    pdf.multi_cell(0, 6, _pdf_text(subtitle), **_NEXT)
+    _para(pdf, 6, _pdf_text(subtitle))
     pdf.ln(2)
     a = order.application
     _rows(pdf, [("Custodial institution", f"{c['establishment_name']} ({a.establishment})"),
@@ -80,13 +77,13 @@ def render_pdf(store: Store, ref: str) -> bytes:
                 ("Prepared", f"{c['generated']} by {a.created_by}")])
     _heading(pdf, "Grounds")
     pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(0, 5, _pdf_text(c["grounds"]), **_NEXT)
+    _para(pdf, 5, _pdf_text(c["grounds"]))
     _heading(pdf, "Identifiers and evidence of use in the institution")
     for ln in c["lines"]:
         ev = ln["ev"]
         pdf.set_font("Helvetica", "B", 11)
         title = f"{ln['line_no']}. {ln['identifier_type']} {ln['identifier']}"
-        pdf.multi_cell(0, 7, _pdf_text(title), **_NEXT)
+        _para(pdf, 7, _pdf_text(title))
         seized = str(ev["seizures"]) + (f" ({', '.join(ev['seizure_refs'])})" if ev["seizure_refs"]
                                    else "")
         _rows(pdf, [
@@ -108,10 +105,15 @@ def render_pdf(store: Store, ref: str) -> bytes:
     return bytes(pdf.output())
 
 
+def _para(pdf: FPDF, height: float, text: str) -> None:
+    # multi_cell leaves the cursor at the right edge by default; each block starts a new line.
+    pdf.multi_cell(0, height, _pdf_text(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
 def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 7, _pdf_text(text), **_NEXT)
+    _para(pdf, 7, _pdf_text(text))
 
 
 def _rows(pdf: FPDF, rows: list[tuple[object, object]]) -> None:

@@ -1,0 +1,51 @@
+"""What a rule detector gets: settings, the store, the day it runs for, and the lake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from cellwatch.errors import LakeError
+from cellwatch.lake import Lake
+from cellwatch.settings import Settings
+from cellwatch.store import Store
+
+
+@dataclass
+class RuleContext:
+    """One rules run; the lake connection is opened on first use and closed by the engine."""
+
+    settings: Settings
+    store: Store
+    as_of: date
+    _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+
+    def lake(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with the ``detections`` and ``call_records`` views."""
+        if self._con is None:
+            self._con = Lake(self.settings).connect()
+        return self._con
+
+    def query(self, sql: str, params: list[Any] | None = None,
+              tables: dict[str, pa.Table] | None = None) -> list[dict[str, Any]]:
+        """Run SQL on the lake with ``tables`` registered under their names; rows as dicts."""
+        con = self.lake()
+        try:
+            for name, table in (tables or {}).items():
+                con.register(name, table)
+            return con.execute(sql, params or []).to_arrow_table().to_pylist()
+        except duckdb.Error as exc:
+            raise LakeError(f"lake query failed: {exc}", sql=sql) from exc
+        finally:
+            for name in tables or {}:
+                con.unregister(name)
+
+    def close(self) -> None:
+        """Close the lake connection if one was opened."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None

@@ -1,0 +1,76 @@
+"""Alert rules as data: ``rules.yaml`` loaded into typed, validated :class:`RuleSpec`.
+
+>>> load_rules()["PROTECTED_PERSON_CONTACTED"].severity
+'CRITICAL'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from cellwatch.errors import ConfigError
+
+RULES_FILE = Path(__file__).with_name("rules.yaml")
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+CHANNELS = ("in_app", "webhook", "email")
+_KEYS = frozenset({"description", "severity", "channels", "enabled"})
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One alert rule: its stable name, what it means, how loud it is, where it goes."""
+
+    name: str
+    description: str
+    severity: str
+    channels: tuple[str, ...]
+    enabled: bool = True
+
+
+def parse_rules(raw: Any, source: str = "rules.yaml") -> dict[str, RuleSpec]:
+    """Validate raw YAML data into rules; every problem is collected, then raised once."""
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(f"{source}: expected a mapping of rule names")
+    problems: list[str] = []
+    rules: dict[str, RuleSpec] = {}
+    for name, data in raw.items():
+        where = f"{source}: {name}"
+        if not isinstance(data, dict):
+            problems.append(f"{where}: expected a mapping")
+            continue
+        unknown = set(data) - _KEYS
+        if unknown:
+            problems.append(f"{where}: unknown keys {sorted(unknown)}")
+        if not str(name).isupper() or " " in str(name):
+            problems.append(f"{where}: a rule name is UPPER_SNAKE_CASE")
+        if not str(data.get("description") or "").strip():
+            problems.append(f"{where}: description is required")
+        severity = str(data.get("severity", "")).upper()
+        if severity not in SEVERITIES:
+            problems.append(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+        channels = data.get("channels", ["in_app"])
+        if not isinstance(channels, list) or not set(channels) <= set(CHANNELS):
+            problems.append(f"{where}: channels must be a list from {', '.join(CHANNELS)}")
+            channels = []
+        enabled = data.get("enabled", True)
+        if not isinstance(enabled, bool):
+            problems.append(f"{where}: enabled must be true or false")
+        rules[str(name)] = RuleSpec(str(name), str(data.get("description", "")).strip(),
+                                    severity, tuple(channels), bool(enabled))
+    if problems:
+        raise ConfigError("invalid alert rules:\n  " + "\n  ".join(problems))
+    return rules
+
+
+@cache
+def load_rules() -> Mapping[str, RuleSpec]:
+    """The bundled rules, read once, validated, read-only."""
+    raw = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return MappingProxyType(parse_rules(raw, RULES_FILE.name))

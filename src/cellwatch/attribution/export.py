@@ -1,0 +1,70 @@
+"""``cellwatch export attributions``: the interchange CSV, and reading runs back.
+
+Columns exactly as interchange.md defines them: identifier_type, identifier,
+prison_number, probability, valid_from, valid_to, status. Judgements override what the
+run proposed: a rejected pair is exported REJECTED, a confirmed one CONFIRMED.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from cellwatch.attribution.models import Attribution, AttributionRun, Judgement
+from cellwatch.errors import NotFound
+from cellwatch.store import Store
+
+COLUMNS = ("identifier_type", "identifier", "prison_number", "probability", "valid_from",
+           "valid_to", "status")
+
+
+def latest_run(store: Store) -> int:
+    """The id of the newest finished run."""
+    with store.session() as s:
+        run_id = s.scalar(select(func.max(AttributionRun.id)).where(
+            AttributionRun.status == "DONE"))
+    if run_id is None:
+        raise NotFound("no attribution run yet: run `cellwatch attribute` first")
+    return int(run_id)
+
+
+def _verdicts(store: Store) -> dict[tuple[str, str], str]:
+    with store.session() as s:
+        rows = s.scalars(select(Judgement).where(
+            Judgement.target == "ATTRIBUTION", Judgement.undone_at.is_(None),
+            Judgement.verdict.in_(("CONFIRMED", "REJECTED"))).order_by(Judgement.id))
+        return {(j.subject, j.object): j.verdict for j in rows}
+
+
+def attribution_rows(store: Store, run_id: int | None = None) -> list[dict[str, Any]]:
+    """A run's attributions (default the latest), with analysts' verdicts applied."""
+    run_id = run_id if run_id is not None else latest_run(store)
+    verdicts = _verdicts(store)
+    with store.session() as s:
+        rows = s.scalars(select(Attribution).where(Attribution.run_id == run_id).order_by(
+            Attribution.identifier_type, Attribution.identifier, Attribution.valid_from,
+            Attribution.rank))
+        out = []
+        for a in rows:
+            status = verdicts.get((a.identifier, a.prison_number), a.status)
+            out.append({"identifier_type": a.identifier_type, "identifier": a.identifier,
+                        "prison_number": a.prison_number,
+                        "probability": round(a.probability, 4),
+                        "valid_from": a.valid_from.isoformat(),
+                        "valid_to": a.valid_to.isoformat(), "status": status,
+                        "rank": a.rank, "id": a.id})
+    return out
+
+
+def export_attributions(store: Store, out: Path, run_id: int | None = None) -> int:
+    """Write the interchange CSV; returns the number of rows."""
+    rows = attribution_rows(store, run_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)

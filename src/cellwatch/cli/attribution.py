@@ -1,0 +1,184 @@
+"""``cellwatch attribute``, ``device``, ``prisoner``, ``judge``, ``evaluate`` and
+``export attributions``: thin shells over :mod:`cellwatch.attribution`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+
+
+def register(app: typer.Typer) -> None:
+    """Add the attribution commands to ``app`` (``export attributions`` joins any
+    ``export`` group another module made)."""
+    app.command("attribute")(attribute_command)
+    app.command("device")(device_command)
+    app.command("prisoner")(prisoner_command)
+    app.command("evaluate")(evaluate_command)
+    judge = typer.Typer(help="Confirm, reject or mark unsure a link or an attribution.",
+                        no_args_is_help=True)
+    judge.command("attribution")(judge_attribution)
+    judge.command("link")(judge_link)
+    judge.command("undo")(judge_undo)
+    app.add_typer(judge, name="judge")
+    # The shared ``export`` group (cellwatch.cli.export) is mounted by its own module.
+    from cellwatch.cli.export import export_app
+
+    export_app.command("attributions")(export_attributions_command)
+
+
+def attribute_command(
+    window: int = typer.Option(14, "--window", min=1, help="Trailing window, days."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Update the identity graph and attribute every identifier (a new run)."""
+    from cellwatch.attribution.params import RunParams
+    from cellwatch.attribution.run import attribute
+
+    settings = settings_from_env()
+    report = attribute(settings, store_from_env(settings), RunParams(window_days=window))
+    doc = {"run_id": report.run_id, "attributions": report.attributions,
+           "identifiers": report.identifiers, "links_added": report.links.added,
+           "links_updated": report.links.updated, "hubs": report.links.hubs,
+           "estimate": report.result.estimate.as_dict()}
+    if as_json:
+        print_json(doc)
+        return
+    out = console()
+    out.print(f"run {report.run_id}: {report.attributions} attributions of "
+              f"{report.identifiers} identifiers; links +{report.links.added} "
+              f"(~{report.links.updated} updated), {len(report.links.hubs)} hubs reported",
+              highlight=False)
+    table = Table("field", "level", "weight (bits)", title="estimated weights")
+    weights: dict[str, dict[str, float]] = report.result.estimate.as_dict()["weights_log2"]
+    for field, levels in weights.items():
+        for level, w in levels.items():
+            table.add_row(field, level, f"{w:+.2f}")
+    out.print(table)
+
+
+def _print_attribution(out: Any, r: dict[str, Any], label: str) -> None:
+    out.print(f"[bold]{label}[/] p={r['probability']:.2f} rank {r['rank']} "
+              f"{r['valid_from']}..{r['valid_to']} {r['status']}", highlight=False)
+    for e in r.get("evidence", []):
+        out.print(f"    {e['description']}: weight {e['weight_log2']:+.1f}", highlight=False)
+
+
+def device_command(
+    identifier: str = typer.Argument(..., help="IMEI, IMSI or number."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Who a device (or SIM, or number) is attributed to, on what evidence, and its links."""
+    from cellwatch.attribution.views import device_view
+    from cellwatch.errors import InvalidIdentifier
+    from cellwatch.identifiers import classify
+
+    settings = settings_from_env()
+    try:
+        value = str(classify(identifier).value)
+    except InvalidIdentifier:
+        value = identifier.strip()
+    doc = device_view(store_from_env(settings), value)
+    if as_json:
+        print_json(doc)
+        return
+    out = console()
+    out.print(f"[bold]{doc['identifier']}[/] (run {doc['run_id']})", highlight=False)
+    for r in doc["attributions"]:
+        _print_attribution(out, r, r["prison_number"])
+    for s in doc["sim_history"]:
+        out.print(f"  SIM {s['imsi']} {s['first_seen'][:10]}..{s['last_seen'][:10]}",
+                  highlight=False)
+    for k in doc["links"]:
+        out.print(f"  link {k['a_type']} {k['a']} - {k['b_type']} {k['b']} ({k['source']}, "
+                  f"{k['count']}x, {k['first_seen'][:10]}..{k['last_seen'][:10]}, "
+                  f"{k['status']})", highlight=False)
+
+
+def prisoner_command(
+    prison_number: str = typer.Argument(..., help="Prison number, e.g. A1234BC."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+) -> None:
+    """Identifiers attributed to a prisoner with probabilities, evidence and a timeline."""
+    from cellwatch.attribution.views import prisoner_view
+
+    settings = settings_from_env()
+    doc = prisoner_view(store_from_env(settings), prison_number.strip().upper())
+    if as_json:
+        print_json(doc)
+        return
+    out = console()
+    out.print(f"[bold]{doc['prison_number']}[/] (run {doc['run_id']})", highlight=False)
+    for entry in doc["identifiers"]:
+        out.print(f"{entry['identifier_type']} {entry['identifier']} "
+                  f"max p={entry['max_probability']:.2f}", highlight=False)
+        for r in entry["timeline"]:
+            _print_attribution(out, r, "  ")
+
+
+def judge_attribution(
+    identifier: str = typer.Argument(...), prison_number: str = typer.Argument(...),
+    verdict: str = typer.Option(..., "--verdict", help="CONFIRMED, REJECTED or UNSURE."),
+    reason: str = typer.Option(..., "--reason"),
+    identifier_type: str = typer.Option("IMEI", "--type", help="IMEI, IMSI or MSISDN."),
+) -> None:
+    """Judge an attribution of an identifier to a prisoner."""
+    from cellwatch.attribution.judgements import judge
+
+    settings = settings_from_env()
+    j = judge(store_from_env(settings), "ATTRIBUTION", identifier_type.upper(), identifier,
+              "PRISONER", prison_number.upper(), verdict.upper(), reason, settings.principal)
+    console().print(f"judgement {j.id}: {j.verdict}", highlight=False)
+
+
+def judge_link(
+    a_type: str = typer.Argument(...), a: str = typer.Argument(...),
+    b_type: str = typer.Argument(...), b: str = typer.Argument(...),
+    verdict: str = typer.Option(..., "--verdict"), reason: str = typer.Option(..., "--reason"),
+) -> None:
+    """Judge a link between two identifiers (e.g. IMEI 35... IMSI 234...)."""
+    from cellwatch.attribution.judgements import judge
+
+    settings = settings_from_env()
+    j = judge(store_from_env(settings), "LINK", a_type.upper(), a, b_type.upper(), b,
+              verdict.upper(), reason, settings.principal)
+    console().print(f"judgement {j.id}: {j.verdict}", highlight=False)
+
+
+def judge_undo(judgement_id: int = typer.Argument(...)) -> None:
+    """Undo a judgement (it stays on record, marked undone)."""
+    from cellwatch.attribution.judgements import undo
+
+    settings = settings_from_env()
+    j = undo(store_from_env(settings), judgement_id, settings.principal)
+    console().print(f"judgement {j.id} undone", highlight=False)
+
+
+def evaluate_command(
+    truth: Path = typer.Option(..., "--truth", help="Simulator output (or its truth/ folder)."),
+    out: Path = typer.Option(Path("evaluation"), "--out", help="Folder for JSON and PNGs."),
+) -> None:
+    """Score the latest run against a simulator's truth; print and write JSON and plots."""
+    from cellwatch.attribution.report import evaluate_latest
+
+    settings = settings_from_env()
+    doc = evaluate_latest(settings, store_from_env(settings), truth, out)
+    summary = {k: v for k, v in doc.items() if k != "pr_points"}
+    print(json.dumps(summary, indent=2, default=str))
+
+
+def export_attributions_command(
+    out: Path = typer.Option(..., "--out", help="CSV file to write."),
+    run: int | None = typer.Option(None, "--run", help="Run id; default the latest."),
+) -> None:
+    """Write attributions exactly as interchange.md defines them."""
+    from cellwatch.attribution.export import export_attributions
+
+    settings = settings_from_env()
+    n = export_attributions(store_from_env(settings), out, run)
+    console().print(f"{n} rows written to {out}", highlight=False)

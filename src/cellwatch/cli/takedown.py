@@ -1,0 +1,125 @@
+"""``cellwatch takedown ...``: a thin shell over :mod:`cellwatch.takedown`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.takedown.accounts import account_links
+from cellwatch.takedown.requests import (
+    draft_request,
+    get_request,
+    list_requests,
+    transition_request,
+)
+from cellwatch.takedown.rules import scan_new_accounts
+
+takedown_app = typer.Typer(name="takedown", no_args_is_help=True,
+                           help="Requests to social-media platforms to remove prisoners' accounts.")
+AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``takedown`` to ``app``."""
+    app.add_typer(takedown_app, name="takedown")
+
+
+def _show(request: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(request)
+        return
+    out = console()
+    out.print(f"#{request['id']} {request['state']:12} {request['account']} "
+              f"-> {request['prison_number']} ({request['establishment'] or '?'})")
+    for t in request.get("transitions", []):
+        out.print(f"   {t['at']:%Y-%m-%d %H:%M} {t['from'] or '-':>12} -> {t['to']:12} "
+                  f"{t['actor']}: {t['reason']}", highlight=False)
+
+
+@takedown_app.command("draft")
+def draft_command(
+    account: str = typer.Argument(..., help="Profile URL, platform:id, or handle with --platform."),
+    prisoner: str = typer.Option(..., "--prisoner", help="Prison number behind the account."),
+    reason: str = typer.Option(..., "--reason"),
+    platform: str | None = typer.Option(None, "--platform"),
+    unlinked: bool = typer.Option(False, "--unlinked",
+                                  help="Draft even though no evidence links the two yet."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Draft a takedown request for ACCOUNT, used by --prisoner."""
+    settings = settings_from_env()
+    request = draft_request(store_from_env(settings), settings.principal, account, prisoner,
+                            reason, platform=platform, require_link=not unlinked)
+    _show(request.to_dict(), as_json)
+
+
+@takedown_app.command("transition")
+def transition_command(
+    request_id: int = typer.Argument(..., metavar="ID"),
+    state: str = typer.Argument(..., help="SENT, ACKNOWLEDGED, REMOVED or REFUSED."),
+    reason: str = typer.Option(..., "--reason"),
+    platform_ref: str | None = typer.Option(None, "--platform-ref",
+                                            help="The platform's reference, when it gives one."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Move request ID to STATE, recording who, when and why; then run the new-account rule."""
+    settings = settings_from_env()
+    store = store_from_env(settings)
+    request = transition_request(store, settings.principal, request_id, state, reason,
+                                 platform_ref=platform_ref)
+    scan_new_accounts(store)
+    _show(request.to_dict(), as_json)
+
+
+@takedown_app.command("show")
+def show_command(request_id: int = typer.Argument(..., metavar="ID"),
+                 as_json: bool = AS_JSON) -> None:
+    """Show one request with its history."""
+    _show(get_request(store_from_env(), request_id).to_dict(), as_json)
+
+
+@takedown_app.command("list")
+def list_command(
+    state: str | None = typer.Option(None, "--state"),
+    prisoner: str | None = typer.Option(None, "--prisoner"),
+    establishment: str | None = typer.Option(None, "--establishment", "-e"),
+    as_json: bool = AS_JSON,
+) -> None:
+    """List takedown requests."""
+    rows = [r.to_dict() for r in list_requests(store_from_env(), state, prisoner, establishment)]
+    if as_json:
+        print_json(rows)
+        return
+    out = console()
+    for r in rows:
+        out.print(f"#{r['id']:<5} {r['state']:12} {r['platform']:10} {r['account']:40} "
+                  f"{r['prison_number']} {r['establishment'] or '?'}", highlight=False)
+    out.print(f"{len(rows)} request(s)")
+
+
+@takedown_app.command("accounts")
+def accounts_command(prisoner: str | None = typer.Option(None, "--prisoner"),
+                     as_json: bool = AS_JSON) -> None:
+    """Accounts linked to prisoners, with the sources of each link."""
+    links = account_links(store_from_env(), prisoner)
+    if as_json:
+        print_json([link.to_dict() for link in links])
+        return
+    out = console()
+    for x in links:
+        out.print(f"{x.account:40} {x.prison_number} p={x.probability:.2f} "
+                  f"{','.join(x.sources)} since {x.first_linked:%Y-%m-%d}", highlight=False)
+    out.print(f"{len(links)} link(s)")
+
+
+@takedown_app.command("scan")
+def scan_command(as_json: bool = AS_JSON) -> None:
+    """Raise an alert for each new account of a prisoner already subject to a takedown."""
+    raised = [{"alert_id": a.alert_id, "prison_number": a.prison_number, "account": a.account,
+               "after_request": a.after_request} for a in scan_new_accounts(store_from_env())]
+    if as_json:
+        print_json(raised)
+        return
+    console().print(f"{len(raised)} new alert(s)")

@@ -1,0 +1,1 @@
+"""The parole intelligence summary: chronology, redaction, HTML and PDF."""

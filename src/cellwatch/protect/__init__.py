@@ -1,0 +1,1 @@
+"""Victim protection: protected persons, reports of contact, and resolving senders."""
