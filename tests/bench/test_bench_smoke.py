@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cellwatch.bench.__main__ import BENCHMARKS, main
-from cellwatch.bench.gen_detections import luhn_complete
-
 import numpy as np
 from stdnum import luhn
+
+from cellwatch.bench.__main__ import BENCHMARKS, main
+from cellwatch.bench.gen_detections import luhn_complete
 
 
 def test_generated_imeis_pass_luhn() -> None:

@@ -14,7 +14,10 @@ from cellwatch.lake.engine import DuckDBEngine
 from cellwatch.settings import Settings
 from cellwatch.store import QuarantinedRow, Store
 
-HEADER = "operator,record_type,start_ts,duration_s,direction,subject_msisdn,subject_imsi,subject_imei,other_party"
+HEADER = (
+    "operator,record_type,start_ts,duration_s,direction,"
+    "subject_msisdn,subject_imsi,subject_imei,other_party"
+)
 
 
 @pytest.fixture

@@ -47,7 +47,9 @@ def python_imei(raw: str) -> str | None:
 
 digit_strings = st.text(alphabet="0123456789", min_size=13, max_size=17)
 separated = st.lists(
-    st.tuples(st.text(alphabet="0123456789", min_size=1, max_size=6), st.sampled_from(["", " ", "-", "."])),
+    st.tuples(
+        st.text(alphabet="0123456789", min_size=1, max_size=6), st.sampled_from(["", " ", "-", "."])
+    ),
     min_size=1,
     max_size=6,
 ).map(lambda parts: "".join(d + s for d, s in parts).strip(" .-") or "0")
@@ -145,7 +147,8 @@ def test_timestamps_on_and_around_the_clock_changes(
 def test_the_skipped_spring_hour_is_rejected(raw: str) -> None:
     value, _, problem = sql_time(raw)
     assert value is None
-    assert problem is not None and "does not exist" in problem
+    assert problem is not None
+    assert "does not exist" in problem
 
 
 @pytest.mark.parametrize("raw", ["yesterday", "2025-13-01 10:00:00", "10:00 1/6/2025"])

@@ -37,7 +37,9 @@ class RuleContext:
         try:
             for name, table in (tables or {}).items():
                 con.register(name, table)
-            return con.execute(sql, params or []).to_arrow_table().to_pylist()
+            result: pa.Table = con.execute(sql, params or []).to_arrow_table()
+            rows: list[dict[str, Any]] = result.to_pylist()
+            return rows
         except duckdb.Error as exc:
             raise LakeError(f"lake query failed: {exc}", sql=sql) from exc
         finally:

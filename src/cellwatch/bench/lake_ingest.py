@@ -36,12 +36,15 @@ def baseline(csv: str, out: str) -> dict[str, Any]:
     import duckdb
 
     con = duckdb.connect()
+    # COPY takes no parameter for its target; ``out`` is a path this module made.
+    target = out.replace("'", "''")
     con.execute(
-        "COPY (SELECT * FROM read_csv(?, header = true, all_varchar = true)) TO "
-        f"'{out}' (FORMAT PARQUET)",  # noqa: S608 - a path this module made
+        "COPY (SELECT * FROM read_csv(?, header = true, all_varchar = true)) TO "  # noqa: S608
+        f"'{target}' (FORMAT PARQUET)",
         [csv],
-    )
-    return {"rows": con.execute("SELECT count(*) FROM read_parquet(?)", [out]).fetchone()[0]}
+    ).fetchall()
+    rows = con.execute("SELECT count(*) FROM read_parquet(?)", [out]).fetchall()
+    return {"rows": int(rows[0][0])}
 
 
 def cellwatch_ingest(home: str, csv: str) -> dict[str, Any]:

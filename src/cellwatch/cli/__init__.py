@@ -30,6 +30,8 @@ COMMAND_MODULES = (
     "cellwatch.cli.users",
     "cellwatch.cli.audit",
     "cellwatch.cli.serve",
+    "cellwatch.cli.alerts",
+    "cellwatch.cli.parole",
 )
 
 

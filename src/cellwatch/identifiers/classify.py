@@ -120,9 +120,14 @@ def _by_digits(digits: str, text: str) -> IdentifierInfo:
         if digits.startswith("00"):
             # "00" + a 13-digit international number, unless that is no number at all.
             try:
-                return parse_msisdn(text)
+                number = parse_msisdn(text)
             except InvalidIdentifier:
                 pass
+            else:
+                if not passes_luhn(digits):
+                    return number
+                why = "also passes the IMEI check digit; read as 00 + an international number"
+                return _note(number, f"ambiguous: {why}; give a hint to override")
         return _imei_or_imsi(digits)
     if len(digits) == 16:
         return parse_imei(digits)

@@ -45,10 +45,12 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
 
 
 def _resolve_open(ctx: IngestContext) -> None:
-    # Imported here: resolution reads attribution tables and is not needed to validate.
-    from cellwatch.protect.resolve import resolve_open_reports
+    # The rules run after ingest: open reports are resolved again (new observations or
+    # reports may link a sender) and any new contact is alerted. Imported here because
+    # validation alone does not need the rules.
+    from cellwatch.alerts.engine import run_rules
 
-    resolve_open_reports(ctx.store)
+    run_rules(ctx.settings, ctx.store)
 
 
 def handler() -> StoreKind:

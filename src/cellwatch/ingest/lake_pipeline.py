@@ -35,9 +35,17 @@ _QUARANTINE_FETCH = 10_000
 class LakeKind(Protocol):
     """What a lake kind tells the pipeline: its columns and its validating SELECT."""
 
-    name: str
-    known_columns: tuple[str, ...]
-    required_columns: tuple[str, ...]
+    @property
+    def name(self) -> str:
+        """The kind's name, as in the lake layout."""
+
+    @property
+    def known_columns(self) -> tuple[str, ...]:
+        """Columns of the interchange contract; others go to ``extra``."""
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns the header must have."""
 
     def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
         """Load what the validating SELECT joins (reference tables, lookups)."""
@@ -139,7 +147,8 @@ def store_good(
         lake_root,
         kind.name,
         batch_id,
-        f"SELECT *, _line AS source_line, {int(batch_id)} AS batch_id FROM fresh",
+        # batch_id is an int: nothing from outside enters the SQL.
+        f"SELECT *, _line AS source_line, {int(batch_id)} AS batch_id FROM fresh",  # noqa: S608
     )
     outcome.duplicates = good - outcome.accepted
     for name, condition in kind.flags_sql().items():
@@ -153,8 +162,10 @@ def store_good(
 def _select_new(con: duckdb.DuckDBPyConnection, kind: LakeKind) -> None:
     """The temp view ``fresh``: good rows whose key is new to the file and to the lake."""
     partitions = [name for name, _ in PARTITIONS[kind.name]]
+    # Partition names come from the fixed layout.
     bounds = " AND ".join(
-        f"l.{p} IN (SELECT DISTINCT {p} FROM staged WHERE len(_problems) = 0)" for p in partitions
+        f"l.{p} IN (SELECT DISTINCT {p} FROM staged WHERE len(_problems) = 0)"  # noqa: S608
+        for p in partitions
     )
     # Names below are the kind's fixed partition columns and view name.
     sql = (
@@ -208,6 +219,5 @@ def problems_sql(checks: list[tuple[str, str]]) -> str:
     )
     any_problem = " OR ".join(f"({reason}) IS NOT NULL" for _, reason in checks)
     return (
-        f"CASE WHEN {any_problem} THEN list_filter([{items}], lambda p: p IS NOT NULL) "
-        "ELSE [] END"
+        f"CASE WHEN {any_problem} THEN list_filter([{items}], lambda p: p IS NOT NULL) ELSE [] END"
     )

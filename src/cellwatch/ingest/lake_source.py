@@ -90,10 +90,12 @@ def _create(
 
 def _open_jsonl(con: duckdb.DuckDBPyConnection, source: SourceFile, path: str) -> tuple[str, ...]:
     # One text column per physical line: JSON text cannot hold a raw 0x1F, so it never splits.
-    lines = (
-        f"(SELECT row_number() OVER () AS _n, j FROM read_csv({path}, columns = {{'j': 'VARCHAR'}}, "
-        "header = false, delim = chr(31), quote = '', escape = '', auto_detect = false))"
+    reader = (
+        f"read_csv({path}, columns = {{'j': 'VARCHAR'}}, header = false, delim = chr(31), "
+        "quote = '', escape = '', auto_detect = false)"
     )
+    # The path is a quoted literal; nothing else here comes from outside.
+    lines = f"(SELECT row_number() OVER () AS _n, j FROM {reader})"  # noqa: S608
     keys_sql = f"SELECT DISTINCT unnest(json_keys(j)) FROM {lines} WHERE j IS NOT NULL"  # noqa: S608
     try:
         keys = sorted(str(row[0]) for row in con.execute(keys_sql).fetchall())

@@ -130,7 +130,7 @@ class StoreKind:
     def _load(self, ctx: IngestContext, session: Session, batch_id: int,
               checked: list[Checked], summary: IngestSummary) -> None:
         self.prepare(ctx, session, checked)
-        columns = {c.key for c in self.model.__table__.columns}  # type: ignore[attr-defined]
+        columns = {c.key for c in self.model.__table__.columns}
         for row in checked:
             if not row.ok:
                 continue

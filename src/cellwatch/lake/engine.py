@@ -105,6 +105,7 @@ class AnalyticEngine(ABC):
     def register(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table queryable under ``name``."""
 
+    @abstractmethod
     def close(self) -> None:
         """Release the engine's resources."""
 

@@ -43,7 +43,7 @@ def luhn_check_digit_sql(body: str, length: int = 14) -> str:
 def luhn_sql(column: str) -> str:
     """True when a 15-digit string passes Luhn (identifiers' version when available)."""
     try:
-        from cellwatch.identifiers import luhn_sql as shared  # type: ignore[attr-defined]
+        from cellwatch.identifiers import luhn_sql as shared
     except ImportError:
         return f"(substr({column}, 15, 1) = {luhn_check_digit_sql(f'substr({column}, 1, 14)')})"
     return str(shared(column))
@@ -59,7 +59,9 @@ def luhn_digit_int_sql(body: str) -> str:
     for pos in range(1, 15):
         digit = f"(({body} // {10 ** (14 - pos)}) % 10)"
         # Doubled digits contribute the digit sum of 2d: 2d - 9 when d >= 5.
-        terms.append(f"(2 * {digit} - 9 * CAST({digit} >= 5 AS INTEGER))" if pos % 2 == 0 else digit)
+        terms.append(
+            f"(2 * {digit} - 9 * CAST({digit} >= 5 AS INTEGER))" if pos % 2 == 0 else digit
+        )
     return f"((10 - ({' + '.join(terms)}) % 10) % 10)"
 
 
@@ -87,7 +89,8 @@ def imei_sql(raw: str, d: str, body: str, check: str) -> tuple[str, str]:
     """
     shape = f"(regexp_full_match({d}, '[0-9]{{14,16}}') AND {body} <> 0)"
     value = (
-        f"CASE WHEN {shape} AND (length({d}) <> 15 OR {check} = CAST(substr({d}, 15, 1) AS INTEGER)) "
+        f"CASE WHEN {shape} AND (length({d}) <> 15 "
+        f"OR {check} = CAST(substr({d}, 15, 1) AS INTEGER)) "
         f"THEN substr({d}, 1, 14) || CAST({check} AS VARCHAR) END"
     )
     problem = (
@@ -150,7 +153,8 @@ def timestamp_prepare_sql(raw: str) -> tuple[str, str]:
 
 def timestamp_offsets_sql(local: str) -> tuple[str, str]:
     """(BST reading real, GMT reading real) for a naive London time column, for a middle SELECT."""
-    bst_ok = f"coalesce(timezone('{LONDON}', timezone('UTC', {local} - INTERVAL 1 HOUR)) = {local}, false)"
+    earlier = f"{local} - INTERVAL 1 HOUR"
+    bst_ok = f"coalesce(timezone('{LONDON}', timezone('UTC', {earlier})) = {local}, false)"
     gmt_ok = f"coalesce(timezone('{LONDON}', timezone('UTC', {local})) = {local}, false)"
     return bst_ok, gmt_ok
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cellwatch.parole.summary import Summary
@@ -52,17 +53,19 @@ def render_pdf(summary: Summary) -> bytes:
                        for k, n in summary.counts().items()) or "no evidence recorded"
     pdf.multi_cell(0, 5, _latin1(f"Overview: {counts}."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    pdf.set_font("Helvetica", size=8)
     with pdf.table(col_widths=tuple(w for _n, w in COLUMNS), text_align="LEFT",
                    line_height=4.5) as table:
         header = table.row()
         for name, _w in COLUMNS:
             header.cell(name)
         for item in summary.items:
-            pdf.set_font("Helvetica", "I" if not item.confirmed else "", 8)
+            # Unconfirmed and withheld items are set in italics, as in the HTML.
+            style = None if item.confirmed else FontFace(emphasis="ITALICS", color=(110, 70, 0))
             row = table.row()
             for text in (str(item.when), item.kind.replace("_", " ").lower(), item.text,
                          item.strength):
-                row.cell(_latin1(text))
+                row.cell(_latin1(text), style=style)
     return bytes(pdf.output())
 
 

@@ -128,14 +128,15 @@ def resolve_identifier(session: Session, id_type: str, value: str,
                                    f"{t} {v}"))
     if id_type == "ACCOUNT":
         named: dict[str, int] = {}
-        for pn in session.scalars(select(SocialObservation.prison_number).where(
+        for observed in session.scalars(select(SocialObservation.prison_number).where(
                 SocialObservation.account == value,
                 SocialObservation.prison_number.is_not(None))):
-            named[pn] = named.get(pn, 0) + 1
-        for pn, n in named.items():
+            if observed is not None:
+                named[observed] = named.get(observed, 0) + 1
+        for who, n in named.items():
             p = 1.0 - (1.0 - OBSERVATION_WEIGHT) ** n
-            cands.append(Candidate(pn, p, f"ACCOUNT {value} -> named as {pn} in {n} social "
-                                          "media observation(s)", f"ACCOUNT {value}"))
+            cands.append(Candidate(who, p, f"ACCOUNT {value} -> named as {who} in {n} social "
+                                           "media observation(s)", f"ACCOUNT {value}"))
     return _combine(cands)
 
 

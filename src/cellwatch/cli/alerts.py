@@ -1,0 +1,137 @@
+"""``cellwatch alerts ...`` and ``cellwatch export alerts``: a thin shell over
+:mod:`cellwatch.alerts`. The CLI acts as ``CELLWATCH_PRINCIPAL`` (default ``system``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from cellwatch.access.principal import Principal, principal_for
+from cellwatch.alerts import (
+    acknowledge,
+    assign,
+    close,
+    export_alerts,
+    list_alerts,
+    load_rules,
+)
+from cellwatch.alerts.engine import run_rules
+from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.cli.export import export_app
+from cellwatch.settings import Settings
+from cellwatch.store import Store
+
+alerts_app = typer.Typer(name="alerts", help="Alerts: run the rules, list, assign, "
+                         "acknowledge, close.", no_args_is_help=True)
+AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``alerts`` to ``app`` (``export alerts`` registers itself on import)."""
+    app.add_typer(alerts_app, name="alerts")
+
+
+def _principal(settings: Settings, store: Store) -> Principal:
+    with store.session() as s:
+        return principal_for(s, settings.principal)
+
+
+@alerts_app.command("run")
+def run_command(
+    rule: list[str] = typer.Option([], "--rule", help="Run only this rule (repeatable)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Run as of this date (YYYY-MM-DD)."),
+    no_deliver: bool = typer.Option(False, "--no-deliver", help="Raise but do not deliver."),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Run the alert rules now (they also run after ingest of reports and observations)."""
+    settings = settings_from_env()
+    store = store_from_env(settings)
+    day = date.fromisoformat(as_of) if as_of else None
+    result = run_rules(settings, store, as_of=day, only=rule, deliver=not no_deliver)
+    doc = {"raised": {k: len(v) for k, v in result.raised.items()}, "failed": result.failed,
+           "delivered": result.delivered}
+    if as_json:
+        print_json(doc)
+    else:
+        out = console()
+        for name, ids in result.raised.items():
+            out.print(f"{name}: {len(ids)} new")
+        for name, why in result.failed.items():
+            out.print(f"[red]{name} failed:[/] {why}")
+        out.print(f"deliveries: {result.delivered}")
+    if result.failed:
+        raise typer.Exit(2)
+
+
+@alerts_app.command("rules")
+def rules_command() -> None:
+    """The alert rules and what fires each."""
+    out = console()
+    for spec in load_rules().values():
+        out.print(f"[bold]{spec.name}[/] ({spec.severity}; {', '.join(spec.channels)}"
+                  f"{'' if spec.enabled else '; disabled'})\n  {spec.description}")
+
+
+@alerts_app.command("list")
+def list_command(
+    status: str | None = typer.Option(None, "--status"),
+    rule: str | None = typer.Option(None, "--rule"),
+    as_json: bool = AS_JSON,
+) -> None:
+    """Alerts the principal may see, newest first."""
+    settings = settings_from_env()
+    store = store_from_env(settings)
+    alerts = list_alerts(store, _principal(settings, store), status=status, rule=rule)
+    rows = [{"alert_id": a.id, "rule": a.rule, "status": a.status,
+             "created_ts": a.created_ts.isoformat(), "prison_number": a.prison_number,
+             "establishment": a.establishment, "summary": a.summary} for a in alerts]
+    if as_json:
+        print_json(rows)
+        return
+    out = console()
+    for r in rows:
+        out.print(f"{r['alert_id']:>5} {r['status']:<12} {r['rule']:<36} "
+                  f"{r['prison_number'] or '':<8} {r['summary']}", highlight=False)
+
+
+@alerts_app.command("assign")
+def assign_command(alert_id: int, to: str = typer.Option(..., "--to")) -> None:
+    """Give an alert to a user."""
+    settings = settings_from_env()
+    alert = assign(store_from_env(settings), alert_id, to, by=settings.principal)
+    console().print(f"alert {alert.id} {alert.status} to {alert.assigned_to}")
+
+
+@alerts_app.command("ack")
+def ack_command(alert_id: int) -> None:
+    """Acknowledge an alert."""
+    settings = settings_from_env()
+    alert = acknowledge(store_from_env(settings), alert_id, by=settings.principal)
+    console().print(f"alert {alert.id} {alert.status}")
+
+
+@alerts_app.command("close")
+def close_command(
+    alert_id: int,
+    outcome: str = typer.Option(..., "--outcome", help="ACTIONED, REFERRED_TO_POLICE, "
+                                "DISCONNECTION_REQUESTED, NO_FURTHER_ACTION, FALSE_POSITIVE, "
+                                "DUPLICATE"),
+    note: str | None = typer.Option(None, "--note"),
+) -> None:
+    """Close an alert with an outcome."""
+    settings = settings_from_env()
+    alert = close(store_from_env(settings), alert_id, outcome, by=settings.principal, note=note)
+    console().print(f"alert {alert.id} {alert.status}: {alert.outcome}")
+
+
+@export_app.command("alerts")
+def export_alerts_command(out: Path = typer.Option(..., "--out", help="CSV file to write.")
+                          ) -> None:
+    """Every alert, as interchange.md's ``alerts`` export."""
+    settings = settings_from_env()
+    store = store_from_env(settings)
+    count = export_alerts(store, _principal(settings, store), out)
+    console().print(f"wrote {count} alerts to {out}")

@@ -1,0 +1,42 @@
+"""``cellwatch parole summary``: a prisoner's parole intelligence summary, HTML and PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from cellwatch.access.principal import principal_for
+from cellwatch.alerts.context import RuleContext
+from cellwatch.cli.context import console, settings_from_env, store_from_env
+from cellwatch.parole.render import write_summary
+from cellwatch.parole.summary import build_summary
+
+parole_app = typer.Typer(name="parole", help="Parole intelligence summaries.",
+                         no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``parole`` to ``app``."""
+    app.add_typer(parole_app, name="parole")
+
+
+@parole_app.command("summary")
+def summary_command(
+    prison_number: str,
+    out: Path | None = typer.Option(None, "--out", help="Folder (default: home/reports)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date of the summary."),
+) -> None:
+    """Write the summary of PRISON_NUMBER for the acting principal's audience."""
+    settings = settings_from_env()
+    store = store_from_env(settings)
+    with store.session() as s:
+        principal = principal_for(s, settings.principal)
+    ctx = RuleContext(settings, store, date.fromisoformat(as_of) if as_of else date.today())
+    try:
+        summary = build_summary(ctx, principal, prison_number)
+    finally:
+        ctx.close()
+    html, pdf = write_summary(summary, out or settings.reports_dir)
+    console().print(f"{len(summary.items)} items; wrote {html} and {pdf}")
