@@ -30,14 +30,14 @@ class RuleContext:
             self._con = Lake(self.settings).connect()
         return self._con
 
-    def query(self, sql: str, params: list[Any] | None = None,
+    def query(self, sql: str,
               tables: dict[str, pa.Table] | None = None) -> list[dict[str, Any]]:
         """Run SQL on the lake with ``tables`` registered under their names; rows as dicts."""
         con = self.lake()
         try:
             for name, table in (tables or {}).items():
                 con.register(name, table)
-            result: pa.Table = con.execute(sql, params or []).to_arrow_table()
+            result: pa.Table = con.sql(sql).to_arrow_table()
             rows: list[dict[str, Any]] = result.to_pylist()
             return rows
         except duckdb.Error as exc:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import pyarrow as pa
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cellwatch.alerts.context import RuleContext
 from cellwatch.alerts.lifecycle import raise_alert
@@ -27,7 +28,12 @@ from cellwatch.protect.models import (
     ProtectedIdentifier,
     ProtectedPerson,
 )
-from cellwatch.protect.resolve import resolve_identifier, resolve_open_reports
+from cellwatch.protect.resolve import (
+    Candidate,
+    attribute_contact,
+    resolve_identifier,
+    resolve_open_reports,
+)
 from cellwatch.store import Prisoner
 
 RULE = "PROTECTED_PERSON_CONTACTED"
@@ -47,38 +53,51 @@ def _label(probability: float, threshold: float) -> str:
     return "" if probability >= threshold else " (unconfirmed)"
 
 
-def _establishment(ctx: RuleContext, prison_number: str) -> str | None:
-    with ctx.store.session() as s:
-        return s.scalars(select(Prisoner.establishment)
-                         .where(Prisoner.prison_number == prison_number)).first()
+def _establishment(s: Session, prison_number: str) -> str | None:
+    return s.scalars(select(Prisoner.establishment)
+                     .where(Prisoner.prison_number == prison_number)).first()
+
+
+def _say(prisoner: str | None, p: float | None, threshold: float) -> str:
+    if p is None:
+        return (f"the sender is not yet linked to {prisoner}, whom the condition is "
+                "against (UNCONFIRMED)")
+    return f"attributed to {prisoner} (p={p:.2f}){_label(p, threshold)}"
 
 
 def from_reports(ctx: RuleContext) -> list[Alert]:
-    """Alerts for reports whose sender resolves to a prisoner."""
+    """One alert per protected person and prisoner, from reports of contact."""
     resolve_open_reports(ctx.store)
     threshold = ctx.settings.parole_probability_threshold
     raised: list[Alert] = []
     with ctx.store.session() as s:
-        rows = s.execute(select(ContactReport, ContactResolution, Prisoner.establishment)
-                         .join(ContactResolution, ContactResolution.report_id == ContactReport.id)
-                         .outerjoin(Prisoner,
-                                    Prisoner.prison_number == ContactResolution.prison_number)
-                         .order_by(ContactReport.received_ts, ContactResolution.id)).all()
-        for report, res, establishment in rows:
+        rows = s.execute(select(ContactReport, ProtectedPerson.prison_number)
+                         .outerjoin(ProtectedPerson,
+                                    ProtectedPerson.person_ref == ContactReport.person_ref)
+                         .order_by(ContactReport.received_ts, ContactReport.id)).all()
+        for report, named in rows:
+            res = s.scalars(select(ContactResolution).where(
+                ContactResolution.report_id == report.id)
+                .order_by(ContactResolution.probability.desc())).all()
+            cands = [Candidate(r.prison_number, r.probability, r.path, r.device) for r in res]
+            prisoner, p, why = attribute_contact(named, cands, threshold)
+            if prisoner is None:
+                continue  # no person and no resolution: nothing to put it down to yet
             person = report.person_ref or f"report {report.report_ref}"
             when = (report.occurred_ts or report.received_ts).date().isoformat()
             alert = raise_alert(
-                s, RULE, f"{person}|{res.prison_number}", prison_number=res.prison_number,
+                s, RULE, f"{person}|{prisoner}", prison_number=prisoner,
                 person_ref=report.person_ref, identifier=report.sender,
-                establishment=establishment,
+                establishment=_establishment(s, prisoner),
                 summary=(f"{report.channel} to protected person {person} on {when} from "
-                         f"{report.sender}, which resolves to {res.prison_number} "
-                         f"(p={res.probability:.2f}){_label(res.probability, threshold)}; "
-                         f"report {report.report_ref}"
+                         f"{report.sender}, {_say(prisoner, p, threshold)}; report "
+                         f"{report.report_ref}"
                          + (f", crime ref {report.crime_reference}"
                             if report.crime_reference else "")),
                 details={"source": "contact_report", "report_ref": report.report_ref,
-                         "probability": res.probability, "path": res.path})
+                         "probability": p, "path": why,
+                         "other_candidates": [c.prison_number for c in cands
+                                              if c.prison_number != prisoner][:10]})
             if alert is not None:
                 raised.append(alert)
     return raised
@@ -92,7 +111,8 @@ def _protected_numbers(ctx: RuleContext) -> pa.Table:
 
 
 def from_call_records(ctx: RuleContext) -> list[Alert]:
-    """Alerts for calls and SMS between a protected number and a prisoner-linked subject."""
+    """Calls and SMS between a protected number and a subject: one alert per person and
+    prisoner (shared with reports, so a campaign seen both ways alerts once)."""
     numbers = _protected_numbers(ctx)
     if numbers.num_rows == 0:
         return []
@@ -100,29 +120,36 @@ def from_call_records(ctx: RuleContext) -> list[Alert]:
     threshold = ctx.settings.parole_probability_threshold
     raised: list[Alert] = []
     with ctx.store.session() as s:
+        named_of = dict(s.execute(select(ProtectedPerson.person_ref,
+                                         ProtectedPerson.prison_number)).tuples().all())
         for hit in hits:
             first: datetime = hit["first_ts"]
+            cands: list[Candidate] = []
+            subject = ""
             for id_type in ("MSISDN", "IMSI", "IMEI"):
                 value = hit[f"subject_{id_type.lower()}"]
-                if not value:
-                    continue
-                for cand in resolve_identifier(s, id_type, value, first.date()):
-                    est = s.scalars(select(Prisoner.establishment).where(
-                        Prisoner.prison_number == cand.prison_number)).first()
-                    alert = raise_alert(
-                        s, RULE, f"{hit['person_ref']}|{cand.prison_number}",
-                        prison_number=cand.prison_number, person_ref=hit["person_ref"],
-                        identifier=value, establishment=est,
-                        summary=(f"{hit['n']} call(s)/SMS between {id_type} {value} and "
-                                 f"protected person {hit['person_ref']} from "
-                                 f"{first.date().isoformat()} to "
-                                 f"{hit['last_ts'].date().isoformat()}; {value} resolves to "
-                                 f"{cand.prison_number} (p={cand.probability:.2f})"
-                                 f"{_label(cand.probability, threshold)}"),
-                        details={"source": "call_records", "calls": int(hit["n"]),
-                                 "probability": cand.probability, "path": cand.path})
-                    if alert is not None:
-                        raised.append(alert)
+                if value:
+                    subject = subject or f"{id_type} {value}"
+                    cands += resolve_identifier(s, id_type, value, first.date())
+            cands.sort(key=lambda c: -c.probability)
+            prisoner, p, why = attribute_contact(named_of.get(hit["person_ref"]), cands,
+                                                 threshold)
+            if prisoner is None:
+                continue
+            alert = raise_alert(
+                s, RULE, f"{hit['person_ref']}|{prisoner}", prison_number=prisoner,
+                person_ref=hit["person_ref"], identifier=subject.split(" ", 1)[-1],
+                establishment=_establishment(s, prisoner),
+                summary=(f"{hit['n']} call(s)/SMS between {subject} and protected person "
+                         f"{hit['person_ref']} from {first.date().isoformat()} to "
+                         f"{hit['last_ts'].date().isoformat()}; "
+                         f"{_say(prisoner, p, threshold)}"),
+                details={"source": "call_records", "calls": int(hit["n"]), "subject": subject,
+                         "first": first.date().isoformat(),
+                         "last": hit["last_ts"].date().isoformat(),
+                         "probability": p, "path": why})
+            if alert is not None:
+                raised.append(alert)
     return raised
 
 

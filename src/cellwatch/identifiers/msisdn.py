@@ -11,7 +11,7 @@ import functools
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, carrier, geocoder
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 from cellwatch.errors import InvalidFormat, InvalidLength, UnknownComponent
 from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
@@ -189,10 +189,15 @@ def _details(
     }
     if line_type in ("mobile", "landline_or_mobile", "pager"):
         # Original range holder only: UK mobile numbers are portable between networks.
+        # carrier and geocoder load ~1 s of data; import them only when a number is explained.
+        from phonenumbers import carrier
+
         name = carrier.name_for_valid_number(number, "en")
         if name:
             details["carrier"] = name
     elif line_type == "landline":
+        from phonenumbers import geocoder
+
         place = geocoder.description_for_valid_number(number, "en")
         if place and place != details["country"]:
             details["place"] = place
@@ -214,6 +219,8 @@ def region_name(region: str) -> str:
     example = phonenumbers.example_number(region)
     if example is None:
         return "international" if region in ("ZZ", "001") else region
+    from phonenumbers import geocoder
+
     return geocoder.country_name_for_number(example, "en") or region
 
 

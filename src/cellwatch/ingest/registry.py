@@ -27,6 +27,7 @@ MODULE_KINDS = {
     "protected_identifiers": "cellwatch.ingest.protected:identifiers_handler",
     "contact_reports": "cellwatch.ingest.contact_reports",
     "social_observations": "cellwatch.ingest.social",
+    "intelligence_reports": "cellwatch.ingest.intelligence",
 }
 
 

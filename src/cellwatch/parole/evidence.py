@@ -23,6 +23,7 @@ from cellwatch.access.models import (
     Referral,
 )
 from cellwatch.alerts.context import RuleContext
+from cellwatch.alerts.models import Alert
 from cellwatch.attribution.models import Attribution
 from cellwatch.protect.models import (
     ContactReport,
@@ -30,7 +31,7 @@ from cellwatch.protect.models import (
     CrimeReferral,
     ProtectedPerson,
 )
-from cellwatch.protect.resolve import latest_run
+from cellwatch.protect.resolve import Candidate, attribute_contact, latest_run
 from cellwatch.store import SeizureItem
 
 DETECTIONS_SQL = """
@@ -84,15 +85,18 @@ def _device_entries(devices: dict[tuple[str, str], list[Attribution]]) -> list[E
     return out
 
 
-def _detections(ctx: RuleContext, idents: list[str]) -> list[Entry]:
+def _detections(ctx: RuleContext, idents: dict[str, float]) -> list[Entry]:
+    # Detections are facts about a device; that the prisoner used it is only as strong
+    # as the attribution, whose probability the entry carries.
     if not idents:
         return []
-    table = pa.table({"identifier": idents})
+    table = pa.table({"identifier": sorted(idents)})
     rows = ctx.query(DETECTIONS_SQL, tables={"cw_devices": table})
     return [Entry(r["first_ts"].date(), "DETECTIONS", f"det:{r['identifier']}",
                   f"{r['identifier']} detected {r['n']} time(s) by sensors between "
                   f"{r['first_ts']:%Y-%m-%d} and {r['last_ts']:%Y-%m-%d}",
-                  "sensor records (fact; who used it depends on the attribution)")
+                  f"sensor records; device attribution probability "
+                  f"{idents[r['identifier']]:.2f}", probability=idents[r["identifier"]])
             for r in rows]
 
 
@@ -132,24 +136,48 @@ def _orders(s: Session, idents: list[str]) -> list[Entry]:
 
 
 def _contacts(s: Session, pn: str, threshold: float) -> list[Entry]:
+    """Reports of contact put down to the prisoner (as the alert rule does), and contact
+    found in call records (from the alerts, which keep only the prisoner's side)."""
+    resolved = select(ContactResolution.report_id).where(ContactResolution.prison_number == pn)
     out = []
-    for report, res, cond in s.execute(
-            select(ContactReport, ContactResolution, ProtectedPerson.condition)
-            .join(ContactResolution, ContactResolution.report_id == ContactReport.id)
+    for report, named, cond in s.execute(
+            select(ContactReport, ProtectedPerson.prison_number, ProtectedPerson.condition)
             .outerjoin(ProtectedPerson, ProtectedPerson.person_ref == ContactReport.person_ref)
-            .where(ContactResolution.prison_number == pn)
+            .where(or_(ContactReport.id.in_(resolved), ProtectedPerson.prison_number == pn))
             .order_by(ContactReport.occurred_ts)).all():
+        cands = [Candidate(r.prison_number, r.probability, r.path, r.device)
+                 for r in s.scalars(select(ContactResolution).where(
+                     ContactResolution.report_id == report.id)
+                     .order_by(ContactResolution.probability.desc()))]
+        prisoner, p, _why = attribute_contact(named, cands, threshold)
+        if prisoner != pn:
+            continue
         when = (report.occurred_ts or report.received_ts).date()
-        condition = f" subject to a {cond.replace('_', ' ').lower()}" if cond else ""
+        condition = f" under a {cond.replace('_', ' ').lower()} against the prisoner" \
+            if cond and named == pn else ""
         crime = f"; police crime reference {report.crime_reference}" \
             if report.crime_reference else ""
+        link = "the sender is linked to the prisoner" if p is not None else \
+            "the sender is not yet linked to the prisoner"
         out.append(Entry(
             when, "CONTACT_REPORT", f"report:{report.report_ref}",
             f"Contact by {report.channel.replace('_', ' ').lower()} reported by a protected "
-            f"person{condition}; the sender resolves to the prisoner{crime}",
-            f"sender resolution probability {res.probability:.2f}"
-            + (" (above the confirmation threshold)" if res.probability >= threshold else ""),
-            probability=res.probability))
+            f"person{condition}; {link}{crime}",
+            f"probability {p:.2f}" if p is not None else "sender unresolved",
+            probability=p if p is not None else 0.0))
+    for alert in s.scalars(select(Alert).where(Alert.rule == "PROTECTED_PERSON_CONTACTED",
+                                               Alert.prison_number == pn)):
+        d = alert.details or {}
+        if d.get("source") != "call_records":
+            continue
+        p = d.get("probability")
+        out.append(Entry(
+            date.fromisoformat(str(d.get("first"))), "CONTACT_CALL_RECORDS",
+            f"cdr:{alert.id}",
+            f"{d.get('calls')} call(s)/SMS in operator records between {d.get('subject')} and "
+            f"a protected person, {d.get('first')} to {d.get('last')}",
+            f"probability {p:.2f}" if p is not None else "subject not yet linked",
+            probability=float(p) if p is not None else 0.0))
     return out
 
 
@@ -189,7 +217,8 @@ def gather(ctx: RuleContext, prison_number: str) -> list[Entry]:
     with ctx.store.session() as s:
         devices = _attributions(s, prison_number)
         idents = sorted({v for _t, v in devices})
-        handsets = sorted({v for t, v in devices if t in ("IMEI", "IMSI")})
+        handsets = {v: max(a.probability for a in rows)
+                    for (t, v), rows in devices.items() if t in ("IMEI", "IMSI")}
         entries: list[Entry] = [
             *_device_entries(devices), *_seizures(s, prison_number, idents),
             *_orders(s, idents), *_contacts(s, prison_number, threshold),

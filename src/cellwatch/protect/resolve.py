@@ -167,3 +167,37 @@ def resolve_open_reports(store: Store) -> dict[str, int]:
         s.flush()
         statuses = list(s.scalars(select(ContactReport.resolution)))
     return {"open": statuses.count("OPEN"), "resolved": statuses.count("RESOLVED")}
+
+
+# A no-contact condition names the prisoner the person fears: among the prisoners a
+# sender could be, that one is taken to be this many times likelier than the rest.
+CONDITION_LIKELIHOOD_RATIO = 10.0
+
+
+def given_condition(probability: float) -> float:
+    """The probability for the prisoner a condition names, once the condition is weighed.
+
+    >>> round(given_condition(0.5), 3)
+    0.909
+    """
+    odds = probability / max(1e-9, 1.0 - probability) * CONDITION_LIKELIHOOD_RATIO
+    return round(odds / (1.0 + odds), 4)
+
+
+def attribute_contact(named: str | None, cands: list[Candidate],
+                      threshold: float) -> tuple[str | None, float | None, str]:
+    """Who a contact with a protected person is put down to, how likely, and why.
+
+    The prisoner the condition names, when the graph reaches him (probability weighed by
+    the condition); else another prisoner only if the graph confirms him (at or above
+    ``threshold``); else the named prisoner, unconfirmed (weak graph evidence does not
+    override the condition; the other candidates are kept as alternatives).
+    """
+    for c in cands:
+        if c.prison_number == named:
+            return named, given_condition(c.probability), (
+                f"{c.path} (p={c.probability:.2f} from the identity graph, "
+                f"{given_condition(c.probability):.2f} given the condition)")
+    if cands and (named is None or cands[0].probability >= threshold):
+        return cands[0].prison_number, cands[0].probability, cands[0].path
+    return named, None, "sender not yet linked to the prisoner; named in the condition"

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from cellwatch.errors import NotFound
 from cellwatch.reports.definitions import STATISTICS
@@ -41,6 +42,7 @@ def _monthly(table: StatsTable, names: tuple[str, ...], title: str) -> bytes:
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_title(f"{title}, {table.start:%b %Y} to {table.end:%b %Y}")
     ax.set_ylabel("count")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
     return _png(fig)
 
@@ -78,6 +80,7 @@ def finds_by_group(table: StatsTable) -> bytes:
     ax.invert_yaxis()
     ax.set_title(f"Finds by {table.group_column}, {table.start:%b %Y} to {table.end:%b %Y}")
     ax.set_xlabel("items found")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
     return _png(fig)
 

@@ -125,7 +125,8 @@ def combined_sql(d: Dialect, parts: dict[str, str]) -> str:
     """Every statistic side by side per establishment and month, zero where none.
 
     ``parts`` maps each statistic name to its SQL (or :func:`empty_sql`). The spine is
-    every establishment in ``cw_establishments`` times every month of the window.
+    every active establishment (and any closed one with data in the window) times every
+    month of the window: a prison with nothing to report shows zeros, as the digest does.
     """
     ctes = ",\n".join(f"s_{name} AS ({sql})" for name, sql in parts.items())
     columns = ",\n  ".join(f"coalesce(s_{n}.value, 0) AS {n}" for n in parts)
@@ -135,8 +136,10 @@ def combined_sql(d: Dialect, parts: dict[str, str]) -> str:
     )
     return f"""WITH {ctes},
 months AS ({month_series_sql(d)}),
+with_data AS ({" UNION ".join(f"SELECT establishment FROM s_{n}" for n in parts)}),
 spine AS (SELECT e.code, e.name, coalesce(e.region, 'Unknown') AS region, m.month
-          FROM cw_establishments e CROSS JOIN months m)
+          FROM cw_establishments e CROSS JOIN months m
+          WHERE coalesce(e.active, true) OR e.code IN (SELECT establishment FROM with_data))
 SELECT e.code AS establishment, e.name AS establishment_name, e.region, e.month,
   {columns}
 FROM spine e

@@ -13,11 +13,9 @@ from datetime import date
 from typing import Any, Literal
 
 import pyarrow as pa
-from sqlalchemy import inspect
 
 from cellwatch.errors import InvalidData
 from cellwatch.lake import DuckDBEngine, Lake
-from cellwatch.lake.reference import reference_table
 from cellwatch.reports.definitions import (
     STATISTIC_NAMES,
     STATISTICS,
@@ -26,6 +24,7 @@ from cellwatch.reports.definitions import (
     combined_sql,
     empty_sql,
 )
+from cellwatch.reports.tables import load_store_tables
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -77,13 +76,7 @@ class StatsTable:
 def _load(engine: DuckDBEngine, store: Store) -> set[str]:
     """Copy every store table a statistic reads into the engine; return those present."""
     wanted = {"establishments"} | {t for s in STATISTICS for t in s.tables}
-    present = {t for t in wanted if inspect(store.engine).has_table(t)}
-    for name in sorted(present):
-        engine.register("_stats_arrow", reference_table(store, name))
-        # Table names come from STATISTICS, a fixed whitelist.
-        engine.run(f"CREATE OR REPLACE TABLE cw_{name} AS SELECT * FROM _stats_arrow")  # noqa: S608
-        engine.connection.unregister("_stats_arrow")
-    return present
+    return load_store_tables(engine, store, sorted(wanted))
 
 
 def _set_window(engine: DuckDBEngine, start: date, end: date) -> None:

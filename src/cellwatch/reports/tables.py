@@ -1,0 +1,29 @@
+"""Copying the store's small tables into an analytic engine as ``cw_<table>``.
+
+The store may be SQLite or PostgreSQL; the tables go over as Arrow (see
+:mod:`cellwatch.lake.reference`), so every analytic reads one engine with one SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import inspect
+
+from cellwatch.lake import AnalyticEngine
+from cellwatch.lake.reference import reference_table
+from cellwatch.store import Store
+
+
+def load_store_tables(engine: AnalyticEngine, store: Store, names: Iterable[str]) -> set[str]:
+    """Copy each named store table into ``engine`` as ``cw_<name>``; return those present.
+
+    A table this store does not have (its migration branch not applied) is skipped, so a
+    caller can fall back to zeros rather than fail.
+    """
+    present = {n for n in names if inspect(store.engine).has_table(n)}
+    for name in sorted(present):
+        engine.register("_cw_arrow", reference_table(store, name))
+        # Names are checked against the store's own tables above, never user input.
+        engine.run(f"CREATE OR REPLACE TABLE cw_{name} AS SELECT * FROM _cw_arrow")  # noqa: S608
+    return present
