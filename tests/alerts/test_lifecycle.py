@@ -72,7 +72,8 @@ def test_export_follows_interchange(store: Store, tmp_path: Path) -> None:
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == EXPORT_COLUMNS
-    assert rows[0]["status"] == "OPEN" and rows[0]["created_ts"].endswith("Z")
+    assert rows[0]["status"] == "OPEN"
+    assert rows[0]["created_ts"].endswith("Z")
     assert rows[1]["establishment"] == ""
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,7 +30,7 @@ IMEI = "356938035643809"
 IMSI = "234150000000001"
 MSISDN = "+447700900001"
 # Cell code -> (x, y) on the grid; the RF detector sits at (30, 4).
-CELLS = {"TST-A-1-01": (20.0, 0.0), "TST-A-1-02": (35.0, 8.0), "TST-A-1-03": (30.0, 14.0)}
+CELLS = {"TST-A-1-01": (20.0, 0.0), "TST-A-1-02": (35.0, 8.0), "TST-A-1-03": (30.0, 7.0)}
 OWNER, NEIGHBOUR, OTHER = "A1111AA", "B2222BB", "C3333CC"
 OCCUPANTS = {OWNER: "TST-A-1-01", NEIGHBOUR: "TST-A-1-02", OTHER: "TST-A-1-03"}
 FAMILY = "+447700900999"
@@ -51,7 +50,7 @@ def build_store(store: Store) -> None:
         for code, (x, y) in CELLS.items():
             s.add(Location(code=code, establishment="TST", type="CELL", parent_code="TST-A-1",
                            capacity=1, x_m=x, y_m=y, floor=0))
-        for number, cell in OCCUPANTS.items():
+        for number in OCCUPANTS:
             s.add(Prisoner(prison_number=number, surname="Test", forenames="T",
                            establishment="TST"))
         s.flush()
@@ -114,8 +113,3 @@ def add_seizure(store: Store, day: int = 9) -> None:
                           location_code="TST-A-1-01", item_type="HANDSET_WITH_SIM",
                           imei=IMEI, imsi=IMSI))
 
-
-def write_dummy_file(path: Path) -> Path:
-    """A placeholder (kept for symmetry with other fixtures)."""
-    path.write_text("")
-    return path

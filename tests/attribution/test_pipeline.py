@@ -14,6 +14,7 @@ from cellwatch.attribution.views import device_view, prisoner_view
 from cellwatch.errors import InvalidData
 from cellwatch.settings import Settings
 from cellwatch.store import AllowListEntry, Store
+
 from . import estate
 
 
@@ -59,7 +60,8 @@ def test_evidence_is_readable_with_weights(settings: Settings, estate_store: Sto
     view = prisoner_view(estate_store, estate.OWNER)
     items = [e for i in view["identifiers"] for r in i["timeline"] for e in r["evidence"]]
     texts = " ".join(e["description"] for e in items)
-    assert "TST-A-1-01" in texts and "PIN list" in texts
+    assert "TST-A-1-01" in texts
+    assert "PIN list" in texts
     assert all(isinstance(e["weight_log2"], float) for e in items)
 
 
@@ -97,7 +99,8 @@ def test_a_confirmed_attribution_takes_the_day(settings: Settings, estate_store:
     attribute(settings, estate_store)
     rows = [r for r in attribution_rows(estate_store) if r["identifier"] == estate.IMEI]
     confirmed = [r for r in rows if r["prison_number"] == estate.NEIGHBOUR]
-    assert confirmed and all(r["status"] == "CONFIRMED" for r in confirmed)
+    assert confirmed
+    assert all(r["status"] == "CONFIRMED" for r in confirmed)
     assert all(float(r["probability"]) == 1.0 for r in confirmed)
 
 

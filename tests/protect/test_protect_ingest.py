@@ -33,7 +33,8 @@ def test_protected_persons_and_identifiers(store: Store, settings: Settings,
     assert (summary.accepted, summary.quarantined) == (0, 2)
     with store.session() as s:
         person = s.get(ProtectedPerson, "PP-1")
-        assert person is not None and person.condition == "RESTRAINING_ORDER"
+        assert person is not None
+        assert person.condition == "RESTRAINING_ORDER"
         idents = sorted(s.scalars(select(ProtectedIdentifier.identifier)))
         reasons = sorted(s.scalars(select(QuarantinedRow.reason)))
     assert idents == sorted([VICTIM_NUMBER, VICTIM_ACCOUNT])
@@ -55,7 +56,8 @@ def test_contact_reports_normalise_senders(store: Store, settings: Settings,
     assert (summary.accepted, summary.quarantined) == (2, 2)
     with store.session() as s:
         rows = {r.report_ref: r for r in s.scalars(select(ContactReport))}
-    assert rows["CR-1"].sender == "+447700900222" and rows["CR-1"].sender_type == "MSISDN"
+    assert rows["CR-1"].sender == "+447700900222"
+    assert rows["CR-1"].sender_type == "MSISDN"
     # Local time without an offset is Europe/London (BST in October).
     assert rows["CR-1"].received_ts.hour == 8
     assert rows["CR-2"].sender == "facebook:some_one"
@@ -74,5 +76,7 @@ def test_social_observations_keep_unresolved_references(store: Store, settings: 
     assert summary.accepted == 1
     with store.session() as s:
         obs = s.scalars(select(SocialObservation)).one()
-    assert obs.account == "instagram:harasser_99" and obs.platform == "instagram"
-    assert obs.extra is not None and "establishment: unresolved_reference" in obs.extra["_flags"]
+    assert obs.account == "instagram:harasser_99"
+    assert obs.platform == "instagram"
+    assert obs.extra is not None
+    assert "establishment: unresolved_reference" in obs.extra["_flags"]

@@ -34,7 +34,8 @@ def test_number_resolves_through_sim_to_handset(store: Store, settings: Settings
         (cand,) = resolve_identifier(s, "MSISDN", MSISDN)
     assert cand.prison_number == PRISONER
     assert abs(cand.probability - round(0.93 * 0.8 * HOP_FACTOR**2, 4)) < 1e-3
-    assert cand.device == f"IMEI {IMEI}" and "IMSI" in cand.path
+    assert cand.device == f"IMEI {IMEI}"
+    assert "IMSI" in cand.path
 
 
 def test_unresolved_report_stays_open_until_links_arrive(store: Store, settings: Settings,
@@ -47,7 +48,8 @@ def test_unresolved_report_stays_open_until_links_arrive(store: Store, settings:
     assert resolve_open_reports(store) == {"open": 0, "resolved": 1}
     with store.session() as s:
         res = s.scalars(select(ContactResolution)).one()
-    assert res.prison_number == PRISONER and res.probability > 0.8
+    assert res.prison_number == PRISONER
+    assert res.probability > 0.8
 
 
 def test_account_resolves_by_observations_and_attribution(store: Store, settings: Settings,

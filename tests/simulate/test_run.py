@@ -72,7 +72,7 @@ def test_references_resolve(tiny_dir: Path) -> None:
     sensors = {r["sensor_id"] for r in _rows(tiny_dir / "sensors.csv")}
     locs = {r["location_code"] for r in _rows(tiny_dir / "locations.csv")}
     people = {r["prison_number"] for r in _rows(tiny_dir / "prisoners.csv")}
-    for part in sorted((tiny_dir / "detections").glob("part-*.csv")):
+    for part in sorted((tiny_dir / "detections").glob("*.csv")):
         for r in _rows(part):
             assert r["sensor_id"] in sensors
             assert not r["location_code"] or r["location_code"] in locs
@@ -93,7 +93,7 @@ def test_every_contraband_detection_maps_to_truth(tiny_dir: Path) -> None:
     staff = {r["identifier"] for r in _rows(tiny_dir / "truth" / "staff_identifiers.csv")}
     by_line = {(r["file"], r["line"]): r for r in truth}
     n = 0
-    for part in sorted((tiny_dir / "detections").glob("part-*.csv")):
+    for part in sorted((tiny_dir / "detections").glob("*.csv")):
         rel = f"detections/{part.name}"
         for line, r in enumerate(_rows(part), start=2):
             t = by_line[(rel, line)]
@@ -136,7 +136,7 @@ def test_corruption_is_recorded_exactly(tmp_path: Path) -> None:
 
 def test_clean_formats(tmp_path: Path) -> None:
     simulate(tiny(run={"messy_formats": False}), 3, tmp_path, progress=False)
-    for part in (tmp_path / "detections").glob("part-*.csv"):
+    for part in (tmp_path / "detections").glob("*.csv"):
         for r in _rows(part):
             assert r["ts"].endswith("Z")
             assert not r["imei"] or r["imei"].isdigit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -33,3 +34,9 @@ def estate(store: Store) -> Store:
     observe(store, "SO-1", "https://x.com/BigMan", "x", "A1234BC", 1)
     observe(store, "SO-2", "@bigman", "x", "A1234BC", 2)
     return store
+
+
+@pytest.fixture
+def observer() -> Callable[..., None]:
+    """:func:`observe`, for tests in other modules (conftest is not importable by name)."""
+    return observe

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from conftest import observe  # type: ignore[import-not-found]
 from sqlalchemy import select
 
 from cellwatch.alerts import Alert
@@ -21,7 +21,9 @@ def _sent(store: Store) -> int:
     return req.id
 
 
-def test_new_account_after_takedown_raises_one_alert(estate: Store) -> None:
+def test_new_account_after_takedown_raises_one_alert(estate: Store,
+                                                     observer: Callable[..., None]) -> None:
+    observe = observer
     request_id = _sent(estate)
     assert scan_new_accounts(estate) == []
     observe(estate, "SO-3", "https://www.instagram.com/bigman_returns", "instagram",
@@ -37,14 +39,18 @@ def test_new_account_after_takedown_raises_one_alert(estate: Store) -> None:
     assert alerts[0].establishment == "HEI"
 
 
-def test_drafts_alone_and_older_accounts_raise_nothing(estate: Store) -> None:
+def test_drafts_alone_and_older_accounts_raise_nothing(estate: Store,
+                                                       observer: Callable[..., None]) -> None:
+    observe = observer
     observe(estate, "SO-5", "tiktok:bigman_tt", "tiktok", "A1234BC", 2)
     draft_request(estate, "analyst", "x:bigman", "A1234BC", "threats")
     observe(estate, "SO-6", "snapchat:bigman_sc", "snapchat", "A1234BC", 20)
     assert scan_new_accounts(estate) == []  # nothing sent yet
 
 
-def test_account_known_before_the_takedown_is_not_new(estate: Store) -> None:
+def test_account_known_before_the_takedown_is_not_new(estate: Store,
+                                                      observer: Callable[..., None]) -> None:
+    observe = observer
     observe(estate, "SO-8", "tiktok:bigman_tt", "tiktok", "A1234BC", 2)
     _sent(estate)
     assert scan_new_accounts(estate) == []

@@ -14,6 +14,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +25,14 @@ from web_browser import Browser
 
 from cellwatch.settings import Settings
 from cellwatch.store import open_store
-from cellwatch.web import create_web_app
+from cellwatch.api.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("CELLWATCH_SCREENSHOTS", REPO / "bench-out" / "screenshots"))
 AXE = Path(__file__).parent / "axe.min.js"
+UPLOAD_LIMIT = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,10 @@ class LiveServer:
     settings: Settings
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The whole app under uvicorn in a thread, on a port the kernel picked."""
-    home = tmp_path_factory.mktemp("web-home")
-    settings = Settings(home=home, environment="test")
-    store = open_store(settings)
-    web_estate.build(store)
-    store.dispose()
-    app = create_web_app(settings)
+@contextmanager
+def serve(settings: Settings) -> Iterator[LiveServer]:
+    """The whole app (API and web, from ``create_app``) under uvicorn in a thread."""
+    app = create_app(settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -63,10 +60,27 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         threading.Event().wait(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", settings)
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        app.state.cellwatch_web.close()
+        app.state.store.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The small hand-built estate, served."""
+    home = tmp_path_factory.mktemp("web-home")
+    # A small upload limit, so refusing a file over it needs only a small file.
+    settings = Settings(home=home, environment="test", max_upload_bytes=UPLOAD_LIMIT)
+    store = open_store(settings)
+    web_estate.build(store)
+    store.dispose()
+    with serve(settings) as server:
+        yield server
 
 
 def _require_chromium() -> None:

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from argon2 import PasswordHasher
 from web_browser import PASSWORD
 
-from cellwatch.access.models import Organisation, User
+from cellwatch.access.models import Organisation, Referral, User
+from cellwatch.alerts.models import Alert
 from cellwatch.store import Establishment, Location, Occupancy, Prisoner, SeizureItem, Store
 from cellwatch.tro.models import TroAlert, TroApplication, TroLine, TroTransition
 
@@ -33,6 +34,14 @@ PRISONERS = {
 SEIZED_IMEI = "353456789012348"
 SEIZED_NUMBER = "+447700900123"
 ORDER_REF = "TRO-HEI-2025-00001"
+# Shared alerts: (rule, summary, establishment, prison number)
+ALERTS = (
+    ("FLAGGED_DEVICE_DETECTED", "Flagged handset detected on B wing", HEWELL, "B2345CD"),
+    ("DISCONNECTED_IDENTIFIER_REAPPEARED", "Disconnected SIM seen again on A-2", HEWELL,
+     "A1234BC"),
+    ("PAROLE_REVIEW_APPROACHING", "Phone evidence before a parole review", HEWELL, "A1234BC"),
+    ("FLAGGED_DEVICE_DETECTED", "Flagged handset detected at Leeds", LEEDS, "C3456DE"),
+)
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -102,6 +111,14 @@ def build(store: Store) -> None:
                        identifier=SEIZED_IMEI, operator="Vodafone UK", action="BLOCK_HANDSET"))
         db.add(TroTransition(application_id=app.id, from_state=None, to_state="DRAFT",
                              actor="hei.analyst", at=NOW, reason="application drafted"))
+        for n, (rule, summary, est, pn) in enumerate(ALERTS):
+            db.add(Alert(rule=rule, dedupe_key=f"web-test-{n}", status="OPEN", summary=summary,
+                         establishment=est, prison_number=pn,
+                         created_ts=NOW - timedelta(hours=n)))
+        db.add(Referral(from_org="NATIONAL-INTEL", to_org="HEI-SIT", prison_number="A1234BC",
+                        summary="Threats sent to a witness from a phone on A wing",
+                        crime_reference="WM-2025-0042", status="SENT",
+                        created_by="national.analyst", created_at=NOW))
         db.add(TroAlert(rule="reappearance", dedupe_key="test-1", created_ts=NOW,
                         identifier_type="IMEI", identifier=SEIZED_IMEI, establishment=HEWELL,
                         prison_number="A1234BC",

@@ -15,7 +15,7 @@ from cellwatch.access.scopes import visible_cases, visible_referrals
 from cellwatch.access.service import Access, Page
 from cellwatch.errors import Conflict, IllegalTransition, InvalidData, NotFound
 from cellwatch.store import utcnow
-from cellwatch.store.reference import Prisoner
+from cellwatch.store.reference import Establishment, Prisoner
 
 CASE_KINDS = ("CASE", "OPERATION", "INVESTIGATION")
 
@@ -50,6 +50,10 @@ def create_case(access: Access, ref: str, title: str, kind: str = "CASE",
         owner = _org(access)
         if s.scalars(select(Case).where(Case.ref == ref)).first() is not None:
             raise Conflict(f"case {ref} exists")
+        if establishment is not None and s.get(Establishment, establishment) is None:
+            # Caught here, not by the foreign key: a client error, not a store failure.
+            raise InvalidData("case refused", {"establishment": [
+                f"unknown establishment {establishment}"]})
         case = Case(ref=ref, title=title, kind=kind.upper(), description=description,
                     owner_org=owner, establishment=establishment, status="OPEN",
                     created_by=access.principal.username)

@@ -75,8 +75,9 @@ def _filters(f: IntelligenceFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def _disseminate(session: Session, access: Access, reports: Iterable[IntelligenceReport],
+def disseminate(session: Session, access: Access, reports: Iterable[IntelligenceReport],
                  channel: str, reason: str | None) -> None:
+    """Record each report shown outside the organisation that owns it."""
     # Anything shown outside the organisation that owns it has gone outward: keep a record.
     principal = access.principal
     for report in reports:
@@ -108,7 +109,7 @@ def list_intelligence(access: Access, page: Page = Page(),
                                                  *_filters(filters))
         rows = list(s.scalars(query.order_by(IntelligenceReport.ts.desc(), IntelligenceReport.id)
                               .limit(page.limit).offset(page.offset)))
-        _disseminate(s, access, rows, channel, None)
+        disseminate(s, access, rows, channel, None)
         access.audit(s, "list", target, detail={
             "filters": {k: v for k, v in vars(filters).items() if v},
             "returned": [r.report_ref for r in rows]})
@@ -129,7 +130,7 @@ def get_intelligence(access: Access, report_ref: str, reason: str | None = None,
         report = s.get(IntelligenceReport, found.id)
         if report is None:  # row-level security disagrees with the policy: fail closed
             raise NotFound(f"intelligence report {report_ref} not found")
-        _disseminate(s, access, [report], channel, reason)
+        disseminate(s, access, [report], channel, reason)
         access.audit(s, "read", target, reason=reason,
                      detail={"handling_code": report.handling_code})
         return report
@@ -147,7 +148,7 @@ def export_intelligence(access: Access, reason: str,
         query = select(IntelligenceReport).where(visible_intelligence(access.principal),
                                                  *_filters(filters))
         rows = list(s.scalars(query.order_by(IntelligenceReport.id)))
-        _disseminate(s, access, rows, "EXPORT", reason)
+        disseminate(s, access, rows, "EXPORT", reason)
         access.audit(s, "export", target, reason=reason,
                      detail={"returned": [r.report_ref for r in rows]})
         return rows

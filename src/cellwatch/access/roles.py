@@ -115,6 +115,36 @@ ORG_KIND_ROLES: dict[OrgKind, frozenset[Role]] = {
 }
 
 
+# Which kinds of file each role may upload (the ingest-batch permission is needed too).
+# Reference data describes the whole estate, so only a national organisation loads it
+# (NATIONAL_INGEST_KINDS); a local team loads what it finds: seizures, detections,
+# intelligence. Kinds not named here are loaded only by the local ``system`` CLI.
+REFERENCE_KINDS = frozenset({"establishments", "locations", "prisoners", "occupancy",
+                             "sensors", "allow_list", "pin_contacts"})
+EVENT_KINDS = frozenset({"seizures", "detections", "call_records", "operator_responses"})
+INTELLIGENCE_KINDS = frozenset({"intelligence_reports", "contact_reports",
+                                "social_observations", "protected_persons",
+                                "protected_identifiers"})
+INGEST_KINDS: dict[Role, frozenset[str]] = {
+    Role.SUPERVISOR: EVENT_KINDS | INTELLIGENCE_KINDS,
+    Role.ADMINISTRATOR: REFERENCE_KINDS | EVENT_KINDS,
+}
+NATIONAL_INGEST_KINDS = REFERENCE_KINDS
+
+
+def may_ingest(roles: frozenset[Role], org_kind: OrgKind | None, kind: str) -> bool:
+    """Whether a principal with ``roles`` in an organisation of ``org_kind`` may load ``kind``.
+
+    >>> may_ingest(frozenset({Role.SUPERVISOR}), OrgKind.ESTABLISHMENT, "seizures")
+    True
+    >>> may_ingest(frozenset({Role.ADMINISTRATOR}), OrgKind.ESTABLISHMENT, "prisoners")
+    False
+    """
+    if kind in NATIONAL_INGEST_KINDS and org_kind is not OrgKind.NATIONAL:
+        return False
+    return any(kind in INGEST_KINDS.get(role, frozenset()) for role in roles)
+
+
 def permitted(roles: frozenset[Role], resource: Resource, action: Action) -> bool:
     """Whether any of ``roles`` grants ``action`` on ``resource`` (scope aside)."""
     return any((resource, action) in ROLE_PERMISSIONS[role] for role in roles)

@@ -21,6 +21,7 @@ from cellwatch.access.policy import Decision, Target, can, needs_reason
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, permitted
 from cellwatch.errors import AccessDenied
+from cellwatch.settings import Settings
 from cellwatch.store import Store
 
 
@@ -49,9 +50,12 @@ class Page:
 class Access:
     """The acting principal bound to a store: the only door to guarded data."""
 
-    def __init__(self, store: Store, principal: Principal) -> None:
+    def __init__(self, store: Store, principal: Principal,
+                 settings: Settings | None = None) -> None:
         self.store = store
         self.principal = principal
+        # Needed only by what reads beyond the store (the event lake); None elsewhere.
+        self.settings = settings
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -121,7 +121,7 @@ def from_call_records(ctx: RuleContext) -> list[Alert]:
     raised: list[Alert] = []
     with ctx.store.session() as s:
         named_of = dict(s.execute(select(ProtectedPerson.person_ref,
-                                         ProtectedPerson.prison_number)).tuples().all())
+                                         ProtectedPerson.prison_number)).all())
         for hit in hits:
             first: datetime = hit["first_ts"]
             cands: list[Candidate] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from cellwatch import web
 from cellwatch.api import problems
 from cellwatch.api.deps import check_text
 from cellwatch.api.routers import (
@@ -46,6 +47,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    web.mount(app, settings, app.state.store)  # the analysts' pages, same process and store
     return app
 
 

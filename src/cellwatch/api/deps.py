@@ -43,7 +43,7 @@ def get_access(settings: SettingsDep, store: StoreDep,
         principal = principal_for(session, claims.username)
     if principal.is_system or principal.token_version != claims.token_version:
         raise AuthenticationFailed("token revoked")
-    return Access(store, principal)
+    return Access(store, principal, settings)
 
 
 AccessDep = Annotated[Access, Depends(get_access)]

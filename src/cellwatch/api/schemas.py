@@ -276,3 +276,27 @@ class IdentifierOut(BaseModel):
     display: str
     details: dict[str, str]
     notes: list[str]
+
+
+class IngestSummaryOut(BaseModel):
+    """What an ingest did with a file."""
+
+    kind: str
+    file: str
+    batch_id: int | None
+    read: int
+    accepted: int
+    updated: int
+    duplicates: int
+    quarantined: int
+    reasons: dict[str, int]
+    unknown_columns: list[str]
+    flagged: dict[str, int]
+    already_ingested: bool
+
+
+class RetryOut(BaseModel):
+    """A quarantined row after a retry, and the retry batch's summary."""
+
+    row: QuarantineOut
+    summary: IngestSummaryOut

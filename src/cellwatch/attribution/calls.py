@@ -44,8 +44,8 @@ def pin_hits_sql(d: Dialect, p: RunParams) -> str:
     identifiers are switchboards and count for nothing.
     """
     return (
-        "WITH busy AS (SELECT other_party FROM cw_f_calls WHERE other_party IS NOT NULL "
-        "GROUP BY other_party "  # noqa: S608
+        "WITH busy AS (SELECT other_party FROM cw_f_calls WHERE other_party IS NOT NULL "  # noqa: S608
+        "GROUP BY other_party "
         f"HAVING count(DISTINCT identifier) > {int(p.max_callers_per_number)}), "
         "share AS (SELECT contact_number, count(DISTINCT prison_number) AS listed "
         "FROM cw_pin_contacts GROUP BY contact_number) "

@@ -17,8 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
-# Keeps every probability away from 0 and 1 so that no level weighs infinitely.
-SMOOTHING = 0.5
+# A weak Dirichlet prior (in pseudo-pairs) centred on the starting values: on a large
+# estate the data swamp it; on a tiny one it keeps EM from swapping "match" and
+# "non-match" (label switching) and keeps every probability away from 0 and 1.
+PRIOR_PAIRS = 20.0
 
 
 @dataclass
@@ -85,8 +87,10 @@ def estimate(
                        dtype=np.float64)
     free = n - lab_m - lab_u
     lv = {f: np.asarray(patterns[f], dtype=np.int64) for f in fields}
-    m = {f: _initial(levels, True) for f, levels in fields.items()}
-    u = {f: _initial(levels, False) for f, levels in fields.items()}
+    m0 = {f: _initial(levels, True) for f, levels in fields.items()}
+    u0 = {f: _initial(levels, False) for f, levels in fields.items()}
+    m = {f: v.copy() for f, v in m0.items()}
+    u = {f: v.copy() for f, v in u0.items()}
     prior, history, converged, it = 0.1, [], False, 0
     for it in range(1, iterations + 1):  # noqa: B007  (the count is reported)
         log_m = np.zeros_like(n)
@@ -106,8 +110,8 @@ def estimate(
             known = lv[f] >= 0
             for j, level in enumerate(levels):
                 sel = known & (lv[f] == level)
-                m[f][j] = w_m[sel].sum() + SMOOTHING
-                u[f][j] = w_u[sel].sum() + SMOOTHING
+                m[f][j] = w_m[sel].sum() + PRIOR_PAIRS * m0[f][j]
+                u[f][j] = w_u[sel].sum() + PRIOR_PAIRS * u0[f][j]
             m[f] /= m[f].sum()
             u[f] /= u[f].sum()
         history.append(new_prior)

@@ -100,7 +100,8 @@ def _time_to_first(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "WHERE correct AND probability >= ? GROUP BY 1, 2) "
         "SELECT u.identifier_type, u.identifier, CASE WHEN h.first_hit IS NOT NULL THEN "
         "(SELECT count(DISTINCT t.day) FROM truth t WHERE t.identifier_type = u.identifier_type "
-        "AND t.identifier = u.identifier AND t.day <= h.first_hit) END AS use_days FROM use_days u LEFT JOIN hit h "
+        "AND t.identifier = u.identifier AND t.day <= h.first_hit) END AS use_days "
+        "FROM use_days u LEFT JOIN hit h "
         "USING (identifier_type, identifier) WHERE u.days >= ?",
         [CONFIDENT, MIN_USE_DAYS]).fetchall()
     reached = sorted(r[2] for r in rows if r[2] is not None)

@@ -29,12 +29,19 @@ REJECTED = (
 )
 
 
+CONFIRMED = (
+    "(SELECT DISTINCT subject_type, subject, object FROM cw_judgements "
+    "WHERE target = 'ATTRIBUTION' AND verdict = 'CONFIRMED' AND undone_at IS NULL)"
+)
+
+
 def candidates_sql(d: Dialect) -> str:
     """cw_f_cand: every (identifier, prisoner) some specific evidence points at."""
     return (
-        "SELECT DISTINCT identifier_type, identifier, prison_number FROM cw_f_hits "
+        "SELECT DISTINCT identifier_type, identifier, prison_number FROM cw_f_hits "  # noqa: S608
         "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_pin "
-        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_seiz"
+        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_seiz "
+        f"UNION SELECT subject_type, subject, object FROM {CONFIRMED}"
     )
 
 
@@ -45,18 +52,22 @@ def pair_day_sql(d: Dialect) -> str:
         "SELECT identifier_type, identifier, eday, prison_number, cell, "
         "CASE WHEN vendor_n > 0 THEN 1 ELSE 0 END AS vendor, "
         "CASE WHEN handheld_n > 0 THEN 1 ELSE 0 END AS handheld, 0 AS zone, "
-        "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure FROM cw_f_hits "
+        "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure, 0 AS judged FROM cw_f_hits "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, "
-        "zone_hit, 0, 1, 0 FROM cw_f_zone "
+        "zone_hit, 0, 1, 0, 0 FROM cw_f_zone "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, "
-        "pin_calls, shared, 0 FROM cw_f_pin "
+        "pin_calls, shared, 0, 0 FROM cw_f_pin "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
-        "level FROM cw_f_seiz) "
+        "level, 0 FROM cw_f_seiz "
+        # A confirmed pair stays a candidate on every day its identifier is seen.
+        "UNION ALL SELECT a.identifier_type, a.identifier, a.eday, j.object, NULL, 0, 0, 0, 0, "
+        f"1, 0, 1 FROM cw_f_days a JOIN {CONFIRMED} j ON j.subject_type = a.identifier_type "
+        "AND j.subject = a.identifier) "
         "SELECT u.identifier_type, u.identifier, u.eday, u.prison_number, "
         "max(CASE WHEN u.vendor = 1 THEN u.cell END) AS cell, max(u.vendor) AS vendor, "
         "max(u.handheld) AS handheld, max(u.zone) AS zone, sum(u.pin_calls) AS pin_calls, "
         "min(CASE WHEN u.pin_calls > 0 THEN u.pin_shared ELSE 1 END) AS pin_shared, "
-        "max(u.seizure) AS seizure FROM u "
+        "max(u.seizure) AS seizure, max(u.judged) AS judged FROM u "
         f"LEFT JOIN {REJECTED} r ON r.subject_type = u.identifier_type "
         "AND r.subject = u.identifier AND r.prison_number = u.prison_number "
         "AND u.eday <= r.judged WHERE r.subject IS NULL GROUP BY 1, 2, 3, 4"
@@ -101,7 +112,7 @@ def window_sql(d: Dialect, p: RunParams) -> str:
         f"AND x.identifier = a.identifier AND x.eday BETWEEN a.eday - {w} AND a.eday "
         "GROUP BY 1, 2, 3, 4, 5, 6, 7 "
         # A pair whose only evidence in the window is 'not in the zone' is no candidate.
-        "HAVING max(x.vendor + x.handheld + x.zone + x.pin_calls + x.seizure) > 0"
+        "HAVING max(x.vendor + x.handheld + x.zone + x.pin_calls + x.seizure + x.judged) > 0"
     )
 
 

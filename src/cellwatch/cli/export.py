@@ -14,4 +14,7 @@ export_app = typer.Typer(name="export", help="Write the interchange exports.",
 
 def register(app: typer.Typer) -> None:
     """Mount ``export`` on the root application."""
+    from cellwatch.cli.intelligence import export_intelligence_command
+
+    export_app.command("intelligence")(export_intelligence_command)
     app.add_typer(export_app, name="export")

@@ -1,13 +1,19 @@
-"""``cellwatch identify TEXT``: what an identifier is; a thin shell over cellwatch.identifiers."""
+"""``cellwatch identify TEXT``: what an identifier is and everything the store knows of it.
+
+A thin shell over :func:`cellwatch.access.knowledge.knowledge_of`, acting as
+``CELLWATCH_PRINCIPAL`` (``system`` by default).
+"""
 
 from __future__ import annotations
 
-import typer
-from rich.table import Table
+from typing import Any
 
+import typer
+
+from cellwatch.access.knowledge import knowledge_of
 from cellwatch.cli.context import console, print_json
+from cellwatch.cli.users import cli_access
 from cellwatch.errors import InvalidIdentifier
-from cellwatch.identifiers import classify
 
 
 def register(app: typer.Typer) -> None:
@@ -26,27 +32,48 @@ def identify_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
-    """Show what TEXT is, its normal form and what is known about it.
+    """Show what TEXT is, its normal form and everything the store knows about it.
 
     Invalid input exits with code 2 and the reason (bad check digit, unknown MCC...).
     """
     try:
-        info = classify(text, hint=hint)
+        known = knowledge_of(cli_access(), text, hint=hint)
     except InvalidIdentifier as exc:
         # InvalidData means "rows rejected" (exit 1) elsewhere; here the one input is
         # unusable, which the CLI reports as a bad parameter (exit 2).
         raise typer.BadParameter(exc.message, param_hint="TEXT") from exc
     if as_json:
-        print_json(info.to_dict())
+        print_json(known)
         return
-    table = Table(title=f"{info.type}: {info.value}", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    table.add_row("type", str(info.type))
-    table.add_row("normal form", info.value)
-    table.add_row("display", info.display)
-    for key, value in info.details.items():
-        table.add_row(key, value)
-    for note in info.notes:
-        table.add_row("note", note)
-    console().print(table)
+    for line in render(known):
+        console().print(line, highlight=False, markup=False)
+
+
+def render(known: dict[str, Any]) -> list[str]:
+    """Readable lines for a :func:`knowledge_of` answer."""
+    lines = list(known["explain"])
+    if known.get("privileged"):
+        return [*lines, "allow-listed: PRIVILEGED",
+                "this identifier is privileged and is never analysed"]
+    lines.append("allow-listed: " + (", ".join(known["allow_listed"]) or "no"))
+    for s in known["seizures"]:
+        lines.append(f"seized: {s['seizure_ref']} item {s['item_no']} at {s['establishment']} "
+                     f"on {s['ts'][:10]} ({s['item_type']})"
+                     + (f" from {s['prison_number']}" if s["prison_number"] else ""))
+    for d in known["detections"]:
+        lines.append(f"detected at {d['establishment']}: {d['count']} time(s), "
+                     f"first {d['first_seen']}, last {d['last_seen']}")
+    calls = known.get("call_records")
+    if calls and calls["count"]:
+        lines.append(f"call records: {calls['count']} ({calls['first']} to {calls['last']})")
+    for a in known["attributions"]:
+        lines.append(f"attributed to {a['prison_number']} ({a['status']}, p={a['probability']}"
+                     f", {a['valid_from']} to {a['valid_to']})")
+    for r in known["intelligence"]:
+        lines.append(f"intelligence: {r['report_ref']} {r['grading']} ({r['ts'][:10]})")
+    for t in known["tro_orders"]:
+        lines.append(f"TRO {t['application']} at {t['establishment']}: {t['state']}, "
+                     f"line {t['line_status']}")
+    if len(lines) == len(known["explain"]) + 1:
+        lines.append("nothing else is known about it")
+    return lines

@@ -18,7 +18,7 @@ def cli_access() -> Access:
     settings = settings_from_env()
     store = store_from_env(settings)
     with store.session() as session:
-        return Access(store, principal_for(session, settings.principal))
+        return Access(store, principal_for(session, settings.principal), settings)
 
 
 def register(app: typer.Typer) -> None:

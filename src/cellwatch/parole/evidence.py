@@ -35,7 +35,7 @@ from cellwatch.protect.resolve import Candidate, attribute_contact, latest_run
 from cellwatch.store import SeizureItem
 
 DETECTIONS_SQL = """
-SELECT coalesce(d.imei, d.imsi) AS identifier, count(*) AS n,
+SELECT w.identifier, count(*) AS n,
        min(d.ts) AS first_ts, max(d.ts) AS last_ts
 FROM detections d JOIN cw_devices w ON d.imei = w.identifier OR d.imsi = w.identifier
 GROUP BY ALL ORDER BY first_ts

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import inspect
 
+import cellwatch.store.models  # noqa: F401  (every table on the metadata reference_table reads)
 from cellwatch.lake import AnalyticEngine
 from cellwatch.lake.reference import reference_table
 from cellwatch.store import Store

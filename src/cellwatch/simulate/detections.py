@@ -108,16 +108,34 @@ def block_detections(
     d1: int,
     seed: int,
     event_base: int,
+    calls: dict[str, I64] | None = None,
 ) -> Chunk:
-    """All detections of one establishment for days ``d0`` to ``d1 - 1``."""
+    """All detections of one establishment for days ``d0`` to ``d1 - 1``.
+
+    ``calls`` holds the transmissions of operator-recorded calls (``row``: usage row,
+    ``t``: epoch seconds): each is offered to the sensors like any other transmission, so a
+    call from a covered phone coincides with a detection unless the sensor misses it.
+    """
     rng = rng_for(seed, Stream.DETECTIONS, est.idx, d0)
     em = _emitters(sc, est, cb, staff, d0, d1, rng)
     u = sc.usage
     n_tx = rng.poisson(em["lam"])
     e = np.repeat(np.arange(len(n_tx)), n_tx)
     cum = _profiles(u.night_share)
-    hour = (cum[em["profile"][e]] < rng.random(len(e))[:, None]).sum(axis=1)
+    draw = rng.random(len(e))
+    prof = em["profile"][e]
+    hour = np.empty(len(e), dtype=np.int64)
+    for p in range(len(cum)):
+        m = prof == p
+        hour[m] = np.searchsorted(cum[p], draw[m], side="left")
     t = midnights[em["day"][e]] + np.minimum(hour, 23) * 3600 + rng.integers(0, 3600, len(e))
+    if calls is not None and len(calls.get("row", ())):
+        # Contraband emitters come first, one per usage row of the block, in row order.
+        days = cb.usage["day"]
+        in_block = (days[calls["row"]] >= d0) & (days[calls["row"]] < d1)
+        first_row = int(np.searchsorted(days, d0, side="left"))
+        e = np.concatenate([e, calls["row"][in_block] - first_row])
+        t = np.concatenate([t, calls["t"][in_block]])
     loc = em["loc"][e]
     cnt = cov.offs[loc + 1] - cov.offs[loc]
     tx = np.repeat(np.arange(len(e)), cnt)

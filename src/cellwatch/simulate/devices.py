@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cellwatch.simulate.estate import Establishment
-from cellwatch.simulate.ids import PRISON_TACS, IdentifierFactory, load_tacs, pick_operator
+from cellwatch.simulate.ids import IdentifierFactory, load_tacs, pick_operator, prison_tacs
 from cellwatch.simulate.rand import Stream, rng_for
 from cellwatch.simulate.scenario import Scenario
 
@@ -93,10 +93,10 @@ class _State:
     def new_handset(self, day: int, route: str) -> int:
         o, rng = self.out, self.rng
         if rng.random() < self.sc.contraband.tiny_phone_fraction:
-            tac, make, model = PRISON_TACS[int(rng.integers(len(PRISON_TACS)))]
+            t = prison_tacs()[int(rng.integers(len(prison_tacs())))]
         else:
             t = load_tacs()[int(rng.integers(len(load_tacs())))]
-            tac, make, model = t.tac, t.make, t.model
+        tac, make, model = t.tac, t.make, t.model
         o.imei.append(self.ids.imei(tac))
         o.make.append(make)
         o.model.append(model)
@@ -142,7 +142,7 @@ def simulate_contraband(
         cells,
         propensity,
         rng_for(seed, Stream.DEVICES, est.idx),
-        IdentifierFactory(rng_for(seed, Stream.IDENTIFIERS, 3, est.idx), issued),
+        IdentifierFactory(rng_for(seed, Stream.IDENTIFIERS, 3, est.idx), issued, est.idx + 1),
         Contraband(est.idx),
     )
     for d in range(sc.run.days):

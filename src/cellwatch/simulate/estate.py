@@ -15,6 +15,7 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from cellwatch.simulate.geo import locate
 from cellwatch.simulate.rand import Stream, rng_for
 from cellwatch.simulate.scenario import Scenario
 
@@ -55,6 +56,8 @@ class Establishment:
     category: str
     capacity: int
     postcode: str
+    latitude: float
+    longitude: float
     loc_code: list[str]
     loc_type: list[str]
     loc_parent: list[str]
@@ -74,8 +77,8 @@ class Establishment:
 
 
 def active_prisons() -> list[dict[str, str]]:
-    """Active establishments of the packaged prison register, by code."""
-    text = resources.files("cellwatch.simulate").joinpath("data/prisons.csv").read_text("utf-8")
+    """Active establishments of the prison register that ingest bundles, by code."""
+    text = resources.files("cellwatch.ingest").joinpath("data/prisons.csv").read_text("utf-8")
     rows = [r for r in csv.DictReader(text.splitlines()) if r["active"] == "t"]
     return sorted(rows, key=lambda r: r["code"])
 
@@ -181,6 +184,7 @@ def build_establishment(idx: int, row: dict[str, str], sc: Scenario, seed: int) 
         [(-70, -30), (width + 30, -30), (-70, height + 30), (width + 30, height + 30)]
     ):
         add(f"{code}-PERIM-{k + 1}", "PERIMETER", "", 0, float(px), float(py), 0.0)
+    lat, lon = locate(row["postcode"])
     cells_a = np.array(cells, dtype=np.int64)
     cap_a = np.array(caps, dtype=np.int64)
     beds = np.repeat(np.arange(len(cells_a)), cap_a[cells_a])
@@ -193,6 +197,8 @@ def build_establishment(idx: int, row: dict[str, str], sc: Scenario, seed: int) 
         category=_category(row),
         capacity=capacity,
         postcode=row["postcode"],
+        latitude=lat,
+        longitude=lon,
         loc_code=codes,
         loc_type=types,
         loc_parent=parents,

@@ -8,6 +8,7 @@ remembers what it has issued so that two phones never share an IMEI by accident
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -15,6 +16,8 @@ from importlib import resources
 import numpy as np
 import phonenumbers
 from stdnum import luhn
+
+from cellwatch.identifiers import tac_table
 
 # MCC 234 networks seen on contraband SIMs, with rough shares (MVNOs on their host's MNC).
 OPERATORS: tuple[tuple[str, str, float], ...] = (
@@ -28,20 +31,32 @@ OPERATORS: tuple[tuple[str, str, float], ...] = (
     ("55", "Sure", 0.02),
 )
 
-# Declared, synthetic TACs standing for the thumb-sized phones common in prisons. They are
-# not in the Osmocom database; docs/simulator.md lists them so analysts can recognise them.
-PRISON_TACS: tuple[tuple[str, str, str], ...] = (
-    ("35000011", "Zanco", "tiny t1 (simulated TAC)"),
-    ("35000022", "Zanco", "tiny t2 (simulated TAC)"),
-    ("35000033", "Long-CZ", "J8 (simulated TAC)"),
-    ("35000044", "BM", "BM10 (simulated TAC)"),
-    ("35000055", "BM", "BM70 (simulated TAC)"),
-)
-
 # Geographic area codes for landlines (family homes, solicitors, switchboards).
 AREA_CODES = ("121", "161", "113", "114", "115", "116", "117", "151", "191", "20", "29", "131")
 
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+# Identifier factories in different worker processes cannot share an "issued" set, so
+# each draws from its own namespace: the random core of every identifier is r * NAMESPACES
+# + namespace. Namespace 0 is the parent process; establishment i uses i + 1.
+NAMESPACES = 256
+# Real handsets come from the identifiers package's Osmocom TAC database, limited to the
+# brands common in UK prison seizures (the database is mostly older handsets).
+REAL_BRANDS = frozenset(
+    {
+        "Nokia",
+        "Motorola",
+        "Samsung",
+        "Alcatel",
+        "Sony Ericsson",
+        "LG",
+        "Apple",
+        "Sony",
+        "Huawei",
+        "BlackBerry",
+        "ZTE",
+        "HTC",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -54,17 +69,50 @@ class Tac:
     tiny: bool
 
 
+def _data(name: str) -> list[list[str]]:
+    text = resources.files("cellwatch.simulate").joinpath(f"data/{name}").read_text("utf-8")
+    rows = [r for r in csv.reader(text.splitlines()) if r and not r[0].startswith("#")]
+    return rows[1:]
+
+
+@lru_cache(maxsize=1)
+def prison_tacs() -> tuple[Tac, ...]:
+    """Declared, synthetic TACs standing for the thumb-sized phones common in prisons.
+
+    They are not in the Osmocom database (``data/prison_tacs.csv``); docs/simulator.md lists
+    them so analysts can recognise them.
+    """
+    return tuple(Tac(r[0], r[1], r[2], True) for r in _data("prison_tacs.csv"))
+
+
 @lru_cache(maxsize=1)
 def load_tacs() -> tuple[Tac, ...]:
-    """The packaged TAC subset (licence line, header, rows)."""
-    text = resources.files("cellwatch.simulate").joinpath("data/tacs.csv").read_text("utf-8")
-    rows = list(csv.reader(text.splitlines()[1:]))
-    return tuple(Tac(r[0], r[1], r[2], False) for r in rows[1:])
+    """Real TACs of common brands from the bundled Osmocom database (cellwatch.identifiers)."""
+    t = tac_table().to_pydict()
+    return tuple(
+        Tac(tac, make, model, False)
+        for tac, make, model in zip(t["tac"], t["make"], t["model"], strict=True)
+        if make in REAL_BRANDS
+    )
 
 
 @lru_cache(maxsize=2)
 def _valid_prefixes(kind: str) -> tuple[str, ...]:
-    """National-number prefixes where phonenumbers accepts every sampled number (cached)."""
+    """National-number prefixes of ``kind`` from ``data/uk_number_prefixes.csv``.
+
+    Precomputed by :func:`compute_prefixes`: validating 27,000 candidates with
+    phonenumbers took ~8 s per run; the data file also pins output to one phonenumbers release.
+    """
+    out: list[str] = []
+    for k, first, last in _data("uk_number_prefixes.csv"):
+        if k == kind:
+            w = len(first)
+            out += [f"{i:0{w}d}" for i in range(int(first), int(last) + 1)]
+    return tuple(out)
+
+
+def compute_prefixes(kind: str) -> tuple[str, ...]:
+    """Prefixes where phonenumbers accepts every sampled number (to regenerate the data file)."""
     out = []
     if kind == "mobile":
         cands = [f"7{i:04d}" for i in range(10000)]
@@ -93,39 +141,41 @@ def _valid_prefixes(kind: str) -> tuple[str, ...]:
 
 @dataclass
 class IdentifierFactory:
-    """Issues unique identifiers from one random stream."""
+    """Issues unique identifiers from one random stream, within one namespace."""
 
     rng: np.random.Generator
     issued: set[str] = field(default_factory=set)
+    namespace: int = 0
 
-    def _unique(self, make: object) -> str:
+    def _unique(self, make: Callable[[], str]) -> str:
         while True:
-            v = make() if callable(make) else str(make)
+            v = make()
             if v not in self.issued:
                 self.issued.add(v)
                 return v
 
-    def _digits(self, n: int) -> str:
-        return "".join(str(d) for d in self.rng.integers(0, 10, n))
+    def _core(self, space: int) -> int:
+        """A random number below ``space`` that belongs to this factory's namespace."""
+        return int(self.rng.integers(space // NAMESPACES)) * NAMESPACES + self.namespace
 
     def imei(self, tac: str) -> str:
-        """A 15-digit IMEI with a valid Luhn check digit."""
+        """A 15-digit IMEI with a valid Luhn check digit (serial never starting with 9)."""
 
         def make() -> str:
-            body = tac + str(self.rng.integers(0, 9)) + self._digits(5)
+            body = f"{tac}{self._core(900_000):06d}"
             return body + luhn.calc_check_digit(body)
 
         return self._unique(make)
 
     def imsi(self, mnc: str) -> str:
-        """A 15-digit IMSI on MCC 234."""
-        return self._unique(lambda: "234" + mnc + str(self.rng.integers(0, 9)) + self._digits(9))
+        """A 15-digit IMSI on MCC 234 (MSIN never starting with 9)."""
+        return self._unique(lambda: f"234{mnc}{self._core(9_000_000_000):010d}")
 
     def iccid(self, mnc: str) -> str:
         """A 19-digit ICCID (89 44 ...) with a valid Luhn check digit."""
 
         def make() -> str:
-            body = "8944" + mnc + self._digits(12)
+            body = f"8944{mnc}{self._core(10**12):012d}"
             return body + luhn.calc_check_digit(body)
 
         return self._unique(make)
@@ -134,23 +184,40 @@ class IdentifierFactory:
         """A UK mobile number in E.164 that phonenumbers accepts as valid."""
         pref = _valid_prefixes("mobile")
         return self._unique(
-            lambda: "+44" + pref[int(self.rng.integers(len(pref)))] + self._digits(5)
+            lambda: f"+44{pref[int(self.rng.integers(len(pref)))]}{self._core(100_000):05d}"
         )
+
+    def mobiles(self, n: int) -> list[str]:
+        """``n`` unique mobile numbers at once (vectorised draws, redrawn on collision)."""
+        pref = _valid_prefixes("mobile")
+        out: list[str] = []
+        while len(out) < n:
+            k = n - len(out)
+            p = self.rng.integers(len(pref), size=k).tolist()
+            r = self.rng.integers(100_000 // NAMESPACES, size=k) * NAMESPACES + self.namespace
+            for a, b in zip(p, r.tolist(), strict=True):
+                v = f"+44{pref[a]}{b:05d}"
+                if v not in self.issued:
+                    self.issued.add(v)
+                    out.append(v)
+        return out
 
     def landline(self) -> str:
         """A UK geographic number in E.164 that phonenumbers accepts as valid."""
         pref = _valid_prefixes("landline")
         return self._unique(
-            lambda: "+44" + pref[int(self.rng.integers(len(pref)))] + self._digits(4)
+            lambda: f"+44{pref[int(self.rng.integers(len(pref)))]}{self._core(10_000):04d}"
         )
 
     def prison_number(self) -> str:
         """A unique ``A1234BC`` prison number."""
 
         def make() -> str:
-            b, c = (int(x) for x in self.rng.integers(0, len(_LETTERS), 2))
-            first = "AG"[int(self.rng.random() < 0.3)]
-            return f"{first}{self._digits(4)}{_LETTERS[b]}{_LETTERS[c]}"
+            c = self._core(2 * 10_000 * 24 * 24)
+            c, d = divmod(c, 10_000)
+            c, b1 = divmod(c, 24)
+            first, b2 = divmod(c, 24)
+            return f"{'AG'[first]}{d:04d}{_LETTERS[b1]}{_LETTERS[b2]}"
 
         return self._unique(make)
 
@@ -162,9 +229,12 @@ def pick_operator(rng: np.random.Generator) -> tuple[str, str]:
     return OPERATORS[i][0], OPERATORS[i][1]
 
 
+_OPERATOR_NAMES = {o[0]: o[1] for o in OPERATORS}
+
+
 def operator_name(mnc: str) -> str:
     """The operator name for an MNC of ours."""
-    return next(o[1] for o in OPERATORS if o[0] == mnc)
+    return _OPERATOR_NAMES[mnc]
 
 
 def bulk_luhn(body: np.ndarray) -> np.ndarray:

@@ -202,10 +202,17 @@ def _fill(lp: _Loop, beds: I64, e: int, est: Establishment, d: int) -> None:
 def cell_matrix(pop: Population, est: Establishment, days: int) -> tuple[I64, I64]:
     """(global prisoner ids, matrix [local prisoner, day] -> cell position or -1) for one prison."""
     s = pop.stays
-    rows = [i for i, e in enumerate(s.est) if e == est.idx]
-    people = np.unique(np.array([s.prisoner[i] for i in rows], dtype=np.int64))
-    local = {int(p): k for k, p in enumerate(people)}
+    rows = np.flatnonzero(np.asarray(s.est, dtype=np.int64) == est.idx)
+    who = np.asarray(s.prisoner, dtype=np.int64)[rows]
+    people = np.unique(who)
+    local = np.searchsorted(people, who)
+    first = np.asarray(s.start_day, dtype=np.int64)[rows]
+    last = np.asarray(s.end_day, dtype=np.int64)[rows]
+    cell = est.beds[np.asarray(s.bed, dtype=np.int64)[rows]]
     m = np.full((len(people), days), -1, dtype=np.int64)
-    for i in rows:
-        m[local[s.prisoner[i]], s.start_day[i] : s.end_day[i]] = est.beds[s.bed[i]]
+    # Stays of one prisoner never overlap, so a flat scatter of every stay-day is exact.
+    n = np.maximum(last - first, 0)
+    k = np.repeat(np.arange(len(rows)), n)
+    day = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + first[k]
+    m[local[k], day] = cell[k]
     return people, m

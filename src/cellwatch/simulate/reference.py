@@ -33,6 +33,8 @@ def establishments(estate: list[Establishment]) -> Cols:
         "capacity": [e.capacity for e in estate],
         "active": ["true" for _ in estate],
         "postcode": [e.postcode for e in estate],
+        "latitude": [f"{e.latitude:.4f}" for e in estate],
+        "longitude": [f"{e.longitude:.4f}" for e in estate],
     }
 
 

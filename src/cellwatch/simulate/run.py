@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -19,22 +20,17 @@ from cellwatch.simulate.campaigns import plan_campaigns
 from cellwatch.simulate.clock import local_midnights
 from cellwatch.simulate.contacts import build_contacts
 from cellwatch.simulate.corruption import Corruptor
-from cellwatch.simulate.detections import DETECTION_COLUMNS, KINDS, block_detections, coverage
 from cellwatch.simulate.devices import Contraband, simulate_contraband
 from cellwatch.simulate.estate import Establishment, build_estate
-from cellwatch.simulate.population import cell_matrix, simulate_population
+from cellwatch.simulate.parallel import default_workers, run_tasks
+from cellwatch.simulate.population import Population, cell_matrix, simulate_population
 from cellwatch.simulate.scenario import Scenario
 from cellwatch.simulate.seizures import seizure_tables
 from cellwatch.simulate.social import social_tables
-from cellwatch.simulate.staff import StaffPhone, staff_phones
+from cellwatch.simulate.staff import staff_phones
+from cellwatch.simulate.stream import DetectionContext, write_establishment
 from cellwatch.simulate.truth import truth_tables
-from cellwatch.simulate.writer import (
-    FileEntry,
-    StreamedCsv,
-    write_parquet,
-    write_small,
-    write_table,
-)
+from cellwatch.simulate.writer import FileEntry, write_small, write_table
 
 REFERENCE_ORDER = (
     "establishments",
@@ -65,11 +61,18 @@ class SimulationResult:
     detections: int = 0
     seconds: float = 0.0
     detection_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process and its workers
+    detection_cpu_seconds: float = 0.0
 
     @property
     def events_per_second(self) -> float:
         """Detection rows written per second of the detection phase."""
         return self.detections / self.detection_seconds if self.detection_seconds else 0.0
+
+    @property
+    def events_per_cpu_second(self) -> float:
+        """Detection rows written per CPU-second (all processes) of the detection phase."""
+        return self.detections / self.detection_cpu_seconds if self.detection_cpu_seconds else 0.0
 
 
 @contextmanager
@@ -96,13 +99,19 @@ def _clean(out: Path) -> None:
 
 
 def simulate(
-    scenario: Scenario, seed: int, out_dir: Path, progress: bool = True
+    scenario: Scenario,
+    seed: int,
+    out_dir: Path,
+    progress: bool = True,
+    workers: int | None = None,
 ) -> SimulationResult:
     """Run ``scenario`` with ``seed``; write every source, truth/ and manifest.json to ``out_dir``.
 
-    The same scenario and seed give byte-identical files.
+    The same scenario and seed give byte-identical files, whatever ``workers`` (processes
+    generating establishments in parallel; default: the cores available).
     """
     t0 = time.perf_counter()
+    cpu0 = _cpu_seconds()
     sc, out = scenario, Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
@@ -111,18 +120,16 @@ def simulate(
     pop = simulate_population(sc, estate, seed)
     contacts = build_contacts(sc, estate, pop, seed, issued)
     midnights = local_midnights(sc.run.start_date, sc.run.days)
-    blocks = list(range(0, sc.run.days, sc.run.chunk_days))
     corr = Corruptor(sc, seed)
     entries: list[FileEntry] = []
     res = SimulationResult(out)
-    with _progress(progress, len(estate) * (1 + len(blocks)) + 2) as tick:
-        cbs: list[Contraband] = []
-        propensity = np.array(pop.prisoners.propensity)
+    n_workers = default_workers() if workers is None else max(1, workers)
+    with _progress(progress, 2 * len(estate) + 2) as tick:
         staff = [staff_phones(sc, e, seed, issued) for e in estate]
-        for e in estate:
-            people, cells = cell_matrix(pop, e, sc.run.days)
-            cbs.append(simulate_contraband(sc, e, people, cells, propensity[people], seed, issued))
-            tick(f"contraband {e.code}")
+        cctx = _ContrabandContext(sc, estate, pop, seed, issued)
+        cbs = run_tasks(
+            _contraband_task, cctx, len(estate), n_workers, lambda i: tick("contraband")
+        )
         small = {
             "establishments": reference.establishments(estate),
             "locations": reference.locations(estate),
@@ -136,19 +143,33 @@ def simulate(
             rel = f"{name}.csv"
             corr.apply_lists(rel, name, small[name], 1_000_000 + k)
             entries.append(write_small(out, rel, name, small[name]))
+        campaigns = plan_campaigns(sc, cbs, pop, seed, issued)
+        calls, call_truth, calls_tx = call_tables(
+            sc, estate, cbs, pop, contacts, campaigns, midnights, seed
+        )
         td = time.perf_counter()
-        det_entries, truth_parts = _detections(
-            sc, estate, cbs, staff, midnights, seed, corr, out, tick
+        c0 = _cpu_seconds()
+        dctx = DetectionContext(sc, estate, cbs, staff, midnights, seed, out, calls_tx)
+        per_est = run_tasks(
+            write_establishment, dctx, len(estate), n_workers, lambda i: tick("detections")
         )
         res.detection_seconds = time.perf_counter() - td
-        entries += det_entries
+        res.detection_cpu_seconds = _cpu_seconds() - c0
+        truth_parts = []
+        for d in per_est:
+            entries += d.entries
+            truth_parts += d.truths
+            corr.records += d.corruption
         seiz, seiz_truth = seizure_tables(sc, estate, cbs, pop, midnights, seed)
-        campaigns = plan_campaigns(sc, cbs, pop, seed, issued)
-        calls, call_truth = call_tables(sc, estate, cbs, pop, contacts, campaigns, midnights, seed)
         social, social_truth = social_tables(sc, estate, cbs, pop, campaigns, midnights, seed)
-        events = {"seizures": seiz, "call_records": calls, **social}
+        events = {"seizures": seiz, **social}
         for k, name in enumerate(EVENT_ORDER):
             rel = f"{name}.csv"
+            if name == "call_records":
+                # Millions of rows at national scale: Arrow all the way, never Python lists.
+                calls = corr.apply_table(rel, name, calls, 2, 2_000_000 + k)
+                entries.append(write_table(out, rel, name, calls))
+                continue
             corr.apply_lists(rel, name, events[name], 2_000_000 + k)
             entries.append(write_small(out, rel, name, events[name]))
         tick("truth")
@@ -156,7 +177,7 @@ def simulate(
             sc, estate, cbs, staff, pop, contacts, campaigns, social_truth, corr.records
         )
         truth["seizures"] = pa.table(seiz_truth)
-        truth["call_records"] = pa.table(call_truth)
+        truth["call_records"] = call_truth
         for name in sorted(truth):
             entries.append(write_table(out, f"truth/{name}.csv", f"truth:{name}", truth[name]))
         entries += truth_parts
@@ -185,79 +206,28 @@ def simulate(
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     res.seconds = time.perf_counter() - t0
+    res.cpu_seconds = _cpu_seconds() - cpu0
     return res
 
 
-def _detections(
-    sc: Scenario,
-    estate: list[Establishment],
-    cbs: list[Contraband],
-    staff: list[list[StaffPhone]],
-    midnights: np.ndarray,
-    seed: int,
-    corr: Corruptor,
-    out: Path,
-    tick: Callable[[str], None],
-) -> tuple[list[FileEntry], list[FileEntry]]:
-    """Stream detections into parts of about ``rows_per_part`` rows, truth alongside as Parquet."""
-    entries: list[FileEntry] = []
-    truths: list[FileEntry] = []
-    part_no, part, truth_chunks, chunk_no = 0, None, [], 0
-    kinds = pa.array(KINDS)
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
-    def finish() -> None:
-        nonlocal part, truth_chunks, part_no
-        if part is None:
-            return
-        entries.append(part.close())
-        t = pa.concat_tables(truth_chunks) if truth_chunks else pa.table({})
-        truths.append(
-            write_parquet(
-                out,
-                f"truth/detections_truth/part-{part_no:05d}.parquet",
-                "truth:detections_truth",
-                t,
-            )
-        )
-        part, truth_chunks, part_no = None, [], part_no + 1
 
-    event_base = 0
-    for e, cb, st in zip(estate, cbs, staff, strict=True):
-        cov = coverage(e, sc.detection.miss_rate)
-        for d0 in range(0, sc.run.days, sc.run.chunk_days):
-            d1 = min(sc.run.days, d0 + sc.run.chunk_days)
-            ch = block_detections(sc, e, cb, st, cov, midnights, d0, d1, seed, event_base)
-            event_base += ch.table.num_rows
-            if part is None:
-                part = StreamedCsv(
-                    out, f"detections/part-{part_no:05d}.csv", "detections", DETECTION_COLUMNS
-                )
-            rel = part.rel
-            line0 = part.rows + 2
-            table = corr.apply_table(rel, "detections", ch.table, line0, 3_000_000 + chunk_no)
-            chunk_no += 1
-            part.write(table)
-            n = ch.table.num_rows
-            truth_chunks.append(
-                pa.table(
-                    {
-                        "file": pa.DictionaryArray.from_arrays(
-                            pa.array(np.zeros(n, np.int32)), pa.array([rel])
-                        ),
-                        "line": pa.array(np.arange(line0, line0 + n, dtype=np.int64)),
-                        "kind": pa.DictionaryArray.from_arrays(
-                            pa.array(ch.kind.astype(np.int32)), kinds
-                        ),
-                        "device_id": ch.device,
-                    }
-                )
-            )
-            if part.rows >= sc.run.rows_per_part:
-                finish()
-            tick(f"detections {e.code}")
-    if part is None:
-        part = StreamedCsv(
-            out, f"detections/part-{part_no:05d}.csv", "detections", DETECTION_COLUMNS
-        )
-    finish()
-    return entries, truths
+@dataclass
+class _ContrabandContext:
+    sc: Scenario
+    estate: list[Establishment]
+    pop: Population
+    seed: int
+    issued: set[str]
+
+
+def _contraband_task(ctx: _ContrabandContext, i: int) -> Contraband:
+    e = ctx.estate[i]
+    people, cells = cell_matrix(ctx.pop, e, ctx.sc.run.days)
+    propensity = np.asarray(ctx.pop.prisoners.propensity, dtype=np.float64)[people]
+    return simulate_contraband(ctx.sc, e, people, cells, propensity, ctx.seed, ctx.issued)

@@ -63,7 +63,7 @@ class StreamedCsv:
         # Values never hold commas, quotes or newlines, so nothing needs quoting.
         self._opts = pcsv.WriteOptions(include_header=False, quoting_style="none")
 
-    def _put(self, data: bytes) -> None:
+    def _put(self, data: bytes | memoryview) -> None:
         self._h.update(data)
         self._f.write(data)
 
@@ -71,7 +71,8 @@ class StreamedCsv:
         """Append a table's rows."""
         sink = pa.BufferOutputStream()
         pcsv.write_csv(table, sink, write_options=self._opts)
-        self._put(sink.getvalue().to_pybytes())
+        # An Arrow buffer supports the buffer protocol: hash and write it without a copy.
+        self._put(memoryview(sink.getvalue()))
         self.rows += table.num_rows
 
     def close(self) -> FileEntry:

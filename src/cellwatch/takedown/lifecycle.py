@@ -27,7 +27,6 @@ ACTED_ON = (SENT, ACKNOWLEDGED, REMOVED)
 @functools.lru_cache(maxsize=1)
 def takedown_lifecycle() -> Lifecycle:
     """The bundled lifecycle (cached: it is immutable)."""
-    text = resources.files("cellwatch.takedown").joinpath("data").joinpath("lifecycle.yaml").read_text(
-        "utf-8"
-    )
+    data = resources.files("cellwatch.takedown").joinpath("data")
+    text = data.joinpath("lifecycle.yaml").read_text("utf-8")
     return parse_lifecycle(yaml.safe_load(text))

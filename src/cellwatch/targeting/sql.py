@@ -76,10 +76,12 @@ SELECT a.prison_number,
 FROM cw_attributions a
 LEFT JOIN (
   SELECT subject, object, verdict FROM (
-    SELECT subject, object, verdict,
-      row_number() OVER (PARTITION BY subject, object ORDER BY at DESC, id DESC) AS k
-    FROM cw_judgements WHERE target = 'ATTRIBUTION' AND undone_at IS NULL
-      AND verdict IN ('CONFIRMED', 'REJECTED')) AS j WHERE k = 1
+    -- "at" is a keyword in DuckDB (AT TIME ZONE): qualified, it parses on both engines.
+    SELECT jj.subject, jj.object, jj.verdict,
+      row_number() OVER (PARTITION BY jj.subject, jj.object ORDER BY jj.at DESC, jj.id DESC)
+        AS k
+    FROM cw_judgements jj WHERE jj.target = 'ATTRIBUTION' AND jj.undone_at IS NULL
+      AND jj.verdict IN ('CONFIRMED', 'REJECTED')) AS j WHERE k = 1
 ) AS v ON v.subject = a.identifier AND v.object = a.prison_number
 WHERE a.run_id = (SELECT max(id) FROM cw_attribution_runs WHERE status = 'DONE')
   AND coalesce(v.verdict, a.status) <> 'REJECTED'

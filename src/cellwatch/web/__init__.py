@@ -24,6 +24,9 @@ PAGE_MODULES = (
     "cellwatch.web.overview",
     "cellwatch.web.profiles",
     "cellwatch.web.queues",
+    "cellwatch.web.alerts",
+    "cellwatch.web.ingest",
+    "cellwatch.web.candidates",
     "cellwatch.web.linkchart",
 )
 

@@ -63,7 +63,8 @@ def heat_colour(value: int, top: int) -> tuple[str, str]:
     # Five steps of the Design System's blue; dark text on the light ones, white on the dark.
     steps = ["#d2e2f1", "#a5c6e3", "#5694ca", "#1d70b8", "#003078"]
     index = min(int(share * len(steps)), len(steps) - 1)
-    return steps[index], (TEXT if index < 2 else "#ffffff")
+    # #5694ca is too light for white text (3.3:1) but fine for near-black (5.6:1).
+    return steps[index], (TEXT if index < 3 else "#ffffff")
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,17 @@ handlers never build HTTP errors themselves (house style: errors know how to be 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+import threading
+from collections.abc import Callable, Coroutine, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
+import duckdb
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -21,18 +26,23 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cellwatch.access.principal import Principal, principal_for
 from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData
+from cellwatch.lake import KINDS, Lake
+from cellwatch.lake.layout import data_files
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.web import session as cookie
 from cellwatch.web.session import WebSession
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+LONDON = ZoneInfo("Europe/London")
 TEMPLATES = Path(__file__).parent / "templates"
 
 # (href, label, section key): the service navigation, in the order an analyst works.
 NAV = (
     ("/", "Overview", "overview"),
     ("/queues/alerts", "Work queues", "queues"),
+    ("/ingest", "Ingest", "ingest"),
 )
 
 
@@ -42,6 +52,13 @@ class SignInRequired(AuthenticationFailed):
     code = "sign-in-required"
 
 
+def _uk_time(value: datetime | None) -> str:
+    # Stored times are UTC; officers read UK wall-clock time.
+    if value is None:
+        return ""
+    return value.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+
+
 @dataclass
 class WebApp:
     """The web UI's long-lived parts, built once by :func:`cellwatch.web.mount`."""
@@ -49,6 +66,65 @@ class WebApp:
     settings: Settings
     store: Store
     env: Environment = field(init=False)
+    # One DuckDB connection over the lake for the app's life: opening one (and its views)
+    # per page cost most of the overview's time. Each request takes its own cursor.
+    _lake: duckdb.DuckDBPyConnection | None = field(default=None, init=False, repr=False)
+    _lake_empty: set[str] = field(default_factory=set, init=False, repr=False)
+    _lake_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    # Lake aggregates by key, with the lake's file list they were computed over.
+    _memo: dict[tuple[Hashable, ...], tuple[tuple[str, ...], Any]] = field(
+        default_factory=dict, init=False, repr=False)
+
+    def lake_files(self) -> tuple[str, ...]:
+        """The lake's data files: the lake is append-only, so the same files, the same rows."""
+        root = self.settings.lake_dir
+        return tuple(str(p) for kind in KINDS for p in data_files(root, kind))
+
+    def memo(self, key: tuple[Hashable, ...],
+             compute: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """``compute(lake)``, kept until a batch lands in (or leaves) the lake.
+
+        Estate-wide aggregates (detections per day, the heat map) cost a scan of every
+        file; every user's overview reads the same ones, filtered to their scope after.
+        """
+        files = self.lake_files()
+        kept = self._memo.get(key)
+        if kept is not None and kept[0] == files:
+            value: T = kept[1]
+            return value
+        with self.lake() as con:
+            value = compute(con)
+        if len(self._memo) > 64:
+            self._memo.clear()  # keys carry dates: keep the memo from growing without end
+        self._memo[key] = (files, value)
+        return value
+
+    @contextmanager
+    def lake(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the app's lake connection (views refreshed when a kind first has data)."""
+        with self._lake_lock:
+            lake = Lake(self.settings)
+            if self._lake is None:
+                self._lake = lake.connect()
+                # Footers of append-only files never change: keep them between pages.
+                self._lake.execute("SET parquet_metadata_cache = true")
+                self._lake_empty = {k for k in KINDS if not data_files(lake.root, k)}
+            elif self._lake_empty and any(data_files(lake.root, k) for k in self._lake_empty):
+                # A view made over an empty lake selects no rows; remake it over the files.
+                lake.refresh_views(self._lake)
+                self._lake_empty = {k for k in KINDS if not data_files(lake.root, k)}
+            cursor = self._lake.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        """Close the lake connection (the app is shutting down)."""
+        with self._lake_lock:
+            if self._lake is not None:
+                self._lake.close()
+                self._lake = None
 
     def __post_init__(self) -> None:
         self.env = Environment(
@@ -59,6 +135,7 @@ class WebApp:
         )
         self.env.globals["static"] = lambda path: f"/static/{path}"
         self.env.filters["zip"] = lambda a, b: zip(a, b, strict=True)
+        self.env.filters["uk_time"] = _uk_time
 
     @property
     def key(self) -> str:
@@ -131,6 +208,14 @@ class PageContext:
             raise InvalidData("the form has expired; go back, reload the page and try again")
         return fields
 
+    async def chosen(self, name: str) -> list[int]:
+        """The ticked boxes called ``name`` (record ids) of a form already checked by form()."""
+        data = await self.request.form()
+        try:
+            return sorted({int(v) for v in data.getlist(name) if isinstance(v, str)})
+        except ValueError as exc:
+            raise InvalidData(f"the {name} values must be numbers") from exc
+
 
 def _web(request: Request) -> WebApp:
     web: WebApp = request.app.state.cellwatch_web
@@ -169,8 +254,9 @@ def _error_page(request: Request, exc: CellwatchError) -> Response:
         return response
     found = cookie.decode(web.key, request.cookies.get(cookie.COOKIE), web.ttl)
     ctx = _context(request, web) if found else PageContext(request, web, WebSession(), None)
-    titles = {403: "You cannot see this page", 404: "Page not found",
-              409: "That cannot be done now", 422: "There is a problem with what you entered"}
+    titles = {400: "There is a problem with what you sent", 403: "You cannot see this page",
+              404: "Page not found", 409: "That cannot be done now",
+              413: "The file is too large", 422: "There is a problem with what you entered"}
     status = exc.http_status if exc.http_status in titles else 500
     return ctx.render(
         "error.html", status=status, title=titles.get(status, "Sorry, there is a problem"),

@@ -1,8 +1,10 @@
 """Read model of the estate overview: per establishment the principal covers, finds,
-detections and disconnections over time, the heat map, open alerts and recent changes.
+detections and disconnections over time, the detections heat map, open alerts and
+recent changes.
 
-Detections come from the lake's own counting function (no SQL here); finds and orders
-from the store, inside the principal's guarded transaction and scope.
+Detections come from the lake's analytics (:mod:`cellwatch.lake.analytics`, no SQL
+here) over the web app's long-lived lake connection; finds and orders from the store,
+inside the principal's guarded transaction and scope; alerts from the shared alerts.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,15 +20,15 @@ from cellwatch.access.people import list_establishments
 from cellwatch.access.scopes import in_scope
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
+from cellwatch.alerts import Alert, list_alerts
 from cellwatch.errors import LakeError
-from cellwatch.lake.lake import Lake
-from cellwatch.settings import Settings
+from cellwatch.lake.analytics import detection_heat, detections_per_day
 from cellwatch.store import Establishment, SeizureItem
-from cellwatch.tro.models import TroAlert, TroApplication
+from cellwatch.tro.models import TroApplication
 from cellwatch.web.charts import HeatMap, Series, heat_map
+from cellwatch.web.context import WebApp
 from cellwatch.web.records import _ready
 
-LONDON = ZoneInfo("Europe/London")
 WEEKS = 12
 
 
@@ -37,7 +39,7 @@ class EstablishmentSummary:
     detections: Series
     disconnections: Series
     heat: HeatMap
-    open_alerts: list[TroAlert] = field(default_factory=list)
+    open_alerts: list[Alert] = field(default_factory=list)
 
 
 @dataclass
@@ -57,55 +59,60 @@ def _weekly(title: str, days: Counter[date], weeks: list[date]) -> Series:
     return Series(title, [w.strftime("%d %b") for w in weeks], values)
 
 
-def _landing(location: str | None) -> str:
-    # "HEI-A-2-014" -> "A-2": the wing and landing, which is how officers search.
-    if not location:
-        return "unknown"
-    parts = location.split("-")
-    return "-".join(parts[1:3]) if len(parts) >= 3 else location
+def _detections(web: WebApp, codes: set[str]) -> Counter[tuple[str, date]]:
+    """Detections per (establishment, day) in ``codes``, over the whole lake."""
+    counts: Counter[tuple[str, date]] = Counter()
+    start = date(1970, 1, 1)
+    try:
+        rows = web.memo(("detections_per_day", start),
+                        lambda con: detections_per_day(con, start))
+    except LakeError:
+        # An unreadable lake leaves the detections charts empty, not the whole page broken.
+        rows = []
+    for row in rows:
+        if row["establishment"] in codes:
+            counts[(row["establishment"], row["day"])] += int(row["n"])
+    return counts
 
 
-def overview(access: Access, settings: Settings, since: datetime | None,
+def _heat_rows(web: WebApp, codes: set[str], since: date) -> list[dict[str, Any]]:
+    try:
+        rows = web.memo(("detection_heat", since), lambda con: detection_heat(con, since))
+        return [r for r in rows if r["establishment"] in codes]
+    except LakeError:
+        return []
+
+
+def overview(access: Access, web: WebApp, since: datetime | None,
              today: date | None = None) -> Overview:
     """The overview for the principal's establishments (all of them for national users)."""
     p = access.principal
     mine = [e for e in list_establishments(access, Paging(limit=500)) if p.covers(e.code)]
     codes = {e.code for e in mine}
-    detections: Counter[tuple[str, date]] = Counter()
-    try:
-        rows = Lake(settings).count("detections", by=["establishment", "day"]).to_pylist()
-    except LakeError:
-        # An unreadable lake leaves the detections chart empty, not the whole page broken.
-        rows = []
-    for row in rows:
-        if row["establishment"] in codes:
-            day = row["day"]
-            day = day if isinstance(day, date) else date.fromisoformat(str(day))
-            detections[(row["establishment"], day)] += int(row["n"])
     with access.transaction() as s:
         seizures = list(s.scalars(select(SeizureItem).where(
             in_scope(p, SeizureItem.establishment))))
         orders: list[TroApplication] = []
-        alerts: list[TroAlert] = []
-        if _ready(s, TroApplication, TroAlert):
+        if _ready(s, TroApplication):
             orders = list(s.scalars(select(TroApplication).where(
                 in_scope(p, TroApplication.establishment))))
-            alerts = list(s.scalars(select(TroAlert).where(
-                in_scope(p, TroAlert.establishment), TroAlert.status == "OPEN")
-                .order_by(TroAlert.created_ts.desc())))
-    # The window ends at the newest data, so a replayed or simulated estate still shows.
+    alerts = [a for a in list_alerts(access.store, p, status="OPEN") if a.establishment in codes]
+    # The window ends at the newest data, so a replayed or simulated estate still shows;
+    # the whole lake is counted by day (partition columns only) to find its newest day.
+    detections = _detections(web, codes)
     newest = [s.ts.date() for s in seizures] + [d for _, d in detections]
     end = max(newest) if newest else (today or datetime.now(UTC).date())
     weeks = _week_labels(end)
+    heat_rows = _heat_rows(web, codes, weeks[0])
     summaries = []
     for est in mine:
         finds = Counter(s.ts.date() for s in seizures if s.establishment == est.code)
         dets = Counter({d: n for (e, d), n in detections.items() if e == est.code})
         discs = Counter(o.served_date for o in orders
                         if o.establishment == est.code and o.served_date)
-        heat = heat_map(f"Finds at {est.name} by wing-landing and hour of day", [
-            (_landing(s.location_code), s.ts.astimezone(LONDON).hour, 1)
-            for s in seizures if s.establishment == est.code])
+        heat = heat_map(f"Detections at {est.name} by wing-landing and hour of day", [
+            (r["landing"], r["hour"], r["n"])
+            for r in heat_rows if r["establishment"] == est.code])
         summaries.append(EstablishmentSummary(
             est, _weekly(f"Finds per week at {est.name}", finds, weeks),
             _weekly(f"Detections per week at {est.name}", dets, weeks),

@@ -19,6 +19,6 @@ def overview(ctx: Page) -> Response:
     """Per establishment: finds, detections, disconnections, heat map, alerts, changes."""
     last = ctx.session.last_visit
     since = datetime.fromtimestamp(last, UTC) if last else None
-    data = build_overview(Access(ctx.store, ctx.user), ctx.web.settings, since)
+    data = build_overview(Access(ctx.store, ctx.user), ctx.web, since)
     return ctx.render("overview.html", title="Estate overview", section="overview",
                       data=data, bars=bars)

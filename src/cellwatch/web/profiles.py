@@ -8,17 +8,23 @@ for that record only and passed on to the audit trail with every later view.
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
+from fastapi.responses import HTMLResponse
 
-from cellwatch.access.people import PrisonerFilter, list_prisoners
+from cellwatch.access.people import PrisonerFilter, get_prisoner, list_prisoners
 from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
-from cellwatch.errors import InvalidData, InvalidIdentifier
+from cellwatch.alerts.context import RuleContext
+from cellwatch.errors import InvalidData, InvalidIdentifier, LakeError, NotFound
 from cellwatch.identifiers import classify
+from cellwatch.lake.analytics import call_timeline
+from cellwatch.parole.render import render_html, render_pdf
+from cellwatch.parole.summary import build_summary
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.records import identifier_profile, parse_identifier, prisoner_profile
 
@@ -63,6 +69,33 @@ def prisoner_page(ctx: Page, prison_number: str) -> Response:
                       profile=profile, section="overview")
 
 
+@router.get("/prisoners/{prison_number}/parole-summary.{fmt}")
+def parole_summary(ctx: Page, prison_number: str, fmt: str) -> Response:
+    """The parole intelligence summary as HTML or PDF, redacted for the reader's audience."""
+    if fmt not in ("html", "pdf"):
+        raise NotFound("the parole summary comes as .html or .pdf")
+    key = f"PRISONER:{prison_number.upper()}"
+    access = Access(ctx.store, ctx.user)
+    try:
+        # Opening goes through the service layer first: the policy, reason and audit trail.
+        prisoner = get_prisoner(access, prison_number, reason=_reason_for(ctx, key))
+    except Denied as exc:
+        if _needs_reason_prompt(ctx, exc):
+            return _prompt(ctx, key, f"prisoner {prison_number.upper()}")
+        raise
+    rules = RuleContext(ctx.web.settings, ctx.store, date.today())
+    try:
+        summary = build_summary(rules, ctx.user, prisoner.prison_number)
+    finally:
+        rules.close()
+    name = f"parole-summary-{summary.prison_number}-{summary.generated.isoformat()}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"',
+               "Cache-Control": "no-store"}
+    if fmt == "html":
+        return HTMLResponse(render_html(summary), headers=headers)
+    return Response(render_pdf(summary), media_type="application/pdf", headers=headers)
+
+
 @router.get("/identifiers/{kind}/{value}")
 def identifier_page(ctx: Page, kind: str, value: str) -> Response:
     """The device, SIM, number or account profile."""
@@ -74,6 +107,12 @@ def identifier_page(ctx: Page, kind: str, value: str) -> Response:
         if _needs_reason_prompt(ctx, exc):
             return _prompt(ctx, key, f"{info.type} {info.display}")
         raise
+    if str(info.type) in ("IMEI", "IMSI", "MSISDN"):
+        try:
+            with ctx.web.lake() as lake:
+                profile.calls = call_timeline(lake, info.value)
+        except LakeError:
+            profile.calls = []  # an unreadable lake empties this section, not the page
     return ctx.render("identifier.html", title=f"{info.type} {info.display}", profile=profile,
                       info=info, section="overview")
 

@@ -1,4 +1,7 @@
-"""Work queues: alerts and disconnection orders, each kept to the principal's establishments.
+"""Work queues: disconnection orders, kept to the principal's establishments.
+
+The alerts queue is :mod:`cellwatch.web.alerts`; candidates and referrals are
+:mod:`cellwatch.web.candidates`.
 
 Orders are walked through their lifecycle by :func:`cellwatch.tro.orders.transition`; the
 web checks the order lies in the principal's scope first, since that function trusts
@@ -12,7 +15,6 @@ from datetime import date
 from fastapi import APIRouter, Response
 
 from cellwatch.errors import InvalidData, NotFound
-from cellwatch.tro.alerts import list_alerts
 from cellwatch.tro.lifecycle import default_lifecycle
 from cellwatch.tro.orders import Order, get_order, list_orders, transition
 from cellwatch.web.context import Page, PageContext, WebRoute
@@ -26,15 +28,6 @@ def _order_in_scope(ctx: PageContext, ref: str) -> Order:
         # The same answer as a missing order: refs are guessable, their existence is not told.
         raise NotFound(f"no disconnection order {ref}")
     return order
-
-
-@router.get("/queues/alerts")
-def alerts_queue(ctx: Page) -> Response:
-    """Open and recent alerts in the principal's establishments."""
-    alerts = [a for a in list_alerts(ctx.store) if ctx.user.covers(a["establishment"])]
-    alerts.sort(key=lambda a: (a["status"] != "OPEN", -a["alert_id"]))
-    return ctx.render("alerts.html", title="Alerts", section="queues", tab="alerts",
-                      alerts=alerts)
 
 
 @router.get("/queues/orders")

@@ -21,11 +21,15 @@ from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import in_scope, visible_prisoners, visible_referrals
 from cellwatch.access.service import Access
+from cellwatch.alerts import Alert
+from cellwatch.alerts.export import visible_alerts
 from cellwatch.attribution.models import Attribution, EvidenceItem, IdentityLink
+from cellwatch.attribution.views import sim_history
 from cellwatch.errors import InvalidIdentifier, NotFound
 from cellwatch.identifiers import IdentifierInfo, classify
+from cellwatch.protect.models import ContactReport, ContactResolution
 from cellwatch.store import Occupancy, Prisoner, SeizureItem
-from cellwatch.tro.models import TroAlert, TroApplication, TroLine
+from cellwatch.tro.models import TroApplication, TroLine
 
 SEIZURE_FIELDS = {"IMEI": SeizureItem.imei, "IMSI": SeizureItem.imsi,
                   "ICCID": SeizureItem.iccid, "MSISDN": SeizureItem.msisdn}
@@ -38,7 +42,9 @@ class PrisonerProfile:
     seizures: list[SeizureItem]
     attributions: list[tuple[Attribution, list[EvidenceItem]]]
     referrals: list[Referral]
-    alerts: list[TroAlert]
+    alerts: list[Alert]
+    # (report, resolution): reports of contact whose sender resolves to this prisoner.
+    contacts: list[tuple[ContactReport, ContactResolution]] = field(default_factory=list)
 
 
 @dataclass
@@ -49,8 +55,9 @@ class IdentifierProfile:
     attributions: list[tuple[Attribution, list[EvidenceItem]]]
     links: list[IdentityLink]
     orders: list[tuple[TroLine, TroApplication]]
-    alerts: list[TroAlert]
-    extra: dict[str, Any] = field(default_factory=dict)
+    alerts: list[Alert]
+    sims: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _ready(session: Session, *models: Any) -> bool:
@@ -89,11 +96,20 @@ def prisoner_profile(access: Access, prison_number: str, reason: str | None) -> 
             if _ready(s, Attribution) else []
         referrals = list(s.scalars(select(Referral).where(
             Referral.prison_number == pn, visible_referrals(p))))
-        alerts = list(s.scalars(select(TroAlert).where(TroAlert.prison_number == pn)
-                                .order_by(TroAlert.created_ts.desc()))) \
-            if _ready(s, TroAlert) else []
+        alerts = list(s.scalars(select(Alert).where(Alert.prison_number == pn, visible_alerts(p))
+                                .order_by(Alert.created_ts.desc()))) \
+            if _ready(s, Alert) else []
+        # No read of reports of contact is published by the protect package yet (a last
+        # resort here). Only the report's reference, date and channel and the resolution
+        # are shown: never the protected person's details or the message.
+        contacts = [(report, res) for report, res in s.execute(
+            select(ContactReport, ContactResolution)
+            .join(ContactResolution, ContactResolution.report_id == ContactReport.id)
+            .where(ContactResolution.prison_number == pn)
+            .order_by(ContactReport.received_ts.desc()))] \
+            if _ready(s, ContactReport, ContactResolution) else []
         return PrisonerProfile(prisoner, cells, seizures, _evidence(s, attributions),
-                               referrals, alerts)
+                               referrals, alerts, contacts)
 
 
 def parse_identifier(kind: str, value: str) -> IdentifierInfo:
@@ -155,13 +171,16 @@ def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
                 or_(IdentityLink.a == value, IdentityLink.b == value)).order_by(
                 IdentityLink.last_seen.desc()).limit(200)))
         orders: list[tuple[TroLine, TroApplication]] = []
-        alerts: list[TroAlert] = []
-        if _ready(s, TroLine, TroAlert):
+        alerts: list[Alert] = []
+        if _ready(s, TroLine, Alert):
             orders = [(line, app) for line, app in s.execute(
                 select(TroLine, TroApplication).join(
                     TroApplication, TroApplication.id == TroLine.application_id)
                 .where(TroLine.identifier == value, in_scope(p, TroApplication.establishment)))]
-            alerts = list(s.scalars(select(TroAlert).where(
-                TroAlert.identifier == value, in_scope(p, TroAlert.establishment))))
-        return IdentifierProfile(info, seen, seizures, _evidence(s, attributions), links,
-                                 orders, alerts)
+            alerts = list(s.scalars(select(Alert).where(
+                Alert.identifier == value, visible_alerts(p))))
+        profile = IdentifierProfile(info, seen, seizures, _evidence(s, attributions), links,
+                                    orders, alerts)
+    if kind == "IMEI" and links:
+        profile.sims = sim_history(access.store, value)
+    return profile

@@ -1,25 +1,24 @@
-"""Identifier look-ups: what a string is (IMEI, IMSI, ICCID, number, account)."""
+"""Identifier look-ups: what a string is, and what the store knows of it."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
+from starlette.concurrency import run_in_threadpool
 
-from cellwatch.access.policy import Target
-from cellwatch.access.roles import Action, Resource
+from cellwatch.access.knowledge import knowledge_of
 from cellwatch.api.deps import AccessDep
-from cellwatch.api.schemas import IdentifierOut
-from cellwatch.identifiers import classify
 
 router = APIRouter(prefix="/identifiers", tags=["identifiers"])
 
 
-@router.get("/{text}", response_model=IdentifierOut)
-def lookup(access: AccessDep, text: Annotated[str, Path(max_length=200)]) -> IdentifierOut:
-    """Classify and normalise an identifier (a pure look-up; nothing stored is read)."""
-    with access.transaction():
-        access.check(Action.READ, Target(Resource.IDENTIFIER, text), role_only=True)
-    info = classify(text)
-    return IdentifierOut(type=str(info.type), value=info.value, display=info.display,
-                         details=dict(info.details), notes=list(info.notes))
+@router.get("/{text}", response_model=dict[str, Any])
+async def lookup(access: AccessDep, text: Annotated[str, Path(max_length=200)]
+                 ) -> dict[str, Any]:
+    """Classify and normalise an identifier, and everything the caller may see about it:
+    allow-list, seizures, detections, call records, attributions, intelligence, TRO orders.
+
+    A privileged identifier is reported as such and nothing else.
+    """
+    return await run_in_threadpool(knowledge_of, access, text)

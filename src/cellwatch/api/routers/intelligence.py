@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from cellwatch.access import intel
+from cellwatch.access.exports import write_intelligence_csv
 from cellwatch.access.models import IntelligenceReport
 from cellwatch.access.service import Access
 from cellwatch.api.deps import AccessDep, PageDep, ReasonDep
@@ -32,6 +34,23 @@ def list_intelligence(
     rows = intel.list_intelligence(access, page, intel.IntelligenceFilter(
         establishment, handling_code, subject))
     return _out(access, rows)
+
+
+@router.get("/export", response_class=Response, responses={200: {
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+    "description": "The intelligence_reports interchange CSV"}})
+def export(access: AccessDep, reason: ReasonDep,
+           establishment: Annotated[str | None, Query(max_length=8)] = None,
+           handling_code: Literal["P", "C"] | None = None) -> Response:
+    """Every item the caller may see, as CSV (supervisors; ``Cellwatch-Reason`` required).
+
+    Each item going outside its owning organisation is recorded as a dissemination.
+    """
+    buffer = io.StringIO()
+    write_intelligence_csv(access, reason or "", buffer,
+                           intel.IntelligenceFilter(establishment, handling_code))
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="intelligence_reports.csv"'})
 
 
 @router.get("/{report_ref}", response_model=IntelligenceOut)

@@ -1,0 +1,28 @@
+"""Search targeting: the ranking names occupants, so it needs prisoner read in scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.api.deps import AccessDep, SettingsDep
+from cellwatch.targeting import rank_locations
+
+router = APIRouter(prefix="/targeting", tags=["targeting"])
+
+
+@router.get("/rank")
+def rank(access: AccessDep, settings: SettingsDep,
+         establishment: Annotated[str, Query(min_length=2, max_length=8)],
+         day: Annotated[date | None, Query(alias="date")] = None,
+         level: Literal["CELL", "LANDING"] = "CELL",
+         top: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
+    """Cells or landings in order of expected finds, with each one's signals."""
+    access.check(Action.READ, Target(Resource.PRISONER, establishment=establishment))
+    ranking = rank_locations(settings, access.store, establishment, day or date.today(), level,
+                             top)
+    return ranking.to_dict()

@@ -1,0 +1,77 @@
+"""Small read analytics over the lake for the analysts' pages: SQL-producing functions.
+
+Each analytic is a pure function of the :class:`Dialect` returning SQL (so it runs on
+DuckDB now and Spark later), plus a runner taking an open DuckDB connection, so a
+caller that keeps one connection (the web app) pays no connection set-up per page::
+
+    rows = detection_heat(con, since=date(2026, 9, 1))
+    # [{"establishment": "HEI", "landing": "A-2", "hour": 21, "n": 14}, ...]
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from cellwatch.lake.engine import Dialect, duckdb_errors
+
+DUCKDB = Dialect()
+# The call timeline of one identifier is for reading, not analysis: the newest rows.
+TIMELINE_LIMIT = 200
+
+
+def _landing(column: str) -> str:
+    # "HEI-A-2-014" -> "A-2"; a wing-level sensor ("LEI-C") -> "C"; none -> "unknown".
+    # Wing and landing are how officers plan searches, so the heat map rolls cells up.
+    wing = f"split_part({column}, '-', 2)"
+    landing = f"split_part({column}, '-', 3)"
+    return (f"CASE WHEN {column} IS NULL OR {wing} = '' THEN 'unknown' "
+            f"WHEN {landing} = '' THEN {wing} ELSE {wing} || '-' || {landing} END")
+
+
+def detections_per_day_sql(d: Dialect) -> str:
+    """Detections per establishment and day (partition columns only: no file is opened)."""
+    return ("SELECT establishment, day, count(*) AS n FROM detections "
+            "WHERE day >= ? GROUP BY establishment, day")
+
+
+def detection_heat_sql(d: Dialect) -> str:
+    """Detections per establishment, wing-landing and hour of day (UK wall-clock time)."""
+    local = d.to_local("ts")
+    return (f"SELECT establishment, {_landing('location_code')} AS landing, "  # noqa: S608
+            f"CAST(hour({local}) AS INTEGER) AS hour, count(*) AS n FROM detections "
+            "WHERE day >= ? GROUP BY 1, 2, 3")
+
+
+def call_timeline_sql(d: Dialect) -> str:
+    """Call and message records where the identifier is the subject or the other party."""
+    return ("SELECT start_ts, record_type, direction, duration_s, operator, subject_msisdn, "
+            "subject_imsi, subject_imei, other_party, cell_id FROM call_records "
+            "WHERE subject_imei = ? OR subject_imsi = ? OR subject_msisdn = ? "
+            "OR other_party = ? ORDER BY start_ts DESC LIMIT ?")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    with duckdb_errors(sql):
+        table: pa.Table = con.sql(sql, params=params).to_arrow_table()
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return rows
+
+
+def detections_per_day(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:
+    """Rows of (establishment, day, n) from ``since`` on."""
+    return _rows(con, detections_per_day_sql(DUCKDB), [since])
+
+
+def detection_heat(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:
+    """Rows of (establishment, landing, hour, n) from ``since`` on."""
+    return _rows(con, detection_heat_sql(DUCKDB), [since])
+
+
+def call_timeline(con: duckdb.DuckDBPyConnection, identifier: str,
+                  limit: int = TIMELINE_LIMIT) -> list[dict[str, Any]]:
+    """The newest call records naming ``identifier`` (normalised IMEI, IMSI or number)."""
+    return _rows(con, call_timeline_sql(DUCKDB), [identifier] * 4 + [limit])

@@ -1,0 +1,83 @@
+"""Two more work queues: disconnection candidates (draft an application from the ticked
+ones) and referrals received (acknowledge them).
+
+Candidates are the TRO package's (:func:`~cellwatch.tro.candidates.find_candidates`,
+evidence computed over the lake); the page keeps them to the principal's
+establishments and drafts one application per establishment through
+:func:`~cellwatch.tro.orders.create_application`. Referrals go through the service
+layer (:mod:`cellwatch.access.cases`), which decides and audits.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from starlette.concurrency import run_in_threadpool
+
+from cellwatch.access.cases import acknowledge_referral, list_referrals
+from cellwatch.access.service import Access
+from cellwatch.access.service import Page as Paging
+from cellwatch.errors import InvalidData
+from cellwatch.tro.candidates import Candidate, find_candidates
+from cellwatch.tro.orders import create_application, select_for_application
+from cellwatch.web.context import Page, PageContext, WebRoute
+
+router = APIRouter(route_class=WebRoute)
+
+
+def _candidates(ctx: PageContext) -> list[Candidate]:
+    found = find_candidates(ctx.web.settings, ctx.store)
+    mine = [c for c in found if ctx.user.covers(c.establishment)]
+    return sorted(mine, key=lambda c: (c.establishment, -c.score, c.identifier))
+
+
+@router.get("/queues/candidates")
+async def candidates_queue(ctx: Page) -> Response:
+    """Identifiers with enough evidence of use in the principal's establishments."""
+    rows = await run_in_threadpool(_candidates, ctx)
+    return ctx.render("candidates.html", title="Disconnection candidates", section="queues",
+                      tab="candidates", candidates=rows)
+
+
+@router.post("/queues/candidates")
+async def draft_application(ctx: Page) -> Response:
+    """Draft one application per establishment for the ticked candidates."""
+    await ctx.form()
+    data = await ctx.request.form()
+    wanted = {v for v in data.getlist("identifier") if isinstance(v, str) and v}
+    if not wanted:
+        raise InvalidData("select at least one identifier for the application")
+    candidates = await run_in_threadpool(_candidates, ctx)
+    by_place: dict[str, list[str]] = {}
+    for c in candidates:
+        if c.identifier in wanted:
+            by_place.setdefault(c.establishment, []).append(c.identifier)
+    missing = wanted - {i for ids in by_place.values() for i in ids}
+    if missing:
+        raise InvalidData(f"not a candidate in your establishments: {', '.join(sorted(missing))}")
+    refs = []
+    for place, identifiers in sorted(by_place.items()):
+        chosen = select_for_application(candidates, place, identifiers)
+        order = create_application(ctx.store, ctx.user.username, place, chosen,
+                                   reason="application drafted from the candidates queue")
+        refs.append(order.ref)
+    target = f"/orders/{refs[0]}" if len(refs) == 1 else "/queues/orders"
+    return ctx.redirect(target, done=f"Drafted {', '.join(refs)}")
+
+
+@router.get("/queues/referrals")
+def referrals_queue(ctx: Page) -> Response:
+    """Referrals received by the principal's organisation, and those it sent."""
+    access = Access(ctx.store, ctx.user)
+    received = list_referrals(access, Paging(limit=200), direction="in")
+    sent = list_referrals(access, Paging(limit=200), direction="out")
+    received.sort(key=lambda r: (r.status != "SENT", -r.id))
+    return ctx.render("referrals.html", title="Referrals", section="queues", tab="referrals",
+                      received=received, sent=sorted(sent, key=lambda r: -r.id))
+
+
+@router.post("/referrals/{referral_id}/acknowledge")
+async def acknowledge(ctx: Page, referral_id: int) -> Response:
+    """The receiving organisation acknowledges a referral (the service layer decides)."""
+    await ctx.form()
+    acknowledge_referral(Access(ctx.store, ctx.user), referral_id)
+    return ctx.redirect("/queues/referrals", done=f"Referral {referral_id} acknowledged")

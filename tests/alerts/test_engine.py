@@ -1,0 +1,102 @@
+"""The rules: documented, one detector each, and each raises once per fact."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from protect_support import (
+    MSISDN,
+    PRISONER,
+    TODAY,
+    VICTIM_NUMBER,
+    estate,
+    graph,
+    load,
+    report,
+    write,
+)
+from sqlalchemy import select
+
+from cellwatch.alerts import Alert, load_rules
+from cellwatch.alerts.engine import check_rules, detectors, run_rules
+from cellwatch.alerts.rules import parse_rules
+from cellwatch.errors import ConfigError
+from cellwatch.settings import Settings
+from cellwatch.store import Store
+
+
+def test_every_rule_is_documented_and_has_a_detector() -> None:
+    rules = load_rules()
+    check_rules(rules)
+    assert set(rules) == set(detectors())
+    assert all(len(r.description) > 40 for r in rules.values())
+
+
+def test_rule_validation_collects_every_problem() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_rules({"bad rule": {"severity": "LOUD", "channels": ["pigeon"], "x": 1}})
+    text = info.value.message
+    for word in ("UPPER_SNAKE", "description", "severity", "channels", "unknown keys"):
+        assert word in text
+
+
+def _contact_alerts(store: Store) -> list[Alert]:
+    with store.session() as s:
+        return list(s.scalars(select(Alert).where(Alert.rule == "PROTECTED_PERSON_CONTACTED")))
+
+
+def test_report_then_call_records_alert_once(store: Store, settings: Settings,
+                                             tmp_path: Path) -> None:
+    ctx = estate(store, settings, tmp_path)
+    graph(store)
+    report(ctx, tmp_path, "CR-1", "07700 900222")  # ingest runs the rules
+    (alert,) = _contact_alerts(store)
+    assert alert.prison_number == PRISONER
+    assert alert.person_ref == "PP-1"
+    assert VICTIM_NUMBER not in alert.summary
+    assert "900111" not in alert.summary
+    load(ctx, "call_records", write(tmp_path / "cdr.csv", [
+        {"operator": "EE", "record_type": "SMS", "start_ts": "2026-10-11T20:00:00Z",
+         "direction": "MO", "subject_msisdn": MSISDN, "other_party": "07700900111"}]))
+    result = run_rules(settings, store, as_of=TODAY, only=["PROTECTED_PERSON_CONTACTED"])
+    assert result.total == 0
+    assert not result.failed
+    assert len(_contact_alerts(store)) == 1
+
+
+def test_call_records_alone_find_the_contact(store: Store, settings: Settings,
+                                             tmp_path: Path) -> None:
+    ctx = estate(store, settings, tmp_path)
+    graph(store)
+    load(ctx, "call_records", write(tmp_path / "cdr.csv", [
+        {"operator": "EE", "record_type": "VOICE", "start_ts": "2026-10-11T20:00:00Z",
+         "direction": "MO", "subject_msisdn": MSISDN, "other_party": "+44 7700 900111"}]))
+    result = run_rules(settings, store, as_of=TODAY)
+    assert not result.failed
+    (alert,) = _contact_alerts(store)
+    assert alert.prison_number == PRISONER
+    assert "call(s)/SMS" in alert.summary
+
+
+def test_unresolved_report_alerts_the_named_prisoner_unconfirmed(
+        store: Store, settings: Settings, tmp_path: Path) -> None:
+    ctx = estate(store, settings, tmp_path)
+    report(ctx, tmp_path, "CR-1", "07700 900999")
+    (alert,) = _contact_alerts(store)
+    assert alert.prison_number == PRISONER
+    assert "UNCONFIRMED" in alert.summary
+
+
+def test_parole_window_raises_new_evidence_once(store: Store, settings: Settings,
+                                                tmp_path: Path) -> None:
+    ctx = estate(store, settings, tmp_path)
+    graph(store)
+    report(ctx, tmp_path, "CR-1", "07700 900222")
+    first = run_rules(settings, store, as_of=TODAY, only=["PAROLE_REVIEW_NEW_EVIDENCE"])
+    assert len(first.raised["PAROLE_REVIEW_NEW_EVIDENCE"]) >= 2  # attribution and report
+    again = run_rules(settings, store, as_of=TODAY, only=["PAROLE_REVIEW_NEW_EVIDENCE"])
+    assert again.total == 0
+    assert list(settings.reports_dir.glob(f"parole-{PRISONER}-*.pdf"))
+    narrow = settings.model_copy(update={"parole_window_weeks": 2})
+    assert run_rules(narrow, store, as_of=TODAY).raised["PAROLE_REVIEW_NEW_EVIDENCE"] == []

@@ -1,0 +1,84 @@
+"""The alerts queue: acknowledging one alert, bulk actions, closing with an outcome, scope."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from web_browser import Browser
+from web_estate import ALERTS
+
+pytestmark = pytest.mark.browser
+
+
+def _row(browser: Browser, summary: str) -> str:
+    for row in browser.find_all("table tbody tr"):
+        if summary in row.text:
+            return str(row.get_attribute("id"))
+    raise AssertionError(f"no alert row for {summary!r}")
+
+
+def test_acknowledge_one_alert_from_the_queue(browser: Browser) -> None:
+    browser.sign_in("hei.analyst")
+    browser.open("/queues/alerts")
+    summary = ALERTS[0][1]
+    row_id = _row(browser, summary)
+    assert "OPEN" in browser.text(f"#{row_id}")
+    assert "Flagged handset detected at Leeds" not in browser.text()  # another prison's
+    browser.screenshot("07-alerts")
+    browser.assert_accessible()
+    browser.click_and_wait(browser.find(f"#{row_id} button[id^=ack-]"))
+    assert "Acknowledged 1 alert" in browser.text(".govuk-notification-banner")
+    assert "ACKNOWLEDGED" in browser.text(f"#{row_id}")
+    assert "hei.analyst" in browser.text(f"#{row_id}")  # acknowledging takes it on
+
+
+def test_bulk_assign_then_close_with_an_outcome(browser: Browser) -> None:
+    browser.sign_in("hei.analyst")
+    browser.open("/queues/alerts")
+    rows = [_row(browser, ALERTS[1][1]), _row(browser, ALERTS[2][1])]
+    for row in rows:
+        browser.find(f"#{row} input[type=checkbox]").click()
+    browser.fill("#assignee", "duty.officer")
+    browser.click_and_wait(browser.find("#bulk-assign"))
+    assert "Assigned to duty.officer: 2 alerts" in browser.text(".govuk-notification-banner")
+    for row in rows:
+        assert "ASSIGNED" in browser.text(f"#{row}")
+    browser.click_and_wait(browser.find(f"#{rows[0]} a"))
+    browser.screenshot("07-alert")
+    browser.assert_accessible()
+    browser.find("#outcome-REFERRED_TO_POLICE").click()
+    browser.fill("#note", "Passed to West Mercia Police")
+    browser.click_and_wait(browser.find("#close"))
+    text = browser.text()
+    assert "CLOSED" in text
+    assert "Passed to West Mercia Police" in text
+    assert not browser.find_all("#close")  # nothing leaves CLOSED
+
+
+def test_another_establishment_cannot_act_on_the_alert(browser: Browser) -> None:
+    browser.sign_in("lei.analyst")
+    browser.open("/queues/alerts")
+    assert "Flagged handset detected at Leeds" in browser.text()
+    assert ALERTS[0][1] not in browser.text()
+    cookie = browser.driver.get_cookie("cellwatch_session")
+    assert cookie is not None
+    page = httpx.get(f"{browser.base}/queues/alerts",
+                     cookies={"cellwatch_session": cookie["value"]}).text
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    # A hand-made post naming a Hewell alert (id 1) is refused like a missing alert.
+    answer = httpx.post(f"{browser.base}/queues/alerts/action",
+                        cookies={"cellwatch_session": cookie["value"]},
+                        data={"csrf_token": csrf, "action": "acknowledge", "alert_id": "1"})
+    assert answer.status_code == 303
+    assert "not+done" in answer.headers["location"] or "not%20done" in answer.headers["location"]
+
+
+def test_a_post_without_the_csrf_token_is_refused(browser: Browser) -> None:
+    browser.sign_in("hei.analyst")
+    cookie = browser.driver.get_cookie("cellwatch_session")
+    assert cookie is not None
+    answer = httpx.post(f"{browser.base}/queues/alerts/action",
+                        cookies={"cellwatch_session": cookie["value"]},
+                        data={"action": "acknowledge", "alert_id": "2"})
+    assert answer.status_code == 422
+    assert "form has expired" in answer.text
