@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     parole_window_weeks: int = Field(default=12, ge=1, le=104)
     parole_probability_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
     referral_acknowledge_days: int = Field(default=5, ge=1, le=90)
+    # Analytic engine (cellwatch.lake.engines.engine_for).
+    engine: str = Field(
+        default="duckdb", pattern="^(duckdb|spark)$",
+        description="Engine running the lake analytics: duckdb (embedded) or spark (pyspark).",
+    )
+    spark_master: str = Field(
+        default="local[*]",
+        description="Spark master URL when engine is spark (local[*] runs Spark in-process).",
+    )
 
     @property
     def lake_dir(self) -> Path:

@@ -97,7 +97,7 @@ def _tro(session: Session, access: Access, value: str) -> list[dict[str, Any]]:
     return [{"application": app.ref, "establishment": app.establishment, "state": app.state,
              "line_status": line.status, "action": line.action, "order_date":
              app.order_date.isoformat() if app.order_date else None}
-            for line, app in session.execute(query.order_by(TroApplication.id)).tuples()]
+            for line, app in session.execute(query.order_by(TroApplication.id))]
 
 
 def _attributions(session: Session, access: Access, value: str) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ from cellwatch.api.routers import (
     organisations,
     prisoners,
     referrals,
+    stats,
+    targeting,
 )
 from cellwatch.api.schemas import Problem
 from cellwatch.settings import Settings
@@ -26,7 +28,7 @@ from cellwatch.store import Store, open_store
 
 PREFIX = "/api/v1"
 ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
-           ingest, audit, identifiers)
+           ingest, audit, identifiers, stats, targeting)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

@@ -182,7 +182,7 @@ class CallRecordsKind:
             "v_imsi AS subject_imsi, v_imei AS subject_imei, v_other AS other_party, "
             "other_party AS other_party_raw, cell_id, v_cell_lat AS cell_lat, "
             "v_cell_lon AS cell_lon, CAST(NULL AS VARCHAR) AS event_key, "
-            f"v_amb AS ts_ambiguous, {extra_sql} AS extra, _rec, _line, _nl, _qid, "
+            f"v_amb AS ts_ambiguous, {extra_sql} AS extra, _line, _qid, "
             f"{problems} AS _problems, CASE WHEN len(_problems) > 0 OR {unsettled} "
             f"THEN {raw_sql} END AS _raw_json FROM ({normalised})"
         ).replace("len(_problems) > 0 OR", f"len({problems}) > 0 OR")

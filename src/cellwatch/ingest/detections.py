@@ -172,7 +172,7 @@ class DetectionsKind:
             "v_band_mhz AS band_mhz, v_rssi_dbm AS rssi_dbm, v_duration_s AS duration_s, "
             "v_imsi AS imsi, v_imei AS imei, coalesce(v_loc, location_code) AS location_code, "
             "(location_code IS NULL OR v_loc IS NOT NULL) AS location_resolved, "
-            f"v_amb AS ts_ambiguous, {extra_sql} AS extra, _rec, _line, _nl, _qid, _problems, "
+            f"v_amb AS ts_ambiguous, {extra_sql} AS extra, _line, _qid, _problems, "
             f"CASE WHEN len(_problems) > 0 THEN {raw_sql} END AS _raw_json FROM ({checked})"
         )
 

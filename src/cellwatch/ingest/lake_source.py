@@ -3,10 +3,16 @@
 Every column arrives as text, so nothing is lost before validation: names lower-cased
 and stripped, values stripped, empty text as NULL. Extra columns:
 
-- ``_rec``: record number in file order (1-based);
-- ``_line``: the record's line: CSV physical line (header = 1), JSON Lines line, Parquet row;
-- ``_nl``: line breaks inside the record's quoted values (CSV), to correct ``_line``;
+- ``_line``: the record's line: JSON Lines line, Parquet row, the quarantined row's line;
+  NULL for CSV, whose lines come from the staged table's ``rowid`` afterwards
+  (:mod:`cellwatch.ingest.lake_lines`), because numbering rows while reading would force
+  DuckDB to read the CSV on one thread;
 - ``_qid``: the quarantine id when the rows come from a retry, else NULL.
+
+Rows appear in file order, so a table made from ``src`` with insertion order preserved
+numbers them in its ``rowid``. A CSV row with the wrong number of fields is left out by
+DuckDB and recorded in its rejects table (``csv_rejects``); any other CSV error there
+(bad UTF-8, an unterminated quote) makes the file malformed (:func:`csv_rejects`).
 """
 
 from __future__ import annotations
@@ -38,17 +44,35 @@ def open_source(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str
     """Create the view ``src`` over ``source``; return its (normalised) data column names."""
     path = _literal(str(source.path))
     if source.format == "csv":
-        reader = (
-            f"read_csv({path}, header = true, all_varchar = true, delim = ',', quote = '\"', "
-            "escape = '\"')"
-        )
-        names = _describe(con, source, reader)
-        return _create(con, source, reader, names, "1 + row_number() OVER ()", newline_count=True)
+        reader = csv_reader(source)
+        names = [f"c{i}" for i in range(len(source.header))]
+        return _create(con, source, reader, names, "CAST(NULL AS BIGINT)", source.header)
     if source.format == "parquet":
         reader = f"read_parquet({path}, file_row_number = true)"
         names = [n for n in _describe(con, source, reader) if n != "file_row_number"]
         return _create(con, source, reader, names, "file_row_number + 1")
     return _open_jsonl(con, source, path)
+
+
+def csv_reader(source: SourceFile, store_rejects: bool = True) -> str:
+    """``read_csv`` of ``source`` with its sniffed header as columns ``c0``, ``c1``, ...
+
+    Nothing is auto-detected (a file is RFC 4180 by contract, and DuckDB's sniffer
+    refuses a file whose sample ends in an open quote instead of saying where). Rows with
+    the wrong number of fields are left out and recorded in ``csv_rejects``.
+    """
+    path = _literal(str(source.path))
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(source.header)))
+    options = (
+        ", store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans'"
+        if store_rejects
+        else ""
+    )
+    return (
+        f"read_csv({path}, header = true, auto_detect = false, columns = {{{columns}}}, "
+        f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, ignore_errors = true"
+        f"{options})"
+    )
 
 
 def _describe(con: duckdb.DuckDBPyConnection, source: SourceFile, reader: str) -> list[str]:
@@ -65,22 +89,15 @@ def _create(
     reader: str,
     names: Sequence[str],
     line_expr: str,
-    newline_count: bool = False,
+    header: Sequence[str] | None = None,
 ) -> tuple[str, ...]:
-    normal = [normalise_column(n) for n in names]
+    normal = [normalise_column(n) for n in (header if header is not None else names)]
     if len(set(normal)) != len(normal):
         raise MalformedFile(source.name, "two columns have the same name (ignoring case)")
     cols = [f"{_clean(_ident(n))} AS {_ident(m)}" for n, m in zip(names, normal, strict=True)]
-    nl = "0"
-    if newline_count and names:
-        # Line breaks inside quoted values push later records down the file.
-        nl = " + ".join(
-            f"coalesce(length({_ident(n)}) - length(replace({_ident(n)}, chr(10), '')), 0)"
-            for n in names
-        )
     sql = (
-        f"CREATE OR REPLACE TEMP VIEW src AS SELECT row_number() OVER () AS _rec, "  # noqa: S608
-        f"{line_expr} AS _line, {nl} AS _nl, CAST(NULL AS BIGINT) AS _qid, "
+        f"CREATE OR REPLACE TEMP VIEW src AS SELECT "  # noqa: S608
+        f"{line_expr} AS _line, CAST(NULL AS BIGINT) AS _qid, "
         f"{', '.join(cols)} FROM {reader}"
     )
     with duckdb_errors(sql):
@@ -114,7 +131,7 @@ def _open_jsonl(con: duckdb.DuckDBPyConnection, source: SourceFile, path: str) -
         ]
         cols.append(f"coalesce({', '.join(values)}) AS {_ident(name)}")
     sql = (
-        "CREATE OR REPLACE TEMP VIEW src AS SELECT _n AS _rec, _n AS _line, 0 AS _nl, "  # noqa: S608
+        "CREATE OR REPLACE TEMP VIEW src AS SELECT _n AS _line, "  # noqa: S608
         f"CAST(NULL AS BIGINT) AS _qid{''.join(', ' + c for c in cols)} FROM {lines} "
         "WHERE j IS NOT NULL AND trim(j) <> ''"
     )
@@ -138,9 +155,7 @@ def open_quarantined(
             if name not in names:
                 names.append(name)
     data: dict[str, pa.Array] = {
-        "_rec": pa.array(range(1, len(items) + 1), pa.int64()),
         "_line": pa.array([i.line for i in items], pa.int64()),
-        "_nl": pa.array([0] * len(items), pa.int64()),
         "_qid": pa.array([i.id for i in items], pa.int64()),
     }
     for name in names:
@@ -149,7 +164,7 @@ def open_quarantined(
     con.register("_quarantined", pa.table(data))
     cols = [f"{_clean(_ident('raw:' + n))} AS {_ident(n)}" for n in names]
     sql = (
-        "CREATE OR REPLACE TEMP VIEW src AS SELECT _rec, _line, _nl, _qid"  # noqa: S608
+        "CREATE OR REPLACE TEMP VIEW src AS SELECT _line, _qid"  # noqa: S608
         f"{''.join(', ' + c for c in cols)} FROM _quarantined"
     )
     with duckdb_errors(sql):

@@ -3,6 +3,10 @@
 :func:`sniff` reads the whole file once (hash, encoding, CSV structure, JSON objects)
 so that a file that is unusable fails with one clear :class:`MalformedFile` before a
 single row is written. :func:`read_rows` then yields its records.
+
+With ``parse_rows=False`` (kinds whose handler reads CSV in DuckDB, which checks every
+row itself) a CSV file is only hashed in a streaming pass that also refuses NUL bytes,
+and its header and a bounded sample are checked here; ``rows`` is then -1 (not counted).
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.model import FileFormat, Problem, RawRow, SourceFile
@@ -28,15 +33,19 @@ _EXTENSIONS: dict[str, FileFormat] = {
 }
 _BOM = codecs.BOM_UTF8
 _PARQUET_MAGIC = b"PAR1"
+# The sample of a CSV file checked in Python when the handler checks the rest itself.
+_SAMPLE_BYTES = 1 << 20
 # Large enough for any vendor's field; csv's default (128 KiB) rejects long free text.
 csv.field_size_limit(16 * 1024 * 1024)
 
 
-def sniff(path: str | Path) -> SourceFile:
+def sniff(path: str | Path, *, parse_rows: bool = True) -> SourceFile:
     """Check ``path`` and describe it; raise :class:`MalformedFile` if it is unusable.
 
     Catches: 0 bytes, NUL bytes, text that is not UTF-8 (with the line), a missing,
     empty or duplicate column name, an unterminated quote, a JSON line that is not an object.
+    With ``parse_rows=False`` a CSV file's rows after a bounded sample are left to the
+    handler (bad UTF-8 and unterminated quotes there are its to report).
     """
     file = Path(path)
     if not file.is_file():
@@ -44,7 +53,12 @@ def sniff(path: str | Path) -> SourceFile:
     size = file.stat().st_size
     if size == 0:
         raise MalformedFile(str(file), "empty file (0 bytes)")
-    digest, bom, fmt = _hash_and_detect(file)
+    digest, bom, fmt, nul_at = _hash_and_detect(file)
+    if nul_at is not None:
+        line = _line_of(file, nul_at)
+        raise MalformedFile(str(file), "binary content (NUL byte), not a text file", line)
+    if fmt == "csv" and not parse_rows:
+        return SourceFile(file, fmt, digest, size, _csv_sample_header(file), -1, bom)
     if fmt == "parquet":
         header, rows = _parquet_shape(file)
     elif fmt == "jsonl":
@@ -69,27 +83,79 @@ def normalise_column(name: str) -> str:
     return name.strip().lower()
 
 
-def _hash_and_detect(file: Path) -> tuple[str, bool, FileFormat]:
+def _hash_and_detect(file: Path) -> tuple[str, bool, FileFormat, int | None]:
+    """(sha256, BOM, format, offset of the first NUL byte in a text file or None).
+
+    Streaming over 1 MiB blocks: I/O-bound, and the NUL search is a memchr per block.
+    """
     digest = hashlib.sha256()
+    nul_at: int | None = None
+    offset = 0
     with file.open("rb") as handle:
         head = handle.read(1 << 16)
-        digest.update(head)
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
+        parquet = head.startswith(_PARQUET_MAGIC)
+        for chunk in _blocks(head, handle):
             digest.update(chunk)
+            if nul_at is None and not parquet:
+                found = chunk.find(b"\x00")
+                if found >= 0:
+                    nul_at = offset + found
+            offset += len(chunk)
     bom = head.startswith(_BOM)
-    if head.startswith(_PARQUET_MAGIC):
-        return digest.hexdigest(), False, "parquet"
+    if parquet:
+        return digest.hexdigest(), False, "parquet", None
     fmt = _EXTENSIONS.get(file.suffix.lower())
     if fmt is None or fmt == "parquet":
         # No telling extension (or a Parquet name on a text file): look at the content.
         first = head.removeprefix(_BOM).lstrip()[:1]
         fmt = "jsonl" if first == b"{" else "csv"
-    return digest.hexdigest(), bom, fmt
+    return digest.hexdigest(), bom, fmt, nul_at
 
 
-def _text_lines(file: Path) -> Iterator[tuple[int, str]]:
-    """Decode line by line so that a bad byte is reported with its line number."""
+def _blocks(head: bytes, handle: BinaryIO) -> Iterator[bytes]:
+    yield head
+    yield from iter(lambda: handle.read(1 << 20), b"")
+
+
+def _line_of(file: Path, offset: int) -> int:
+    """The 1-based line holding byte ``offset`` (a second pass, only for a bad file)."""
+    newlines = 0
     with file.open("rb") as handle:
+        while offset > 0:
+            block = handle.read(min(offset, 1 << 20))
+            if not block:
+                break
+            newlines += block.count(b"\n")
+            offset -= len(block)
+    return newlines + 1
+
+
+def _csv_sample_header(file: Path) -> tuple[str, ...]:
+    """The checked header of a CSV file, after checking the records of its first MiB."""
+    with file.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
+        complete = not handle.read(1)
+    if not complete:
+        # Cut at the last line end; a quoted value spanning it just ends the sample early.
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    records = _csv_records(file, sample if not complete else None)
+    first = next(records, None)
+    if first is None:
+        raise MalformedFile(str(file), "no header row (file has no content)")
+    header = _check_header(file, first[1])
+    try:
+        for _ in records:
+            pass
+    except MalformedFile as exc:
+        # Only the end of the file proves a quote unterminated; a cut sample cannot.
+        if complete or "unterminated" not in exc.reason:
+            raise
+    return header
+
+
+def _text_lines(file: Path, sample: bytes | None = None) -> Iterator[tuple[int, str]]:
+    """Decode line by line so that a bad byte is reported with its line number."""
+    with file.open("rb") if sample is None else io.BytesIO(sample) as handle:
         for number, raw in enumerate(handle, start=1):
             if b"\x00" in raw:
                 raise MalformedFile(str(file), "binary content (NUL byte), not a text file", number)
@@ -103,12 +169,15 @@ def _text_lines(file: Path) -> Iterator[tuple[int, str]]:
                 raise MalformedFile(str(file), reason, number) from exc
 
 
-def _csv_records(file: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line the record starts on, fields), skipping blank lines."""
+def _csv_records(file: Path, sample: bytes | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line the record starts on, fields), skipping blank lines.
+
+    ``sample``: read these bytes (the start of ``file``) instead of the whole file.
+    """
     position = {"line": 0}
 
     def lines() -> Iterator[str]:
-        for number, text in _text_lines(file):
+        for number, text in _text_lines(file, sample):
             position["line"] = number
             yield text
 

@@ -12,8 +12,9 @@ definition runs on both engines::
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -92,14 +93,40 @@ def _unit(unit: str) -> str:
     return unit
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it is a plain SQL identifier (it is interpolated), else ValueError."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a plain table name: {name!r}")
+    return name
+
+
+# Positional (``?``) or named (``$name``) parameters; both engines take both.
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+
 class AnalyticEngine(ABC):
     """Runs SQL text over the lake and registered tables, returning Arrow."""
 
     dialect: Dialect
 
     @abstractmethod
-    def run(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
-        """Run one statement and return its result as an Arrow table."""
+    def run(self, sql: str, params: Params = None) -> pa.Table:
+        """Run one statement and return its result as an Arrow table.
+
+        ``params`` is a sequence for ``?`` markers or a mapping for ``$name`` markers.
+        """
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute ``sql`` once and keep the result queryable as ``name``.
+
+        DuckDB makes a table; Spark (which cannot replace a table in its session
+        catalogue without a v2 source) caches a temporary view.
+        """
+        # The name is checked; the SQL is the caller's analytic text.
+        self.run(f"CREATE OR REPLACE TABLE {check_name(name)} AS {sql}")
 
     @abstractmethod
     def register(self, name: str, table: pa.Table) -> None:
@@ -118,7 +145,7 @@ class DuckDBEngine(AnalyticEngine):
     def __init__(self, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.connection = connection if connection is not None else duckdb.connect()
 
-    def run(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+    def run(self, sql: str, params: Params = None) -> pa.Table:
         with duckdb_errors(sql):
             return self.connection.sql(sql, params=params or None).to_arrow_table()
 

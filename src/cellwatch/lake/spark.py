@@ -1,0 +1,206 @@
+"""The Spark engine: the same analytic SQL as DuckDB, run by Spark SQL for national scale.
+
+pyspark is an optional extra (``pip install cellwatch[spark]``) and needs Java; it is
+imported only when a :class:`SparkEngine` is made, so the package works without it::
+
+    engine = SparkEngine.for_lake(settings.lake_dir)     # local[*] unless a session is given
+    engine.run("SELECT establishment, count(*) AS n FROM detections GROUP BY 1")
+
+The lake's kinds become temporary views named like DuckDB's (``detections``,
+``call_records``) with the layout's exact column types, partition columns last, as
+DuckDB's ``hive_partitioning`` puts them. Each engine works in its own
+``SparkSession.newSession()``: temporary views and SQL settings are per engine while the
+(expensive) SparkContext is shared, so tests start Java once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from cellwatch.errors import ConfigError, LakeError
+from cellwatch.lake.engine import AnalyticEngine, Params, SparkDialect, check_name
+from cellwatch.lake.layout import FILE_SCHEMAS, KINDS, PARTITIONS, data_files, kind_dir
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; pyspark is optional
+    from pyspark.sql import DataFrame, SparkSession
+
+# SQL settings every engine session gets, so Spark reads the SQL as DuckDB does:
+SESSION_CONF: dict[str, str] = {
+    # Timestamps are instants; dates, hours and truncations are taken in UTC, as the
+    # lake's DuckDB connections do (SET TimeZone = 'UTC').
+    "spark.sql.session.timeZone": "UTC",
+    # "name" is an identifier in DuckDB (and standard SQL), a string in Spark unless asked.
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.ansi.doubleQuotedIdentifiers": "true",
+    # GROUP BY 1, 2 and ORDER BY 1 by position, as the analytics write them.
+    "spark.sql.groupByOrdinal": "true",
+    "spark.sql.orderByOrdinal": "true",
+}
+
+# The Spark type of each Arrow type of the layout, for the partition columns.
+_PARTITION_ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32()}
+# $name outside quotes and comments: DuckDB's named parameter, Spark's is :name.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def local_session(
+    app_name: str = "cellwatch", master: str = "local[*]", shuffle_partitions: int = 8,
+    warehouse: Path | None = None,
+) -> SparkSession:
+    """A local-mode SparkSession bound to 127.0.0.1, without the web UI.
+
+    A few shuffle partitions suit one machine; on a cluster pass your own session.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise ConfigError("the Spark engine needs pyspark: pip install 'cellwatch[spark]'") from exc
+    builder = (
+        SparkSession.builder.appName(app_name).master(master)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
+    if warehouse is not None:
+        builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
+    for key, value in SESSION_CONF.items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # Java missing or failing to start surfaces as many types
+        raise ConfigError(f"could not start Spark (is Java 17+ installed?): {exc}") from exc
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+class SparkEngine(AnalyticEngine):
+    """Runs the analytics' SQL with Spark SQL and returns Arrow, like :class:`DuckDBEngine`."""
+
+    dialect = SparkDialect()
+
+    def __init__(self, session: SparkSession | None = None, *, owns_session: bool = False) -> None:
+        base = session if session is not None else local_session()
+        # A child session: own temp views and settings, shared SparkContext.
+        self.spark: SparkSession = base.newSession()
+        for key, value in SESSION_CONF.items():
+            self.spark.conf.set(key, value)
+        self._owns = owns_session or session is None
+        self._base = base
+        self._cached: dict[str, DataFrame] = {}
+
+    @classmethod
+    def for_lake(cls, lake_dir: Path, session: SparkSession | None = None) -> SparkEngine:
+        """An engine with the lake's ``detections`` and ``call_records`` views."""
+        engine = cls(session)
+        engine.refresh_views(lake_dir)
+        return engine
+
+    def refresh_views(self, lake_dir: Path) -> None:
+        """(Re)create each kind's view over its Parquet files (zero rows when it has none)."""
+        for kind in KINDS:
+            schema = _lake_schema(kind)
+            if data_files(lake_dir, kind):
+                # Given types win over partition inference ("2026-09-01" stays a DATE and
+                # an all-digit establishment code stays text); the Arrow -> Spark mapping
+                # is pyspark's own, read off an empty frame.
+                spark_schema = self._frame(schema.empty_table()).schema
+                with spark_errors(f"read {kind}"):
+                    frame = self.spark.read.schema(spark_schema).parquet(
+                        str(kind_dir(lake_dir, kind)))
+            else:
+                frame = self._frame(schema.empty_table())
+            frame.createOrReplaceTempView(kind)
+
+    def run(self, sql: str, params: Params = None) -> pa.Table:
+        """Run one statement; ``?`` takes a sequence, ``$name`` a mapping (as on DuckDB)."""
+        text, args = spark_sql_args(sql, params)
+        with spark_errors(sql):
+            table: pa.Table = self.spark.sql(text, args=args).toArrow()
+        return table
+
+    def register(self, name: str, table: pa.Table) -> None:
+        """Make an Arrow table queryable as temporary view ``name``."""
+        with spark_errors(f"register {name}"):
+            self._frame(table).createOrReplaceTempView(check_name(name))
+
+    def materialize(self, name: str, sql: str) -> None:
+        """Compute ``sql`` once, keep it in memory and name it (a cached temp view).
+
+        Spark's session catalogue cannot ``CREATE OR REPLACE TABLE ... AS`` without a v2
+        source; a cached view is what later steps of a pipeline want anyway.
+        """
+        check_name(name)
+        with spark_errors(sql):
+            frame = self.spark.sql(sql).cache()
+            frame.count()  # compute now, so a failure is this step's and timing is honest
+        old = self._cached.pop(name, None)
+        frame.createOrReplaceTempView(name)
+        if old is not None:
+            old.unpersist()
+        self._cached[name] = frame
+
+    def close(self) -> None:
+        """Drop cached results; stop Spark when this engine started it."""
+        for frame in self._cached.values():
+            frame.unpersist()
+        self._cached.clear()
+        if self._owns:
+            self._base.stop()
+
+    def _frame(self, table: pa.Table) -> DataFrame:
+        # Spark 4 builds a DataFrame from Arrow directly, keeping the Arrow types.
+        return self.spark.createDataFrame(table)
+
+
+def _lake_schema(kind: str) -> pa.Schema:
+    """The view's columns: the file schema, then the partition columns (DuckDB's order)."""
+    fields = list(FILE_SCHEMAS[kind]) + [
+        pa.field(name, _PARTITION_ARROW[sqltype]) for name, sqltype in PARTITIONS[kind]]
+    return pa.schema(fields)
+
+
+def spark_sql_args(
+    sql: str, params: Sequence[Any] | Mapping[str, Any] | None
+) -> tuple[str, list[Any] | dict[str, Any] | None]:
+    """Spark's spelling of a statement and its parameters.
+
+    Named parameters are written ``$name`` in the analytics (DuckDB's marker) and become
+    ``:name``; quoted text and comments are left alone. Tuples become lists (arrays).
+    """
+    if params is None:
+        return sql, None
+    if isinstance(params, Mapping):
+        text = _TOKENS.sub(lambda m: f":{m.group(1)}" if m.group(1) else m.group(0), sql)
+        return text, {k: _value(v) for k, v in params.items()}
+    return sql, [_value(v) for v in params]
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_value(v) for v in value]
+    if isinstance(value, datetime | date | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+@contextmanager
+def spark_errors(sql: str) -> Iterator[None]:
+    """Translate Spark's and py4j's errors raised inside into :class:`LakeError` with ``sql``."""
+    from py4j.protocol import Py4JError  # type: ignore[import-untyped]
+    from pyspark.errors import PySparkException
+
+    try:
+        yield
+    except (PySparkException, Py4JError) as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise LakeError(f"lake query failed (spark): {message}", sql=sql) from exc
