@@ -49,7 +49,7 @@ def test_unknown_user_and_wrong_password_both_verify_one_argon2_hash(
     calls: list[str] = []
     original = PasswordHasher.verify
 
-    def counting(self: PasswordHasher, hash: str, password: Any) -> bool:  # noqa: A002
+    def counting(self: PasswordHasher, hash: str, password: Any) -> bool:
         calls.append(hash[:9])
         return original(self, hash, password)
 

@@ -41,10 +41,12 @@ def test_a_supervisor_uploads_intelligence_and_it_is_owned_and_audited(
                            .where(IntelligenceReport.report_ref == "IR-U1")).one()
         assert report.owner_org == "HEI-SIT"
         batch = s.get(IngestBatch, body["batch_id"])
-        assert batch is not None and batch.run_by == "hei_supervisor"
+        assert batch is not None
+        assert batch.run_by == "hei_supervisor"
         assert batch.file_name.endswith("reports.csv")
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "ingest")).one()
-        assert entry.principal == "hei_supervisor" and entry.detail["accepted"] == 1
+        assert entry.principal == "hei_supervisor"
+        assert entry.detail["accepted"] == 1
 
 
 def test_roles_decide_which_kinds_may_be_uploaded(client: TestClient, login: Login,
@@ -74,7 +76,8 @@ def test_malformed_and_missing_files_are_client_errors(client: TestClient,
     headers = login("hei_supervisor")
     r = client.post("/api/v1/ingest/intelligence_reports", headers=headers,
                     files={"file": ("r.csv", b"report_ref,ts\r\nIR-X,2026-01-01\r\n")})
-    assert r.status_code == 400 and "missing required" in r.json()["detail"]
+    assert r.status_code == 400
+    assert "missing required" in r.json()["detail"]
     r = client.post("/api/v1/ingest/intelligence_reports", headers=headers,
                     data={"note": "no file"})
     assert r.status_code == 422
@@ -127,19 +130,22 @@ def test_quarantined_row_is_read_and_retried_after_its_prisoner_arrives(
                     files={"file": ("r.csv", (HEADER + WAITING).encode())})
     [row] = client.get("/api/v1/quarantine", headers=headers).json()
     one = client.get(f"/api/v1/quarantine/{row['id']}", headers=headers)
-    assert one.status_code == 200 and one.json()["raw"]["report_ref"] == "IR-U2"
+    assert one.status_code == 200
+    assert one.json()["raw"]["report_ref"] == "IR-U2"
     # Another establishment's analyst neither reads nor retries it.
     other = login("lei_analyst")
     assert client.get(f"/api/v1/quarantine/{row['id']}", headers=other).status_code == 403
     assert client.post(f"/api/v1/quarantine/{row['id']}/retry",
                        headers=other).status_code == 403
     still = client.post(f"/api/v1/quarantine/{row['id']}/retry", headers=headers)
-    assert still.status_code == 200 and still.json()["row"]["status"] == "OPEN"
+    assert still.status_code == 200
+    assert still.json()["row"]["status"] == "OPEN"
     r = client.post("/api/v1/ingest/prisoners", headers=login("nat_admin"), files={
         "file": ("p.csv", b"prison_number,surname,forenames,establishment\r\n"
                  b"B1234CD,New,Arrival,HEI\r\n")})
     assert r.status_code == 201, r.text
     done = client.post(f"/api/v1/quarantine/{row['id']}/retry", headers=headers)
-    assert done.status_code == 200 and done.json()["row"]["status"] == "RESOLVED"
+    assert done.status_code == 200
+    assert done.json()["row"]["status"] == "RESOLVED"
     assert done.json()["summary"]["accepted"] == 1
     assert client.get("/api/v1/quarantine/999999", headers=headers).status_code == 404

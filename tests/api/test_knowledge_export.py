@@ -35,7 +35,8 @@ def test_knowledge_respects_scope_and_handling_codes(client: TestClient, login: 
     assert [r["report_ref"] for r in hei["intelligence"]] == ["IR-P-HEI"]  # not the C item
     assert [z["seizure_ref"] for z in hei["seizures"]] == ["SZ-1"]
     lei = client.get("/api/v1/identifiers/07700 900123", headers=login("lei_analyst")).json()
-    assert lei["seizures"] == [] and lei["intelligence"] == []
+    assert lei["seizures"] == []
+    assert lei["intelligence"] == []
     wmp = client.get("/api/v1/identifiers/07700 900123",
                      headers=login("wmp_investigator")).json()
     assert [r["report_ref"] for r in wmp["intelligence"]] == ["IR-C-WMP"]
@@ -48,8 +49,10 @@ def test_a_privileged_identifier_says_only_that(client: TestClient, login: Login
                                                 store: Store) -> None:
     _seed(store)
     r = client.get("/api/v1/identifiers/0116 120 2275", headers=login("nat_analyst")).json()
-    assert r["privileged"] is True and r["allow_listed"] == ["PRIVILEGED"]
-    assert "seizures" not in r and "intelligence" not in r
+    assert r["privileged"] is True
+    assert r["allow_listed"] == ["PRIVILEGED"]
+    assert "seizures" not in r
+    assert "intelligence" not in r
 
 
 def test_export_is_csv_of_allowed_items_needs_a_reason_and_records_disseminations(
@@ -58,7 +61,8 @@ def test_export_is_csv_of_allowed_items_needs_a_reason_and_records_dissemination
     assert client.get("/api/v1/intelligence/export", headers=headers).status_code == 403
     r = client.get("/api/v1/intelligence/export",
                    headers={**headers, "Cellwatch-Reason": "monthly review"})
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
     lines = r.text.strip().splitlines()
     assert lines[0].startswith("report_ref,ts,establishment")
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["IR-P-HEI"]

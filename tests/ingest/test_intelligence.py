@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ingest_support import count, load, write_csv
 from sqlalchemy import select
 
 from cellwatch.access.fixtures import build_estate
@@ -15,7 +16,6 @@ from cellwatch.ingest.quarantine import retry_rows
 from cellwatch.settings import Settings
 from cellwatch.simulate import scenario_from_mapping, simulate
 from cellwatch.store import QuarantinedRow, Store
-from ingest_support import count, load, write_csv
 
 HEADER = ["report_ref", "ts", "establishment", "source_evaluation", "intelligence_assessment",
           "handling_code", "handling_conditions", "subjects", "identifiers", "text"]
@@ -59,11 +59,14 @@ def test_reports_go_in_graded_with_subjects_identifiers_and_releases(
     report, subjects, releases = _report(ctx.store, "IR-1")
     assert (report.source_evaluation, report.intelligence_assessment) == ("2", "B")
     assert report.identifiers == ["+447700900123", "352099001761481"]
-    assert report.owner_org == "HEI-SIT" and report.batch_id == summary.batch_id
+    assert report.owner_org == "HEI-SIT"
+    assert report.batch_id == summary.batch_id
     assert report.source_line == 2
-    assert subjects == ["A1111AA", "A2222BB"] and releases == []
+    assert subjects == ["A1111AA", "A2222BB"]
+    assert releases == []
     report, _, releases = _report(ctx.store, "IR-2")
-    assert report.handling_code == "C" and releases == ["PAROLE", "WMP"]
+    assert report.handling_code == "C"
+    assert releases == ["PAROLE", "WMP"]
 
 
 def test_bad_rows_are_quarantined_with_their_reasons(ctx: IngestContext, tmp_path: Path) -> None:
@@ -90,13 +93,15 @@ def test_same_file_twice_is_a_no_op_and_a_changed_report_updates(
     path = write_csv(tmp_path / "ir.csv", [row("IR-1")], HEADER)
     load(ctx, "intelligence_reports", path)
     again = ingest_file(ctx, "intelligence_reports", path)
-    assert again.accepted == 0 and count(ctx.store, IntelligenceReport) == 5  # 4 fixture + 1
+    assert again.accepted == 0
+    assert count(ctx.store, IntelligenceReport) == 5
     changed = write_csv(tmp_path / "ir2.csv", [row("IR-1", subjects="A2222BB", handling_code="C",
                                                    handling_conditions="NIU only")], HEADER)
     summary = load(ctx, "intelligence_reports", changed)
     assert summary.updated == 1
     _, subjects, releases = _report(ctx.store, "IR-1")
-    assert subjects == ["A2222BB"] and releases == ["NIU"]
+    assert subjects == ["A2222BB"]
+    assert releases == ["NIU"]
 
 
 def test_a_row_waiting_for_its_prisoner_goes_in_on_retry(
@@ -130,6 +135,7 @@ def test_the_simulators_reports_go_in_without_quarantine(store: Store, settings:
     summaries = [load(ctx, f["kind"], out / f["path"]) for f in manifest["files"]
                  if f["kind"] in wanted]
     intel = summaries[-1]
-    assert intel.kind == "intelligence_reports" and intel.read > 0
+    assert intel.kind == "intelligence_reports"
+    assert intel.read > 0
     assert intel.quarantined == 0, intel.reasons
     assert count(store, IntelligenceSubject) >= intel.accepted

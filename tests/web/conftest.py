@@ -23,9 +23,9 @@ import uvicorn
 import web_estate
 from web_browser import Browser
 
+from cellwatch.api.app import create_app
 from cellwatch.settings import Settings
 from cellwatch.store import open_store
-from cellwatch.api.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import UPLOAD_LIMIT
 from web_browser import Browser
+
+from conftest import UPLOAD_LIMIT
 
 pytestmark = pytest.mark.browser
 

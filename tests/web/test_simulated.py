@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from conftest import LiveServer, serve
 from web_browser import PASSWORD, Browser
 
 from cellwatch.access.models import Organisation, User
@@ -21,6 +20,7 @@ from cellwatch.ingest.framework import IngestContext, ingest_file
 from cellwatch.settings import Settings
 from cellwatch.simulate import load_scenario, simulate
 from cellwatch.store import open_store
+from conftest import LiveServer, serve
 
 pytestmark = pytest.mark.browser
 SCENARIO = Path(__file__).parent / "tiny-scenario.toml"
@@ -53,7 +53,8 @@ def test_a_simulated_estate_end_to_end(browser: Browser, simulated: LiveServer) 
     browser.base = simulated.url
     browser.sign_in("hei.analyst")
     heat_rows = browser.find_all("table.cw-heat tbody th")
-    assert heat_rows and heat_rows[0].text != ""  # detections by wing-landing, from the lake
+    assert heat_rows  # detections by wing-landing, from the lake
+    assert heat_rows[0].text
     assert "No detections to map yet" not in browser.text()
     browser.screenshot("12-sim-overview")
     browser.assert_accessible()

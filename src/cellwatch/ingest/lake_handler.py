@@ -7,12 +7,20 @@ the lake append takes the batch's files back out, so a failed ingest leaves noth
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import duckdb
 
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.batches import IngestContext, begin_batch, finish_batch, quarantine_rows
+from cellwatch.ingest.lake_lines import (
+    WRONG_FIELDS,
+    RejectedLine,
+    csv_rejects,
+    number_lines,
+    rejected_problems,
+)
 from cellwatch.ingest.lake_pipeline import (
     LakeKind,
     LakeOutcome,
@@ -22,7 +30,13 @@ from cellwatch.ingest.lake_pipeline import (
     store_good,
 )
 from cellwatch.ingest.lake_source import open_quarantined, open_source
-from cellwatch.ingest.model import IngestSummary, QuarantineItem, RetryResult, SourceFile
+from cellwatch.ingest.model import (
+    IngestSummary,
+    Problem,
+    QuarantineItem,
+    RetryResult,
+    SourceFile,
+)
 from cellwatch.lake.append import remove_batch
 from cellwatch.lake.lake import Lake
 from cellwatch.store import Store
@@ -30,6 +44,9 @@ from cellwatch.store import Store
 
 class LakeHandler:
     """Ingests one lake kind from CSV, JSON Lines or Parquet, and retries its quarantine."""
+
+    # DuckDB checks every CSV row (rejects table), so sniff only hashes and samples.
+    checks_csv_rows = True
 
     def __init__(self, name: str, make_kind: Callable[[Store], LakeKind]) -> None:
         self._name = name
@@ -53,7 +70,7 @@ class LakeHandler:
             batch_id = begin_batch(ctx, self._name, source)
             summary = IngestSummary(kind=self._name, file=source.name, batch_id=batch_id)
             summary.unknown_columns = [c for c in columns if c not in kind.known_columns]
-            self._run(ctx, con, kind, columns, lake, batch_id, summary, source.name)
+            self._run(ctx, con, kind, columns, lake, batch_id, summary, source)
             return summary
         finally:
             con.close()
@@ -67,20 +84,27 @@ class LakeHandler:
         lake: Lake,
         batch_id: int,
         summary: IngestSummary,
-        file_name: str,
+        source: SourceFile,
     ) -> LakeOutcome:
         try:
             stage(con, kind, columns)
+            # Before anything is stored: a CSV error other than a field count is fatal.
+            misfits = csv_rejects(con, source) if source.format == "csv" else []
+            number_lines(con, source, misfits)
             outcome = store_good(con, kind, lake.root, batch_id)
             quarantine_rows(
                 ctx,
                 batch_id,
                 self._name,
-                file_name,
-                ((line, raw, problems) for line, raw, problems, _ in rejected_rows(con)),
+                source.name,
+                _merged(rejected_rows(con), misfits),
             )
             # Counted again from DuckDB rather than from the generator, for the reasons.
             _fill(summary, outcome, con)
+            if misfits:
+                summary.read += len(misfits)
+                summary.quarantined += len(misfits)
+                summary.reasons[WRONG_FIELDS] = len(misfits)
             finish_batch(ctx, batch_id, summary)
         except BaseException as exc:
             remove_batch(lake.root, self._name, batch_id)
@@ -102,6 +126,7 @@ class LakeHandler:
         try:
             columns = open_quarantined(con, rows)
             stage(con, kind, columns)
+            number_lines(con, None, [])
             outcome = store_good(con, kind, lake.root, batch_id)
             result.resolved = good_ids(con)
             for _line, _raw, problems, qid in rejected_rows(con):
@@ -114,6 +139,21 @@ class LakeHandler:
         finally:
             con.close()
         return result
+
+
+def _merged(
+    rows: Iterator[tuple[int, dict[str, Any], list[Problem], int | None]],
+    misfits: list[RejectedLine],
+) -> Iterator[tuple[int, dict[str, Any], list[Problem]]]:
+    """Rejected staged rows and rows of the wrong width, in line order (both are)."""
+    pending = list(misfits)
+    for line, raw, problems, _qid in rows:
+        while pending and pending[0].line < line:
+            first = pending.pop(0)
+            yield first.line, first.raw, rejected_problems()
+        yield line, raw, problems
+    for rest in pending:
+        yield rest.line, rest.raw, rejected_problems()
 
 
 def _fill(summary: IngestSummary, outcome: LakeOutcome, con: duckdb.DuckDBPyConnection) -> None:

@@ -25,8 +25,8 @@ import duckdb
 
 from cellwatch.ingest.model import Problem
 from cellwatch.lake.append import append_batch
-from cellwatch.lake.engine import duckdb_errors, run_sql, scalar
-from cellwatch.lake.layout import PARTITIONS
+from cellwatch.lake.engine import duckdb_errors, run_sql
+from cellwatch.lake.layout import PARTITIONS, kind_dir
 
 # Rejected rows fetched from DuckDB per round trip on their way to the quarantine.
 _QUARANTINE_FETCH = 10_000
@@ -53,7 +53,7 @@ class LakeKind(Protocol):
     def stage_sql(self, columns: tuple[str, ...], extra_sql: str, raw_sql: str) -> str:
         """SELECT over ``src`` yielding partitions, file columns and the pipeline's own.
 
-        The pipeline's columns are ``_rec``, ``_line``, ``_nl``, ``_qid`` (from ``src``),
+        The pipeline's columns are ``_line`` and ``_qid`` (from ``src``),
         ``_problems`` (:func:`problems_sql`) and ``_raw_json``: ``raw_sql`` for rejected
         rows only (``CASE WHEN len(_problems) > 0 THEN raw_sql END``), since building
         JSON for every row would be wasted work.
@@ -105,78 +105,131 @@ def _id(name: str) -> str:
 
 
 def stage(con: duckdb.DuckDBPyConnection, kind: LakeKind, columns: tuple[str, ...]) -> None:
-    """Materialise the validated rows as the temp table ``staged``."""
+    """Materialise the validated rows as the temp table ``staged``, in source order.
+
+    Insertion order is preserved (DuckDB still reads and validates in parallel), so the
+    table's ``rowid`` numbers the rows in file order: the lines come from it
+    (:func:`cellwatch.ingest.lake_lines.number_lines`) and the first of duplicates wins.
+    """
     kind.prepare(con)
     inner = kind.stage_sql(columns, extra_sql(columns, kind.known_columns), raw_sql(columns))
+    run_sql(con, "SET preserve_insertion_order = true")
     sql = f"CREATE OR REPLACE TEMP TABLE staged AS {inner}"
     with duckdb_errors(sql):
         run_sql(con, sql)
     kind.finish(con)
-    _correct_lines(con)
-
-
-def _correct_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """Shift ``_line`` down by the line breaks inside earlier records' quoted values."""
-    if not scalar(con, "SELECT count(*) FROM staged WHERE _nl > 0"):
-        return
-    sql = (
-        "CREATE OR REPLACE TEMP TABLE staged AS SELECT s.* REPLACE "
-        "(s._line + coalesce(m.before, 0) AS _line) FROM staged s ASOF LEFT JOIN "
-        "(SELECT _rec, sum(_nl) OVER (ORDER BY _rec) AS before FROM staged WHERE _nl > 0) m "
-        "ON s._rec > m._rec"
-    )
-    with duckdb_errors(sql):
-        run_sql(con, sql)
 
 
 def store_good(
     con: duckdb.DuckDBPyConnection, kind: LakeKind, lake_root: Path, batch_id: int
 ) -> LakeOutcome:
-    """Deduplicate the good staged rows and append the new ones to the lake."""
+    """Deduplicate the good rows of ``lined`` and append the new ones to the lake.
+
+    One scan counts rows, rejects and flags; the rows to drop (repeats within the file,
+    keys already in the lake's partitions) are found as a small temp table ``dropped``,
+    so the write is one ``COPY`` filtered by a hash anti-join on it.
+    """
     outcome = LakeOutcome()
+    flags = kind.flags_sql()
+    flag_counts = "".join(
+        # Flag conditions are fixed SQL from the kind modules.
+        f", count(*) FILTER (WHERE len(_problems) = 0 AND ({cond}))"
+        for cond in flags.values()
+    )
     counts = run_sql(
-        con, "SELECT count(*), count(*) FILTER (WHERE len(_problems) > 0) FROM staged"
+        con,
+        "SELECT count(*), count(*) FILTER (WHERE len(_problems) > 0)"  # noqa: S608
+        f"{flag_counts} FROM staged",
     )[0]
     outcome.read, outcome.rejected = int(counts[0]), int(counts[1])
     good = outcome.read - outcome.rejected
     if good == 0:
         return outcome
-    _select_new(con, kind)
-    outcome.accepted = append_batch(
+    _find_dropped(con, kind, lake_root, flags)
+    sums = "".join(f", sum(CAST({n} AS INTEGER))" for n in _flag_names(flags))
+    dropped = run_sql(con, f"SELECT count(*){sums} FROM dropped")[0]  # noqa: S608 - fixed names
+    # Order within a partition file does not matter; letting DuckDB reorder saves work.
+    run_sql(con, "SET preserve_insertion_order = false")
+    accepted = append_batch(
         con,
         lake_root,
         kind.name,
         batch_id,
         # batch_id is an int: nothing from outside enters the SQL.
-        f"SELECT *, _line AS source_line, {int(batch_id)} AS batch_id FROM fresh",  # noqa: S608
+        "SELECT * EXCLUDE (_problems, _raw_json), _line AS source_line, "  # noqa: S608
+        f"{int(batch_id)} AS batch_id FROM lined WHERE len(_problems) = 0 "
+        "AND _rec NOT IN (SELECT _rec FROM dropped)",
     )
-    outcome.duplicates = good - outcome.accepted
-    for name, condition in kind.flags_sql().items():
-        # Flag conditions are fixed SQL from the kind modules.
-        n = scalar(con, f"SELECT count(*) FROM fresh WHERE {condition}")  # noqa: S608
+    run_sql(con, "SET preserve_insertion_order = true")
+    outcome.accepted = accepted
+    outcome.duplicates = good - accepted
+    for index, name in enumerate(flags):
+        n = int(counts[2 + index] or 0) - int(dropped[1 + index] or 0)
         if n:
-            outcome.flagged[name] = int(n)
+            outcome.flagged[name] = n
     return outcome
 
 
-def _select_new(con: duckdb.DuckDBPyConnection, kind: LakeKind) -> None:
-    """The temp view ``fresh``: good rows whose key is new to the file and to the lake."""
+def _flag_names(flags: dict[str, str]) -> list[str]:
+    return [f"_flag{i}" for i in range(len(flags))]
+
+
+def _find_dropped(
+    con: duckdb.DuckDBPyConnection, kind: LakeKind, lake_root: Path, flags: dict[str, str]
+) -> None:
+    """The temp table ``dropped``: good rows whose key came earlier in the file or the lake.
+
+    Repeats: a hash aggregate over 64-bit hashes of the keys finds the few candidate
+    keys, then the exact keys decide among those rows only (first in the file wins).
+    Lake: only when the touched partitions already hold files, a hash anti-join on their
+    keys (no window over everything).
+    """
+    flag_cols = "".join(
+        f", {cond} AS {n}" for cond, n in zip(flags.values(), _flag_names(flags), strict=True)
+    )
+    # Conditions and names are fixed SQL of the kind modules and the layout.
+    repeats = (
+        f"SELECT _rec{flag_cols} FROM (SELECT * FROM lined WHERE len(_problems) = 0 "  # noqa: S608
+        "AND hash(event_key) IN (SELECT hash(event_key) FROM staged WHERE len(_problems) = 0 "
+        "GROUP BY 1 HAVING count(*) > 1)) "
+        "QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY _rec) > 1"
+    )
+    sql = f"CREATE OR REPLACE TEMP TABLE dropped AS {repeats}"
+    existing = _existing_keys_sql(con, kind, lake_root)
+    if existing is not None:
+        sql += (
+            f" UNION SELECT _rec{flag_cols} FROM lined WHERE len(_problems) = 0 "  # noqa: S608
+            f"AND event_key IN ({existing})"
+        )
+    with duckdb_errors(sql):
+        run_sql(con, sql)
+
+
+def _existing_keys_sql(
+    con: duckdb.DuckDBPyConnection, kind: LakeKind, lake_root: Path
+) -> str | None:
+    """SQL of the lake's keys in the partitions this batch touches; None if they are empty."""
     partitions = [name for name, _ in PARTITIONS[kind.name]]
-    # Partition names come from the fixed layout.
+    touched = run_sql(
+        con,
+        f"SELECT DISTINCT {', '.join(partitions)} FROM staged "  # noqa: S608
+        "WHERE len(_problems) = 0",
+    )
+    root = kind_dir(lake_root, kind.name)
+    if not any(
+        any(
+            (root.joinpath(*(f"{p}={v}" for p, v in zip(partitions, row, strict=True)))).glob(
+                "*.parquet"
+            )
+        )
+        for row in touched
+    ):
+        return None
     bounds = " AND ".join(
         f"l.{p} IN (SELECT DISTINCT {p} FROM staged WHERE len(_problems) = 0)"  # noqa: S608
         for p in partitions
     )
-    # Names below are the kind's fixed partition columns and view name.
-    sql = (
-        "CREATE OR REPLACE TEMP VIEW fresh AS SELECT * EXCLUDE (_problems, _raw_json) "  # noqa: S608
-        "FROM staged s WHERE len(_problems) = 0 "
-        "AND NOT EXISTS (SELECT 1 FROM ("
-        f"SELECT l.event_key FROM {kind.name} l WHERE {bounds}) k WHERE k.event_key = s.event_key) "
-        "QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY _rec) = 1"
-    )
-    with duckdb_errors(sql):
-        run_sql(con, sql)
+    return f"SELECT l.event_key FROM {kind.name} l WHERE {bounds}"  # noqa: S608
 
 
 def rejected_rows(
@@ -184,8 +237,7 @@ def rejected_rows(
 ) -> Iterator[tuple[int, dict[str, Any], list[Problem], int | None]]:
     """Stream (line, raw values, problems, quarantine id) of every rejected staged row."""
     sql = (
-        "SELECT _line, _raw_json, _problems, _qid FROM staged "
-        "WHERE len(_problems) > 0 ORDER BY _rec"
+        "SELECT _line, _raw_json, _problems, _qid FROM lined WHERE len(_problems) > 0 ORDER BY _rec"
     )
     with duckdb_errors(sql):
         reader = con.sql(sql).to_arrow_reader(_QUARANTINE_FETCH)

@@ -22,21 +22,29 @@ FAMILY_RELS = ("Mother", "Father", "Partner", "Sister", "Brother", "Aunt", "Son"
 
 
 @dataclass
-class PinContact:
-    """One approved number on a prisoner's PIN list."""
+class Pins:
+    """Approved numbers on prisoners' PIN lists, as parallel columns (one row per number)."""
 
-    prisoner: int
-    number: str
-    name: str
-    relationship: str  # FAMILY, FRIEND, LEGAL, OFFICIAL, OTHER
-    approved_from: int  # day index
+    prisoner: list[int] = field(default_factory=list)
+    number: list[str] = field(default_factory=list)
+    name: list[str] = field(default_factory=list)
+    relationship: list[str] = field(default_factory=list)  # FAMILY, FRIEND, LEGAL, ...
+    approved_from: list[int] = field(default_factory=list)  # day index
+
+    def add(self, prisoner: int, number: str, name: str, rel: str, day: int) -> None:
+        """Append one approved number."""
+        self.prisoner.append(prisoner)
+        self.number.append(number)
+        self.name.append(name)
+        self.relationship.append(rel)
+        self.approved_from.append(day)
 
 
 @dataclass
 class Contacts:
     """Everyone outside, and who knows whom."""
 
-    pins: list[PinContact] = field(default_factory=list)
+    pins: Pins = field(default_factory=Pins)
     family: dict[int, list[str]] = field(default_factory=dict)  # prisoner -> family numbers
     shared_family: dict[int, str] = field(default_factory=dict)  # brothers' common number
     group_of: dict[int, int] = field(default_factory=dict)  # prisoner -> associate group
@@ -62,38 +70,59 @@ def build_contacts(
         ("+448081570117", "Prisons and Probation Ombudsman (simulated number)"),
         ("+448081570118", "Prisoners' Advice Service (simulated number)"),
     ]
-    c.others = [ids.mobile() for _ in range(50 * len(estate))]
-    p = pop.prisoners
-    n = len(p.number)
-    lo, hi = (
-        sc.population.pin_contacts_min,
-        max(sc.population.pin_contacts_min, sc.population.pin_contacts_max),
-    )
-    for i in range(n):
-        k = int(rng.integers(lo, hi + 1))
-        fam = []
-        start = max(0, p.reception_day[i])
-        for j in range(k):
-            rel_kind = (
-                "FAMILY" if j < max(1, k - 2) else ("FRIEND" if rng.random() < 0.7 else "LEGAL")
-            )
-            if rel_kind == "LEGAL":
-                num = solicitors[int(rng.integers(len(solicitors)))]
-                name = "Solicitor"
-            else:
-                num = ids.mobile() if rng.random() < 0.8 else ids.landline()
-                fem = rng.random() < 0.6
-                pool = FORENAMES_F if fem else FORENAMES_M
-                name = pool[int(rng.integers(len(pool)))] + (
-                    " " + p.surname[i] if rel_kind == "FAMILY" else ""
-                )
-                if rel_kind == "FAMILY":
-                    fam.append(num)
-            c.pins.append(PinContact(i, num, name, rel_kind, start))
-        c.family[i] = fam
+    c.others = ids.mobiles(50 * len(estate))
+    _pin_lists(sc, pop, rng, ids, solicitors, c)
     _brothers(sc, pop, rng, ids, c)
     _groups(sc, estate, pop, rng, ids, c)
     return c
+
+
+def _pin_lists(
+    sc: Scenario,
+    pop: Population,
+    rng: np.random.Generator,
+    ids: IdentifierFactory,
+    solicitors: list[str],
+    c: Contacts,
+) -> None:
+    """Each prisoner's family, friends and up to two solicitors, drawn for everyone at once."""
+    p = pop.prisoners
+    n = len(p.number)
+    lo = sc.population.pin_contacts_min
+    hi = max(lo, sc.population.pin_contacts_max)
+    k = rng.integers(lo, hi + 1, size=n)
+    who = np.repeat(np.arange(n), k)
+    pos = np.arange(len(who)) - np.repeat(np.cumsum(k) - k, k)
+    family = pos < np.maximum(1, k[who] - 2)
+    legal = ~family & (rng.random(len(who)) >= 0.7)
+    # The last two places may be solicitors: different firms, never the same one twice
+    # (a repeated firm used to give duplicate PIN rows).
+    first = rng.integers(len(solicitors), size=len(who))
+    step = 1 + rng.integers(len(solicitors) - 1, size=len(who))
+    firm = np.where(pos == k[who] - 1, (first + step) % len(solicitors), first)
+    firm = np.where(pos == k[who] - 2, first, firm)
+    own = ~legal
+    mobile = rng.random(len(who)) < 0.8
+    n_mob = int((own & mobile).sum())
+    mobiles = iter(ids.mobiles(n_mob))
+    fem = rng.random(len(who)) < 0.6
+    pick = rng.integers(1 << 30, size=len(who))
+    start = np.maximum(0, np.asarray(p.reception_day, dtype=np.int64))
+    pins = c.pins
+    fam_lists: dict[int, list[str]] = {i: [] for i in range(n)}
+    rows = zip(who.tolist(), family.tolist(), legal.tolist(), mobile.tolist(), strict=True)
+    for j, (i, is_fam, is_legal, is_mob) in enumerate(rows):
+        if is_legal:
+            pins.add(i, solicitors[int(firm[j])], "Solicitor", "LEGAL", int(start[i]))
+            continue
+        num = next(mobiles) if is_mob else ids.landline()
+        pool = FORENAMES_F if fem[j] else FORENAMES_M
+        name = pool[int(pick[j]) % len(pool)]
+        if is_fam:
+            name += " " + p.surname[i]
+            fam_lists[i].append(num)
+        pins.add(i, num, name, "FAMILY" if is_fam else "FRIEND", int(start[i]))
+    c.family = fam_lists
 
 
 def _brothers(
@@ -116,7 +145,7 @@ def _brothers(
         num = ids.mobile()
         for x in (a, b):
             c.shared_family[x] = num
-            c.pins.append(PinContact(x, num, "Mother", "FAMILY", max(0, p.reception_day[x])))
+            c.pins.add(x, num, "Mother", "FAMILY", max(0, p.reception_day[x]))
         p.surname[b] = p.surname[a]
         pairs -= 1
 

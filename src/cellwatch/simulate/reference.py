@@ -186,12 +186,14 @@ def allow_list(
 def pin_contacts(sc: Scenario, pop: Population, c: Contacts, seed: int) -> Cols:
     """Approved numbers on the prison telephone system, written as people write them."""
     rng = rng_for(seed, Stream.FORMATS, 2)
-    nums = phones_styled([x.number for x in c.pins], rng, sc.run.messy_formats)
+    pins = c.pins
+    nums = phones_styled(pins.number, rng, sc.run.messy_formats)
+    number = pop.prisoners.number
     return {
-        "prison_number": [pop.prisoners.number[x.prisoner] for x in c.pins],
+        "prison_number": [number[x] for x in pins.prisoner],
         "contact_number": nums,
-        "contact_name": [x.name for x in c.pins],
-        "relationship": [x.relationship for x in c.pins],
-        "approved_from": [_date(sc, x.approved_from) for x in c.pins],
-        "approved_to": [None] * len(c.pins),
+        "contact_name": list(pins.name),
+        "relationship": list(pins.relationship),
+        "approved_from": [_date(sc, d) for d in pins.approved_from],
+        "approved_to": [None] * len(pins.prisoner),
     }

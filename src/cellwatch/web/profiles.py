@@ -110,7 +110,7 @@ def identifier_page(ctx: Page, kind: str, value: str) -> Response:
     if str(info.type) in ("IMEI", "IMSI", "MSISDN"):
         try:
             with ctx.web.lake() as lake:
-                profile.calls = call_timeline(lake, info.value)
+                profile.calls = call_timeline(lake, info.value, limit=50)
         except LakeError:
             profile.calls = []  # an unreadable lake empties this section, not the page
     return ctx.render("identifier.html", title=f"{info.type} {info.display}", profile=profile,
