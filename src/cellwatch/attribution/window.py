@@ -99,17 +99,20 @@ def window_sql(d: Dialect, p: RunParams) -> str:
     return (
         "SELECT a.identifier_type, a.identifier, a.eday, x.prison_number, "  # noqa: S608
         "a.vendor_nights, a.ma_nights, a.call_days, "
-        "count(DISTINCT CASE WHEN x.vendor = 1 THEN x.eday END) AS v, "
-        "count(DISTINCT CASE WHEN x.zone = 1 THEN x.eday END) AS z, "
-        "count(DISTINCT CASE WHEN x.handheld = 1 THEN x.eday END) AS h, "
-        "count(DISTINCT CASE WHEN x.pin_calls > 0 THEN x.eday END) AS pin_days, "
+        # cw_f_pair has one row per pair and day, so sums count days.
+        "sum(x.vendor) AS v, sum(x.zone) AS z, sum(x.handheld) AS h, "
+        "sum(CASE WHEN x.pin_calls > 0 THEN 1 ELSE 0 END) AS pin_days, "
         "sum(x.pin_calls) AS pin_calls, "
         "min(CASE WHEN x.pin_calls > 0 THEN x.pin_shared END) AS pin_shared, "
         "max(x.seizure) AS seizure, count(DISTINCT x.cell) AS cells, "
         f"{d.array_agg_distinct('x.cell')} AS cell_list, "
         "min(x.eday) AS first_day, max(x.eday) AS last_day "
-        "FROM cw_f_active a JOIN cw_f_pair x ON x.identifier_type = a.identifier_type "
-        f"AND x.identifier = a.identifier AND x.eday BETWEEN a.eday - {w} AND a.eday "
+        # Each pair-day is fanned out to the days whose window holds it, so the join
+        # is an equality (a hash join) rather than a range join.
+        f"FROM cw_f_active a JOIN (SELECT p.*, p.eday + CAST(k.k AS INTEGER) AS wday "
+        f"FROM cw_f_pair p CROSS JOIN (SELECT unnest(range(0, {w + 1})) AS k) k) x "
+        "ON x.identifier_type = a.identifier_type AND x.identifier = a.identifier "
+        "AND x.wday = a.eday "
         "GROUP BY 1, 2, 3, 4, 5, 6, 7 "
         # A pair whose only evidence in the window is 'not in the zone' is no candidate.
         "HAVING max(x.vendor + x.handheld + x.zone + x.pin_calls + x.seizure + x.judged) > 0"

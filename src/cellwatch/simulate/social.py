@@ -12,6 +12,7 @@ from cellwatch.simulate.clock import DAY, format_ts
 from cellwatch.simulate.devices import Contraband
 from cellwatch.simulate.estate import Establishment
 from cellwatch.simulate.formats import phone_styled
+from cellwatch.simulate.names import PLATFORMS
 from cellwatch.simulate.population import Population
 from cellwatch.simulate.rand import Stream, rng_for
 from cellwatch.simulate.scenario import Scenario
@@ -24,6 +25,8 @@ URLS = {
     "tiktok": "https://www.tiktok.com/@{}",
     "x": "https://x.com/{}",
 }
+# Phone owners, outside any campaign, who keep a social account and post from prison.
+SOCIAL_ACCOUNT_FRACTION = 0.3
 MESSAGES = (
     "you know I can still reach you",
     "answer your phone",
@@ -143,6 +146,7 @@ def social_tables(
                         ],
                     )
                 )
+    _posts(sc, estate, cbs, pop, campaigns, midnights, seed, obs, used)
     out = {
         "protected_persons": pp,
         "protected_identifiers": pi,
@@ -153,6 +157,58 @@ def social_tables(
     intel, intel_truth = _intelligence(sc, estate, cbs, pop, midnights, rng)
     out["intelligence_reports"] = intel
     return out, {"accounts": used, "intelligence": intel_truth}
+
+
+def _posts(
+    sc: Scenario,
+    estate: list[Establishment],
+    cbs: list[Contraband],
+    pop: Population,
+    campaigns: list[Campaign],
+    midnights: np.ndarray,
+    seed: int,
+    obs: list[tuple[int, list[object]]],
+    used: Cols,
+) -> None:
+    """Everyday posts from prisoners' own accounts, outside any campaign.
+
+    A share of phone owners keep a social account (campaigners use their campaign
+    accounts) and post ``social_posts_per_account_month`` times a month, on days they
+    have a phone; analysts see some of the posts. Each post is account usage in truth.
+    """
+    rng = rng_for(seed, Stream.SOCIAL, 3)
+    messy, num = sc.run.messy_formats, pop.prisoners.number
+    rate = sc.campaigns.social_posts_per_account_month / 30
+    camp_accounts = {cp.prisoner: cp.prisoner_accounts for cp in campaigns}
+    for est, cb in zip(estate, cbs, strict=True):
+        u = cb.usage
+        own = u["role"] == 0
+        owners, counts = np.unique(u["prisoner"][own], return_counts=True)
+        order = np.argsort(u["prisoner"][own], kind="stable")
+        days_of = np.split(u["day"][own][order], np.cumsum(counts)[:-1])
+        for p, days in zip(owners.tolist(), days_of, strict=True):
+            accounts = camp_accounts.get(p)
+            if accounts is None:
+                if rng.random() >= SOCIAL_ACCOUNT_FRACTION:
+                    continue
+                first_name = pop.prisoners.forenames[p].split()[0].lower()
+                plat = PLATFORMS[int(rng.integers(len(PLATFORMS)))]
+                accounts = (f"{plat}:{first_name}.{num[p][-4:].lower()}{int(rng.integers(100))}",)
+            n = int(rng.poisson(rate * len(days)))
+            for day in np.sort(rng.choice(days, size=n)).tolist() if n else []:
+                acc = accounts[int(rng.integers(len(accounts)))]
+                used["day"].append(day)
+                used["identifier"].append(acc)
+                used["prisoner"].append(p)
+                if rng.random() >= sc.campaigns.observation_probability:
+                    continue
+                t = int(midnights[day] + rng.integers(0, DAY))
+                plat2, acc2 = _handle(acc, rng, messy)
+                who = num[p] if rng.random() < 0.3 else None
+                content = POSTS[int(rng.integers(len(POSTS)))]
+                obs.append(
+                    (t, [plat2, acc2, content, est.code if rng.random() < 0.5 else None, who])
+                )
 
 
 def _reports(rows: list[tuple[int, list[object]]], rng: np.random.Generator, messy: bool) -> Cols:
