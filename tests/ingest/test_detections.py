@@ -205,3 +205,85 @@ def test_a_malformed_file_changes_nothing(ctx: IngestContext, tmp_path: Path) ->
         ingest_file(ctx, "detections", empty)
     assert not list(ctx.settings.lake_dir.rglob("*.parquet"))
     assert quarantine(ctx) == []
+
+
+def _big(rows: int) -> str:
+    """A valid detections CSV body of ``rows`` rows (over the sniff's 1 MiB sample)."""
+    return "".join(f"2025-06-01T10:00:00Z,S1,big{n},LTE,,,,,\n" for n in range(rows))
+
+
+BIG_ROWS = 40_000  # about 1.5 MiB: the end of the file is beyond sniff's sample
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason", "line"),
+    [
+        ("empty.csv", b"", "empty file", None),
+        ("nul.csv", f"{HEADER}\n2025-06-01T10:00:00Z,S1,e\x00,,,,,,\n".encode(), "NUL", 2),
+        ("nul_late.csv", f"{HEADER}\n{_big(BIG_ROWS)}\x00\n".encode(), "NUL", BIG_ROWS + 2),
+        (
+            "latin1.csv",
+            f"{HEADER}\n2025-06-01T10:00:00Z,S1,caf\u00e9,,,,,,\n".encode("latin-1"),
+            "not UTF-8",
+            2,
+        ),
+        (
+            "latin1_late.csv",
+            f"{HEADER}\n{_big(BIG_ROWS)}2025-06-01T10:00:00Z,S1,caf\u00e9,,,,,,\n".encode(
+                "latin-1"
+            ),
+            "not UTF-8",
+            BIG_ROWS + 2,
+        ),
+        ("nohead.csv", b"\n\n", "no header", None),
+        ("trunc.csv", f'{HEADER}\n2025-06-01T10:00:00Z,S1,"e1'.encode(), "unterminated", 2),
+        (
+            "trunc_late.csv",
+            f'{HEADER}\n{_big(BIG_ROWS)}2025-06-01T10:00:00Z,S1,"e1'.encode(),
+            "unterminated",
+            BIG_ROWS + 2,
+        ),
+    ],
+)
+def test_malformed_detection_files_are_refused_whole(
+    ctx: IngestContext, tmp_path: Path, name: str, data: bytes, reason: str, line: int | None
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(MalformedFile, match=reason) as info:
+        ingest_file(ctx, "detections", path)
+    assert info.value.line == line
+    assert info.value.path == str(path)
+    assert not list(ctx.settings.lake_dir.rglob("*.parquet"))
+    assert quarantine(ctx) == []
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_quarantined_alone(
+    ctx: IngestContext, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "d.csv",
+        f"{HEADER}\n"
+        "2025-06-01T10:00:00Z,S1,a1,LTE,,,,,\n"
+        "2025-06-01T10:00:00Z,S1,a2,LTE,,,,,,extra\n"
+        '2025-06-01T10:00:00Z,S1,a3,LTE,,,,,"two\nlines"\n'
+        "2025-06-01T10:00:00Z,S1\n"
+        "2025-06-01T10:00:00Z,S1,a4,FAX,,,,,\n"
+        "2025-06-01T10:00:00Z,S1,a5,LTE,,,,,\n",
+    )
+    summary = ingest_file(ctx, "detections", path)
+    assert (summary.read, summary.accepted, summary.quarantined) == (6, 3, 3)
+    rows = quarantine(ctx)
+    assert [r.line for r in rows] == [3, 6, 7]
+    assert rows[0].reason == "wrong number of fields for the header"
+    assert rows[0].raw["event_id"] == "a2"
+    assert rows[0].raw["_overflow"] == ["extra"]
+    assert rows[1].raw["sensor_id"] == "S1"
+    assert rows[1].raw["event_id"] is None
+    assert rows[2].raw["event_id"] == "a4"
+    assert [(r["event_id"], r["source_line"]) for r in lake_rows(ctx)] == [
+        ("a1", 2),
+        ("a3", 4),
+        ("a5", 8),
+    ]

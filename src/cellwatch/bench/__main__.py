@@ -18,6 +18,7 @@ from cellwatch.bench.common import BenchOptions, BenchResult, write_results
 BENCHMARKS: list[str] = [
     "cellwatch.bench.lake_ingest",
     "cellwatch.bench.targeting",
+    "cellwatch.bench.attribution",
 ]
 
 

@@ -1,7 +1,8 @@
 """Child-process entry point: ``python -m cellwatch.bench.child module:function JSON``.
 
 Prints one JSON line: the function's dict result plus ``seconds`` (wall clock of the
-call) and ``peak_rss_bytes`` (this process's maximum resident set size).
+call), ``cpu_seconds`` (user + system CPU of the call, all threads: on a shared machine
+the fairer comparison) and ``peak_rss_bytes`` (this process's maximum resident set size).
 """
 
 from __future__ import annotations
@@ -18,13 +19,19 @@ def main(argv: list[str]) -> int:
     target, raw = argv[0], argv[1]
     module_name, function_name = target.split(":")
     function = getattr(importlib.import_module(module_name), function_name)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     result = dict(function(**json.loads(raw)))
     result["seconds"] = time.perf_counter() - started
+    result["cpu_seconds"] = _cpu() - cpu
     # Linux reports ru_maxrss in KiB.
     result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps(result, default=str))
     return 0
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

@@ -92,6 +92,10 @@ def run(options: BenchOptions) -> list[BenchResult]:
         "cellwatch_rows_per_s": our_rate,
         "cellwatch_peak_mib": ours["peak_rss_bytes"] / 1024**2,
         "ratio": our_rate / plain_rate,
+        # CPU time is less disturbed by other work on a shared machine than wall time.
+        "duckdb_copy_cpu_seconds": plain["cpu_seconds"],
+        "cellwatch_cpu_seconds": ours["cpu_seconds"],
+        "cpu_ratio": plain["cpu_seconds"] / ours["cpu_seconds"],
         "accepted": summary["accepted"],
         "duplicates": summary["duplicates"],
         "quarantined": summary["quarantined"],
