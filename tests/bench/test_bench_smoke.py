@@ -26,4 +26,6 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert metrics["rows"] == 2000
     assert metrics["accepted"] + metrics["duplicates"] + metrics["quarantined"] == 2000
     assert set(result["passed"]) == {"ratio", "cellwatch_peak"}
+    assert metrics["cellwatch_cpu_seconds"] > 0
+    assert metrics["cpu_ratio"] > 0
     assert (out / "summary.json").is_file()

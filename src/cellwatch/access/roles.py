@@ -33,6 +33,7 @@ class Role(StrEnum):
     PAROLE_CASE_MANAGER = "parole_case_manager"
     OPERATOR_LIAISON = "operator_liaison"
     ADMINISTRATOR = "administrator"
+    VICTIM_LIAISON = "victim_liaison"  # reads protected persons' contact details
 
 
 class Resource(StrEnum):
@@ -49,6 +50,7 @@ class Resource(StrEnum):
     QUARANTINE = "quarantine"
     AUDIT = "audit"
     IDENTIFIER = "identifier"
+    PROTECTED_PERSON = "protected_person"  # a victim's numbers, accounts and conditions
 
 
 class Action(StrEnum):
@@ -97,19 +99,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[tuple[Resource, Action]]] = {
         (R.INGEST_BATCH, A.READ), (R.INGEST_BATCH, A.CREATE),
         (R.QUARANTINE, A.READ), (R.QUARANTINE, A.UPDATE),
     }),
+    Role.VICTIM_LIAISON: frozenset(_READ_ESTATE | {(R.PROTECTED_PERSON, A.READ)}),
 }
 
 # Which roles a user of each kind of organisation may hold: a police officer is never a
 # parole case manager, an operator's liaison never reads prisoner records.
 ORG_KIND_ROLES: dict[OrgKind, frozenset[Role]] = {
     OrgKind.NATIONAL: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR,
-                                 Role.OPERATOR_LIAISON}),
+                                 Role.OPERATOR_LIAISON,
+                                 Role.VICTIM_LIAISON}),  # the victim contact scheme
     OrgKind.REGIONAL: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.INVESTIGATOR,
                                  Role.ADMINISTRATOR}),
     OrgKind.ESTABLISHMENT: frozenset({Role.ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR,
                                       Role.OPERATOR_LIAISON}),
     OrgKind.POLICE: frozenset({Role.INVESTIGATOR, Role.ANALYST, Role.SUPERVISOR,
-                               Role.ADMINISTRATOR}),
+                               Role.ADMINISTRATOR,
+                               Role.VICTIM_LIAISON}),  # witness care, victim liaison
     OrgKind.PAROLE_BOARD: frozenset({Role.PAROLE_CASE_MANAGER, Role.ADMINISTRATOR}),
     OrgKind.OPERATOR: frozenset({Role.OPERATOR_LIAISON, Role.ADMINISTRATOR}),
 }

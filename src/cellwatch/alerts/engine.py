@@ -1,16 +1,20 @@
 """Running the alert rules: each rule in ``rules.yaml`` has one detector here.
 
 ``run_rules`` runs every enabled rule (or those named), each in its own transactions,
-then hands new alerts to delivery. It runs after ingest of the victim-protection kinds,
-and is meant to run after every ingest and attribution run (``cellwatch alerts run`` on
-demand). A rule that fails is reported and the others still run.
+then hands new alerts to delivery. It runs after every ``cellwatch ingest`` and
+``cellwatch attribute`` (and on demand, ``cellwatch alerts run``). After an ingest it is
+given the kinds loaded (``triggered_by``) and runs only the rules those kinds can fire
+(``triggers`` in rules.yaml): loading sensors or locations costs a cheap date-driven rule,
+not a scan of the lake. A rule that fails is reported and the others still run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+
+from sqlalchemy import func, select
 
 from cellwatch.alerts.context import RuleContext
 from cellwatch.alerts.detect_contact import protected_person_contacted
@@ -64,14 +68,22 @@ class RunResult:
 
 
 def run_rules(settings: Settings, store: Store, as_of: date | None = None,
-              only: Sequence[str] = (), deliver: bool = True) -> RunResult:
-    """Run the enabled rules (or ``only`` those) and deliver what they raise."""
+              only: Sequence[str] = (), deliver: bool = True,
+              triggered_by: Iterable[str] | None = None) -> RunResult:
+    """Run the enabled rules (or ``only`` those) and deliver what they raise.
+
+    ``triggered_by`` (ingest kinds, or ``attribution``) narrows the run to the enabled
+    rules those inputs can fire; ``None`` runs them all.
+    """
     rules = load_rules()
     check_rules(rules)
     unknown = [r for r in only if r.upper() not in rules]
     if unknown:
         raise ConfigError(f"unknown alert rule(s): {', '.join(unknown)}")
     chosen = [r.upper() for r in only] or [n for n, spec in rules.items() if spec.enabled]
+    if triggered_by is not None:
+        kinds = frozenset(triggered_by)
+        chosen = [n for n in chosen if rules[n].triggered_by(kinds)]
     ctx = RuleContext(settings, store, as_of or date.today())
     result = RunResult()
     found = detectors()
@@ -88,3 +100,23 @@ def run_rules(settings: Settings, store: Store, as_of: date | None = None,
 
         result.delivered = deliver_pending(settings, store)
     return result
+
+
+def high_water(store: Store) -> int:
+    """The newest alert's id (0 if none): alerts after it are new to the caller."""
+    with store.session() as s:
+        return int(s.scalar(select(func.max(Alert.id))) or 0)
+
+
+def run_after(settings: Settings, store: Store, trigger: str, since: int = 0) -> int:
+    """The rules after an ingest of kind ``trigger`` (or ``"attribution"``).
+
+    Called once per ``cellwatch ingest`` (after every file) and ``cellwatch attribute``.
+    Returns how many alerts now exist past ``since`` (:func:`high_water` taken before the
+    work): the victim-protection kinds also run the rules after each file, and what they
+    raised belongs to the same command. A failing rule does not undo the ingest or run
+    before it; ``cellwatch alerts run`` reports it.
+    """
+    run_rules(settings, store, triggered_by=(trigger,))
+    with store.session() as s:
+        return int(s.scalar(select(func.count(Alert.id)).where(Alert.id > since)) or 0)

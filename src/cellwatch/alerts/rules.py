@@ -20,7 +20,10 @@ from cellwatch.errors import ConfigError
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 CHANNELS = ("in_app", "webhook", "email")
-_KEYS = frozenset({"description", "severity", "channels", "enabled"})
+_KEYS = frozenset({"description", "severity", "channels", "enabled", "triggers"})
+# Pseudo-kinds a rule may be triggered by besides ingest kinds.
+ATTRIBUTION = "attribution"
+ANY = "*"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,12 @@ class RuleSpec:
     severity: str
     channels: tuple[str, ...]
     enabled: bool = True
+    # Ingest kinds (and ``attribution``, ``*``) whose arrival may make the rule fire.
+    triggers: frozenset[str] = frozenset({ANY})
+
+    def triggered_by(self, kinds: frozenset[str]) -> bool:
+        """Whether loading ``kinds`` (or an attribution run) can make this rule fire."""
+        return ANY in self.triggers or bool(self.triggers & kinds)
 
 
 def parse_rules(raw: Any, source: str = "rules.yaml") -> dict[str, RuleSpec]:
@@ -62,8 +71,14 @@ def parse_rules(raw: Any, source: str = "rules.yaml") -> dict[str, RuleSpec]:
         enabled = data.get("enabled", True)
         if not isinstance(enabled, bool):
             problems.append(f"{where}: enabled must be true or false")
+        triggers = data.get("triggers", [ANY])
+        if not isinstance(triggers, list) or not triggers or not all(
+                isinstance(t, str) and t.strip() for t in triggers):
+            problems.append(f"{where}: triggers must be a non-empty list of kinds")
+            triggers = [ANY]
         rules[str(name)] = RuleSpec(str(name), str(data.get("description", "")).strip(),
-                                    severity, tuple(channels), bool(enabled))
+                                    severity, tuple(channels), bool(enabled),
+                                    frozenset(t.strip() for t in triggers))
     if problems:
         raise ConfigError("invalid alert rules:\n  " + "\n  ".join(problems))
     return rules

@@ -41,19 +41,25 @@ def attribute_command(
     from cellwatch.attribution.run import attribute
 
     settings = settings_from_env()
-    report = attribute(settings, store_from_env(settings), RunParams(window_days=window))
+    from cellwatch.alerts.engine import high_water, run_after
+
+    store = store_from_env(settings)
+    alerts_before = high_water(store)
+    report = attribute(settings, store, RunParams(window_days=window))
     doc = {"run_id": report.run_id, "attributions": report.attributions,
            "identifiers": report.identifiers, "links_added": report.links.added,
            "links_updated": report.links.updated, "hubs": report.links.hubs,
            "estimate": report.result.estimate.as_dict()}
+    # The alert rules run after every attribution run (new attributions, new links).
+    doc["alerts_raised"] = run_after(settings, store, "attribution", alerts_before)
     if as_json:
         print_json(doc)
         return
     out = console()
     out.print(f"run {report.run_id}: {report.attributions} attributions of "
               f"{report.identifiers} identifiers; links +{report.links.added} "
-              f"(~{report.links.updated} updated), {len(report.links.hubs)} hubs reported",
-              highlight=False)
+              f"(~{report.links.updated} updated), {len(report.links.hubs)} hubs reported; "
+              f"{doc['alerts_raised']} alerts raised", highlight=False)
     table = Table("field", "level", "weight (bits)", title="estimated weights")
     weights: dict[str, dict[str, float]] = report.result.estimate.as_dict()["weights_log2"]
     for field, levels in weights.items():

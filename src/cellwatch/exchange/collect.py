@@ -1,0 +1,187 @@
+"""Gather what one principal may export, as neutral rows both formats map from.
+
+Everything is read through the access layer: prisoners by the principal's scope (the
+same SQL filter as the prisoner list), attributions only for those prisoners,
+intelligence through :func:`cellwatch.access.intel.export_intelligence` (export
+permission, handling codes, one dissemination per item leaving its owner). The export
+itself is audited with its format and what it carried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from cellwatch.access import intel
+from cellwatch.access.models import Organisation
+from cellwatch.access.people import PrisonerFilter
+from cellwatch.access.people import _filters as prisoner_filters
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import visible_prisoners
+from cellwatch.access.service import Access
+from cellwatch.attribution.export import attribution_rows
+from cellwatch.attribution.models import EvidenceItem
+from cellwatch.errors import InvalidData, NotFound
+from cellwatch.exchange.fields import SUBJECT_ONLY, visible_fields
+from cellwatch.store.reference import Prisoner
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """What to export: one prisoner, one establishment, or all the principal may see."""
+
+    prison_number: str | None = None
+    establishment: str | None = None
+    include_intelligence: bool = True
+    # Attributions below this probability are not shared: they are leads, not findings.
+    min_probability: float = 0.5
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A prisoner as exported; fields the principal may not receive are ``None``."""
+
+    prison_number: str
+    surname: str | None = None
+    forenames: str | None = None
+    date_of_birth: date | None = None
+    establishment: str | None = None
+    reception_date: date | None = None
+    release_date: date | None = None
+    # Only named as an intelligence subject: the record itself is out of scope.
+    subject_only: bool = False
+
+
+@dataclass(frozen=True)
+class AttributionRow:
+    """An identifier attributed to a prisoner, with its evidence in words."""
+
+    identifier_type: str
+    identifier: str
+    prison_number: str
+    probability: float
+    valid_from: date
+    valid_to: date
+    status: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IntelRow:
+    """A graded intelligence item the principal may export."""
+
+    report_ref: str
+    ts: datetime
+    establishment: str | None
+    source_evaluation: str
+    intelligence_assessment: str
+    handling_code: str
+    handling_conditions: str | None
+    owner_org: str | None
+    identifiers: tuple[str, ...]
+    text: str | None
+    subjects: tuple[str, ...]
+
+
+@dataclass
+class ExchangeData:
+    """Everything one export carries, already filtered for the principal."""
+
+    producer_code: str
+    producer_name: str
+    persons: list[PersonRow] = field(default_factory=list)
+    attributions: list[AttributionRow] = field(default_factory=list)
+    intelligence: list[IntelRow] = field(default_factory=list)
+
+
+def collect(access: Access, scope: ExportScope, reason: str, fmt: str) -> ExchangeData:
+    """Read what ``access.principal`` may export for ``scope``; audit it as ``fmt``.
+
+    A user must give a reason (it is audited and kept with each dissemination).
+    """
+    if not access.principal.is_system and not reason.strip():
+        raise InvalidData("a reason is required to export", {"reason": ["required"]})
+    data = ExchangeData(*_producer(access))
+    fields = visible_fields(access.principal)
+    target = Target(Resource.PRISONER)
+    with access.transaction() as s:
+        access.check(Action.READ, target, role_only=True)
+        access.check(Action.READ, Target(Resource.IDENTIFIER), role_only=True)
+        filters = PrisonerFilter(scope.establishment, None, scope.prison_number)
+        query = select(Prisoner).where(visible_prisoners(access.principal),
+                                       *prisoner_filters(filters))
+        data.persons = [_person(p, fields) for p in
+                        s.scalars(query.order_by(Prisoner.prison_number))]
+        if scope.prison_number and not data.persons:
+            raise NotFound(f"prisoner {scope.prison_number} not found")
+    data.attributions = _attributions(access, {p.prison_number for p in data.persons},
+                                      scope.min_probability)
+    if scope.include_intelligence:
+        data.intelligence = _intelligence(access, scope, reason)
+        known = {p.prison_number for p in data.persons}
+        extra = sorted({n for r in data.intelligence for n in r.subjects} - known)
+        data.persons += [PersonRow(n, subject_only=True) for n in extra]
+    with access.transaction() as s:
+        access.audit(s, "export", target, reason=reason, detail={
+            "format": fmt, "prisoners": [p.prison_number for p in data.persons],
+            "attributions": len(data.attributions),
+            "intelligence": [r.report_ref for r in data.intelligence]})
+    return data
+
+
+def _producer(access: Access) -> tuple[str, str]:
+    code = access.principal.org_code
+    if code is None:
+        return "CELLWATCH", "cellwatch"
+    with access.facts() as s:
+        org = s.get(Organisation, code)
+        return code, org.name if org is not None else code
+
+
+def _person(p: Prisoner, fields: frozenset[str]) -> PersonRow:
+    values: dict[str, Any] = {name: getattr(p, name) for name in fields - SUBJECT_ONLY}
+    return PersonRow(p.prison_number, **values)
+
+
+def _attributions(access: Access, prisoners: set[str],
+                  min_probability: float) -> list[AttributionRow]:
+    """The latest run's attributions to exported prisoners (verdicts applied)."""
+    try:
+        rows = attribution_rows(access.store)
+    except NotFound:  # no attribution run yet: nothing to attribute
+        return []
+    # Rejected pairs are analysts' refutations: sharing them would mislead a partner.
+    keep = [r for r in rows if r["prison_number"] in prisoners and r["status"] != "REJECTED"
+            and (r["probability"] >= min_probability or r["status"] == "CONFIRMED")]
+    evidence = _evidence(access, [r["id"] for r in keep])
+    return [AttributionRow(
+        r["identifier_type"], r["identifier"], r["prison_number"], float(r["probability"]),
+        date.fromisoformat(r["valid_from"]), date.fromisoformat(r["valid_to"]), r["status"],
+        tuple(evidence.get(r["id"], []))) for r in keep]
+
+
+def _evidence(access: Access, ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if not ids:
+        return out
+    with access.transaction() as s:
+        rows = s.scalars(select(EvidenceItem).where(EvidenceItem.attribution_id.in_(ids))
+                         .order_by(EvidenceItem.attribution_id, EvidenceItem.id))
+        for e in rows:
+            out.setdefault(e.attribution_id, []).append(
+                f"{e.kind}: {e.description} ({e.weight_log2:+.1f} bits, {e.count}x)")
+    return out
+
+
+def _intelligence(access: Access, scope: ExportScope, reason: str) -> list[IntelRow]:
+    filters = intel.IntelligenceFilter(scope.establishment, None, scope.prison_number)
+    reports = intel.export_intelligence(access, reason, filters)
+    subjects = intel.subjects_of(access, [r.id for r in reports])
+    return [IntelRow(r.report_ref, r.ts, r.establishment, r.source_evaluation,
+                     r.intelligence_assessment, r.handling_code, r.handling_conditions,
+                     r.owner_org, tuple(r.identifiers or []), r.text,
+                     tuple(sorted(subjects[r.id]))) for r in reports]

@@ -1,0 +1,110 @@
+"""Who reads a protected person's numbers and accounts: victim liaison and the owning
+team only, every read and refusal audited. Run against every user of the access fixture
+estate (one organisation of every kind, a user of every role) plus two liaison officers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from cellwatch.access.audit import verify_chain
+from cellwatch.access.fixtures import USERS, build_estate
+from cellwatch.access.models import AuditEntry, User
+from cellwatch.access.principal import SYSTEM, principal_for
+from cellwatch.access.service import Access
+from cellwatch.errors import AccessDenied, NotFound
+from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
+from cellwatch.protect.service import get_protected_person, list_protected_persons
+from cellwatch.store import Store
+
+LIAISON = (("nat_liaison", "NIU"), ("wmp_liaison", "WMP"))
+# The owning team (HEI-SIT) reads through its case-working roles; its administrator not.
+ALLOWED = {"nat_liaison", "wmp_liaison", "hei_analyst", "hei_supervisor"}
+
+
+def _world(store: Store) -> None:
+    build_estate(store)
+    with store.session() as s:
+        hash_ = s.scalars(select(User.password_hash)).first()
+        for name, org in LIAISON:
+            s.add(User(username=name, org_code=org, roles=["victim_liaison"],
+                       password_hash=hash_, active=True, token_version=0))
+        s.add(ProtectedPerson(person_ref="PP-1", prison_number="A1111AA",
+                              condition="restraining order", owner_org="HEI-SIT"))
+        s.add(ProtectedPerson(person_ref="PP-2", prison_number="A3333CC",
+                              condition="licence condition", owner_org="LEI-SIT"))
+        s.flush()
+        s.add(ProtectedIdentifier(person_ref="PP-1", identifier_type="MSISDN",
+                                  identifier="+447700900111"))
+        s.add(ProtectedIdentifier(person_ref="PP-1", identifier_type="ACCOUNT",
+                                  identifier="instagram:victim.one"))
+
+
+def _access(store: Store, username: str) -> Access:
+    with store.session() as s:
+        return Access(store, principal_for(s, username))
+
+
+def _audit(store: Store, username: str) -> list[tuple[str, str, str | None]]:
+    with store.session() as s:
+        return [(e.action, e.outcome, e.resource_id) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.principal == username,
+                                     AuditEntry.resource_type == "protected_person")
+            .order_by(AuditEntry.id))]
+
+
+def test_every_kind_of_user(store: Store) -> None:
+    _world(store)
+    names = [u[0] for u in USERS] + [n for n, _ in LIAISON]
+    for name in names:
+        access = _access(store, name)
+        if name in ALLOWED:
+            details = get_protected_person(access, "PP-1", reason="safety planning")
+            assert [i.identifier for i in details.identifiers] == [
+                "+447700900111", "instagram:victim.one"], name
+            assert details.condition == "restraining order"
+            assert _audit(store, name) == [("read", "allowed", "PP-1")]
+        else:
+            with pytest.raises(AccessDenied):
+                get_protected_person(access, "PP-1")
+            assert _audit(store, name) == [("read", "denied", "PP-1")], name
+    assert verify_chain(store).ok
+
+
+def test_owning_team_reads_only_its_own(store: Store) -> None:
+    _world(store)
+    hei = _access(store, "hei_analyst")
+    with pytest.raises(AccessDenied):
+        get_protected_person(hei, "PP-2")  # owned by Leeds
+    assert [p.person_ref for p in list_protected_persons(hei)] == ["PP-1"]
+    lei = _access(store, "lei_analyst")
+    assert [p.person_ref for p in list_protected_persons(lei)] == ["PP-2"]
+    liaison = _access(store, "wmp_liaison")
+    assert [p.person_ref for p in list_protected_persons(liaison)] == ["PP-1", "PP-2"]
+    assert [p.person_ref for p in list_protected_persons(liaison, "a3333cc")] == ["PP-2"]
+    assert _audit(store, "wmp_liaison")[-1][:2] == ("list", "allowed")
+
+
+@pytest.mark.parametrize("name", ["voda_liaison", "nat_admin", "wmp_investigator",
+                                  "parole_cm"])
+def test_list_outside_liaison_and_teams(store: Store, name: str) -> None:
+    _world(store)
+    access = _access(store, name)
+    if name in ("voda_liaison", "nat_admin"):
+        # Neither reads prisoner records: refused outright, and audited.
+        with pytest.raises(AccessDenied):
+            list_protected_persons(access)
+        assert _audit(store, name) == [("list", "denied", None)]
+    else:
+        # A team that reads prisoners lists only what its organisation owns: nothing here.
+        assert list_protected_persons(access) == []
+
+
+def test_unknown_person_is_not_an_oracle(store: Store) -> None:
+    _world(store)
+    with pytest.raises(AccessDenied):
+        get_protected_person(_access(store, "wm_analyst"), "PP-404")
+    with pytest.raises(NotFound):
+        get_protected_person(_access(store, "nat_liaison"), "PP-404")
+    system = Access(store, SYSTEM)
+    assert get_protected_person(system, "PP-2").identifiers == ()
