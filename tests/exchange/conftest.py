@@ -16,7 +16,7 @@ from cellwatch.store import Store
 # identifier type, identifier, prisoner, probability, status
 ATTRIBUTIONS = (
     ("IMEI", "356938035643809", "A1111AA", 0.97, "PROPOSED"),
-    ("MSISDN", "+447700900123", "A1111AA", 0.93, "PROPOSED"),
+    ("MSISDN", "+447911123456", "A1111AA", 0.93, "PROPOSED"),
     ("ACCOUNT", "instagram:jd_hewell", "A1111AA", 0.81, "PROPOSED"),
     ("IMSI", "234150123456789", "A2222BB", 0.88, "PROPOSED"),
     ("IMEI", "490154203237518", "A3333CC", 0.75, "PROPOSED"),

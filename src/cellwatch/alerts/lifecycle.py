@@ -81,39 +81,62 @@ def _move(session: Session, alert_id: int, to: str) -> Alert:
     return alert
 
 
-def assign(store: Store, alert_id: int, to_user: str, by: str) -> Alert:
-    """Give an alert to a person to work; hand-over between people is allowed."""
+def _history(alert: Alert, entry: dict[str, Any]) -> None:
+    # A new dict, so the JSON column is seen as changed.
+    details = dict(alert.details or {})
+    details["history"] = [*details.get("history", []), {"at": utcnow().isoformat(), **entry}]
+    alert.details = details
+
+
+def assign_in(session: Session, alert_id: int, to_user: str, by: str) -> Alert:
+    """:func:`assign` inside the caller's transaction."""
     if not to_user.strip():
         raise InvalidData("assignment refused", {"to_user": ["name the user"]})
+    alert = _move(session, alert_id, "ASSIGNED")
+    alert.assigned_to, alert.assigned_at = to_user.strip(), utcnow()
+    _history(alert, {"by": by, "status": "ASSIGNED", "assigned_to": to_user.strip()})
+    return alert
+
+
+def acknowledge_in(session: Session, alert_id: int, by: str) -> Alert:
+    """:func:`acknowledge` inside the caller's transaction."""
+    alert = _move(session, alert_id, "ACKNOWLEDGED")
+    alert.acknowledged_by, alert.acknowledged_at = by, utcnow()
+    if alert.assigned_to is None:
+        alert.assigned_to, alert.assigned_at = by, alert.acknowledged_at
+    _history(alert, {"by": by, "status": "ACKNOWLEDGED"})
+    return alert
+
+
+def close_in(session: Session, alert_id: int, outcome: str, by: str,
+             note: str | None = None) -> Alert:
+    """:func:`close` inside the caller's transaction."""
+    value = outcome.strip().upper().replace(" ", "_").replace("-", "_")
+    if value not in OUTCOMES:
+        raise InvalidData("close refused", {"outcome": [f"one of {', '.join(OUTCOMES)}"]})
+    alert = _move(session, alert_id, "CLOSED")
+    alert.outcome, alert.outcome_note = value, note
+    alert.closed_by, alert.closed_at = by, utcnow()
+    _history(alert, {"by": by, "status": "CLOSED", "outcome": value})
+    return alert
+
+
+def assign(store: Store, alert_id: int, to_user: str, by: str) -> Alert:
+    """Give an alert to a person to work; hand-over between people is allowed."""
     with store.session() as s:
-        alert = _move(s, alert_id, "ASSIGNED")
-        alert.assigned_to, alert.assigned_at = to_user.strip(), utcnow()
-        details = dict(alert.details or {})
-        details.setdefault("history", []).append({"by": by, "assigned_to": to_user.strip()})
-        alert.details = details
-        return alert
+        return assign_in(s, alert_id, to_user, by)
 
 
 def acknowledge(store: Store, alert_id: int, by: str) -> Alert:
     """Record that someone has taken the alert in."""
     with store.session() as s:
-        alert = _move(s, alert_id, "ACKNOWLEDGED")
-        alert.acknowledged_by, alert.acknowledged_at = by, utcnow()
-        if alert.assigned_to is None:
-            alert.assigned_to, alert.assigned_at = by, alert.acknowledged_at
-        return alert
+        return acknowledge_in(s, alert_id, by)
 
 
 def close(store: Store, alert_id: int, outcome: str, by: str, note: str | None = None) -> Alert:
     """Close an alert with one of :data:`OUTCOMES` (and a note saying what was done)."""
-    value = outcome.strip().upper().replace(" ", "_").replace("-", "_")
-    if value not in OUTCOMES:
-        raise InvalidData("close refused", {"outcome": [f"one of {', '.join(OUTCOMES)}"]})
     with store.session() as s:
-        alert = _move(s, alert_id, "CLOSED")
-        alert.outcome, alert.outcome_note = value, note
-        alert.closed_by, alert.closed_at = by, utcnow()
-        return alert
+        return close_in(s, alert_id, outcome, by, note)
 
 
 def get_alert(store: Store, alert_id: int) -> Alert:

@@ -9,9 +9,11 @@ from cellwatch import web
 from cellwatch.api import problems
 from cellwatch.api.deps import check_text
 from cellwatch.api.routers import (
+    alerts,
     audit,
     auth,
     cases,
+    crime_referrals,
     establishments,
     identifiers,
     ingest,
@@ -28,7 +30,7 @@ from cellwatch.store import Store, open_store
 
 PREFIX = "/api/v1"
 ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
-           ingest, audit, identifiers, stats, targeting)
+           ingest, audit, identifiers, stats, targeting, alerts, crime_referrals)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

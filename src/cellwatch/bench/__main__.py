@@ -17,8 +17,10 @@ from cellwatch.bench.common import BenchOptions, BenchResult, write_results
 
 BENCHMARKS: list[str] = [
     "cellwatch.bench.lake_ingest",
+    "cellwatch.bench.simulator",
     "cellwatch.bench.targeting",
     "cellwatch.bench.attribution",
+    "cellwatch.bench.spark",
 ]
 
 

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "cellwatch.cli.quarantine",
     "cellwatch.cli.status",
     "cellwatch.cli.export",
+    "cellwatch.cli.exchange",
     "cellwatch.cli.tro",
     "cellwatch.cli.takedown",
     "cellwatch.cli.stats",

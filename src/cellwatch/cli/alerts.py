@@ -30,8 +30,12 @@ AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``alerts`` to ``app`` (``export alerts`` registers itself on import)."""
+    """Add ``alerts`` and ``referral`` to ``app`` (``export alerts`` registers itself on
+    import)."""
+    from cellwatch.cli.referrals import referral_app
+
     app.add_typer(alerts_app, name="alerts")
+    app.add_typer(referral_app, name="referral")
 
 
 def _principal(settings: Settings, store: Store) -> Principal:

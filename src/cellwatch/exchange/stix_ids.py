@@ -53,7 +53,7 @@ def observable(identifier_type: str, value: str) -> dict[str, object]:
     """
     if identifier_type == "ACCOUNT":
         platform, handle = split_account(value)
-        contributing = {"account_type": platform, "user_id": handle}
+        contributing = {"account_login": handle, "account_type": platform, "user_id": handle}
         return {"type": "user-account", "spec_version": "2.1",
                 "id": sco_id("user-account", contributing), "user_id": handle,
                 "account_login": handle, "account_type": platform}

@@ -57,6 +57,14 @@ class Dialect:
         """A UTC timestamp as wall-clock time in ``zone`` (a naive timestamp)."""
         return f"timezone('{zone}', {column})"
 
+    def int_series(self, start: int, stop: int, alias: str = "k") -> str:
+        """A one-column query of the integers ``start`` .. ``stop - 1`` (as ``range``).
+
+        >>> Dialect().int_series(-2, 3)   # use as: CROSS JOIN ({...}) k
+        'SELECT unnest(range(-2, 3)) AS k'
+        """
+        return f"SELECT unnest(range({int(start)}, {int(stop)})) AS {alias}"
+
 
 class SparkDialect(Dialect):
     """Spark SQL's spelling of the same operations."""
@@ -81,6 +89,12 @@ class SparkDialect(Dialect):
 
     def to_local(self, column: str, zone: str = "Europe/London") -> str:
         return f"from_utc_timestamp({column}, '{zone}')"
+
+    def int_series(self, start: int, stop: int, alias: str = "k") -> str:
+        # Spark's sequence() includes its end (and counts down): DuckDB's range() does not.
+        if int(stop) <= int(start):
+            return f"SELECT CAST(NULL AS INT) AS {alias} WHERE false"
+        return f"SELECT explode(sequence({int(start)}, {int(stop) - 1})) AS {alias}"
 
 
 _UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})

@@ -108,15 +108,16 @@ class SparkEngine(AnalyticEngine):
     def refresh_views(self, lake_dir: Path) -> None:
         """(Re)create each kind's view over its Parquet files (zero rows when it has none)."""
         for kind in KINDS:
-            schema = _lake_schema(kind)
-            if data_files(lake_dir, kind):
+            present = bool(data_files(lake_dir, kind))
+            schema = _lake_schema(kind, present)
+            if present:
                 # Given types win over partition inference ("2026-09-01" stays a DATE and
                 # an all-digit establishment code stays text); the Arrow -> Spark mapping
                 # is pyspark's own, read off an empty frame.
                 spark_schema = self._frame(schema.empty_table()).schema
                 with spark_errors(f"read {kind}"):
                     frame = self.spark.read.schema(spark_schema).parquet(
-                        str(kind_dir(lake_dir, kind)))
+                        str(kind_dir(lake_dir, kind))).select(*schema.names)
             else:
                 frame = self._frame(schema.empty_table())
             frame.createOrReplaceTempView(kind)
@@ -162,10 +163,16 @@ class SparkEngine(AnalyticEngine):
         return self.spark.createDataFrame(table)
 
 
-def _lake_schema(kind: str) -> pa.Schema:
-    """The view's columns: the file schema, then the partition columns (DuckDB's order)."""
+def _lake_schema(kind: str, present: bool) -> pa.Schema:
+    """The view's columns: the file schema, then the partition columns in DuckDB's order.
+
+    DuckDB's ``hive_partitioning`` appends partition columns sorted by name (``day``,
+    ``establishment``) while its empty-lake view lists them in path order; both are
+    copied so that ``SELECT *`` has the same shape on either engine.
+    """
+    partitions = sorted(PARTITIONS[kind]) if present else list(PARTITIONS[kind])
     fields = list(FILE_SCHEMAS[kind]) + [
-        pa.field(name, _PARTITION_ARROW[sqltype]) for name, sqltype in PARTITIONS[kind]]
+        pa.field(name, _PARTITION_ARROW[sqltype]) for name, sqltype in partitions]
     return pa.schema(fields)
 
 

@@ -19,6 +19,15 @@ SEPARATORS_RE = r"[\s\-\x{2010}-\x{2015}.]+"
 LONDON = "Europe/London"
 
 
+def all_digits_sql(expr: str) -> str:
+    """True when ``expr`` is non-empty and only ASCII digits (NULL stays NULL).
+
+    DuckDB's anchored regular expressions are cheap (measured: cheaper than ``ltrim``
+    with a character set); the costly pattern was a long ``IN`` list (see :func:`imsi_sql`).
+    """
+    return f"regexp_full_match({expr}, '[0-9]+')"
+
+
 def digits_sql(expr: str) -> str:
     """``expr`` with separators removed (NULL stays NULL)."""
     return f"regexp_replace({expr}, '{SEPARATORS_RE}', '', 'g')"
@@ -87,7 +96,7 @@ def imei_sql(raw: str, d: str, body: str, check: str) -> tuple[str, str]:
     completed with its Luhn digit, a 14-digit body likewise; 15 digits must pass Luhn.
     The problem is NULL when the value is fine or absent.
     """
-    shape = f"(regexp_full_match({d}, '[0-9]{{14,16}}') AND {body} <> 0)"
+    shape = f"({all_digits_sql(d)} AND length({d}) BETWEEN 14 AND 16 AND {body} <> 0)"
     value = (
         f"CASE WHEN {shape} AND (length({d}) <> 15 "
         f"OR {check} = CAST(substr({d}, 15, 1) AS INTEGER)) "
@@ -95,7 +104,7 @@ def imei_sql(raw: str, d: str, body: str, check: str) -> tuple[str, str]:
     )
     problem = (
         f"CASE WHEN {raw} IS NULL THEN NULL "
-        f"WHEN NOT regexp_full_match({d}, '[0-9]+') "
+        f"WHEN NOT {all_digits_sql(d)} "
         "THEN 'IMEI may only contain digits and separators' "
         f"WHEN length({d}) NOT IN (14, 15, 16) THEN 'IMEI must have 15 digits (16 for an IMEISV, "
         f"14 without check digit); got ' || length({d}) "
@@ -111,14 +120,17 @@ def imsi_sql(raw: str, d: str, known_mccs: Sequence[str]) -> tuple[str, str]:
 
     An IMSI has 14 or 15 digits and its MCC is one of ``known_mccs``.
     """
-    # MCCs are three digits each (checked), so inlining them as literals is safe.
-    listed = ", ".join(f"'{m}'" for m in known_mccs if m.isdigit() and len(m) == 3)
-    known = f"(substr({d}, 1, 3) IN ({listed or 'NULL'}))"
-    ok = f"regexp_full_match({d}, '[0-9]{{14,15}}') AND {known}"
+    # A 1000-character mask ('1' at 1 + MCC) replaces an IN list of hundreds of literals,
+    # which costs a comparison per literal per row. Only digits enter the SQL text.
+    codes = {int(m) for m in known_mccs if m.isdigit() and len(m) == 3}
+    mask = "".join("1" if i in codes else "0" for i in range(1000))
+    mcc = f"try_cast(substr({d}, 1, 3) AS INTEGER)"
+    known = f"(substr('{mask}', {mcc} + 1, 1) = '1')"
+    ok = f"{all_digits_sql(d)} AND length({d}) BETWEEN 14 AND 15 AND {known}"
     value = f"CASE WHEN {ok} THEN {d} END"
     problem = (
         f"CASE WHEN {raw} IS NULL THEN NULL "
-        f"WHEN NOT regexp_full_match({d}, '[0-9]+') "
+        f"WHEN NOT {all_digits_sql(d)} "
         "THEN 'IMSI may only contain digits and separators' "
         f"WHEN length({d}) NOT IN (14, 15) THEN 'IMSI must have 14 or 15 digits; got ' "
         f"|| length({d}) "

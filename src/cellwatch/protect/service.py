@@ -67,9 +67,10 @@ def _target(person_ref: str | None, owner_org: str | None = None) -> Target:
     return Target(Resource.PROTECTED_PERSON, person_ref, owner_org=owner_org)
 
 
-def _deny(access: Access, person_ref: str | None, reason: str | None) -> Denied:
+def _deny(access: Access, person_ref: str | None, reason: str | None,
+          action: str = "read") -> Denied:
     return Denied(f"{access.principal.username} may not read protected persons' details: "
-                  "victim liaison and the owning team only", Action.READ,
+                  "victim liaison and the owning team only", action,
                   _target(person_ref), reason)
 
 
@@ -104,7 +105,7 @@ def list_protected_persons(access: Access, prison_number: str | None = None,
         if not _liaison(principal) and not (
                 principal.org_code and permitted(principal.roles, Resource.PRISONER,
                                                  Action.READ)):
-            raise _deny(access, None, reason)
+            raise _deny(access, None, reason, "list")
         query = select(ProtectedPerson)
         if not _liaison(principal):
             query = query.where(ProtectedPerson.owner_org == principal.org_code)

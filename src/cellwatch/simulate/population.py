@@ -72,30 +72,39 @@ class _Loop:
     open_stay: dict[int, int] = field(default_factory=dict)
     releases: dict[int, list[int]] = field(default_factory=dict)
 
-    def new_prisoner(self, day: int, female: bool, young: bool) -> int:
+    def new_prisoners(self, day: int, n: int, female: bool, young: bool) -> list[int]:
+        """Receive ``n`` new prisoners on ``day``, every draw vectorised; their ids."""
         rng, sc = self.rng, self.sc
-        initial = day == 0
-        served = int(rng.exponential(sc.population.mean_stay_days)) if initial else 0
-        remaining = int(rng.exponential(sc.population.mean_stay_days)) + 7
-        age = rng.uniform(18, 22) if young else 18 + rng.gamma(3.0, 6.0)
-        start = self.sc.run.start_date
-        p = len(self.p.number)
-        self.p.number.append(self.ids.prison_number())
-        self.p.surname.append(SURNAMES[int(rng.integers(len(SURNAMES)))])
+        mean = sc.population.mean_stay_days
+        # Those in custody on day one have already served part of their sentence.
+        served = rng.exponential(mean, n).astype(np.int64) if day == 0 else np.zeros(n, np.int64)
+        remaining = rng.exponential(mean, n).astype(np.int64) + 7
+        age = rng.uniform(18, 22, n) if young else 18 + rng.gamma(3.0, 6.0, n)
         names = FORENAMES_F if female else FORENAMES_M
-        first = [names[int(i)] for i in rng.integers(len(names), size=1 + int(rng.random() < 0.6))]
-        self.p.forenames.append(" ".join(first))
-        self.p.dob.append(start + dt.timedelta(days=day - int(age * 365.25)))
-        self.p.offence.append(OFFENCE_GROUPS[int(rng.integers(len(OFFENCE_GROUPS)))])
-        self.p.reception_day.append(day - served)
-        self.p.release_day.append(day + remaining)
-        sentence = served + remaining
-        self.p.parole_day.append(day - served + sentence // 2 if sentence > 4 * 365 else -(10**6))
-        user = rng.random() < sc.contraband.user_fraction
-        self.p.propensity.append(float(rng.lognormal(0, 1)) if user else 0.0)
-        self.p.last_est.append(-1)
-        self.releases.setdefault(day + remaining, []).append(p)
-        return p
+        sur = rng.integers(len(SURNAMES), size=n).tolist()
+        fore = rng.integers(len(names), size=(n, 2)).tolist()
+        two = (rng.random(n) < 0.6).tolist()
+        off = rng.integers(len(OFFENCE_GROUPS), size=n).tolist()
+        user = rng.random(n) < sc.contraband.user_fraction
+        prop = np.where(user, rng.lognormal(0, 1, n), 0.0).tolist()
+        start = sc.run.start_date
+        first = len(self.p.number)
+        for k in range(n):
+            s, r = int(served[k]), int(remaining[k])
+            self.p.number.append(self.ids.prison_number())
+            self.p.surname.append(SURNAMES[sur[k]])
+            f = names[fore[k][0]]
+            self.p.forenames.append(f"{f} {names[fore[k][1]]}" if two[k] else f)
+            self.p.dob.append(start + dt.timedelta(days=day - int(age[k] * 365.25)))
+            self.p.offence.append(OFFENCE_GROUPS[off[k]])
+            self.p.reception_day.append(day - s)
+            self.p.release_day.append(day + r)
+            sentence = s + r
+            self.p.parole_day.append(day - s + sentence // 2 if sentence > 4 * 365 else -(10**6))
+            self.p.propensity.append(prop[k])
+            self.p.last_est.append(-1)
+            self.releases.setdefault(day + r, []).append(first + k)
+        return list(range(first, first + n))
 
     def open(self, p: int, e: int, bed: int, day: int, t: int) -> None:
         self.open_stay[p] = len(self.s.prisoner)
@@ -187,16 +196,19 @@ def _fill(lp: _Loop, beds: I64, e: int, est: Establishment, d: int) -> None:
     need = target - (len(beds) - len(free))
     if need <= 0:
         return
-    for b in lp.rng.permutation(free)[:need]:
-        p = lp.new_prisoner(d, est.category == "WOMEN", est.category == "YOI")
+    beds_in = lp.rng.permutation(free)[:need]
+    new = lp.new_prisoners(d, len(beds_in), est.category == "WOMEN", est.category == "YOI")
+    if d == 0:
+        # Already in their cell when the period starts: the stay began some days before.
+        back = lp.rng.integers(1, 120, size=len(new))
+    for k, (b, p) in enumerate(zip(beds_in.tolist(), new, strict=True)):
         beds[b] = p
         if d == 0:
-            # Already in their cell when the period starts: the stay began some days before.
-            back = min(int(lp.rng.integers(1, 120)), -lp.p.reception_day[p])
-            t = int(lp.midnights[0] - back * DAY + 15 * 3600)
+            days_back = min(int(back[k]), -lp.p.reception_day[p])
+            t = int(lp.midnights[0] - days_back * DAY + 15 * 3600)
         else:
             t = lp.at(d, 14, 19)
-        lp.open(p, e, int(b), d, t)
+        lp.open(p, e, b, d, t)
 
 
 def cell_matrix(pop: Population, est: Establishment, days: int) -> tuple[I64, I64]:

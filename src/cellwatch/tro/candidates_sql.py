@@ -44,7 +44,7 @@ def evidence_rows_sql() -> str:
     # Interpolated: only the fixed fragments above; every value is a $parameter.
     return f"""
 horizon AS (
-    SELECT max(t) - to_days(CAST($lookback AS INTEGER)) AS since FROM (
+    SELECT max(t) - CAST($lookback AS INTEGER) * INTERVAL 1 DAY AS since FROM (
         SELECT max(ts) AS t FROM detections
         UNION ALL SELECT max(start_ts) FROM call_records
         UNION ALL SELECT max(ts) FROM tro_ref_seizures)
@@ -53,8 +53,8 @@ det AS (
     SELECT s.establishment, d.ts, d.imsi, d.imei,
            coalesce(d.location_code, s.location_code) AS location_code
     FROM detections d JOIN tro_ref_sensors s ON s.sensor_id = d.sensor_id
-    WHERE list_contains($kinds, s.kind)
-      AND NOT list_contains($excluded, coalesce(s.location_type, ''))
+    WHERE array_contains($kinds, s.kind)
+      AND NOT array_contains($excluded, coalesce(s.location_type, ''))
       AND d.ts >= (SELECT since FROM horizon)
       AND (d.imsi IS NOT NULL OR d.imei IS NOT NULL)
       AND NOT {_allowed("d.imsi, d.imei", "d.ts")}
@@ -116,7 +116,7 @@ agg AS (
         count(DISTINCT seizure_ref) FILTER (WHERE source = 'SEIZURE') AS seizures,
         count(DISTINCT {day}) AS evidence_days,
         min(ts) AS first_seen, max(ts) AS last_seen,
-        arg_max(imsi, ts) FILTER (WHERE imsi IS NOT NULL) AS home_imsi,
+        max_by(imsi, ts) FILTER (WHERE imsi IS NOT NULL) AS home_imsi,
         {d.array_agg_distinct("imsi")} FILTER (WHERE imsi IS NOT NULL
             AND identifier_type <> 'IMSI') AS linked_imsis,
         {d.array_agg_distinct("imei")} FILTER (WHERE imei IS NOT NULL

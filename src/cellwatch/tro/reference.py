@@ -123,4 +123,4 @@ def run_named(engine: AnalyticEngine, sql: str, params: dict[str, Any]) -> pa.Ta
     if isinstance(engine, DuckDBEngine):
         with duckdb_errors(sql):
             return engine.connection.sql(sql, params=params).to_arrow_table()
-    raise NotImplementedError("named parameters need the DuckDB engine")  # pragma: no cover
+    return engine.run(sql, params)  # Spark: SparkEngine turns $name into :name

@@ -1,0 +1,127 @@
+"""Alerts for a principal: list, open, assign, acknowledge and close, scoped and audited.
+
+Scope is :func:`cellwatch.alerts.export.visible_alerts` (an establishment's team sees its
+establishment's alerts, a region its region's, national units all; police, the Parole
+Board and operators none). Working an alert (assign, acknowledge, close) takes a role
+that works cases (analyst, supervisor, investigator): an administrator or an operator's
+liaison may see the estate but does not work its alerts. An alert outside the scope is
+refused the same way whether it exists or not.
+
+Every list, read and lifecycle change is appended to the audit chain
+(:func:`cellwatch.access.audit.append`) in the same transaction as the change; each change
+is also kept in the alert's own ``details.history``. Refusals are audited on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cellwatch.access import audit as audit_log
+from cellwatch.access.models import User
+from cellwatch.access.roles import Action, Resource, permitted
+from cellwatch.access.service import Access, Page
+from cellwatch.alerts.export import visible_alerts
+from cellwatch.alerts.lifecycle import acknowledge_in, assign_in, close_in
+from cellwatch.alerts.models import Alert
+from cellwatch.errors import AccessDenied, InvalidData, NotFound
+
+RESOURCE = "alert"
+
+
+def _event(access: Access, action: str, alert_id: int | None, outcome: str,
+           detail: Mapping[str, Any] | None = None) -> audit_log.AuditEvent:
+    p = access.principal
+    return audit_log.AuditEvent(principal=p.username, org=p.org_code, action=action,
+                                resource_type=RESOURCE,
+                                resource_id=None if alert_id is None else str(alert_id),
+                                outcome=outcome, detail=detail)
+
+
+def _refuse(access: Access, action: str, alert_id: int | None, why: str) -> AccessDenied:
+    audit_log.append_now(access.store, _event(access, action, alert_id, "denied",
+                                              {"why": why}))
+    return AccessDenied(f"{access.principal.username} may not {action} alert "
+                        f"{alert_id if alert_id is not None else ''}: {why}".strip())
+
+
+def _visible(session: Session, access: Access, alert_id: int) -> Alert | None:
+    return session.scalars(select(Alert).where(
+        Alert.id == alert_id, visible_alerts(access.principal))).first()
+
+
+def list_for(access: Access, page: Page = Page(), status: str | None = None,
+             rule: str | None = None) -> list[Alert]:
+    """Alerts the principal may see, newest first (audited with the ids returned)."""
+    query = select(Alert).where(visible_alerts(access.principal))
+    if status:
+        query = query.where(Alert.status == status.upper())
+    if rule:
+        query = query.where(Alert.rule == rule.upper())
+    with access.store.session() as s:
+        rows = list(s.scalars(query.order_by(Alert.id.desc())
+                              .limit(page.limit).offset(page.offset)))
+        audit_log.append(s, _event(access, "list", None, "allowed",
+                                   {"returned": [a.id for a in rows]}))
+        return rows
+
+
+def get_for(access: Access, alert_id: int) -> Alert:
+    """One alert within the principal's scope (audited)."""
+    with access.store.session() as s:
+        alert = _visible(s, access, alert_id)
+        if alert is not None:
+            audit_log.append(s, _event(access, "read", alert_id, "allowed"))
+            return alert
+        exists = s.get(Alert, alert_id) is not None
+    if exists or not (access.principal.is_system or permitted(
+            access.principal.roles, Resource.PRISONER, Action.READ)):
+        raise _refuse(access, "read", alert_id, "outside your scope")
+    raise NotFound(f"alert {alert_id} not found")
+
+
+def _work(access: Access, action: str, alert_id: int, detail: Mapping[str, Any],
+          change: Callable[[Session], Alert]) -> Alert:
+    principal = access.principal
+    if not (principal.is_system or permitted(principal.roles, Resource.CASE, Action.UPDATE)):
+        raise _refuse(access, action, alert_id, "no role of yours works alerts")
+    with access.store.session() as s:
+        if _visible(s, access, alert_id) is None:
+            exists = s.get(Alert, alert_id) is not None
+        else:
+            alert = change(s)
+            audit_log.append(s, _event(access, action, alert_id, "allowed",
+                                       {**detail, "status": alert.status}))
+            return alert
+    if exists:
+        raise _refuse(access, action, alert_id, "outside your scope")
+    raise NotFound(f"alert {alert_id} not found")
+
+
+def assign_for(access: Access, alert_id: int, to_user: str) -> Alert:
+    """Give an alert to an active user (hand-over allowed)."""
+    name = to_user.strip()
+    with access.store.session() as s:
+        user = s.scalars(select(User).where(User.username == name)).first()
+        if user is None or not user.active:
+            raise InvalidData("assignment refused", {"to_user": [f"no active user {name!r}"]})
+    by = access.principal.username
+    return _work(access, "assign", alert_id, {"assigned_to": name},
+                 lambda s: assign_in(s, alert_id, name, by))
+
+
+def acknowledge_for(access: Access, alert_id: int) -> Alert:
+    """Record that the principal has taken the alert in."""
+    by = access.principal.username
+    return _work(access, "acknowledge", alert_id, {},
+                 lambda s: acknowledge_in(s, alert_id, by))
+
+
+def close_for(access: Access, alert_id: int, outcome: str, note: str | None = None) -> Alert:
+    """Close an alert with an outcome (and a note of what was done)."""
+    by = access.principal.username
+    return _work(access, "close", alert_id, {"outcome": outcome.strip().upper()},
+                 lambda s: close_in(s, alert_id, outcome, by, note))

@@ -1,0 +1,84 @@
+"""``cellwatch export stix|ftm`` and ``cellwatch match people``: thin shells over the library."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import typer
+
+from cellwatch.cli.context import console, print_json
+from cellwatch.cli.export import export_app
+from cellwatch.cli.users import cli_access
+
+
+def export_stix_command(
+    out: Path = typer.Option(..., "--out", help="STIX 2.1 bundle (JSON) to write."),
+    prisoner: str | None = typer.Option(None, "--prisoner", help="Only this prison number."),
+    establishment: str | None = typer.Option(None, "--establishment",
+                                             help="Only this establishment."),
+    reason: str = typer.Option("", "--reason", help="Why (required for users; audited)."),
+    intelligence: bool = typer.Option(True, "--intelligence/--no-intelligence",
+                                      help="Include graded intelligence (needs export)."),
+    min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
+) -> None:
+    """Write a STIX 2.1 bundle of prisoners, attributed identifiers and intelligence."""
+    from cellwatch.exchange import ExportScope, export_stix
+
+    scope = ExportScope(prisoner, establishment, intelligence, min_probability)
+    s = export_stix(cli_access(), out, scope, reason)
+    console().print(f"wrote {s.objects} STIX objects ({s.persons} people, {s.attributions} "
+                    f"attributions, {s.intelligence} reports) to {out}", highlight=False)
+
+
+def export_ftm_command(
+    out: Path = typer.Option(..., "--out", help="FollowTheMoney entities (JSON lines)."),
+    prisoner: str | None = typer.Option(None, "--prisoner", help="Only this prison number."),
+    establishment: str | None = typer.Option(None, "--establishment",
+                                             help="Only this establishment."),
+    reason: str = typer.Option("", "--reason", help="Why (required for users; audited)."),
+    min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
+) -> None:
+    """Write FollowTheMoney entities: people, identifiers and attribution links."""
+    from cellwatch.exchange import ExportScope, export_ftm
+
+    scope = ExportScope(prisoner, establishment, False, min_probability)
+    s = export_ftm(cli_access(), out, scope, reason)
+    console().print(f"wrote {s.objects} entities ({s.persons} people, {s.attributions} "
+                    f"attributions) to {out}", highlight=False)
+
+
+def match_people_command(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV with surname, forenames, date_of_birth [, id]."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    threshold: float = typer.Option(0.9, "--threshold", min=0.0, max=1.0,
+                                    help="Lowest match probability shown."),
+) -> None:
+    """Candidate prisoners for people named without a prison number (best first)."""
+    from cellwatch.matching import match_people
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.DictReader(fh))
+    rows = match_people(records, "prisoners", access=cli_access(),
+                        threshold=threshold).to_pylist()
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        console().print(f"{r['record_id']:<10} {r['rank']:>2} {r['prison_number']:<8} "
+                        f"{r['match_probability']:.4f} {r['match_weight']:+6.1f}  "
+                        f"{r['explanation']}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Hang ``stix`` and ``ftm`` on ``export`` and add the ``match`` group."""
+    names = {c.name for c in export_app.registered_commands}
+    # build_app may run more than once per process (tests); register each command once.
+    if "stix" not in names:
+        export_app.command("stix")(export_stix_command)
+        export_app.command("ftm")(export_ftm_command)
+    match = typer.Typer(help="Match people named without a prison number.",
+                        no_args_is_help=True)
+    match.command("people")(match_people_command)
+    app.add_typer(match, name="match")

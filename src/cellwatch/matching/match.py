@@ -1,0 +1,176 @@
+"""``match_people``: candidate prisoners for records that name people without a number.
+
+The model (comparisons and blocking in :mod:`cellwatch.matching.model`) is trained on
+the data at hand each call: u by random sampling with a fixed seed, m by EM on two
+blocks (each leaving the other columns free). The prior is fixed at one in the number
+of prisoners, since a record names at most one prisoner. Small inputs (fewer than
+:data:`MIN_EM_RECORDS`) keep the m priors: EM on a handful of pairs overfits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import visible_prisoners
+from cellwatch.access.service import Access
+from cellwatch.errors import InvalidData, LakeError
+from cellwatch.matching import model
+from cellwatch.matching.prepare import prepare
+from cellwatch.store.reference import Prisoner
+
+MATCH_COLUMNS = ("record_id", "prison_number", "match_probability", "match_weight", "rank",
+                 "explanation")
+MIN_EM_RECORDS = 30
+U_MAX_PAIRS = 2e5
+
+Records = Any  # pyarrow.Table | Sequence[Mapping[str, Any]]
+
+
+def _rows(table: Records) -> list[dict[str, Any]]:
+    if hasattr(table, "to_pylist"):
+        return list(table.to_pylist())
+    return [dict(r) for r in table]
+
+
+def prisoners_for(access: Access) -> list[dict[str, Any]]:
+    """The prisoners the principal may see, as matching input (the read is audited)."""
+    target = Target(Resource.PRISONER)
+    with access.transaction() as s:
+        access.check(Action.READ, target, role_only=True)
+        rows = s.execute(select(Prisoner.prison_number, Prisoner.surname, Prisoner.forenames,
+                                Prisoner.date_of_birth)
+                         .where(visible_prisoners(access.principal))
+                         .order_by(Prisoner.prison_number))
+        out = [dict(r._mapping) for r in rows]
+        access.audit(s, "match", target, detail={"candidates": len(out)})
+    return out
+
+
+def match_people(records: Records, against: str | Records = "prisoners", *,
+                 access: Access | None = None, threshold: float = 0.0, seed: int = 42,
+                 id_column: str = "id") -> Any:
+    """Score ``records`` against prisoners; a ``pyarrow.Table`` of :data:`MATCH_COLUMNS`.
+
+    ``records`` carry ``surname``, ``forenames``, ``date_of_birth`` (ISO) and optionally
+    an ``id``. ``against`` is ``"prisoners"`` (those ``access`` may see) or a table of
+    people with a ``prison_number``. Rank 1 is each record's best candidate.
+
+    >>> # match_people([{"surname": "Smiht", "forenames": "John", "date_of_birth":
+    >>> #               "1990-04-03"}], access=access).to_pylist()[0]["prison_number"]
+    """
+    import pyarrow as pa
+
+    if isinstance(against, str):
+        if against != "prisoners" or access is None:
+            raise InvalidData("against='prisoners' needs an access; or pass a table",
+                              {"against": [str(against)]})
+        reference = prisoners_for(access)
+    else:
+        reference = _rows(against)
+    left = prepare(_rows(records), id_column)
+    right = prepare(reference, "prison_number")
+    if not left or not right:
+        return pa.table({c: [] for c in MATCH_COLUMNS})
+    try:
+        pairs = _predict(left, right, threshold, seed)
+    except Exception as exc:
+        # Splink and DuckDB errors cross into cellwatch once, here, with their SQL if any.
+        if isinstance(exc, InvalidData):
+            raise
+        raise LakeError(f"person matching failed: {exc}", getattr(exc, "sql", None)) from exc
+    return pa.Table.from_pylist(_ranked(pairs), schema=_schema())
+
+
+def _schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([("record_id", pa.string()), ("prison_number", pa.string()),
+                      ("match_probability", pa.float64()), ("match_weight", pa.float64()),
+                      ("rank", pa.int32()), ("explanation", pa.string())])
+
+
+def _predict(left: list[dict[str, Any]], right: list[dict[str, Any]], threshold: float,
+             seed: int) -> list[dict[str, Any]]:
+    import duckdb
+    import pyarrow as pa
+    from splink import DuckDBAPI, Linker, block_on
+
+    con = duckdb.connect()
+    try:
+        db = DuckDBAPI(connection=con)
+        records = db.register(pa.Table.from_pylist(left), dataset_display_name="records")
+        people = db.register(pa.Table.from_pylist(right), dataset_display_name="prisoners")
+        linker = Linker([records, people], model.settings(1.0 / len(right)), log_level=None)
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+        if len(left) >= MIN_EM_RECORDS:
+            for cols in model.EM_BLOCKS:
+                try:
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        block_on(*cols), fix_probability_two_random_records_match=True)
+                except ValueError:
+                    # Splink refuses an m that EM drove below 1e-300 (a level no pair in
+                    # the block reaches); the session is discarded and the m values from
+                    # the priors or the other block stand.
+                    continue
+        pairs = linker.inference.predict(threshold_match_probability=threshold)
+        rows: list[dict[str, Any]] = pairs.as_record_list()
+        levels = _level_weights(linker.misc.save_model_to_json())
+    finally:
+        con.close()
+    return [_orient(r, levels) for r in rows]
+
+
+def _level_weights(trained: Mapping[str, Any]) -> dict[str, list[tuple[float, str]]]:
+    """Comparison -> (match weight, label) of each level, from the trained model."""
+    out: dict[str, list[tuple[float, str]]] = {}
+    for comparison in trained["comparisons"]:
+        levels = []
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = 0.0 if level.get("is_null_level") or not (m and u) else math.log2(m / u)
+            levels.append((weight, str(level.get("label_for_charts", ""))))
+        out[comparison["output_column_name"]] = levels
+    return out
+
+
+def _orient(row: Mapping[str, Any], levels: Mapping[str, list[tuple[float, str]]]
+            ) -> dict[str, Any]:
+    """Put the record on the left, the prisoner on the right, whatever Splink's order."""
+    swap = row.get("source_dataset_l") != "records"
+    return {"record_id": str(row["unique_id_r" if swap else "unique_id_l"]),
+            "prison_number": str(row["unique_id_l" if swap else "unique_id_r"]),
+            "match_probability": float(row["match_probability"]),
+            "match_weight": float(row["match_weight"]),
+            "explanation": _explain(row, levels)}
+
+
+def _explain(row: Mapping[str, Any], levels: Mapping[str, list[tuple[float, str]]]) -> str:
+    """Each comparison's level and its weight in bits, strongest evidence first.
+
+    Splink reports each comparison's weight (``mw_<name>``); the level is the one whose
+    trained weight it is (weights of one comparison's levels differ).
+    """
+    parts = []
+    for name in model.COMPARISONS:
+        bits = float(row.get(f"mw_{name}") or 0.0)
+        label = min(levels.get(name, [(bits, name)]), key=lambda lv: abs(lv[0] - bits))[1]
+        parts.append((bits, f"{label} ({bits:+.1f})"))
+    return "; ".join(text for _, text in sorted(parts, key=lambda p: -p[0]))
+
+
+def _ranked(pairs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_record: dict[str, list[dict[str, Any]]] = {}
+    for p in pairs:
+        by_record.setdefault(p["record_id"], []).append(p)
+    out = []
+    for record_id in sorted(by_record):
+        ordered = sorted(by_record[record_id],
+                         key=lambda p: (-p["match_weight"], p["prison_number"]))
+        out += [{**p, "rank": i} for i, p in enumerate(ordered, start=1)]
+    return out

@@ -1,0 +1,276 @@
+"""The Spark engine: same SQL text as DuckDB, same answers, on a tiny simulated estate.
+
+One SparkSession (local[2]) serves the whole test session; each test's engine works in
+its own child session (own temp views). Skipped, with the reason, without pyspark or Java.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from cellwatch.errors import LakeError
+from cellwatch.lake import DuckDBEngine
+from cellwatch.lake.engines import engine_for
+from cellwatch.lake.reference import reference_table
+from cellwatch.settings import Settings, load_settings
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (extra 'spark')")
+if shutil.which("java") is None:  # pragma: no cover - depends on the machine
+    pytest.skip("Spark needs Java on PATH", allow_module_level=True)
+
+from pyspark.sql import SparkSession  # noqa: E402
+
+from cellwatch.lake.spark import SparkEngine, local_session, spark_sql_args  # noqa: E402
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """The one local SparkSession of the test run."""
+    session = local_session(master="local[2]", shuffle_partitions=2,
+                            warehouse=tmp_path_factory.mktemp("spark-warehouse"))
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A tiny simulated estate (2 establishments, 10 days) ingested through the framework."""
+    import cellwatch.attribution.models  # noqa: F401  (attribution's tables in the store)
+    from cellwatch.ingest.batches import IngestContext
+    from cellwatch.ingest.prisons import load_prisons
+    from cellwatch.ingest.registry import ingest_file
+    from cellwatch.simulate import scenario_from_mapping, simulate
+    from cellwatch.store import open_store
+
+    root = tmp_path_factory.mktemp("spark-estate")
+    scenario = scenario_from_mapping({
+        "run": {"days": 10, "chunk_days": 4, "rows_per_part": 1000},
+        "estate": {"establishments": 2, "codes": ["HEI", "MDI"], "capacity_scale": 0.15}})
+    simulate(scenario, 5, root / "src", progress=False)
+    settings = Settings(home=root / "home", environment="test")
+    store = open_store(settings)
+    try:
+        ctx = IngestContext.create(store, settings)
+        load_prisons(ctx)
+        for entry in json.loads((root / "src" / "manifest.json").read_text())["files"]:
+            ingest_file(ctx, entry["kind"], root / "src" / entry["path"])
+    finally:
+        store.dispose()
+    return settings
+
+
+@pytest.fixture
+def engines(estate: Settings, spark: SparkSession) -> Iterator[dict[str, Any]]:
+    """Both engines over the same lake, with the store tables attribution and TRO read."""
+    from cellwatch.attribution.sources import STORE_TABLES
+    from cellwatch.store import open_store
+    from cellwatch.tro.policy import default_policy
+    from cellwatch.tro.reference import register_reference
+
+    pair = {"duckdb": engine_for(estate, "duckdb"), "spark": engine_for(estate, session=spark,
+                                                                         kind="spark")}
+    store = open_store(estate, migrate=False)
+    try:
+        for engine in pair.values():
+            for source, name in STORE_TABLES.items():
+                engine.register(name, reference_table(store, source))
+            register_reference(engine, store, default_policy())
+        yield pair
+    finally:
+        store.dispose()
+        for engine in pair.values():
+            engine.close()
+
+
+def _norm(value: Any) -> Any:
+    # DuckDB sums BIGINT to HUGEINT (Decimal over Arrow), Spark to BIGINT; collect_set and
+    # list(DISTINCT) order their lists differently: compare values, not spellings.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return sorted((_norm(v) for v in value), key=repr)
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def rows(table: pa.Table) -> list[tuple[Any, ...]]:
+    """A result as sorted tuples of normalised values."""
+    return sorted((tuple(_norm(v) for v in r.values()) for r in table.to_pylist()), key=repr)
+
+
+def assert_same(duck: pa.Table, spark: pa.Table) -> None:
+    """Same columns, same rows (after sorting), floats within 1e-6."""
+    assert duck.column_names == spark.column_names
+    a, b = rows(duck), rows(spark)
+    assert len(a) == len(b)
+    for x, y in zip(a, b, strict=True):
+        for u, v in zip(x, y, strict=True):
+            if isinstance(u, float) and isinstance(v, float):
+                assert math.isclose(u, v, rel_tol=1e-6, abs_tol=1e-6), (x, y)
+            else:
+                assert u == v, (x, y)
+
+
+# --- the engine itself -------------------------------------------------------------------
+
+
+def test_named_parameters_become_spark_markers_outside_quotes_and_comments() -> None:
+    text, args = spark_sql_args(
+        "SELECT '$kept', \"$col\" FROM t -- $comment\nWHERE a = $a AND b IN $list", {
+            "a": 1, "list": ("x", "y")})
+    assert text == "SELECT '$kept', \"$col\" FROM t -- $comment\nWHERE a = :a AND b IN :list"
+    assert args == {"a": 1, "list": ["x", "y"]}
+    assert spark_sql_args("SELECT ?", [date(2026, 1, 1)]) == ("SELECT ?", [date(2026, 1, 1)])
+
+
+def test_views_have_the_lake_types_and_partition_columns_last(engines: dict[str, Any]) -> None:
+    for kind in ("detections", "call_records"):
+        duck = engines["duckdb"].run(f"SELECT * FROM {kind} LIMIT 0").schema
+        spark = engines["spark"].run(f"SELECT * FROM {kind} LIMIT 0").schema
+        assert spark.names == duck.names
+        assert [f.type for f in spark] == [f.type for f in duck]
+
+
+def test_empty_lake_gives_empty_views_of_the_right_shape(
+        tmp_path: Path, spark: SparkSession) -> None:
+    settings = Settings(home=tmp_path / "home", environment="test")
+    engine = engine_for(settings, "spark", session=spark)
+    try:
+        table = engine.run("SELECT * FROM detections")
+        assert table.num_rows == 0
+        assert table.schema.field("ts").type == pa.timestamp("us", tz="UTC")
+        assert table.schema.field("day").type == pa.date32()
+    finally:
+        engine.close()
+
+
+def test_register_run_with_positional_and_named_parameters(spark: SparkSession) -> None:
+    engine = SparkEngine(spark)
+    try:
+        engine.register("t", pa.table({"k": ["a", "b", "c"], "n": [1, 2, 3]}))
+        assert engine.run("SELECT sum(n) AS s FROM t WHERE k <> ?", ["b"]).to_pylist() == [
+            {"s": 4}]
+        named = engine.run("SELECT count(*) AS c FROM t WHERE array_contains($ks, k)",
+                           {"ks": ["a", "c"]})
+        assert named.to_pylist() == [{"c": 2}]
+        engine.materialize("big", "SELECT k FROM t WHERE n > 1")
+        engine.materialize("big", "SELECT k FROM t WHERE n > 2")  # replaced, not duplicated
+        assert engine.run("SELECT k FROM big").to_pylist() == [{"k": "c"}]
+    finally:
+        engine.close()
+
+
+def test_spark_errors_become_lake_errors_with_the_sql(spark: SparkSession) -> None:
+    engine = SparkEngine(spark)
+    try:
+        with pytest.raises(LakeError) as parse:
+            engine.run("SELEC 1")
+        assert parse.value.sql == "SELEC 1"
+        with pytest.raises(LakeError):
+            engine.run("SELECT * FROM no_such_table")
+        with pytest.raises(LakeError):
+            engine.materialize("x", "SELECT no_such_function(1)")
+        with pytest.raises(ValueError, match="plain table name"):
+            engine.register("bad name; DROP", pa.table({"a": [1]}))
+    finally:
+        engine.close()
+
+
+def test_engine_setting_picks_spark(estate: Settings, spark: SparkSession,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CELLWATCH_ENGINE", "spark")
+    settings = load_settings(home=estate.home, environment="test")
+    assert settings.engine == "spark"
+    engine = engine_for(settings, session=spark)
+    try:
+        assert isinstance(engine, SparkEngine)
+        assert engine.dialect.name == "spark"
+    finally:
+        engine.close()
+    assert isinstance(engine_for(estate), DuckDBEngine)  # the default stays DuckDB
+
+
+# --- parity: one SQL text, two engines, same answer ---------------------------------------
+
+
+def test_detections_per_establishment_and_day_agree(engines: dict[str, Any]) -> None:
+    from cellwatch.lake.analytics import detections_per_day_sql
+
+    out = {k: e.run(detections_per_day_sql(e.dialect), [date(2000, 1, 1)])
+           for k, e in engines.items()}
+    assert out["duckdb"].num_rows >= 10  # two establishments, several days each
+    assert_same(out["duckdb"], out["spark"])
+
+
+def test_detection_heat_in_local_time_agrees(engines: dict[str, Any]) -> None:
+    from cellwatch.lake.analytics import detection_heat_sql
+
+    out = {k: e.run(detection_heat_sql(e.dialect), [date(2000, 1, 1)])
+           for k, e in engines.items()}
+    assert_same(out["duckdb"], out["spark"])
+
+
+def test_tro_candidates_agree(engines: dict[str, Any]) -> None:
+    from cellwatch.tro.candidates import policy_params
+    from cellwatch.tro.candidates_sql import candidates_sql
+    from cellwatch.tro.policy import default_policy
+    from cellwatch.tro.reference import run_named
+
+    params = policy_params(default_policy(), None)
+    duck = run_named(engines["duckdb"], candidates_sql(engines["duckdb"].dialect), params)
+    assert duck.num_rows > 0
+    try:
+        spark = run_named(engines["spark"], candidates_sql(engines["spark"].dialect), params)
+    except LakeError as exc:
+        # Known gap, reported to the lead: the call->establishment join has an EXISTS
+        # over both join inputs in its ON clause, which Spark refuses.
+        if "CORRELATED_EXPRESSION_IN_JOIN_CONDITION" in str(exc):
+            pytest.xfail("tro candidates_sql: correlated EXISTS in a JOIN ... ON (Spark)")
+        raise
+    assert_same(duck, spark)
+
+
+def test_attribution_feature_tables_agree(engines: dict[str, Any]) -> None:
+    """Every feature step that runs on Spark gives DuckDB's table; the rest are listed."""
+    from cellwatch.attribution.params import RunParams
+    from cellwatch.attribution.pipeline import FEATURE_STEPS
+    from cellwatch.attribution.window import patterns_sql
+
+    params = RunParams()
+    agreed: list[str] = []
+    gaps: list[str] = []
+    for name, step in FEATURE_STEPS:
+        engines["duckdb"].materialize(name, step(engines["duckdb"].dialect, params))
+        try:
+            engines["spark"].materialize(name, step(engines["spark"].dialect, params))
+        except LakeError as exc:
+            gaps.append(f"{name}: {str(exc)[:120]}")
+            continue
+        query = f"SELECT * FROM {name}"
+        assert_same(engines["duckdb"].run(query), engines["spark"].run(query))
+        agreed.append(name)
+    assert "cw_f_det" in agreed  # the lake scan itself always agrees
+    if gaps:
+        # Steps using DuckDB-only SQL (or built on one that does): reported, not hidden.
+        pytest.xfail(f"agreed: {agreed}; not yet on Spark: {gaps}")
+    # The comparison-vector counts EM is fitted on, too.
+    assert_same(*(e.run(patterns_sql(e.dialect)) for e in engines.values()))
+
+
+def test_int_series_is_the_same_on_both_engines(engines: dict[str, Any]) -> None:
+    for start, stop in ((-2, 3), (0, 14), (3, 3)):
+        out = [e.run(e.dialect.int_series(start, stop)) for e in engines.values()]
+        assert rows(out[0]) == rows(out[1]) == [(k,) for k in range(start, stop)]
