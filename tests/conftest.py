@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,6 +24,13 @@ POSTGRES_URL = os.environ.get("CELLWATCH_TEST_POSTGRES_URL")
 
 if os.environ.get("CI") and not POSTGRES_URL:
     raise RuntimeError("CI must run the store tests on PostgreSQL: set CELLWATCH_TEST_POSTGRES_URL")
+
+# No deadlines: a shared 2-core CI machine makes timings meaningless, and tests never assert
+# on time. Examples stay bounded so the suite stays quick.
+hypothesis_settings.register_profile(
+    "cellwatch", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("cellwatch")
 
 ENGINES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
@@ -46,6 +55,14 @@ def _empty_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point CELLWATCH_HOME away from the working tree for every test, whatever it sets later."""
+    monkeypatch.setenv("CELLWATCH_HOME", str(tmp_path_factory.mktemp("default-home")))
+    monkeypatch.delenv("CELLWATCH_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CELLWATCH_PRINCIPAL", raising=False)
 
 
 @pytest.fixture(params=ENGINES)

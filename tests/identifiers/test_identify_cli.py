@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -21,6 +23,13 @@ def _app() -> typer.Typer:
     return app
 
 
+@pytest.fixture(autouse=True)
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # identify also reports what the store knows, so give it a store of its own.
+    monkeypatch.setenv("CELLWATCH_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CELLWATCH_DATABASE_URL", raising=False)
+
+
 def test_table_output() -> None:
     result = CliRunner().invoke(_app(), ["identify", "35-209900-176148-1"])
     assert result.exit_code == 0, result.output
@@ -31,7 +40,7 @@ def test_table_output() -> None:
 def test_json_output_is_one_document() -> None:
     result = CliRunner().invoke(_app(), ["identify", "--json", "https://x.com/SomeUser"])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(result.output)["identifier"]
     assert document["type"] == "ACCOUNT"
     assert document["value"] == "x:someuser"
     assert document["details"]["platform"] == "x"
@@ -40,7 +49,7 @@ def test_json_output_is_one_document() -> None:
 def test_hint_option() -> None:
     result = CliRunner().invoke(_app(), ["identify", "--json", "--as", "imsi", "352099001761481"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["type"] == "IMSI"
+    assert json.loads(result.output)["identifier"]["type"] == "IMSI"
 
 
 def test_invalid_input_exits_2_with_the_reason() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 import pyarrow.parquet as pq
@@ -13,6 +15,7 @@ from stdnum import imei as stdimei
 from stdnum import luhn
 
 from cellwatch.simulate import simulate
+from cellwatch.simulate.ids import _valid_prefixes
 from cellwatch.simulate.run import EVENT_ORDER, REFERENCE_ORDER
 
 from .conftest import tiny
@@ -37,7 +40,7 @@ def test_layout_and_manifest(tiny_dir: Path) -> None:
 
 
 def test_same_seed_is_byte_identical(tmp_path: Path, tiny_dir: Path) -> None:
-    simulate(tiny(), 5, tmp_path, progress=False)
+    simulate(tiny(), 5, tmp_path, progress=False, workers=2)
     a = json.loads((tiny_dir / "manifest.json").read_text())
     b = json.loads((tmp_path / "manifest.json").read_text())
     assert a == b
@@ -142,3 +145,88 @@ def test_clean_formats(tmp_path: Path) -> None:
             assert not r["imei"] or r["imei"].isdigit()
     for r in _rows(tmp_path / "pin_contacts.csv"):
         assert r["contact_number"].startswith("+44")
+
+
+def test_worker_count_does_not_change_output(tmp_path: Path, tiny_dir: Path) -> None:
+    # tiny_dir ran with the default workers (the cores available); this runs in-process.
+    simulate(tiny(), 5, tmp_path, progress=False, workers=1)
+    assert json.loads((tmp_path / "manifest.json").read_text()) == json.loads(
+        (tiny_dir / "manifest.json").read_text()
+    )
+
+
+def test_pin_contacts_have_no_duplicates(tiny_dir: Path) -> None:
+    seen = set()
+    for r in _rows(tiny_dir / "pin_contacts.csv"):
+        n = phonenumbers.parse(r["contact_number"], "GB")
+        e164 = phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+        key = (r["prison_number"], e164, r["approved_from"])
+        assert key not in seen
+        seen.add(key)
+
+
+def _instant(ts: str) -> float:
+    d = dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    return (d if d.tzinfo else d.replace(tzinfo=ZoneInfo("Europe/London"))).timestamp()
+
+
+def test_calls_coincide_with_managed_access_detections(tiny_dir: Path) -> None:
+    seen: dict[str, list[float]] = {}
+    for part in sorted((tiny_dir / "detections").glob("*.csv")):
+        for r in _rows(part):
+            if r["imsi"]:
+                seen.setdefault(r["imsi"], []).append(_instant(r["ts"]))
+    covered = [r for r in _rows(tiny_dir / "call_records.csv") if r["subject_imsi"] in seen]
+    assert covered
+    # A call is a transmission: a unit in range logs it within seconds unless it misses.
+    hits = sum(
+        any(0 <= t - _instant(r["start_ts"]) <= 3 for t in seen[r["subject_imsi"]]) for r in covered
+    )
+    assert hits / len(covered) > 0.5
+
+
+def test_masts_near_their_establishment(tiny_dir: Path) -> None:
+    places = [
+        (float(r["latitude"]), float(r["longitude"]))
+        for r in _rows(tiny_dir / "establishments.csv")
+    ]
+    rows = _rows(tiny_dir / "call_records.csv")
+    assert rows
+    for r in rows:
+        lat, lon = float(r["cell_lat"]), float(r["cell_lon"])
+        assert min(abs(lat - a) + abs(lon - b) for a, b in places) < 0.1
+
+
+def test_everyday_social_posts(tiny_dir: Path) -> None:
+    campaigners = {r["prison_number"] for r in _rows(tiny_dir / "truth" / "campaigns.csv")}
+    posters = {
+        r["prison_number"]
+        for r in _rows(tiny_dir / "truth" / "device_usage.csv")
+        if r["identifier_type"] == "ACCOUNT"
+    }
+    assert posters - campaigners
+
+
+def test_number_prefix_data_is_valid() -> None:
+    import random
+
+    for kind in ("mobile", "landline"):
+        prefixes = _valid_prefixes(kind)
+        for p in random.Random(1).sample(prefixes, 50):
+            tail = "12345" if kind == "mobile" else "1234"
+            assert phonenumbers.is_valid_number(phonenumbers.parse(f"+44{p}{tail}"))
+
+
+def test_phones_follow_owner_on_transfer(tmp_path: Path) -> None:
+    sc = tiny(
+        population={"transfers_per_prisoner_year": 30.0},
+        contraband={"follow_on_transfer_probability": 1.0, "pass_on_probability": 0.0},
+    )
+    simulate(sc, 4, tmp_path, progress=False, workers=1)
+    devices = _rows(tmp_path / "truth" / "devices.csv")
+    left = {r["imei"]: r["establishment"] for r in devices if r["end_reason"] == "TRANSFERRED"}
+    came = [r for r in devices if r["route"] == "TRANSFER"]
+    assert came
+    for r in came:
+        assert r["imei"] in left
+        assert left[r["imei"]] != r["establishment"]

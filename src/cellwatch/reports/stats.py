@@ -1,4 +1,4 @@
-"""Running the statistics: the store's small tables and the lake in one DuckDB engine.
+"""Running the statistics: the store's small tables and the lake in one analytic engine.
 
 The store tables a statistic needs are copied into the engine as ``cw_<table>``; a
 statistic whose tables this store does not have (a branch not migrated) is a column of
@@ -15,7 +15,8 @@ from typing import Any, Literal
 import pyarrow as pa
 
 from cellwatch.errors import InvalidData
-from cellwatch.lake import DuckDBEngine, Lake
+from cellwatch.lake import AnalyticEngine
+from cellwatch.lake.engines import engine_for
 from cellwatch.reports.definitions import (
     STATISTIC_NAMES,
     STATISTICS,
@@ -73,13 +74,13 @@ class StatsTable:
                 "totals": self.totals()}
 
 
-def _load(engine: DuckDBEngine, store: Store) -> set[str]:
+def _load(engine: AnalyticEngine, store: Store) -> set[str]:
     """Copy every store table a statistic reads into the engine; return those present."""
     wanted = {"establishments"} | {t for s in STATISTICS for t in s.tables}
     return load_store_tables(engine, store, sorted(wanted))
 
 
-def _set_window(engine: DuckDBEngine, start: date, end: date) -> None:
+def _set_window(engine: AnalyticEngine, start: date, end: date) -> None:
     engine.register("stats_window", pa.table({"from_day": pa.array([start], pa.date32()),
                                               "to_day": pa.array([end], pa.date32())}))
 
@@ -89,7 +90,7 @@ def _month_end(month: date) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def run_statistics(engine: DuckDBEngine, present: set[str], by: Grouping,
+def run_statistics(engine: AnalyticEngine, present: set[str], by: Grouping,
                    start: date | None, end: date | None) -> StatsTable:
     """The statistics over an engine already holding the store tables (``present``)."""
     if by not in ("establishment", "region"):
@@ -125,7 +126,7 @@ def monthly_statistics(settings: Settings, store: Store, by: Grouping = "establi
 
     >>> # monthly_statistics(settings, store, by="region", start=date(2026, 1, 1))
     """
-    engine = DuckDBEngine(Lake(settings).connect())
+    engine = engine_for(settings)  # settings.engine: DuckDB (default) or Spark
     try:
         present = _load(engine, store)
         return run_statistics(engine, present, by, start, end)

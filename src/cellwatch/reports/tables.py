@@ -24,7 +24,7 @@ def load_store_tables(engine: AnalyticEngine, store: Store, names: Iterable[str]
     """
     present = {n for n in names if inspect(store.engine).has_table(n)}
     for name in sorted(present):
-        engine.register("_cw_arrow", reference_table(store, name))
-        # Names are checked against the store's own tables above, never user input.
-        engine.run(f"CREATE OR REPLACE TABLE cw_{name} AS SELECT * FROM _cw_arrow")  # noqa: S608
+        # A registered Arrow table is a DuckDB view or a Spark temporary view: the same
+        # name on either engine, with no engine-specific CREATE TABLE.
+        engine.register(f"cw_{name}", reference_table(store, name))
     return present

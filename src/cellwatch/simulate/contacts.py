@@ -97,8 +97,8 @@ def _pin_lists(
     legal = ~family & (rng.random(len(who)) >= 0.7)
     # The last two places may be solicitors: different firms, never the same one twice
     # (a repeated firm used to give duplicate PIN rows).
-    first = rng.integers(len(solicitors), size=len(who))
-    step = 1 + rng.integers(len(solicitors) - 1, size=len(who))
+    first = rng.integers(len(solicitors), size=n)[who]
+    step = 1 + rng.integers(len(solicitors) - 1, size=n)[who]
     firm = np.where(pos == k[who] - 1, (first + step) % len(solicitors), first)
     firm = np.where(pos == k[who] - 2, first, firm)
     own = ~legal

@@ -63,6 +63,8 @@ class Contraband:
     usage: dict[str, I64] = field(default_factory=dict)  # day, dev, sim, prisoner, role, cell
     seizures: list[Seizure] = field(default_factory=list)
     handheld: list[tuple[int, int, int, int]] = field(default_factory=list)  # day, dev, sim, cell
+    # Phones whose owner left and nobody took over: dev, SIM (or -1), global prisoner, day.
+    left_with: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -260,6 +262,8 @@ def _day(st: _State, d: int) -> None:
             else:
                 st.owner[dev] = -1
             if st.owner[dev] < 0:
+                # Remembered so that follow.py can let it go with its owner on transfer.
+                st.out.left_with.append((dev, st.sim[dev], int(st.people[o]), d))
                 st.kill(dev, d, "ABANDONED")
     alive = np.array([i for i, o in enumerate(st.owner) if o >= 0], dtype=np.int64)
     if len(alive) == 0:

@@ -47,4 +47,4 @@ def mast_positions(code: str, lat0: float, lon0: float, n: int) -> tuple[F64, F6
     dist_km = 0.3 + ((h >> 9) % 1000 / 1000 + k * 0.37) % 1.0 * 2.7
     lat = lat0 + dist_km * np.cos(bearing) / 111.0
     lon = lon0 + dist_km * np.sin(bearing) / (111.0 * math.cos(math.radians(lat0)))
-    return lat, lon
+    return np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)

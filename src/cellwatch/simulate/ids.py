@@ -213,7 +213,9 @@ class IdentifierFactory:
         """A unique ``A1234BC`` prison number."""
 
         def make() -> str:
-            c = self._core(2 * 10_000 * 24 * 24)
+            # Only the parent issues prison numbers, so they use the whole space (11.5 M)
+            # rather than one namespace's 1/256 of it, which a national run would exhaust.
+            c = int(self.rng.integers(2 * 10_000 * 24 * 24))
             c, d = divmod(c, 10_000)
             c, b1 = divmod(c, 24)
             first, b2 = divmod(c, 24)

@@ -22,6 +22,7 @@ from cellwatch.simulate.contacts import build_contacts
 from cellwatch.simulate.corruption import Corruptor
 from cellwatch.simulate.devices import Contraband, simulate_contraband
 from cellwatch.simulate.estate import Establishment, build_estate
+from cellwatch.simulate.follow import carry_on_transfer
 from cellwatch.simulate.parallel import default_workers, run_tasks
 from cellwatch.simulate.population import Population, cell_matrix, simulate_population
 from cellwatch.simulate.scenario import Scenario
@@ -143,6 +144,7 @@ def simulate(
             rel = f"{name}.csv"
             corr.apply_lists(rel, name, small[name], 1_000_000 + k)
             entries.append(write_small(out, rel, name, small[name]))
+        carry_on_transfer(sc, estate, pop, cbs, seed)
         campaigns = plan_campaigns(sc, cbs, pop, seed, issued)
         calls, call_truth, calls_tx = call_tables(
             sc, estate, cbs, pop, contacts, campaigns, midnights, seed

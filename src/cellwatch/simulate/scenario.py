@@ -127,6 +127,7 @@ class ContrabandSection(_Section):
     rent_probability: float = Field(0.15, ge=0, le=1)
     share_probability: float = Field(0.25, ge=0, le=1)
     pass_on_probability: float = Field(0.6, ge=0, le=1)
+    follow_on_transfer_probability: float = Field(0.5, ge=0, le=1)
     loss_per_month: float = Field(0.05, ge=0, le=1)
     idle_day_probability: float = Field(0.1, ge=0, le=1)
 

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from cellwatch.errors import InvalidData
-from cellwatch.lake import DuckDBEngine
+from cellwatch.lake import AnalyticEngine
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.targeting.params import ModelParams, default_params
@@ -91,7 +91,7 @@ class Evaluation:
                 "periods": [asdict(p) for p in self.periods]}
 
 
-def evaluate_with(engine: DuckDBEngine, params: ModelParams, start: date, end: date,
+def evaluate_with(engine: AnalyticEngine, params: ModelParams, start: date, end: date,
                   top: int = 10, every_days: int = 7,
                   establishment: str | None = None) -> Evaluation:
     """The evaluation over an engine already holding the store tables."""

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 
 from cellwatch.errors import InvalidData
-from cellwatch.lake import DuckDBEngine, Lake
+from cellwatch.lake import AnalyticEngine
+from cellwatch.lake.engines import engine_for
 from cellwatch.reports.tables import load_store_tables
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -48,18 +49,24 @@ def as_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=LONDON)
 
 
-def open_engine(settings: Settings, store: Store) -> DuckDBEngine:
-    """A DuckDB engine over the lake with the store tables the model reads."""
-    engine = DuckDBEngine(Lake(settings).connect())
-    present = load_store_tables(engine, store, STORE_TABLES)
+def open_engine(settings: Settings, store: Store) -> AnalyticEngine:
+    """The configured engine (``settings.engine``) over the lake, with the store tables the
+    model reads."""
+    engine = engine_for(settings)
+    try:
+        present = load_store_tables(engine, store, STORE_TABLES)
+    except BaseException:
+        engine.close()
+        raise
     missing = set(STORE_TABLES) - present
     if missing:
+        engine.close()
         raise InvalidData("this store lacks tables the targeting model reads",
                           {"tables": sorted(missing)})
     return engine
 
 
-def set_params(engine: DuckDBEngine, params: ModelParams, day: date,
+def set_params(engine: AnalyticEngine, params: ModelParams, day: date,
                establishment: str | None) -> None:
     """(Re)register the one-row parameter table and the grading grid."""
     moment = as_of(day)
@@ -76,11 +83,12 @@ def set_params(engine: DuckDBEngine, params: ModelParams, day: date,
     engine.register("tg_grades", params.grades())
 
 
-def score_cells(engine: DuckDBEngine, params: ModelParams, day: date,
+def score_cells(engine: AnalyticEngine, params: ModelParams, day: date,
                 establishment: str | None) -> None:
     """Compute every cell's scores into the engine table ``tg_cells``."""
     set_params(engine, params, day, establishment)
-    engine.run(f"CREATE OR REPLACE TABLE tg_cells AS {cell_scores_sql(engine.dialect)}")
+    # A table on DuckDB, a cached view on Spark: computed once, read by each query after.
+    engine.materialize("tg_cells", cell_scores_sql(engine.dialect))
 
 
 def _explain(row: dict[str, Any]) -> str:
@@ -95,7 +103,7 @@ def _explain(row: dict[str, Any]) -> str:
     return "; ".join(parts) or "no signal"
 
 
-def rank_with(engine: DuckDBEngine, params: ModelParams, day: date, establishment: str | None,
+def rank_with(engine: AnalyticEngine, params: ModelParams, day: date, establishment: str | None,
               level: Level = "CELL", top: int | None = None) -> Ranking:
     """The ranking over an engine already holding the store tables."""
     score_cells(engine, params, day, establishment)

@@ -59,18 +59,35 @@ det AS (
       AND (d.imsi IS NOT NULL OR d.imei IS NOT NULL)
       AND NOT {_allowed("d.imsi, d.imei", "d.ts")}
 ),
-calls AS (
-    SELECT e.code AS establishment, c.start_ts AS ts,
-           c.subject_imsi AS imsi, c.subject_imei AS imei, c.subject_msisdn AS msisdn
-    FROM call_records c JOIN tro_ref_establishments e ON (
-        EXISTS (SELECT 1 FROM tro_ref_cells k WHERE k.establishment = e.code
-                AND k.cell_id = c.cell_id)
-        OR (c.cell_lat IS NOT NULL AND e.latitude IS NOT NULL AND {near} <= $radius))
+call_src AS (
+    SELECT c.start_ts, c.cell_id, c.cell_lat, c.cell_lon,
+           c.subject_imsi, c.subject_imei, c.subject_msisdn
+    FROM call_records c
     WHERE c.start_ts >= (SELECT since FROM horizon)
       AND NOT {_allowed("c.subject_imsi, c.subject_imei, c.subject_msisdn", "c.start_ts")}
       -- a call with a privileged party (solicitor, Samaritans, PPO) is never analysed
       AND NOT EXISTS (SELECT 1 FROM tro_ref_allow p
                       WHERE p.reason = 'PRIVILEGED' AND p.identifier = c.other_party)
+),
+cell_pairs AS (SELECT DISTINCT establishment, cell_id FROM tro_ref_cells),
+-- A call belongs to an establishment whose cell list names its cell OR whose site is
+-- within the radius of the cell's position. Spark refuses that test as one ON clause
+-- (an EXISTS over both join inputs), so it is two joins: the cell-id matches, plus
+-- the distance matches that are not already cell-id matches (an anti-join), which
+-- keeps exactly one row per (call, establishment) pair, as the single join did.
+calls AS (
+    SELECT e.code AS establishment, c.start_ts AS ts,
+           c.subject_imsi AS imsi, c.subject_imei AS imei, c.subject_msisdn AS msisdn
+    FROM call_src c
+    JOIN cell_pairs k ON k.cell_id = c.cell_id
+    JOIN tro_ref_establishments e ON e.code = k.establishment
+    UNION ALL
+    SELECT e.code, c.start_ts, c.subject_imsi, c.subject_imei, c.subject_msisdn
+    FROM call_src c
+    JOIN tro_ref_establishments e
+      ON c.cell_lat IS NOT NULL AND e.latitude IS NOT NULL AND {near} <= $radius
+    LEFT JOIN cell_pairs k ON k.establishment = e.code AND k.cell_id = c.cell_id
+    WHERE k.cell_id IS NULL
 ),
 seiz AS (
     SELECT * FROM tro_ref_seizures z

@@ -7,14 +7,13 @@ events themselves stay in the lake and are only ever touched by SQL.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import select
 
-from cellwatch.lake import layout
-from cellwatch.lake.engine import AnalyticEngine, DuckDBEngine, duckdb_errors
+from cellwatch.lake.engine import AnalyticEngine
+from cellwatch.lake.engines import engine_for
 from cellwatch.settings import Settings
 from cellwatch.store import (
     AllowListEntry,
@@ -46,30 +45,12 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 
 def open_lake(settings: Settings) -> AnalyticEngine:
-    """An engine over the lake: the lake package's own connection when it offers one.
+    """The configured engine over the lake (``settings.engine``: DuckDB or Spark).
 
-    Until then (or if it is absent) a DuckDB connection with ``detections`` and
-    ``call_records`` views over the documented layout, empty when no file exists yet.
+    Both engines give ``detections`` and ``call_records`` views over the documented
+    layout, empty when no file exists yet.
     """
-    try:
-        lake_module: Any = importlib.import_module("cellwatch.lake")
-        lake_class = getattr(lake_module, "Lake", None)
-    except ImportError:  # pragma: no cover - the package exists; its facade may not yet
-        lake_class = None
-    if lake_class is not None:
-        return DuckDBEngine(lake_class(settings).connect())
-    engine = DuckDBEngine()
-    for kind, schema in layout.FILE_SCHEMAS.items():
-        if layout.data_files(settings.lake_dir, kind):
-            glob = layout.kind_glob(settings.lake_dir, kind).replace("'", "''")
-            engine.run(
-                f"CREATE VIEW {kind} AS SELECT * FROM "  # noqa: S608 - kind is from layout.KINDS
-                f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
-            )
-        else:
-            engine.register(f"{kind}_empty", schema.empty_table())
-            engine.run(f"CREATE VIEW {kind} AS SELECT * FROM {kind}_empty")  # noqa: S608
-    return engine
+    return engine_for(settings)
 
 
 def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
@@ -115,12 +96,6 @@ def register_reference(engine: AnalyticEngine, store: Store, policy: EvidencePol
 
 
 def run_named(engine: AnalyticEngine, sql: str, params: dict[str, Any]) -> pa.Table:
-    """Run ``sql`` with named (``$name``) parameters.
-
-    The engine interface takes positional parameters; DuckDB also takes a mapping,
-    which keeps the policy's many values readable in the SQL.
-    """
-    if isinstance(engine, DuckDBEngine):
-        with duckdb_errors(sql):
-            return engine.connection.sql(sql, params=params).to_arrow_table()
-    return engine.run(sql, params)  # Spark: SparkEngine turns $name into :name
+    """Run ``sql`` with named (``$name``) parameters, which keep the policy's many values
+    readable in the SQL; DuckDB takes them as they are, Spark as ``:name``."""
+    return engine.run(sql, params)
