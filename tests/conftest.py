@@ -58,7 +58,9 @@ def _empty_postgres(url: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Point CELLWATCH_HOME away from the working tree for every test, whatever it sets later."""
     monkeypatch.setenv("CELLWATCH_HOME", str(tmp_path_factory.mktemp("default-home")))
     monkeypatch.delenv("CELLWATCH_DATABASE_URL", raising=False)
