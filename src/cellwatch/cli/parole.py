@@ -10,7 +10,6 @@ import typer
 from cellwatch.access.principal import principal_for
 from cellwatch.alerts.context import RuleContext
 from cellwatch.cli.context import console, settings_from_env, store_from_env
-from cellwatch.parole.render import write_summary
 from cellwatch.parole.summary import build_summary
 
 parole_app = typer.Typer(name="parole", help="Parole intelligence summaries.",
@@ -38,5 +37,8 @@ def summary_command(
         summary = build_summary(ctx, principal, prison_number)
     finally:
         ctx.close()
+    # fpdf loads fonts on import: pay for it only when a summary is written.
+    from cellwatch.parole.render import write_summary
+
     html, pdf = write_summary(summary, out or settings.reports_dir)
     console().print(f"{len(summary.items)} items; wrote {html} and {pdf}")

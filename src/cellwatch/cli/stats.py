@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
 from cellwatch.errors import InvalidData
-from cellwatch.reports import monthly_statistics, write_statistics
-from cellwatch.reports.stats import Grouping
+
+if TYPE_CHECKING:
+    from cellwatch.reports.stats import Grouping
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -32,6 +34,9 @@ def stats_command(
     """Finds, detections, TRO applications, orders, disconnections and takedowns per month."""
     if by not in ("establishment", "region"):
         raise InvalidData("--by is establishment or region", {"by": [by]})
+    # matplotlib and the analytic engine load on import: only when statistics are asked for.
+    from cellwatch.reports import monthly_statistics, write_statistics
+
     grouping: Grouping = "region" if by == "region" else "establishment"
     settings = settings_from_env()
     table = monthly_statistics(settings, store_from_env(settings), grouping,

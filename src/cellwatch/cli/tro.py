@@ -23,7 +23,6 @@ from cellwatch.tro.orders import (
     transition,
 )
 from cellwatch.tro.overdue import escalate_overdue, overdue_lines
-from cellwatch.tro.pack import write_pack
 from cellwatch.tro.policy import load_policy
 from cellwatch.tro.verify import time_to_disconnection, verify
 
@@ -130,6 +129,8 @@ def list_command(establishment: str | None = typer.Option(None, "--establishment
 def pack_command(order: str = typer.Argument(...),
                  out: Path = typer.Option(..., "--out", help="Directory.")) -> None:
     """Write the application pack (HTML and PDF)."""
+    from cellwatch.tro.pack import write_pack  # fpdf is slow to import; only for packs
+
     html, pdf = write_pack(store_from_env(), order, out)
     console().print(f"wrote {html} and {pdf}")
 

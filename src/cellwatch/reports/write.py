@@ -14,7 +14,6 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from cellwatch.reports.charts import CHARTS
 from cellwatch.reports.stats import StatsTable
 
 
@@ -68,6 +67,9 @@ def write_statistics(table: StatsTable, out_dir: Path) -> list[Path]:
     written.append(_write(out_dir / f"totals_by_{table.by}.csv", [*keys, *stats],
                           [[*g, *v] for g, v in totals.items()]
                           + [["Total", *([""] * (len(keys) - 1)), *(grand[s] for s in stats)]]))
+    # matplotlib is slow to import; load it only when charts are drawn.
+    from cellwatch.reports.charts import CHARTS
+
     for name, draw in CHARTS.items():
         path = out_dir / f"{name}.png"
         path.write_bytes(draw(table))
