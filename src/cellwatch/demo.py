@@ -7,6 +7,7 @@ exercises the real code path end to end.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
@@ -16,11 +17,9 @@ from pathlib import Path
 from rich.console import Console
 
 from cellwatch.cli import main as cli
-
-DEMO_USERS = (
-    # (user, organisation, kind, scope, role): one of each kind of user the service has.
-    ("national.analyst", "NATIONAL-INTEL", "NATIONAL", "", "analyst"),
-)
+from cellwatch.demo_users import create_demo_users
+from cellwatch.settings import load_settings
+from cellwatch.store import open_store
 
 
 def _run(console: Console, argv: Sequence[str], allow: Sequence[int] = (0,)) -> int:
@@ -44,8 +43,20 @@ def build(sources: Path, seed: int, scenario: str | None) -> None:
     _run(console, ["init"])
     for entry in json.loads(manifest.read_text())["files"]:
         _run(console, ["ingest", entry["kind"], str(sources / entry["path"])])
-    _run(console, ["attribute"])
+    _run(console, ["attribute"], allow=(0, 1))
+    _run(console, ["alerts", "run"], allow=(0, 1))
     _run(console, ["status"])
+    settings = load_settings()
+    store = open_store(settings)
+    codes = [row["code"] for row in _establishment_rows(sources)]
+    credentials = create_demo_users(settings, store, codes)
+    console.print(f"[bold green]demo users[/] (from {credentials}):")
+    console.print(credentials.read_text(), highlight=False)
+
+
+def _establishment_rows(sources: Path) -> list[dict[str, str]]:
+    with (sources / "establishments.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     build(args.sources, args.seed, args.scenario)
     if args.no_serve:
         return 0
+    Console().print(f"[bold]serving on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)[/]")
     return cli(["serve", "--port", str(args.port)])
 
 

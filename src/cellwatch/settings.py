@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = Field(default=5, ge=1, le=100)
     parole_window_weeks: int = Field(default=12, ge=1, le=104)
     parole_probability_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
+    parole_probability_floor: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="Attributions below this stay out of parole summaries and their alerts.",
+    )
     referral_acknowledge_days: int = Field(default=5, ge=1, le=90)
     # Analytic engine (cellwatch.lake.engines.engine_for).
     engine: str = Field(

@@ -92,14 +92,15 @@ def write_lake(settings: Settings, days: int = 10, batch_id: int = 1, first_day:
                        folder / f"part-{batch_id}-0.parquet")
 
 
-def write_calls(settings: Settings, days: int = 10, batch_id: int = 2) -> None:
+def write_calls(settings: Settings, days: int = 10, batch_id: int = 2,
+                parties: tuple[str, ...] = (FAMILY, "+441234567890")) -> None:
     """The phone calls the owner's family number each day (and a privileged line)."""
     for day in range(days):
         base = {f.name: None for f in CALL_RECORD_SCHEMA}
         rows = [{**base, "operator": "EE", "record_type": "VOICE", "direction": "MO",
                  "start_ts": _night(day, 1) + timedelta(seconds=5), "subject_imsi": IMSI,
                  "subject_msisdn": MSISDN, "other_party": party, "batch_id": batch_id}
-                for party in (FAMILY, "+441234567890")]
+                for party in parties]
         folder = settings.lake_dir / "call_records" / f"day={START + timedelta(days=day)}"
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows, schema=CALL_RECORD_SCHEMA),

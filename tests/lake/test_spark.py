@@ -232,14 +232,7 @@ def test_tro_candidates_agree(engines: dict[str, Any]) -> None:
     params = policy_params(default_policy(), None)
     duck = run_named(engines["duckdb"], candidates_sql(engines["duckdb"].dialect), params)
     assert duck.num_rows > 0
-    try:
-        spark = run_named(engines["spark"], candidates_sql(engines["spark"].dialect), params)
-    except LakeError as exc:
-        # Known gap, reported to the lead: the call->establishment join has an EXISTS
-        # over both join inputs in its ON clause, which Spark refuses.
-        if "CORRELATED_EXPRESSION_IN_JOIN_CONDITION" in str(exc):
-            pytest.xfail("tro candidates_sql: correlated EXISTS in a JOIN ... ON (Spark)")
-        raise
+    spark = run_named(engines["spark"], candidates_sql(engines["spark"].dialect), params)
     assert_same(duck, spark)
 
 

@@ -71,8 +71,16 @@ def test_operators_and_police_get_nothing(store: Store, settings: Settings,
 def test_below_threshold_is_unconfirmed(store: Store, settings: Settings,
                                         tmp_path: Path) -> None:
     estate(store, settings, tmp_path)
-    attribute(store, [("IMEI", IMEI, OTHER, 0.4)])
+    attribute(store, [("IMEI", IMEI, OTHER, 0.6)])
     (item,) = [i for i in build_summary(_ctx(store, settings), SYSTEM, OTHER).items
                if i.kind == "ATTRIBUTION"]
     assert not item.confirmed
     assert item.text.startswith("UNCONFIRMED: possibly")
+
+
+def test_below_the_floor_is_left_out(store: Store, settings: Settings,
+                                     tmp_path: Path) -> None:
+    estate(store, settings, tmp_path)
+    attribute(store, [("IMEI", IMEI, OTHER, 0.3)])
+    items = build_summary(_ctx(store, settings), SYSTEM, OTHER).items
+    assert [i for i in items if i.kind == "ATTRIBUTION"] == []

@@ -61,6 +61,28 @@ def pin_hits_sql(d: Dialect, p: RunParams) -> str:
     )
 
 
+def protected_hits_sql(d: Dialect, p: RunParams) -> str:
+    """cw_f_prot: calls and messages to a protected person's number, per day.
+
+    The protection names the prisoner the person is protected from (a restraining
+    order, a licence condition): contact from a phone is strong evidence that he is
+    its user. Only the order's validity counts; a busy number is no evidence.
+    """
+    return (
+        "WITH busy AS (SELECT other_party FROM cw_f_calls WHERE other_party IS NOT NULL "  # noqa: S608
+        "GROUP BY other_party "
+        f"HAVING count(DISTINCT identifier) > {int(p.max_callers_per_number)}) "
+        "SELECT c.identifier_type, c.identifier, c.eday, pp.prison_number, "
+        "count(*) AS prot_calls, min(pp.person_ref) AS person_ref "
+        "FROM cw_f_calls c JOIN cw_protected_ids pi ON pi.identifier = c.other_party "
+        "JOIN cw_protected_persons pp ON pp.person_ref = pi.person_ref "
+        "AND (pp.valid_from IS NULL OR pp.valid_from <= c.eday) "
+        "AND (pp.valid_to IS NULL OR pp.valid_to >= c.eday) "
+        "WHERE c.other_party NOT IN (SELECT other_party FROM busy) "
+        "GROUP BY 1, 2, 3, 4"
+    )
+
+
 def call_days_sql(d: Dialect) -> str:
     """cw_f_calldays: days on which an identifier had any (analysable) call record."""
     return ("SELECT identifier_type, identifier, eday, count(*) AS calls "

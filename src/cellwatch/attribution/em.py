@@ -74,8 +74,12 @@ def estimate(
     n_nonmatch: Sequence[int] | None = None,
     iterations: int = 200,
     tolerance: float = 1e-7,
+    start: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
 ) -> Estimate:
     """Estimate prior, m and u from vector counts (``patterns[field][i]`` is a level).
+
+    ``start`` gives a field's starting (and Dirichlet-prior) m and u where the generic
+    ramp is wrong: rare, strong evidence whose level 0 is nearly everyone's.
 
     >>> est = estimate({"a": [0, 1]}, [90, 10], {"a": (0, 1)})
     >>> 0 < est.prior < 1
@@ -87,8 +91,11 @@ def estimate(
                        dtype=np.float64)
     free = n - lab_m - lab_u
     lv = {f: np.asarray(patterns[f], dtype=np.int64) for f in fields}
-    m0 = {f: _initial(levels, True) for f, levels in fields.items()}
-    u0 = {f: _initial(levels, False) for f, levels in fields.items()}
+    start = start or {}
+    m0 = {f: np.asarray(start[f][0], dtype=np.float64) if f in start
+          else _initial(levels, True) for f, levels in fields.items()}
+    u0 = {f: np.asarray(start[f][1], dtype=np.float64) if f in start
+          else _initial(levels, False) for f, levels in fields.items()}
     m = {f: v.copy() for f, v in m0.items()}
     u = {f: v.copy() for f, v in u0.items()}
     prior, history, converged, it = 0.1, [], False, 0

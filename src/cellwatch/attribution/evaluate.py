@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from cellwatch.errors import NotFound
+from cellwatch.lake import Dialect
 
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95)
 CONFIDENT = 0.9
@@ -31,11 +32,10 @@ def truth_file(truth_dir: Path) -> Path:
 
 def _load(con: duckdb.DuckDBPyConnection, attributions: pa.Table, truth_dir: Path) -> None:
     con.register("att_in", attributions)
+    days = Dialect().date_series("valid_from", "valid_to")
     con.execute(
-        "CREATE OR REPLACE TABLE att AS SELECT identifier_type, identifier, prison_number, "
-        "probability, CAST(unnest(generate_series(CAST(valid_from AS DATE), "
-        "CAST(valid_to AS DATE), INTERVAL 1 DAY)) AS DATE) AS day FROM att_in "
-        "WHERE status <> 'REJECTED'")
+        "CREATE OR REPLACE TABLE att AS SELECT identifier_type, identifier, prison_number, "  # noqa: S608  (fixed names only)
+        f"probability, {days} AS day FROM att_in WHERE status <> 'REJECTED'")
     usage = str(truth_file(truth_dir))
     con.execute(
         "CREATE OR REPLACE TABLE truth AS SELECT CAST(date AS DATE) AS day, identifier_type, "

@@ -46,6 +46,9 @@ def evidence_items(row: Mapping[str, Any], window_days: int) -> list[dict[str, A
     if row.get("l_seizure"):
         where = "on or attributed to" if row["l_seizure"] == 2 else "in the cell of"
         add("seizure", f"seized {where} {who}", 1)
+    if row.get("l_protected"):
+        add("protected", f"called or messaged a person protected from {who} on "
+            f"{row.get('prot_days', 0)} days", row.get("prot_days", 0))
     if row.get("l_moved"):
         add("moved", f"followed {who} across cells ({_cells(row)})", row.get("cells", 0))
     return items

@@ -29,6 +29,7 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_hits", features.cell_hits_sql),
     ("cw_f_calls", calls.call_subjects_sql),
     ("cw_f_pin", calls.pin_hits_sql),
+    ("cw_f_prot", calls.protected_hits_sql),
     ("cw_f_calldays", lambda d, p: calls.call_days_sql(d)),
     ("cw_f_seiz", calls.seizure_hits_sql),
     ("cw_f_cand", lambda d, p: window.candidates_sql(d)),
@@ -48,15 +49,10 @@ class PipelineResult:
     daily: pa.Table
 
 
-def materialise(engine: AnalyticEngine, name: str, sql: str) -> None:
-    """Build table ``name`` from ``sql`` (names are this module's constants)."""
-    engine.run(f"CREATE OR REPLACE TABLE {name} AS {sql}")
-
-
 def build_features(engine: AnalyticEngine, params: RunParams) -> None:
     """Every feature table up to the comparison vectors."""
     for name, step in FEATURE_STEPS:
-        materialise(engine, name, step(engine.dialect, params))
+        engine.materialize(name, step(engine.dialect, params))
 
 
 def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
@@ -65,16 +61,16 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
     return estimate(
         {f: pats[f"l_{f}"] for f in window.FIELDS}, pats["n"], window.FIELDS,
         n_match=pats["n_match"], n_nonmatch=pats["n_nonmatch"],
-        iterations=params.em_iterations,
+        iterations=params.em_iterations, start=window.FIELD_START,
     )
 
 
 def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> pa.Table:
     """Per-day probabilities for IMEIs, IMSIs and, through their SIMs, numbers."""
     d = engine.dialect
-    materialise(engine, "cw_f_score", scoring.score_sql(d, est, params))
-    materialise(engine, "cw_f_num", scoring.numbers_sql(d))
-    materialise(engine, "cw_f_daily", scoring.daily_sql(d))
+    engine.materialize("cw_f_score", scoring.score_sql(d, est, params))
+    engine.materialize("cw_f_num", scoring.numbers_sql(d))
+    engine.materialize("cw_f_daily", scoring.daily_sql(d))
     return engine.run("SELECT * FROM cw_f_daily")
 
 

@@ -33,14 +33,14 @@ CLASSES_SQL = (
 def evidence_classes(settings: Settings, store: Store) -> pa.Table:
     """Each identifier's evidence class, from the feature tables of a fresh build."""
     from cellwatch.attribution.params import RunParams
-    from cellwatch.attribution.pipeline import FEATURE_STEPS, materialise
+    from cellwatch.attribution.pipeline import FEATURE_STEPS
 
     engine = open_engine(settings, store)
     try:
         wanted = {"cw_f_det", "cw_f_days", "cw_f_calls", "cw_f_calldays", "cw_f_seiz"}
         for name, step in FEATURE_STEPS:
             if name in wanted:
-                materialise(engine, name, step(engine.dialect, RunParams()))
+                engine.materialize(name, step(engine.dialect, RunParams()))
         return engine.run(CLASSES_SQL)
     finally:
         engine.close()

@@ -34,7 +34,7 @@ def rf_matches_sql(d: Dialect, p: RunParams) -> str:
         "WHERE s.kind = 'MANAGED_ACCESS' AND (m.imei IS NOT NULL OR m.imsi IS NOT NULL) "
         f"AND {night}), "
         f"mk AS (SELECT ma.*, CAST(floor({d.epoch_seconds('ma.ts')}) AS BIGINT) AS sec, k.k "
-        "FROM ma CROSS JOIN (SELECT unnest(range(-2, 3)) AS k) k), "
+        f"FROM ma CROSS JOIN ({d.int_series(-2, 3)}) k), "
         "rf AS (SELECT r.ts, r.sensor_id, r.rssi_dbm, s.establishment, "
         f"CAST(floor({d.epoch_seconds('r.ts')}) AS BIGINT) AS sec FROM detections r "
         "JOIN cw_sensors s ON s.sensor_id = r.sensor_id WHERE s.kind = 'RF_DETECTOR' "

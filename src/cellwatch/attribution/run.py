@@ -18,7 +18,7 @@ from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.pipeline import PipelineResult, run_pipeline
 from cellwatch.attribution.scoring import intervals_sql
 from cellwatch.attribution.sources import load_store_tables, open_engine
-from cellwatch.lake import DuckDBEngine
+from cellwatch.lake import AnalyticEngine
 from cellwatch.link.graph import BuildReport, LinkLimits, update_links
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -38,7 +38,7 @@ class RunReport:
     result: PipelineResult
 
 
-def _last_rows(engine: DuckDBEngine) -> dict[tuple[str, str, str, date], dict[str, Any]]:
+def _last_rows(engine: AnalyticEngine) -> dict[tuple[str, str, str, date], dict[str, Any]]:
     """Scored rows keyed by (type, identifier, prisoner, day), for interval evidence."""
     rows = engine.run("SELECT * FROM cw_f_score WHERE rank <= "  # noqa: S608  (fixed names and integers only)
                       f"{int(EVIDENCE_MAX_RANK)}").to_pylist()
@@ -78,7 +78,7 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
     engine = open_engine(settings, store)
     try:
         with store.session() as s:
-            run = AttributionRun(engine="duckdb", run_by=settings.principal,
+            run = AttributionRun(engine=engine.dialect.name, run_by=settings.principal,
                                  params={"run": params.as_dict(), "limits": limits.as_dict()})
             s.add(run)
             s.flush()

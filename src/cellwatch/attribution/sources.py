@@ -4,14 +4,15 @@ The lake gives ``detections`` and ``call_records`` views; the small relational t
 the analytics need (occupancy, sensors, locations, PIN contacts, allow list, seizures,
 links, judgements) are copied from the store into the engine under a ``cw_`` prefix,
 so each analytic is one SQL text over one engine, whether the store is SQLite or
-PostgreSQL, and the same text could run on Spark.
+PostgreSQL, and the same text runs on Spark (``CELLWATCH_ENGINE=spark``).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from cellwatch.lake import DuckDBEngine, Lake
+from cellwatch.lake import AnalyticEngine
+from cellwatch.lake.engines import engine_for, load_reference
 from cellwatch.lake.reference import reference_table
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -28,23 +29,31 @@ STORE_TABLES: Final = {
     "identity_links": "cw_links",
     "judgements": "cw_judgements",
     "identity_hubs": "cw_hubs",
+    "protected_persons": "cw_protected_persons",
+    "protected_identifiers": "cw_protected_ids",
 }
 
 # Attribution joins more than ingest does; it may use more memory than the lake's default.
 MEMORY_LIMIT: Final = "3GB"
 
 
-def load_store_tables(engine: DuckDBEngine, store: Store) -> None:
-    """Copy (or refresh) every store table the analytics read into ``engine``."""
+def load_store_tables(engine: AnalyticEngine, store: Store) -> None:
+    """Register (or refresh) every store table the analytics read in ``engine``.
+
+    Tables whose engine name is ``cw_`` + the store name go through
+    :func:`~cellwatch.lake.engines.load_reference`; the others are renamed on the way.
+    A registered Arrow table is a DuckDB view or a Spark temporary view, and registering
+    again replaces it, which is how a run sees the links it has just added.
+    """
+    same = tuple(src for src, name in STORE_TABLES.items() if name == f"cw_{src}")
+    load_reference(engine, store, same, prefix="cw_")
     for source, name in STORE_TABLES.items():
-        engine.register(f"{name}_arrow", reference_table(store, source))
-        # Both names come from the fixed mapping above.
-        engine.run(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
-        engine.connection.unregister(f"{name}_arrow")
+        if source not in same:
+            engine.register(name, reference_table(store, source))
 
 
-def open_engine(settings: Settings, store: Store) -> DuckDBEngine:
-    """An engine over the lake with the store's tables loaded."""
-    engine = DuckDBEngine(Lake(settings, memory_limit=MEMORY_LIMIT).connect())
+def open_engine(settings: Settings, store: Store) -> AnalyticEngine:
+    """The configured engine over the lake with the store's tables loaded."""
+    engine = engine_for(settings, memory_limit=MEMORY_LIMIT)
     load_store_tables(engine, store)
     return engine

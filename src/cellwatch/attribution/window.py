@@ -19,12 +19,20 @@ FIELDS: dict[str, tuple[int, ...]] = {
     "pin": (0, 1, 2, 3),
     "seizure": (0, 1, 2),
     "moved": (0, 1),
+    "protected": (0, 1),
+}
+
+# Starting m and u (and the centre of EM's weak prior) for rare, strong evidence: few
+# pairs ever show it, so the generic ramp would let "never contacted a protected person"
+# (almost every pair, true users included) count against the match.
+FIELD_START: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "protected": ((0.9, 0.1), (0.9999, 0.0001)),
 }
 
 # Rejected (and not undone) attributions: their evidence up to the verdict is spent.
 REJECTED = (
-    "(SELECT subject_type, subject, object AS prison_number, CAST(\"at\" AS DATE) AS judged "
-    "FROM cw_judgements WHERE target = 'ATTRIBUTION' AND verdict = 'REJECTED' "
+    "(SELECT j.subject_type, j.subject, j.object AS prison_number, CAST(j.at AS DATE) AS judged "
+    "FROM cw_judgements j WHERE target = 'ATTRIBUTION' AND verdict = 'REJECTED' "
     "AND undone_at IS NULL)"
 )
 
@@ -41,6 +49,7 @@ def candidates_sql(d: Dialect) -> str:
         "SELECT DISTINCT identifier_type, identifier, prison_number FROM cw_f_hits "  # noqa: S608
         "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_pin "
         "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_seiz "
+        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_prot "
         f"UNION SELECT subject_type, subject, object FROM {CONFIRMED}"
     )
 
@@ -52,22 +61,24 @@ def pair_day_sql(d: Dialect) -> str:
         "SELECT identifier_type, identifier, eday, prison_number, cell, "
         "CASE WHEN vendor_n > 0 THEN 1 ELSE 0 END AS vendor, "
         "CASE WHEN handheld_n > 0 THEN 1 ELSE 0 END AS handheld, 0 AS zone, "
-        "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure, 0 AS judged FROM cw_f_hits "
+        "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure, 0 AS judged, 0 AS prot FROM cw_f_hits "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, "
-        "zone_hit, 0, 1, 0, 0 FROM cw_f_zone "
+        "zone_hit, 0, 1, 0, 0, 0 FROM cw_f_zone "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, "
-        "pin_calls, shared, 0, 0 FROM cw_f_pin "
+        "pin_calls, shared, 0, 0, 0 FROM cw_f_pin "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
-        "level, 0 FROM cw_f_seiz "
+        "level, 0, 0 FROM cw_f_seiz "
+        "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
+        "0, 0, 1 FROM cw_f_prot "
         # A confirmed pair stays a candidate on every day its identifier is seen.
         "UNION ALL SELECT a.identifier_type, a.identifier, a.eday, j.object, NULL, 0, 0, 0, 0, "
-        f"1, 0, 1 FROM cw_f_days a JOIN {CONFIRMED} j ON j.subject_type = a.identifier_type "
+        f"1, 0, 1, 0 FROM cw_f_days a JOIN {CONFIRMED} j ON j.subject_type = a.identifier_type "
         "AND j.subject = a.identifier) "
         "SELECT u.identifier_type, u.identifier, u.eday, u.prison_number, "
         "max(CASE WHEN u.vendor = 1 THEN u.cell END) AS cell, max(u.vendor) AS vendor, "
         "max(u.handheld) AS handheld, max(u.zone) AS zone, sum(u.pin_calls) AS pin_calls, "
         "min(CASE WHEN u.pin_calls > 0 THEN u.pin_shared ELSE 1 END) AS pin_shared, "
-        "max(u.seizure) AS seizure, max(u.judged) AS judged FROM u "
+        "max(u.seizure) AS seizure, max(u.judged) AS judged, max(u.prot) AS prot FROM u "
         f"LEFT JOIN {REJECTED} r ON r.subject_type = u.identifier_type "
         "AND r.subject = u.identifier AND r.prison_number = u.prison_number "
         "AND u.eday <= r.judged WHERE r.subject IS NULL GROUP BY 1, 2, 3, 4"
@@ -104,18 +115,19 @@ def window_sql(d: Dialect, p: RunParams) -> str:
         "sum(CASE WHEN x.pin_calls > 0 THEN 1 ELSE 0 END) AS pin_days, "
         "sum(x.pin_calls) AS pin_calls, "
         "min(CASE WHEN x.pin_calls > 0 THEN x.pin_shared END) AS pin_shared, "
-        "max(x.seizure) AS seizure, count(DISTINCT x.cell) AS cells, "
+        "max(x.seizure) AS seizure, sum(x.prot) AS prot_days, count(DISTINCT x.cell) AS cells, "
         f"{d.array_agg_distinct('x.cell')} AS cell_list, "
         "min(x.eday) AS first_day, max(x.eday) AS last_day "
         # Each pair-day is fanned out to the days whose window holds it, so the join
         # is an equality (a hash join) rather than a range join.
         f"FROM cw_f_active a JOIN (SELECT p.*, p.eday + CAST(k.k AS INTEGER) AS wday "
-        f"FROM cw_f_pair p CROSS JOIN (SELECT unnest(range(0, {w + 1})) AS k) k) x "
+        f"FROM cw_f_pair p CROSS JOIN ({d.int_series(0, w + 1)}) k) x "
         "ON x.identifier_type = a.identifier_type AND x.identifier = a.identifier "
         "AND x.wday = a.eday "
         "GROUP BY 1, 2, 3, 4, 5, 6, 7 "
         # A pair whose only evidence in the window is 'not in the zone' is no candidate.
-        "HAVING max(x.vendor + x.handheld + x.zone + x.pin_calls + x.seizure + x.judged) > 0"
+        "HAVING max(x.vendor + x.handheld + x.zone + x.pin_calls + x.seizure + x.judged "
+        "+ x.prot) > 0"
     )
 
 
@@ -134,7 +146,8 @@ def levels_sql(d: Dialect) -> str:
         "CASE WHEN call_days = 0 THEN -1 WHEN pin_days = 0 THEN 0 WHEN pin_shared = 1 THEN 1 "
         "WHEN pin_days = 1 THEN 2 ELSE 3 END AS l_pin, "
         "coalesce(seizure, 0) AS l_seizure, "
-        "CASE WHEN cells >= 2 THEN 1 ELSE 0 END AS l_moved "
+        "CASE WHEN cells >= 2 THEN 1 ELSE 0 END AS l_moved, "
+        "CASE WHEN call_days = 0 THEN -1 WHEN prot_days > 0 THEN 1 ELSE 0 END AS l_protected "
         "FROM cw_f_win"
     )
 

@@ -65,6 +65,18 @@ class Dialect:
         """
         return f"SELECT unnest(range({int(start)}, {int(stop)})) AS {alias}"
 
+    def date_series(self, start: str, stop: str) -> str:
+        """One row per date from ``start`` to ``stop`` inclusive, for a SELECT list.
+
+        ``start``/``stop`` are date (or timestamp) expressions of the same row; the
+        expression expands that row, as ``unnest``/``explode`` do.
+
+        >>> Dialect().date_series("a", "b")[:40]
+        'CAST(unnest(generate_series(CAST(a AS D'
+        """
+        return (f"CAST(unnest(generate_series(CAST({start} AS DATE), CAST({stop} AS DATE), "
+                "INTERVAL 1 DAY)) AS DATE)")
+
 
 class SparkDialect(Dialect):
     """Spark SQL's spelling of the same operations."""
@@ -95,6 +107,10 @@ class SparkDialect(Dialect):
         if int(stop) <= int(start):
             return f"SELECT CAST(NULL AS INT) AS {alias} WHERE false"
         return f"SELECT explode(sequence({int(start)}, {int(stop) - 1})) AS {alias}"
+
+    def date_series(self, start: str, stop: str) -> str:
+        return (f"explode(sequence(CAST({start} AS DATE), CAST({stop} AS DATE), "
+                "INTERVAL 1 DAY))")
 
 
 _UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year"})

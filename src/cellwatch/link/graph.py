@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from cellwatch.attribution.models import IdentityHub, IdentityLink, LinkBuild
 from cellwatch.attribution.sources import load_store_tables
-from cellwatch.lake import DuckDBEngine
+from cellwatch.lake import AnalyticEngine
 from cellwatch.link.sql import degree_sql, link_delta_sql
 from cellwatch.store import Store
 
@@ -64,7 +64,7 @@ class BuildReport:
     watermarks: dict[str, int] = field(default_factory=dict)
 
 
-def _max(engine: DuckDBEngine, sql: str) -> int:
+def _max(engine: AnalyticEngine, sql: str) -> int:
     value = engine.run(sql).column(0)[0].as_py()
     return int(value) if value is not None else 0
 
@@ -104,7 +104,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _guard_hubs(store: Store, engine: DuckDBEngine, limits: LinkLimits) -> list[dict[str, Any]]:
+def _guard_hubs(store: Store, engine: AnalyticEngine, limits: LinkLimits) -> list[dict[str, Any]]:
     """Suppress the links of every value above its limit and report it."""
     load_store_tables(engine, store)
     degrees = engine.run(degree_sql(engine.dialect)).to_pylist()
@@ -131,7 +131,7 @@ def _guard_hubs(store: Store, engine: DuckDBEngine, limits: LinkLimits) -> list[
     return hubs
 
 
-def update_links(store: Store, engine: DuckDBEngine,
+def update_links(store: Store, engine: AnalyticEngine,
                  limits: LinkLimits | None = None) -> BuildReport:
     """Bring the identity graph up to date with the lake and the store's seizures.
 

@@ -60,14 +60,18 @@ class Entry:
     release_to: frozenset[str] = field(default_factory=frozenset)
 
 
-def _attributions(s: Session, pn: str) -> dict[tuple[str, str], list[Attribution]]:
+def _attributions(s: Session, pn: str, floor: float) -> dict[tuple[str, str], list[Attribution]]:
+    # Below the floor an attribution is noise to a parole panel, even labelled unconfirmed;
+    # confirmed ones always count.
     run_id = latest_run(s)
     if run_id is None:
         return {}
     out: dict[tuple[str, str], list[Attribution]] = {}
     for a in s.scalars(select(Attribution).where(
             Attribution.run_id == run_id, Attribution.prison_number == pn,
-            Attribution.status != "REJECTED").order_by(Attribution.valid_from)):
+            Attribution.status != "REJECTED",
+            (Attribution.probability >= floor) | (Attribution.status == "CONFIRMED"))
+            .order_by(Attribution.valid_from)):
         out.setdefault((a.identifier_type, a.identifier), []).append(a)
     return out
 
@@ -215,7 +219,7 @@ def gather(ctx: RuleContext, prison_number: str) -> list[Entry]:
     """Every item of evidence on ``prison_number``, oldest first."""
     threshold = ctx.settings.parole_probability_threshold
     with ctx.store.session() as s:
-        devices = _attributions(s, prison_number)
+        devices = _attributions(s, prison_number, ctx.settings.parole_probability_floor)
         idents = sorted({v for _t, v in devices})
         handsets = {v: max(a.probability for a in rows)
                     for (t, v), rows in devices.items() if t in ("IMEI", "IMSI")}

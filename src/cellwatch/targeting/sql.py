@@ -148,7 +148,10 @@ signals AS (
   LEFT JOIN shares sl ON sl.location_code = c.landing
   LEFT JOIN intel i ON i.cell = c.code)
 SELECT *, {_p('find_rate')} * p_phone AS expected_finds,
-  row_number() OVER (PARTITION BY establishment ORDER BY p_phone DESC, code) AS rank
+  -- Ranked on P rounded to 1e-9: sums of floats differ in their last bits between
+  -- engines (and Spark's partitionings), which must not reorder cells that tie.
+  row_number() OVER (PARTITION BY establishment ORDER BY round(p_phone, 9) DESC, code)
+    AS rank
 FROM (SELECT *, 1 - (1 - attribution) * (1 - detection) * (1 - intelligence) AS p_phone
       FROM signals) AS scored"""  # noqa: S608
 
@@ -159,8 +162,8 @@ def landing_scores_sql() -> str:
 SELECT landing AS code, establishment, sum(occupants) AS occupants,
   count(*) AS cells, sum(expected_finds) AS expected_finds,
   max(p_phone) AS max_cell_p_phone,
-  row_number() OVER (PARTITION BY establishment ORDER BY sum(expected_finds) DESC, landing)
-    AS rank
+  row_number() OVER (PARTITION BY establishment
+                     ORDER BY round(sum(expected_finds), 9) DESC, landing) AS rank
 FROM tg_cells WHERE landing IS NOT NULL GROUP BY landing, establishment"""
 
 

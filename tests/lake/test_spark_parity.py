@@ -1,0 +1,163 @@
+"""TRO, reports and targeting analytics: one SQL text, DuckDB and Spark, the same answer.
+
+Each test runs a package's own entry point (the function the CLI and API call, given an
+engine) on both engines over one tiny simulated estate and compares the results. The
+SparkSession and the estate come from :mod:`spark_support` (once per xdist worker).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from cellwatch.lake.engine import AnalyticEngine
+from cellwatch.lake.engines import engine_for
+from cellwatch.settings import Settings
+from cellwatch.store import Store, open_store
+
+pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (extra 'spark')")
+if shutil.which("java") is None:  # pragma: no cover - depends on the machine
+    pytest.skip("Spark needs Java on PATH", allow_module_level=True)
+
+from pyspark.sql import SparkSession  # noqa: E402
+from spark_support import (  # noqa: E402
+    assert_same,
+    assert_same_rows,
+    simulated_estate,
+    spark_session,
+)
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """This worker's SparkSession (shared with every other Spark test module)."""
+    yield from spark_session(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The tiny simulated estate, ingested."""
+    return simulated_estate(tmp_path_factory)
+
+
+@pytest.fixture
+def store(estate: Settings) -> Iterator[Store]:
+    """The estate's store (read only)."""
+    opened = open_store(estate, migrate=False)
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def engines(estate: Settings, spark: SparkSession) -> Iterator[dict[str, AnalyticEngine]]:
+    """Both engines over the estate's lake, each with its own tables."""
+    pair = {"duckdb": engine_for(estate, "duckdb"),
+            "spark": engine_for(estate, "spark", session=spark)}
+    try:
+        yield pair
+    finally:
+        for engine in pair.values():
+            engine.close()
+
+
+def _last_day(engine: AnalyticEngine) -> date:
+    found = engine.run("SELECT max(day) AS d FROM detections").column(0)[0].as_py()
+    assert isinstance(found, date)
+    return found
+
+
+# --- TRO -----------------------------------------------------------------------------------
+
+
+def test_tro_candidates_agree_per_establishment_and_with_cell_lists(
+        engines: dict[str, AnalyticEngine], store: Store) -> None:
+    """The whole candidate step, including both branches of the call -> prison join."""
+    from cellwatch.tro.candidates import compute_candidates
+    from cellwatch.tro.policy import default_policy
+
+    base = default_policy()
+    cells = engines["duckdb"].run(
+        "SELECT cell_id FROM call_records WHERE cell_id IS NOT NULL "
+        "GROUP BY cell_id ORDER BY count(*) DESC, cell_id LIMIT 4").column(0).to_pylist()
+    # Cell lists for two prisons and a radius wide enough to reach calls too: cell-id
+    # matches, distance matches and calls matching both (counted once) all occur.
+    wide = base.model_copy(update={"calls": base.calls.model_copy(update={
+        "cell_ids": {"HEI": tuple(cells), "MDI": tuple(cells[:2])}, "radius_m": 10_000.0})})
+    for policy, establishment in ((base, "HEI"), (wide, None)):
+        got = {k: compute_candidates(e, store, policy, establishment)
+               for k, e in engines.items()}
+        assert got["duckdb"], "the estate should give candidates"
+        assert_same_rows([c.evidence() for c in got["duckdb"]],
+                         [c.evidence() for c in got["spark"]])
+    assert any(c.call_days > 0 for c in got["duckdb"])  # calls took part
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def test_monthly_statistics_agree(engines: dict[str, AnalyticEngine], store: Store) -> None:
+    from cellwatch.reports.stats import _load, run_statistics
+
+    present = {k: _load(e, store) for k, e in engines.items()}
+    assert present["duckdb"] == present["spark"]
+    for by in ("establishment", "region"):
+        # The window found from the data, then an explicit one over a month boundary.
+        auto = {k: run_statistics(e, present[k], by, None, None) for k, e in engines.items()}
+        assert (auto["duckdb"].start, auto["duckdb"].end) == (
+            auto["spark"].start, auto["spark"].end)
+        assert_same_rows(auto["duckdb"].rows, auto["spark"].rows)
+        assert auto["duckdb"].totals()["detections"] > 0
+        window = (auto["duckdb"].start - timedelta(days=40), auto["duckdb"].end)
+        fixed = {k: run_statistics(e, present[k], by, *window) for k, e in engines.items()}
+        assert_same_rows(fixed["duckdb"].rows, fixed["spark"].rows)
+        assert len(fixed["duckdb"].rows) > len(auto["duckdb"].rows)  # zero-filled months
+
+
+# --- targeting -------------------------------------------------------------------------------
+
+
+def _targeting_engines(engines: dict[str, AnalyticEngine], store: Store) -> None:
+    from cellwatch.reports.tables import load_store_tables
+    from cellwatch.targeting.rank import STORE_TABLES
+
+    for engine in engines.values():
+        assert load_store_tables(engine, store, STORE_TABLES) == set(STORE_TABLES)
+
+
+def test_cell_and_landing_rankings_agree(engines: dict[str, AnalyticEngine],
+                                         store: Store) -> None:
+    from cellwatch.targeting.params import default_params
+    from cellwatch.targeting.rank import rank_with
+
+    _targeting_engines(engines, store)
+    params = default_params()
+    day = _last_day(engines["duckdb"])
+    for establishment in (None, "HEI"):
+        for level in ("CELL", "LANDING"):
+            got: dict[str, list[dict[str, Any]]] = {
+                k: rank_with(e, params, day, establishment, level).rows  # type: ignore[arg-type]
+                for k, e in engines.items()}
+            assert got["duckdb"]
+            assert_same_rows(got["duckdb"], got["spark"])
+    # The raw scores, before Python rounds them, agree too.
+    query = "SELECT * FROM tg_cells"
+    assert_same(engines["duckdb"].run(query), engines["spark"].run(query))
+    assert engines["duckdb"].run("SELECT max(detection) AS m FROM tg_cells").column(0)[0].as_py()
+
+
+def test_ranking_evaluation_agrees(engines: dict[str, AnalyticEngine], store: Store) -> None:
+    from cellwatch.targeting.evaluate import evaluate_with
+    from cellwatch.targeting.params import default_params
+
+    _targeting_engines(engines, store)
+    end = _last_day(engines["duckdb"])
+    got = {k: evaluate_with(e, default_params(), end - timedelta(days=7), end, top=5,
+                            every_days=4) for k, e in engines.items()}
+    assert got["duckdb"].periods
+    assert got["duckdb"].to_dict() == got["spark"].to_dict()
