@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -44,7 +43,7 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSes
 
 def simulated_estate(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The tiny simulated estate, ingested through the framework (built once per worker)."""
-    import cellwatch.access.models  # noqa: F401  (intelligence tables in the store)
+    import cellwatch.access.models  # intelligence tables in the store
     import cellwatch.attribution.models  # noqa: F401  (attribution's tables in the store)
     from cellwatch.ingest.batches import IngestContext
     from cellwatch.ingest.prisons import load_prisons

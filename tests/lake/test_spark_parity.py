@@ -24,6 +24,7 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
     pytest.skip("Spark needs Java on PATH", allow_module_level=True)
 
 from pyspark.sql import SparkSession  # noqa: E402
+
 from spark_support import (  # noqa: E402
     assert_same,
     assert_same_rows,
@@ -141,7 +142,7 @@ def test_cell_and_landing_rankings_agree(engines: dict[str, AnalyticEngine],
     for establishment in (None, "HEI"):
         for level in ("CELL", "LANDING"):
             got: dict[str, list[dict[str, Any]]] = {
-                k: rank_with(e, params, day, establishment, level).rows  # type: ignore[arg-type]
+                k: rank_with(e, params, day, establishment, level).rows
                 for k, e in engines.items()}
             assert got["duckdb"]
             assert_same_rows(got["duckdb"], got["spark"])

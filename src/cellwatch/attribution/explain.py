@@ -49,6 +49,6 @@ def evidence_items(row: Mapping[str, Any], window_days: int) -> list[dict[str, A
     if row.get("l_protected"):
         add("protected", f"called or messaged a person protected from {who} on "
             f"{row.get('prot_days', 0)} days", row.get("prot_days", 0))
-    if row.get("l_moved"):
-        add("moved", f"followed {who} across cells ({_cells(row)})", row.get("cells", 0))
+    if row.get("l_follows"):
+        add("follows", f"followed {who} across cells ({_cells(row)})", row.get("cells", 0))
     return items

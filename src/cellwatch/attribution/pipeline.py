@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from cellwatch.attribution import calls, features, rf, scoring, window
+from cellwatch.attribution import calls, continuity, features, rf, scoring, window
 from cellwatch.attribution.em import Estimate, estimate
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import AnalyticEngine, Dialect
@@ -32,6 +32,7 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_prot", calls.protected_hits_sql),
     ("cw_f_calldays", lambda d, p: calls.call_days_sql(d)),
     ("cw_f_seiz", calls.seizure_hits_sql),
+    ("cw_f_follow", continuity.follow_sql),
     ("cw_f_cand", lambda d, p: window.candidates_sql(d)),
     ("cw_f_zone", features.zone_sql),
     ("cw_f_pair", lambda d, p: window.pair_day_sql(d)),

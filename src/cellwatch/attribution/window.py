@@ -18,8 +18,8 @@ FIELDS: dict[str, tuple[int, ...]] = {
     "handheld": (0, 1),
     "pin": (0, 1, 2, 3),
     "seizure": (0, 1, 2),
-    "moved": (0, 1),
     "protected": (0, 1),
+    "follows": (0, 1),
 }
 
 # Starting m and u (and the centre of EM's weak prior) for rare, strong evidence: few
@@ -27,6 +27,7 @@ FIELDS: dict[str, tuple[int, ...]] = {
 # (almost every pair, true users included) count against the match.
 FIELD_START: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "protected": ((0.9, 0.1), (0.9999, 0.0001)),
+    "follows": ((0.3, 0.7), (0.9, 0.1)),
 }
 
 # Rejected (and not undone) attributions: their evidence up to the verdict is spent.
@@ -61,24 +62,28 @@ def pair_day_sql(d: Dialect) -> str:
         "SELECT identifier_type, identifier, eday, prison_number, cell, "
         "CASE WHEN vendor_n > 0 THEN 1 ELSE 0 END AS vendor, "
         "CASE WHEN handheld_n > 0 THEN 1 ELSE 0 END AS handheld, 0 AS zone, "
-        "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure, 0 AS judged, 0 AS prot FROM cw_f_hits "
+        "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure, 0 AS judged, 0 AS prot, "
+        "0 AS follow FROM cw_f_hits "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, "
-        "zone_hit, 0, 1, 0, 0, 0 FROM cw_f_zone "
+        "zone_hit, 0, 1, 0, 0, 0, 0 FROM cw_f_zone "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, "
-        "pin_calls, shared, 0, 0, 0 FROM cw_f_pin "
+        "pin_calls, shared, 0, 0, 0, 0 FROM cw_f_pin "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
-        "level, 0, 0 FROM cw_f_seiz "
+        "level, 0, 0, 0 FROM cw_f_seiz "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
-        "0, 0, 1 FROM cw_f_prot "
+        "0, 0, 1, 0 FROM cw_f_prot "
+        "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
+        "0, 0, 0, 1 FROM cw_f_follow "
         # A confirmed pair stays a candidate on every day its identifier is seen.
         "UNION ALL SELECT a.identifier_type, a.identifier, a.eday, j.object, NULL, 0, 0, 0, 0, "
-        f"1, 0, 1, 0 FROM cw_f_days a JOIN {CONFIRMED} j ON j.subject_type = a.identifier_type "
+        f"1, 0, 1, 0, 0 FROM cw_f_days a JOIN {CONFIRMED} j ON j.subject_type = a.identifier_type "
         "AND j.subject = a.identifier) "
         "SELECT u.identifier_type, u.identifier, u.eday, u.prison_number, "
         "max(CASE WHEN u.vendor = 1 THEN u.cell END) AS cell, max(u.vendor) AS vendor, "
         "max(u.handheld) AS handheld, max(u.zone) AS zone, sum(u.pin_calls) AS pin_calls, "
         "min(CASE WHEN u.pin_calls > 0 THEN u.pin_shared ELSE 1 END) AS pin_shared, "
-        "max(u.seizure) AS seizure, max(u.judged) AS judged, max(u.prot) AS prot FROM u "
+        "max(u.seizure) AS seizure, max(u.judged) AS judged, max(u.prot) AS prot, "
+        "max(u.follow) AS follow FROM u "
         f"LEFT JOIN {REJECTED} r ON r.subject_type = u.identifier_type "
         "AND r.subject = u.identifier AND r.prison_number = u.prison_number "
         "AND u.eday <= r.judged WHERE r.subject IS NULL GROUP BY 1, 2, 3, 4"
@@ -115,7 +120,8 @@ def window_sql(d: Dialect, p: RunParams) -> str:
         "sum(CASE WHEN x.pin_calls > 0 THEN 1 ELSE 0 END) AS pin_days, "
         "sum(x.pin_calls) AS pin_calls, "
         "min(CASE WHEN x.pin_calls > 0 THEN x.pin_shared END) AS pin_shared, "
-        "max(x.seizure) AS seizure, sum(x.prot) AS prot_days, count(DISTINCT x.cell) AS cells, "
+        "max(x.seizure) AS seizure, sum(x.prot) AS prot_days, "
+        "sum(x.follow) AS follow_days, count(DISTINCT x.cell) AS cells, "
         # DuckDB's list keeps NULL (no cell: a call or zone day), Spark's set drops it.
         f"{d.array_agg_distinct('x.cell')} FILTER (WHERE x.cell IS NOT NULL) AS cell_list, "
         "min(x.eday) AS first_day, max(x.eday) AS last_day "
@@ -147,7 +153,8 @@ def levels_sql(d: Dialect) -> str:
         "CASE WHEN call_days = 0 THEN -1 WHEN pin_days = 0 THEN 0 WHEN pin_shared = 1 THEN 1 "
         "WHEN pin_days = 1 THEN 2 ELSE 3 END AS l_pin, "
         "coalesce(seizure, 0) AS l_seizure, "
-        "CASE WHEN cells >= 2 THEN 1 ELSE 0 END AS l_moved, "
+        # Seen in two of the prisoner's cells: did the placements move with him?
+        "CASE WHEN cells < 2 THEN -1 WHEN follow_days > 0 THEN 1 ELSE 0 END AS l_follows, "
         "CASE WHEN call_days = 0 THEN -1 WHEN prot_days > 0 THEN 1 ELSE 0 END AS l_protected "
         "FROM cw_f_win"
     )
