@@ -12,7 +12,6 @@ from alembic import op
 
 import cellwatch.store.base
 
-
 revision: str = '0004_tro'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ('tro',)
