@@ -10,6 +10,7 @@ caller that keeps one connection (the web app) pays no connection set-up per pag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -47,11 +48,18 @@ def detection_heat_sql(d: Dialect) -> str:
 
 
 def call_timeline_sql(d: Dialect) -> str:
-    """Call and message records where the identifier is the subject or the other party."""
+    """Call and message records where the identifier is the subject or the other party.
+
+    The last parameter lists other parties never to be shown (legally privileged numbers:
+    solicitors, the Samaritans, the Ombudsman); ``array_contains`` is spelt alike in DuckDB
+    and Spark SQL.
+    """
     return ("SELECT start_ts, record_type, direction, duration_s, operator, subject_msisdn, "
             "subject_imsi, subject_imei, other_party, cell_id FROM call_records "
-            "WHERE subject_imei = ? OR subject_imsi = ? OR subject_msisdn = ? "
-            "OR other_party = ? ORDER BY start_ts DESC LIMIT ?")
+            "WHERE (subject_imei = ? OR subject_imsi = ? OR subject_msisdn = ? "
+            "OR other_party = ?) "
+            "AND NOT array_contains(CAST(? AS VARCHAR[]), coalesce(other_party, '')) "
+            "ORDER BY start_ts DESC LIMIT ?")
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -72,6 +80,10 @@ def detection_heat(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str
 
 
 def call_timeline(con: duckdb.DuckDBPyConnection, identifier: str,
-                  limit: int = TIMELINE_LIMIT) -> list[dict[str, Any]]:
-    """The newest call records naming ``identifier`` (normalised IMEI, IMSI or number)."""
-    return _rows(con, call_timeline_sql(DUCKDB), [identifier] * 4 + [limit])
+                  limit: int = TIMELINE_LIMIT,
+                  hidden: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """The newest call records naming ``identifier`` (normalised IMEI, IMSI or number).
+
+    Records whose other party is in ``hidden`` (privileged numbers) are left out.
+    """
+    return _rows(con, call_timeline_sql(DUCKDB), [identifier] * 4 + [list(hidden), limit])

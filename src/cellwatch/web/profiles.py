@@ -13,7 +13,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
+from cellwatch.access.knowledge import knowledge_of
 from cellwatch.access.people import PrisonerFilter, get_prisoner, list_prisoners
 from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action
@@ -25,6 +27,7 @@ from cellwatch.identifiers import classify
 from cellwatch.lake.analytics import call_timeline
 from cellwatch.parole.render import render_html, render_pdf
 from cellwatch.parole.summary import build_summary
+from cellwatch.store import AllowListEntry, Store
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.records import identifier_profile, parse_identifier, prisoner_profile
 
@@ -96,6 +99,12 @@ def parole_summary(ctx: Page, prison_number: str, fmt: str) -> Response:
     return Response(render_pdf(summary), media_type="application/pdf", headers=headers)
 
 
+def _privileged_numbers(store: Store) -> set[str]:
+    with store.session() as s:
+        return set(s.scalars(select(AllowListEntry.identifier)
+                             .where(AllowListEntry.reason == "PRIVILEGED")))
+
+
 @router.get("/identifiers/{kind}/{value}")
 def identifier_page(ctx: Page, kind: str, value: str) -> Response:
     """The device, SIM, number or account profile."""
@@ -107,14 +116,20 @@ def identifier_page(ctx: Page, kind: str, value: str) -> Response:
         if _needs_reason_prompt(ctx, exc):
             return _prompt(ctx, key, f"{info.type} {info.display}")
         raise
-    if str(info.type) in ("IMEI", "IMSI", "MSISDN"):
+    privileged = _privileged_numbers(ctx.store)
+    # A privileged number is never analysed nor shown; calls to one are never shown either.
+    if str(info.type) in ("IMEI", "IMSI", "MSISDN") and info.value not in privileged:
         try:
             with ctx.web.lake() as lake:
-                profile.calls = call_timeline(lake, info.value, limit=50)
+                profile.calls = call_timeline(lake, info.value, limit=50,
+                                              hidden=sorted(privileged))
         except LakeError:
             profile.calls = []  # an unreadable lake empties this section, not the page
+    # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited as a
+    # look-up, as they are), so the page and the other doors never disagree.
+    known = knowledge_of(Access(ctx.store, ctx.user, ctx.web.settings), value, hint=kind)
     return ctx.render("identifier.html", title=f"{info.type} {info.display}", profile=profile,
-                      info=info, section="overview")
+                      info=info, known=known, section="overview")
 
 
 @router.post("/reason")
