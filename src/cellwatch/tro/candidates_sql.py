@@ -115,6 +115,16 @@ evidence AS (
 )"""  # noqa: S608
 
 
+def _distinct_list(d: Dialect, column: str, condition: str) -> str:
+    """The distinct values of ``column`` where ``condition`` holds, NULL when there are none.
+
+    Over no rows DuckDB's ``list`` gives NULL and Spark's ``collect_set`` an empty array:
+    the count makes both NULL (DuckDB's answer, which callers already expect).
+    """
+    return (f"CASE WHEN count({column}) FILTER (WHERE {condition}) > 0 "
+            f"THEN {d.array_agg_distinct(column)} FILTER (WHERE {condition}) END")
+
+
 def candidates_sql(d: Dialect) -> str:
     """Candidates: evidence aggregated per identifier and establishment, policy applied, scored.
 
@@ -134,14 +144,12 @@ agg AS (
         count(DISTINCT {day}) AS evidence_days,
         min(ts) AS first_seen, max(ts) AS last_seen,
         max_by(imsi, ts) FILTER (WHERE imsi IS NOT NULL) AS home_imsi,
-        {d.array_agg_distinct("imsi")} FILTER (WHERE imsi IS NOT NULL
-            AND identifier_type <> 'IMSI') AS linked_imsis,
-        {d.array_agg_distinct("imei")} FILTER (WHERE imei IS NOT NULL
-            AND identifier_type <> 'IMEI') AS linked_imeis,
-        {d.array_agg_distinct("location_code")} FILTER (WHERE location_code IS NOT NULL)
-            AS locations,
-        {d.array_agg_distinct("seizure_ref")} FILTER (WHERE seizure_ref IS NOT NULL)
-            AS seizure_refs
+        {_distinct_list(d, "imsi", "imsi IS NOT NULL AND identifier_type <> 'IMSI'")}
+            AS linked_imsis,
+        {_distinct_list(d, "imei", "imei IS NOT NULL AND identifier_type <> 'IMEI'")}
+            AS linked_imeis,
+        {_distinct_list(d, "location_code", "location_code IS NOT NULL")} AS locations,
+        {_distinct_list(d, "seizure_ref", "seizure_ref IS NOT NULL")} AS seizure_refs
     FROM evidence
     WHERE $establishment IS NULL OR establishment = $establishment
     GROUP BY identifier_type, identifier, establishment
