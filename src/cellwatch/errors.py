@@ -15,7 +15,8 @@ DuckDB, Spark) are translated once, at the store and lake boundaries.
     │       └── UnknownComponent    e.g. an MCC or platform nobody knows
     ├── IngestError
     │   ├── UnknownKind             ``cellwatch ingest KIND`` with a kind we do not take
-    │   └── MalformedFile           the file as a whole is unusable; nothing was stored
+    │   ├── MalformedFile           the file as a whole is unusable; nothing was stored
+    │   └── UploadTooLarge          an upload passed ``max_upload_bytes`` (413)
     ├── NotFound
     ├── AuthenticationFailed
     ├── AccessDenied
@@ -132,6 +133,13 @@ class MalformedFile(IngestError):
         self.line = line
 
 
+class UploadTooLarge(IngestError):
+    """An upload passed ``settings.max_upload_bytes``; nothing of it was kept."""
+
+    http_status = 413
+    code = "upload-too-large"
+
+
 class NotFound(CellwatchError):
     """The thing asked for does not exist (or the principal may not know it does)."""
 
@@ -206,4 +214,5 @@ __all__ = [
     "StoreError",
     "UnknownComponent",
     "UnknownKind",
+    "UploadTooLarge",
 ]

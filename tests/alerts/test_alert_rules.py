@@ -19,7 +19,7 @@ from protect_support import (
 from sqlalchemy import select
 
 from cellwatch.alerts import Alert, load_rules
-from cellwatch.alerts.engine import check_rules, detectors, run_rules
+from cellwatch.alerts.engine import check_rules, detectors, run_after_ingest, run_rules
 from cellwatch.alerts.rules import parse_rules
 from cellwatch.errors import ConfigError
 from cellwatch.settings import Settings
@@ -50,7 +50,9 @@ def test_report_then_call_records_alert_once(store: Store, settings: Settings,
                                              tmp_path: Path) -> None:
     ctx = estate(store, settings, tmp_path)
     graph(store)
-    report(ctx, tmp_path, "CR-1", "07700 900222")  # ingest runs the rules
+    summary = report(ctx, tmp_path, "CR-1", "07700 900222")
+    # What every ingest entry point (CLI, API, web) runs once after its files.
+    run_after_ingest(settings, store, [summary])
     (alert,) = _contact_alerts(store)
     assert alert.prison_number == PRISONER
     assert alert.person_ref == "PP-1"
@@ -82,7 +84,7 @@ def test_call_records_alone_find_the_contact(store: Store, settings: Settings,
 def test_unresolved_report_alerts_the_named_prisoner_unconfirmed(
         store: Store, settings: Settings, tmp_path: Path) -> None:
     ctx = estate(store, settings, tmp_path)
-    report(ctx, tmp_path, "CR-1", "07700 900999")
+    run_after_ingest(settings, store, [report(ctx, tmp_path, "CR-1", "07700 900999")])
     (alert,) = _contact_alerts(store)
     assert alert.prison_number == PRISONER
     assert "UNCONFIRMED" in alert.summary
@@ -100,3 +102,20 @@ def test_parole_window_raises_new_evidence_once(store: Store, settings: Settings
     assert list(settings.reports_dir.glob(f"parole-{PRISONER}-*.pdf"))
     narrow = settings.model_copy(update={"parole_window_weeks": 2})
     assert run_rules(narrow, store, as_of=TODAY).raised["PAROLE_REVIEW_NEW_EVIDENCE"] == []
+
+
+def test_ingest_alone_runs_no_rules_and_the_shared_run_raises_once(
+        store: Store, settings: Settings, tmp_path: Path) -> None:
+    # The handlers used to run the rules per file and the CLI again afterwards; now only
+    # the entry points' one shared run does.
+    ctx = estate(store, settings, tmp_path)
+    graph(store)
+    summary = report(ctx, tmp_path, "CR-1", "07700 900222")
+    assert _contact_alerts(store) == []
+    raised = run_after_ingest(settings, store, [summary])
+    assert len(_contact_alerts(store)) == 1
+    assert raised >= 1  # the contact, and whatever else the report can fire
+    # The same file again stores nothing new, so there is nothing for the rules to see.
+    again = report(ctx, tmp_path, "CR-1", "07700 900222")
+    assert run_after_ingest(settings, store, [again]) == 0
+    assert len(_contact_alerts(store)) == 1

@@ -287,3 +287,52 @@ def test_a_row_with_the_wrong_number_of_fields_is_quarantined_alone(
         ("a3", 4),
         ("a5", 8),
     ]
+
+
+def test_blank_lines_do_not_shift_the_reported_lines(ctx: IngestContext, tmp_path: Path) -> None:
+    # DuckDB skips blank lines without trace; the lines reported must still be physical.
+    # Line 8 is blank but inside a quoted value, so it is part of row a3, not a blank line.
+    path = write(
+        tmp_path,
+        "d.csv",
+        f"{HEADER}\n"  # 1
+        "2025-06-01T10:00:00Z,S1,a1,LTE,,,,,\n"  # 2
+        "\n"  # 3
+        "\n"  # 4
+        "2025-06-01T10:00:00Z,S1,a2,FAX,,,,,\n"  # 5: bad technology
+        "2025-06-01T10:00:00Z,S1\n"  # 6: wrong number of fields
+        '2025-06-01T10:00:00Z,S1,a3,LTE,,,,,"two\n'  # 7
+        "\n"  # 8
+        'lines"\n'  # 9
+        "\n"  # 10
+        "2025-06-01T10:00:00Z,S1,a4,FAX,,,,,\n"  # 11: bad technology
+        "2025-06-01T10:00:00Z,S1,a5,LTE,,,,,\n"  # 12
+        "\n",  # 13
+    )
+    summary = ingest_file(ctx, "detections", path)
+    assert (summary.read, summary.accepted, summary.quarantined) == (6, 3, 3)
+    rows = quarantine(ctx)
+    assert [(r.line, r.raw["event_id"]) for r in rows] == [(5, "a2"), (6, None), (11, "a4")]
+    assert [(r["event_id"], r["source_line"]) for r in lake_rows(ctx)] == [
+        ("a1", 2),
+        ("a3", 7),
+        ("a5", 12),
+    ]
+
+
+def test_blank_lines_in_a_crlf_file_are_counted(ctx: IngestContext, tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes(
+        (
+            f"{HEADER}\r\n"
+            "\r\n"
+            "2025-06-01T10:00:00Z,S1,b1,FAX,,,,,\r\n"
+            "\r\n"
+            "\r\n"
+            "2025-06-01T10:00:00Z,S1,b2,LTE,,,,,\r\n"
+        ).encode()
+    )
+    summary = ingest_file(ctx, "detections", path)
+    assert (summary.read, summary.accepted, summary.quarantined) == (2, 1, 1)
+    assert [r.line for r in quarantine(ctx)] == [3]
+    assert [r["source_line"] for r in lake_rows(ctx)] == [6]

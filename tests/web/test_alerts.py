@@ -7,6 +7,13 @@ import pytest
 from web_browser import Browser
 from web_estate import ALERTS
 
+from cellwatch.access.ops import list_audit
+from cellwatch.access.principal import principal_for
+from cellwatch.access.service import Access
+from cellwatch.access.service import Page as Paging
+from cellwatch.store import open_store
+from conftest import LiveServer
+
 pytestmark = pytest.mark.browser
 
 
@@ -17,7 +24,22 @@ def _row(browser: Browser, summary: str) -> str:
     raise AssertionError(f"no alert row for {summary!r}")
 
 
-def test_acknowledge_one_alert_from_the_queue(browser: Browser) -> None:
+def _audited(server: LiveServer, action: str, alert_id: str) -> list[tuple[str, str]]:
+    """(principal, outcome) of the audit entries for ``action`` on alert ``alert_id``,
+    read from the live server's store as a national user (who sees every organisation's)."""
+    store = open_store(server.settings)
+    try:
+        with store.session() as db:
+            national = principal_for(db, "national.analyst")
+        entries = list_audit(Access(store, national), Paging(limit=500), action=action)
+        return [(e.principal, e.outcome) for e in entries
+                if e.resource_type == "alert" and e.resource_id == alert_id]
+    finally:
+        store.dispose()
+
+
+def test_acknowledge_one_alert_from_the_queue(browser: Browser,
+                                              live_server: LiveServer) -> None:
     browser.sign_in("hei.analyst")
     browser.open("/queues/alerts")
     summary = ALERTS[0][1]
@@ -30,6 +52,9 @@ def test_acknowledge_one_alert_from_the_queue(browser: Browser) -> None:
     assert "Acknowledged 1 alert" in browser.text(".govuk-notification-banner")
     assert "ACKNOWLEDGED" in browser.text(f"#{row_id}")
     assert "hei.analyst" in browser.text(f"#{row_id}")  # acknowledging takes it on
+    # The web goes through the alerts service, so the acknowledgement is in the audit log.
+    alert_id = row_id.removeprefix("alert-")
+    assert ("hei.analyst", "allowed") in _audited(live_server, "acknowledge", alert_id)
 
 
 def test_bulk_assign_then_close_with_an_outcome(browser: Browser) -> None:
@@ -55,7 +80,8 @@ def test_bulk_assign_then_close_with_an_outcome(browser: Browser) -> None:
     assert not browser.find_all("#close")  # nothing leaves CLOSED
 
 
-def test_another_establishment_cannot_act_on_the_alert(browser: Browser) -> None:
+def test_another_establishment_cannot_act_on_the_alert(browser: Browser,
+                                                       live_server: LiveServer) -> None:
     browser.sign_in("lei.analyst")
     browser.open("/queues/alerts")
     assert "Flagged handset detected at Leeds" in browser.text()
@@ -71,6 +97,8 @@ def test_another_establishment_cannot_act_on_the_alert(browser: Browser) -> None
                         data={"csrf_token": csrf, "action": "acknowledge", "alert_id": "1"})
     assert answer.status_code == 303
     assert "not+done" in answer.headers["location"] or "not%20done" in answer.headers["location"]
+    # The refusal is audited too, as it would be from the API.
+    assert ("lei.analyst", "denied") in _audited(live_server, "acknowledge", "1")
 
 
 def test_a_post_without_the_csrf_token_is_refused(browser: Browser) -> None:

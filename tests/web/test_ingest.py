@@ -55,6 +55,23 @@ def test_upload_shows_the_report_and_the_quarantine(browser: Browser, tmp_path: 
     assert "date_of_birth" not in browser.text("#quarantine")
     browser.open("/prisoners/G7890HI")
     assert browser.find("h1").text == "BLACK, David"
+    # The bad prison number cannot be fixed from here: discard it, saying why.
+    browser.open("/ingest")
+    for link in browser.find_all("#quarantine a"):
+        if "prison_number" in link.find_element("xpath", "./ancestor::tr").text:
+            browser.click_and_wait(link)
+            break
+    else:
+        raise AssertionError("the bad prison number is not in the quarantine")
+    browser.click_and_wait(browser.find("#discard"))
+    assert "Enter why the row is being discarded" in browser.text(".govuk-error-summary")
+    browser.assert_accessible()
+    browser.fill("#reason", "Not one of ours: the sender is checking the number")
+    browser.click_and_wait(browser.find("#discard"))
+    assert "was discarded" in browser.text(".govuk-notification-banner")
+    # The row has left the open quarantine (the table goes when nothing is left in it).
+    left = browser.find_all("#quarantine")
+    assert not left or "prison_number" not in left[0].text
 
 
 def test_upload_needs_a_kind_and_a_file(browser: Browser) -> None:

@@ -33,6 +33,9 @@ def test_search_by_imei_with_spaces_opens_the_device(browser: Browser) -> None:
     text = browser.text()
     assert "Device (IMEI)" in text
     assert "HEI-2025-0042/1" in text
+    # What `cellwatch identify` would say of it, as its own section.
+    assert "What is known of it" in text
+    assert "Not on the allow-list" in browser.text("#allow-list")
     browser.screenshot("04-device")
     browser.assert_accessible()
 

@@ -81,6 +81,8 @@ def test_a_simulated_estate_end_to_end(browser: Browser, simulated: LiveServer) 
     browser.open(f"/identifiers/IMEI/{imei}")
     assert browser.find_all("#sim-history tbody tr"), "a used handset has carried a SIM"
     assert "Weight (bits)" in browser.text()  # the attribution's evidence with weights
+    # The sensors that put it in a prisoner's hands saw it: knowledge_of counts them.
+    assert browser.find_all("#detections-by-establishment tbody tr")
     browser.screenshot("14-sim-device")
     browser.assert_accessible()
 

@@ -23,6 +23,8 @@ HEWELL, LEEDS = "HEI", "LEI"
 USERS = {
     "hei.analyst": ("HEI-SIT", ["analyst", "supervisor"]),
     "lei.analyst": ("LEI-SIT", ["analyst"]),
+    # A colleague to hand alerts to: the alerts service assigns only to active users.
+    "duty.officer": ("HEI-SIT", ["analyst"]),
     "national.analyst": ("NATIONAL-INTEL", ["analyst", "supervisor", "administrator"]),
 }
 PRISONERS = {

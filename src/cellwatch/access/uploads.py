@@ -1,7 +1,9 @@
 """Ingest through the policy: uploads, one quarantined row, and retrying it.
 
 The file itself is parsed by the same framework as ``cellwatch ingest``
-(:func:`cellwatch.ingest.framework.ingest_file`); what this module adds is the decision
+(:func:`cellwatch.ingest.framework.ingest_file`), and the alert rules then run once
+through the same :func:`cellwatch.alerts.engine.run_after_ingest`; what this module adds
+is the decision
 (the ingest-batch permission, and :func:`~cellwatch.access.roles.may_ingest` for the
 kind) and the audit entry. Batches are run as the principal, so they are "their own"
 for the quarantine rules afterwards.
@@ -15,21 +17,17 @@ from pathlib import Path
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource, may_ingest
 from cellwatch.access.service import Access, Denied
-from cellwatch.errors import IngestError, NotFound
+from cellwatch.alerts.engine import run_after_ingest
+from cellwatch.errors import NotFound
+
+# Re-exported: cellwatch.api.upload imports it from here; it lives in the one hierarchy.
+from cellwatch.errors import UploadTooLarge as UploadTooLarge
 from cellwatch.ingest.framework import IngestContext, IngestSummary, canonical_kind, ingest_file
 from cellwatch.ingest.quarantine import retry_rows
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, QuarantinedRow
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class UploadTooLarge(IngestError):
-    """An upload passed ``settings.max_upload_bytes``; nothing of it was kept."""
-
-    http_status = 413
-    exit_code = 2
-    code = "upload-too-large"
 
 
 def safe_file_name(name: str | None, default: str = "upload.csv") -> str:
@@ -62,6 +60,9 @@ def ingest_upload(access: Access, settings: Settings, kind: str, path: Path) -> 
     with access.transaction() as s:
         access.audit(s, "ingest", Target(Resource.INGEST_BATCH, str(summary.batch_id)),
                      detail={"kind": name, "file": path.name, **_counts(summary)})
+    # The same single post-ingest rule run as ``cellwatch ingest`` (after the audit: a
+    # failing rule does not unmake an ingest that happened).
+    run_after_ingest(settings, access.store, [summary])
     return summary
 
 
@@ -104,6 +105,8 @@ def retry_quarantined(access: Access, settings: Settings, row_id: int
             raise Denied(f"{p.username} may not load {kind}", Action.UPDATE, target, None)
     ctx = IngestContext(access.store, settings, access.principal.username)
     [summary] = retry_rows(ctx, ids=[row_id])
+    # A row that went in on retry is new data to the rules, as from an upload.
+    run_after_ingest(settings, access.store, [summary])
     with access.transaction() as s:
         row = s.get(QuarantinedRow, row_id)
         if row is None:  # pragma: no cover - rows are never deleted

@@ -1,8 +1,11 @@
 """Running the alert rules: each rule in ``rules.yaml`` has one detector here.
 
 ``run_rules`` runs every enabled rule (or those named), each in its own transactions,
-then hands new alerts to delivery. It runs after every ``cellwatch ingest`` and
-``cellwatch attribute`` (and on demand, ``cellwatch alerts run``). After an ingest it is
+then hands new alerts to delivery. Every ingest entry point (``cellwatch ingest``, the
+API's ``POST /api/v1/ingest/{kind}``, the web upload, and quarantine retries through the
+API and web) runs it once, afterwards, through :func:`run_after_ingest`; so does
+``cellwatch attribute`` (and on demand, ``cellwatch alerts run``). Ingest handlers never
+run rules themselves, so no entry point runs them twice. After an ingest it is
 given the kinds loaded (``triggered_by``) and runs only the rules those kinds can fire
 (``triggers`` in rules.yaml): loading sensors or locations costs a cheap date-driven rule,
 not a scan of the lake. A rule that fails is reported and the others still run.
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -29,6 +33,9 @@ from cellwatch.alerts.rules import RuleSpec, load_rules
 from cellwatch.errors import CellwatchError, ConfigError
 from cellwatch.settings import Settings
 from cellwatch.store import Store
+
+if TYPE_CHECKING:  # the framework is only a type here; importing it would be a cycle
+    from cellwatch.ingest.framework import IngestSummary
 
 Detector = Callable[[RuleContext], list[Alert]]
 
@@ -111,12 +118,25 @@ def high_water(store: Store) -> int:
 def run_after(settings: Settings, store: Store, trigger: str, since: int = 0) -> int:
     """The rules after an ingest of kind ``trigger`` (or ``"attribution"``).
 
-    Called once per ``cellwatch ingest`` (after every file) and ``cellwatch attribute``.
-    Returns how many alerts now exist past ``since`` (:func:`high_water` taken before the
-    work): the victim-protection kinds also run the rules after each file, and what they
-    raised belongs to the same command. A failing rule does not undo the ingest or run
-    before it; ``cellwatch alerts run`` reports it.
+    Called once per ``cellwatch attribute``. Returns how many alerts now exist past
+    ``since`` (:func:`high_water` taken before the work). A failing rule does not undo
+    the work before it; ``cellwatch alerts run`` reports it.
     """
     run_rules(settings, store, triggered_by=(trigger,))
     with store.session() as s:
         return int(s.scalar(select(func.count(Alert.id)).where(Alert.id > since)) or 0)
+
+
+def run_after_ingest(settings: Settings, store: Store,
+                     summaries: Iterable[IngestSummary]) -> int:
+    """The one post-ingest rule run of every entry point; returns the alerts it raised.
+
+    ``summaries`` are the files (or retries) of one request or command. The rules run
+    once, after all of them, and only those the kinds that stored something can fire
+    (a file that was all duplicates or quarantine changes nothing a rule could see).
+    A failing rule does not undo the ingest; ``cellwatch alerts run`` reports it.
+    """
+    kinds = sorted({s.kind for s in summaries if s.accepted or s.updated})
+    if not kinds:
+        return 0
+    return run_rules(settings, store, triggered_by=kinds).total

@@ -23,6 +23,7 @@ from cellwatch.api.routers import (
     referrals,
     stats,
     targeting,
+    tro,
 )
 from cellwatch.api.schemas import Problem
 from cellwatch.settings import Settings
@@ -30,7 +31,7 @@ from cellwatch.store import Store, open_store
 
 PREFIX = "/api/v1"
 ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
-           ingest, audit, identifiers, stats, targeting, alerts, crime_referrals)
+           ingest, audit, identifiers, stats, targeting, alerts, crime_referrals, tro)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

@@ -36,20 +36,17 @@ def ingest_command(
     ctx = IngestContext.create(store_from_env(settings), settings, progress=not as_json)
     summaries: list[IngestSummary] = []
     errors: list[MalformedFile] = []
-    from cellwatch.alerts.engine import high_water, run_after
-
-    alerts_before = high_water(ctx.store)
     for file in files:
         try:
             summaries.append(ingest_file(ctx, handler.name, file))
         except MalformedFile as bad:
             errors.append(bad)
     document = combine(handler.name, summaries, errors)
-    # The alert rules run once per invocation, after every file, if anything went in.
-    document["alerts_raised"] = 0
-    if document["accepted"] or document["updated"]:
-        document["alerts_raised"] = run_after(settings, ctx.store, handler.name,
-                                              alerts_before)
+    # The alert rules run once per invocation, after every file, if anything went in;
+    # the API and web uploads go through the same function.
+    from cellwatch.alerts.engine import run_after_ingest
+
+    document["alerts_raised"] = run_after_ingest(settings, ctx.store, summaries)
     if as_json:
         print_json(document)
     else:

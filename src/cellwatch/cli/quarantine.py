@@ -102,8 +102,13 @@ def retry_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Re-validate open rows; those that now pass go in and are marked RESOLVED."""
-    summaries = q.retry_rows(_context(not as_json), ids or (), kind, everything)
+    ctx = _context(not as_json)
+    summaries = q.retry_rows(ctx, ids or (), kind, everything)
     document = combine(kind or "all", summaries, [])
+    # Rows that went in on retry are new evidence, exactly as if ingested now.
+    from cellwatch.alerts.engine import run_after_ingest
+
+    document["alerts_raised"] = run_after_ingest(ctx.settings, ctx.store, summaries)
     if as_json:
         print_json(document)
     else:

@@ -1,4 +1,4 @@
-"""``cellwatch serve``: the REST API on loopback by default."""
+"""``cellwatch serve``: the web UI and the REST API, one process, on loopback by default."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def serve(
                              help="Interface to listen on; loopback unless you mean otherwise."),
     port: int = typer.Option(8000, "--port", min=1, max=65535),
 ) -> None:
-    """Start the REST API (OpenAPI at /api/v1/openapi.json)."""
+    """Serve the web UI (at /) and the REST API (at /api/v1; OpenAPI at /api/v1/openapi.json)."""
     import uvicorn
 
     from cellwatch.api import create_app

@@ -44,15 +44,8 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
                              "sender_type", "sender")
 
 
-def _resolve_open(ctx: IngestContext) -> None:
-    # The rules run after ingest: open reports are resolved again (new observations or
-    # reports may link a sender) and any new contact is alerted. Imported here because
-    # validation alone does not need the rules.
-    from cellwatch.alerts.engine import run_rules
-
-    run_rules(ctx.settings, ctx.store)
-
-
 def handler() -> StoreKind:
     """The ``contact_reports`` kind."""
-    return StoreKind(SPEC, ContactReport, _prepare, after=_resolve_open)
+    # No after-ingest hook: the rules run once per request or command, after every
+    # file, from cellwatch.alerts.engine.run_after_ingest (CLI, API and web alike).
+    return StoreKind(SPEC, ContactReport, _prepare)

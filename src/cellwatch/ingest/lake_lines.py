@@ -14,8 +14,15 @@ A cheap count of the file's line ends tells whether there are any of the latter:
 then does a second, targeted read count them per row (on one thread, as it numbers
 rows), keeping just the rows that have some. The corrections are a small table of
 ``(first rowid it applies to, lines to add)``; ``lined`` is ``staged`` with ``_rec``
-(the rowid) and ``_line`` filled in. Blank lines inside the file are not counted (DuckDB
-skips them without trace); every line after one is reported one too early.
+(the rowid) and ``_line`` filled in.
+
+Blank lines are skipped by DuckDB without trace, so the same line-end mismatch also
+triggers a byte scan for blank lines outside quoted values (:func:`_blank_lines`). A row
+counted without them is reported ``k`` lines early after the ``k``-th blank line; with
+blank line ``k`` (0-based) on physical line ``L``, exactly the rows whose uncorrected
+line is at least ``L - k`` come after it, which a second small table of thresholds adds.
+DuckDB's record count for a rejected row *does* include blank lines, so those before
+it are taken off when placing it among the kept rows.
 """
 
 # ruff: noqa: S608 - SQL here is assembled from fixed fragments; the file path is a
@@ -24,6 +31,8 @@ skips them without trace); every line after one is reported one too early.
 from __future__ import annotations
 
 import csv
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +47,8 @@ from cellwatch.lake.engine import duckdb_errors, run_sql, scalar
 # DuckDB's error types for a row whose field count differs from the header's.
 _FIELD_COUNT = ("TOO MANY COLUMNS", "MISSING COLUMNS")
 WRONG_FIELDS = "wrong number of fields for the header"
+# A line with nothing on it (``\r\n`` files too); ``^`` after a line end, in one chunk.
+_BLANK = re.compile(rb"^\r?\n", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -118,33 +129,84 @@ def _line_ends(path: Path) -> int:
     return count + (last != b"\n")
 
 
+def _blank_lines(path: Path) -> list[int]:
+    """Physical lines of the blank lines of ``path`` that are not inside a quoted value.
+
+    The reader's quote and escape are both ``"``, so a line starts inside a quoted value
+    exactly when an odd number of ``"`` come before it. Chunks are cut after their last
+    line end, so every chunk starts at a line start; counting stays in C (``bytes.count``,
+    ``re``) and Python runs once per blank-line candidate, not once per line.
+    """
+    found: list[int] = []
+    lines, quotes, carry = 0, 0, b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            buf = carry + block
+            cut = buf.rfind(b"\n") + 1
+            buf, carry = buf[:cut], buf[cut:]
+            cursor = 0
+            for match in _BLANK.finditer(buf):
+                start = match.start()
+                quotes += buf.count(b'"', cursor, start)
+                lines += buf.count(b"\n", cursor, start)
+                cursor = start
+                if quotes % 2 == 0:
+                    found.append(lines + 1)
+            quotes += buf.count(b'"', cursor)
+            lines += buf.count(b"\n", cursor)
+    return found
+
+
+def _blank_thresholds(blanks: list[int]) -> list[tuple[int, int]]:
+    """``(uncorrected line, blank lines before it)`` steps, one per distinct threshold.
+
+    Consecutive blank lines share a threshold (``L - k`` stays the same), so the larger
+    count wins; the ASOF join needs distinct keys.
+    """
+    steps: dict[int, int] = {}
+    for k, line in enumerate(blanks):
+        steps[line - k] = k + 1
+    return sorted(steps.items())
+
+
 def number_lines(
     con: duckdb.DuckDBPyConnection, source: SourceFile | None, rejects: list[RejectedLine]
 ) -> None:
     """Create the view ``lined`` over ``staged`` with ``_rec`` and ``_line`` filled in."""
     shifts: list[tuple[int, int]] = []
+    blanks: list[int] = []
     if source is not None and source.format == "csv":
         kept = int(scalar(con, "SELECT count(*) FROM staged") or 0)
-        # Rejected row j (in file order) comes before the kept rows from rowid record-2-j.
-        shifts = [(r.record - 2 - j, 1) for j, r in enumerate(rejects)]
         if _line_ends(source.path) != 1 + kept + len(rejects):
+            blanks = _blank_lines(source.path)
             shifts += _quoted_line_breaks(con, source)
+        # Rejected row j (in file order) comes before the kept rows from rowid record-2-j,
+        # less the blank lines before it, which DuckDB's record count includes.
+        shifts += [
+            (r.record - 2 - j - bisect_left(blanks, r.line), 1)
+            for j, r in enumerate(rejects)
+        ]
     run_sql(con, "CREATE OR REPLACE TEMP TABLE line_shift (from_rec BIGINT, lines BIGINT)")
     if shifts:
         con.executemany("INSERT INTO line_shift VALUES (?, ?)", shifts)
     base = "coalesce(s._line, s.rowid + 2)"
     if shifts:
         sql = (
-            "CREATE OR REPLACE TEMP VIEW lined AS SELECT s.* REPLACE "
+            "SELECT s.* REPLACE "
             f"({base} + coalesce(m.before, 0) AS _line), s.rowid AS _rec FROM staged s "
             "ASOF LEFT JOIN (SELECT from_rec, sum(lines) OVER (ORDER BY from_rec) AS before "
             "FROM line_shift) m ON s.rowid >= m.from_rec"
         )
     else:
+        sql = f"SELECT s.* REPLACE ({base} AS _line), s.rowid AS _rec FROM staged s"
+    if blanks:
+        run_sql(con, "CREATE OR REPLACE TEMP TABLE blank_shift (from_line BIGINT, lines BIGINT)")
+        con.executemany("INSERT INTO blank_shift VALUES (?, ?)", _blank_thresholds(blanks))
         sql = (
-            f"CREATE OR REPLACE TEMP VIEW lined AS SELECT s.* REPLACE ({base} AS _line), "
-            "s.rowid AS _rec FROM staged s"
+            "SELECT u.* REPLACE (u._line + coalesce(b.lines, 0) AS _line) "
+            f"FROM ({sql}) u ASOF LEFT JOIN blank_shift b ON u._line >= b.from_line"
         )
+    sql = f"CREATE OR REPLACE TEMP VIEW lined AS {sql}"
     with duckdb_errors(sql):
         run_sql(con, sql)
 

@@ -1,10 +1,12 @@
 """The ingest page: upload a file of a chosen kind, see its validation report, and work
-the quarantine (fix a row's values, retry).
+the quarantine (fix a row's values, retry, or discard a row with a reason).
 
 The upload is streamed to a temporary file and cut off past ``settings.max_upload_bytes``
 (the body is counted as it arrives, so a false Content-Length does not help). The file
 then goes through the same :func:`~cellwatch.ingest.framework.ingest_file` as the CLI,
-as the signed-in user, who must be allowed to create ingest batches (supervisors).
+as the signed-in user, who must be allowed to create ingest batches (supervisors), and the
+alert rules run once afterwards through the CLI's
+:func:`~cellwatch.alerts.engine.run_after_ingest` (retries of quarantined rows too).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
+from cellwatch.alerts.engine import run_after_ingest
 from cellwatch.errors import InvalidData, NotFound
 from cellwatch.ingest.framework import IngestContext, ingest_file, kind_names
-from cellwatch.ingest.quarantine import fix_row, retry_rows, show_row
+from cellwatch.ingest.quarantine import discard_row, fix_row, retry_rows, show_row
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -119,6 +122,8 @@ async def upload(ctx: Page, request: Request) -> Response:
         summary = await run_in_threadpool(ingest_file, ictx, kind, path)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    # The same single post-ingest rule run as ``cellwatch ingest`` and the API.
+    await run_in_threadpool(run_after_ingest, ctx.web.settings, ctx.store, [summary])
     return _page(ctx, summary=summary, file_name=path.name, chosen=kind)
 
 
@@ -162,11 +167,35 @@ async def fix_and_retry(ctx: Page, row_id: int) -> Response:
     if changes:
         fix_row(ictx, row_id, changes)
     summaries = retry_rows(ictx, ids=[row_id])
+    run_after_ingest(ctx.web.settings, ctx.store, summaries)
     accepted = sum(s.accepted + s.updated for s in summaries)
     if accepted:
         return ctx.redirect("/ingest", done=f"Row {row_id} was fixed and went in")
     return ctx.redirect(f"/ingest/quarantine/{row_id}",
                         done=f"Saved; row {row_id} still has problems")
+
+
+@router.post("/ingest/quarantine/{row_id}/discard")
+async def discard(ctx: Page, row_id: int) -> Response:
+    """Give up on a row that cannot be fixed, saying why (the row is kept, marked DISCARDED)."""
+    fields = await ctx.form()
+    row = _row_in_scope(ctx, row_id)
+    ictx = _fixer(ctx)
+    reason = " ".join(fields.get("reason", "").split())
+    if not reason:
+        # Re-show the row with the error by the box, not a bare error page.
+        message = "Enter why the row is being discarded"
+        return ctx.render("quarantine_row.html", status=422, title=f"Quarantined row {row_id}",
+                          section="ingest", row=row, discard_error=message,
+                          error_summary=[("#reason", message)])
+    discard_row(ictx, row_id, reason[:500])
+    # Giving up on data is a decision someone must answer for: it goes in the audit chain
+    # (the row itself keeps who and why too).
+    access = Access(ctx.store, ctx.user)
+    with access.transaction() as s:
+        access.audit(s, "discard", Target(Resource.QUARANTINE, str(row_id)), reason[:500],
+                     detail={"kind": row["kind"], "batch_id": row["batch_id"]})
+    return ctx.redirect("/ingest", done=f"Row {row_id} was discarded")
 
 
 @router.post("/ingest/quarantine")
@@ -179,6 +208,7 @@ async def retry_selected(ctx: Page) -> Response:
     for row_id in ids:
         _row_in_scope(ctx, row_id)
     summaries = retry_rows(_fixer(ctx), ids=ids)
+    run_after_ingest(ctx.web.settings, ctx.store, summaries)
     accepted = sum(s.accepted + s.updated for s in summaries)
     return ctx.redirect("/ingest", done=f"Retried {len(ids)} rows: {accepted} went in, "
                                         f"{len(ids) - accepted} still quarantined")
