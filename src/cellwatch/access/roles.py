@@ -51,6 +51,7 @@ class Resource(StrEnum):
     AUDIT = "audit"
     IDENTIFIER = "identifier"
     PROTECTED_PERSON = "protected_person"  # a victim's numbers, accounts and conditions
+    TRO_ORDER = "tro_order"  # a disconnection application or order (cellwatch.tro.service)
 
 
 class Action(StrEnum):
@@ -63,6 +64,7 @@ class Action(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     EXPORT = "export"
     VERIFY = "verify"
+    APPROVE = "approve"  # a supervisor's sign-off (a TRO moved to APPROVED or FILED)
 
 
 R, A = Resource, Action
@@ -73,6 +75,7 @@ _ANALYST = _READ_ESTATE | {
     (R.CASE, A.READ), (R.CASE, A.CREATE), (R.CASE, A.UPDATE),
     (R.REFERRAL, A.READ), (R.REFERRAL, A.CREATE), (R.REFERRAL, A.ACKNOWLEDGE),
     (R.INGEST_BATCH, A.READ), (R.QUARANTINE, A.READ),
+    (R.TRO_ORDER, A.READ), (R.TRO_ORDER, A.CREATE), (R.TRO_ORDER, A.UPDATE),
 }
 
 # Role -> the (resource, action) pairs it grants. Scope is checked separately.
@@ -80,7 +83,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[tuple[Resource, Action]]] = {
     Role.ANALYST: frozenset(_ANALYST),
     Role.SUPERVISOR: frozenset(_ANALYST | {
         (R.CASE, A.SHARE), (R.INTELLIGENCE, A.EXPORT), (R.QUARANTINE, A.UPDATE),
-        (R.INGEST_BATCH, A.CREATE), (R.AUDIT, A.READ),
+        (R.INGEST_BATCH, A.CREATE), (R.AUDIT, A.READ), (R.TRO_ORDER, A.APPROVE),
     }),
     Role.INVESTIGATOR: frozenset(_READ_ESTATE | {
         (R.PRISONER, A.READ), (R.INTELLIGENCE, A.READ), (R.INTELLIGENCE, A.CREATE),

@@ -3,9 +3,8 @@
 The alerts queue is :mod:`cellwatch.web.alerts`; candidates and referrals are
 :mod:`cellwatch.web.candidates`.
 
-Orders are walked through their lifecycle by :func:`cellwatch.tro.orders.transition`; the
-web checks the order lies in the principal's scope first, since that function trusts
-its caller (it serves the CLI's local administrator too).
+Orders are read and walked through their lifecycle by :mod:`cellwatch.tro.service`, which
+decides (role and establishment) and audits; the web only renders.
 """
 
 from __future__ import annotations
@@ -14,26 +13,34 @@ from datetime import date
 
 from fastapi import APIRouter, Response
 
-from cellwatch.errors import InvalidData, NotFound
+from cellwatch.access.service import Access
+from cellwatch.access.service import Page as Paging
+from cellwatch.errors import AccessDenied, InvalidData, NotFound
+from cellwatch.tro import service
 from cellwatch.tro.lifecycle import default_lifecycle
-from cellwatch.tro.orders import Order, get_order, list_orders, transition
+from cellwatch.tro.orders import Order
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
 
 
+def _access(ctx: PageContext) -> Access:
+    return Access(ctx.store, ctx.user, ctx.web.settings)
+
+
 def _order_in_scope(ctx: PageContext, ref: str) -> Order:
-    order = get_order(ctx.store, ref)
-    if not ctx.user.covers(order.application.establishment):
-        # The same answer as a missing order: refs are guessable, their existence is not told.
-        raise NotFound(f"no disconnection order {ref}")
-    return order
+    try:
+        return service.get_order(_access(ctx), ref)
+    except AccessDenied as exc:
+        # The same page as a missing order: refs are guessable, their existence is not told
+        # (the refusal is in the audit log all the same).
+        raise NotFound(f"no disconnection order {ref}") from exc
 
 
 @router.get("/queues/orders")
 def orders_queue(ctx: Page) -> Response:
     """Disconnection applications and orders, newest first."""
-    orders = [o for o in list_orders(ctx.store) if ctx.user.covers(o["establishment"])]
+    orders = service.list_orders(_access(ctx), Paging(limit=500))
     return ctx.render("orders.html", title="Disconnection orders", section="queues",
                       tab="orders", orders=orders)
 
@@ -63,7 +70,7 @@ async def order_transition(ctx: Page, ref: str) -> Response:
             order_date = date.fromisoformat(fields["order_date"])
         except ValueError as exc:
             raise InvalidData("enter the order date as YYYY-MM-DD") from exc
-    transition(ctx.store, ctx.web.settings, ctx.user.username, order.ref, target, reason,
-               court=fields.get("court") or None, court_ref=fields.get("court_ref") or None,
-               order_date=order_date)
+    service.transition(_access(ctx), order.ref, target, reason,
+                       court=fields.get("court") or None,
+                       court_ref=fields.get("court_ref") or None, order_date=order_date)
     return ctx.redirect(f"/orders/{order.ref}", done=f"Order {order.ref} is now {target}")

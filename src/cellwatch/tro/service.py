@@ -1,0 +1,165 @@
+"""TROs for a principal: candidates, applications and orders, decided and audited.
+
+:mod:`cellwatch.tro.orders` and :mod:`cellwatch.tro.candidates` trust their caller (they
+serve the CLI's local ``system`` administrator too); the API and the web come through
+here instead. The rules:
+
+* Role (data, :data:`cellwatch.access.roles.ROLE_PERMISSIONS`): analysts and
+  supervisors read, draft and move orders; only a supervisor APPROVEs or FILEs one.
+  Police, the Parole Board and operators' liaisons hold no TRO permission, so they
+  see no order at all.
+* Scope: reading follows geography (national all, a region its region, an
+  establishment's team its own). Drafting and moving an order is the work of the
+  establishment's own team or a national unit; a region reads but does not work them.
+
+Every decision is audited through :meth:`Access.audit`; a refusal raises
+:class:`~cellwatch.access.service.Denied`, which :meth:`Access.transaction` audits on its
+own. The orders module still records each change in ``tro_transitions`` and as
+``tro.create`` / ``tro.transition``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from cellwatch.access.policy import Target
+from cellwatch.access.principal import Principal
+from cellwatch.access.roles import Action, OrgKind, Resource
+from cellwatch.access.scopes import in_scope
+from cellwatch.access.service import Access, Denied, Page
+from cellwatch.errors import ConfigError, InvalidData, NotFound
+from cellwatch.settings import Settings
+from cellwatch.tro import orders
+from cellwatch.tro.candidates import Candidate, find_candidates
+from cellwatch.tro.models import TroApplication, TroLine
+
+# Moves that commit the prison service to a court application: a supervisor's sign-off.
+SIGN_OFF_STATES = frozenset({"APPROVED", "FILED"})
+
+
+def _works(principal: Principal, establishment: str) -> bool:
+    """Whether the principal may draft or move orders of ``establishment``."""
+    if principal.is_system or principal.org_kind is OrgKind.NATIONAL:
+        return True
+    return principal.org_kind is OrgKind.ESTABLISHMENT and principal.covers(establishment)
+
+
+def _decide(access: Access, action: Action, audit_action: str, ref: str | None = None,
+            establishment: str | None = None, *, whole_list: bool = False,
+            detail: dict[str, Any] | None = None) -> None:
+    """Check role, then scope, for one order (looked up by ``ref``) or establishment.
+
+    The decision is audited under ``audit_action`` either way. The role is asked first,
+    so a principal with no TRO permission learns nothing, not even whether ``ref`` exists.
+    ``whole_list`` asks the role only: the caller narrows the list to the scope itself.
+    """
+    p = access.principal
+    target = Target(Resource.TRO_ORDER, ref, establishment=establishment)
+    with access.transaction() as s:
+        try:
+            access.check(action, target, role_only=True)
+        except Denied as exc:
+            # Re-raised under the TRO action name, so the audit log reads as the allowed ones do.
+            raise Denied(exc.message, audit_action, target, None) from exc
+        if ref is not None and establishment is None:
+            establishment = _establishment_of(access, ref)
+            target = Target(Resource.TRO_ORDER, ref, establishment=establishment)
+        if not whole_list:
+            if action is Action.READ:
+                in_reach, why = p.covers(establishment), "outside your establishments"
+            else:
+                in_reach = establishment is not None and _works(p, establishment)
+                why = "only the establishment's own team or a national unit works its orders"
+            if not in_reach:
+                raise Denied(f"{p.username} may not {action} {target.type} "
+                             f"{ref or establishment}: {why}", audit_action, target, None)
+        access.audit(s, audit_action, target, detail=detail)
+
+
+def _establishment_of(access: Access, ref: str) -> str:
+    # Read outside row-level security: the fact decides, and is not returned.
+    with access.facts() as s:
+        est = s.scalars(select(TroApplication.establishment)
+                        .where(TroApplication.ref == ref)).first()
+    if est is None:
+        raise NotFound(f"no TRO application {ref}")
+    return est
+
+
+def _settings(access: Access) -> Settings:
+    if access.settings is None:
+        raise ConfigError("TRO candidates need settings (the lake) on the Access")
+    return access.settings
+
+
+def list_candidates(access: Access, establishment: str | None = None,
+                    page: Page = Page()) -> list[Candidate]:
+    """Candidates in the principal's establishments (or the one named), best first."""
+    # Without an establishment, the list is narrowed to the principal's geography below.
+    _decide(access, Action.READ, "tro.candidates.list", None, establishment,
+            whole_list=establishment is None)
+    found = find_candidates(_settings(access), access.store, establishment=establishment)
+    mine = sorted((c for c in found if access.principal.covers(c.establishment)),
+                  key=lambda c: (c.establishment, -c.score, c.identifier))
+    return mine[page.offset:page.offset + page.limit]
+
+
+def list_orders(access: Access, page: Page = Page(), establishment: str | None = None,
+                state: str | None = None) -> list[dict[str, Any]]:
+    """Applications and orders in the principal's establishments, newest first."""
+    # The same query as orders.list_orders, narrowed in SQL so nothing unseen is fetched.
+    query = (select(TroApplication.ref, TroApplication.establishment, TroApplication.state,
+                    func.count(TroLine.id))
+             .join(TroLine, TroLine.application_id == TroApplication.id, isouter=True)
+             .where(in_scope(access.principal, TroApplication.establishment))
+             .group_by(TroApplication.id).order_by(TroApplication.id.desc())
+             .limit(page.limit).offset(page.offset))
+    if establishment:
+        query = query.where(TroApplication.establishment == establishment)
+    if state:
+        query = query.where(TroApplication.state == state.upper())
+    # tro_* tables sit outside row-level security; the scope is the WHERE above.
+    with access.store.session() as s:
+        rows = [{"ref": r, "establishment": e, "state": st, "lines": n}
+                for r, e, st, n in s.execute(query)]
+    # Decided after the read so the audit names what is returned; on refusal nothing is.
+    _decide(access, Action.READ, "tro.list", whole_list=True,
+            detail={"returned": [r["ref"] for r in rows]})
+    return rows
+
+
+def get_order(access: Access, ref: str) -> orders.Order:
+    """One order within the principal's establishments (audited; refused if outside)."""
+    _decide(access, Action.READ, "tro.read", ref)
+    return orders.get_order(access.store, ref)
+
+
+def create_application(access: Access, establishment: str,
+                       identifiers: Sequence[str] | None = None,
+                       reason: str = "application drafted") -> orders.Order:
+    """Draft an application for ``identifiers`` (every candidate there if None)."""
+    _decide(access, Action.CREATE, "tro.create.decision", None, establishment,
+            detail={"identifiers": "all candidates" if identifiers is None
+                    else list(identifiers)})
+    candidates = find_candidates(_settings(access), access.store, establishment=establishment)
+    chosen = orders.select_for_application(candidates, establishment, identifiers)
+    return orders.create_application(access.store, access.principal.username, establishment,
+                                     chosen, reason=reason)
+
+
+def transition(access: Access, ref: str, target: str, reason: str, *,
+               court: str | None = None, court_ref: str | None = None,
+               order_date: date | None = None) -> orders.Order:
+    """Move order ``ref`` to ``target``; APPROVED and FILED take a supervisor."""
+    to = target.strip().upper()
+    if not to:
+        raise InvalidData("a transition needs a target state", {"state": ["required"]})
+    action = Action.APPROVE if to in SIGN_OFF_STATES else Action.UPDATE
+    _decide(access, action, "tro.transition.decision", ref, detail={"to": to})
+    return orders.transition(access.store, _settings(access), access.principal.username, ref,
+                             to, reason, court=court, court_ref=court_ref,
+                             order_date=order_date)
