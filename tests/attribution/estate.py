@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -77,7 +78,7 @@ def write_lake(settings: Settings, days: int = 10, batch_id: int = 1, first_day:
     x, y = CELLS[cell]
     rssi = -38.0 - 22.0 * math.log10(math.hypot(x - 30.0, y - 4.0))
     for day in range(first_day, first_day + days):
-        rows = []
+        rows: list[dict[str, Any]] = []
         for k in range(3):
             ts = _night(day, k)
             base = {f.name: None for f in DETECTION_SCHEMA}

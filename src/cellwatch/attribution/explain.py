@@ -10,7 +10,8 @@ from typing import Any
 
 
 def _cells(row: Mapping[str, Any]) -> str:
-    cells = sorted(c for c in (row.get("cell_list") or []) if c)
+    listed = row.get("cell_list") or [row.get("first_cell"), row.get("last_cell")]
+    cells = sorted({c for c in listed if c})
     return ", ".join(cells) if cells else "their cell"
 
 
@@ -18,8 +19,8 @@ def evidence_items(row: Mapping[str, Any], window_days: int) -> list[dict[str, A
     """Readable evidence items (kind, description, weight, count, first/last) of a scored row.
 
     >>> evidence_items({"prison_number": "A1234BC", "w_vendor": 6.1, "l_vendor": 5, "v": 23,
-    ...   "vendor_nights": 25, "cell_list": ["HEI-A-2-014"], "first_day": None,
-    ...   "last_day": None}, 28)[0]["description"]
+    ...   "vendor_nights": 25, "first_cell": "HEI-A-2-014", "last_cell": "HEI-A-2-014",
+    ...   "first_day": None, "last_day": None}, 28)[0]["description"]
     'placed in HEI-A-2-014 on 23 of 25 nights located (last 28 days) while A1234BC occupied it'
     """
     who = row["prison_number"]

@@ -16,11 +16,6 @@ from cellwatch.lake import Dialect
 # Bits are clipped so 2**bits stays finite on every engine.
 MAX_BITS = 60.0
 PARTITION = "PARTITION BY identifier_type, identifier, eday"
-# Carry-forward: a pair's earlier evidence (in bits) keeps counting on later days, less
-# this many bits per day since, while no new evidence contradicts it (the day's own
-# bits are not negative). A phone is usually one man's for weeks; the trailing window
-# forgets a PIN call or a followed move after ``window_days``, this does not.
-CARRY_DECAY_BITS_PER_DAY = 1.0
 CONFIRMED = (
     "(SELECT DISTINCT subject_type, subject, object FROM cw_judgements "
     "WHERE target = 'ATTRIBUTION' AND verdict = 'CONFIRMED' AND undone_at IS NULL)"
@@ -39,22 +34,13 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
     weights = ", ".join(f"{weight_case(est, f)} AS w_{f}" for f in FIELDS)
     total = " + ".join(f"w_{f}" for f in FIELDS)
     odds = est.prior / (1.0 - est.prior)
-    decay = float(CARRY_DECAY_BITS_PER_DAY)
-    dn = f"({d.epoch_seconds('CAST(eday AS TIMESTAMP)')} / 86400.0)"
     return (
         f"WITH s AS (SELECT v.*, {weights} FROM cw_f_vec v), "  # noqa: S608
         f"b AS (SELECT s.*, greatest(least({total}, {MAX_BITS}), -{MAX_BITS}) AS bits FROM s), "
-        # The best earlier day of the pair, decayed to today: a running max of
-        # bits + decay * day number over the preceding rows, minus decay * today.
-        f"c AS (SELECT b.*, max(bits + {decay!r} * {dn}) OVER (PARTITION BY identifier_type, "
-        "identifier, prison_number ORDER BY eday ROWS BETWEEN UNBOUNDED PRECEDING AND 1 "
-        f"PRECEDING) - {decay!r} * {dn} AS carried FROM b), "
-        "cb AS (SELECT c.*, CASE WHEN bits >= 0 AND carried > bits THEN carried ELSE bits END "
-        "AS day_bits FROM c), "
-        f"o AS (SELECT cb.*, {odds!r} * pow(2.0, day_bits) AS odds, "
-        "CASE WHEN j.subject IS NOT NULL THEN 1 ELSE 0 END AS confirmed FROM cb "
-        f"LEFT JOIN {CONFIRMED} j ON j.subject_type = cb.identifier_type "
-        "AND j.subject = cb.identifier AND j.object = cb.prison_number), "
+        f"o AS (SELECT b.*, {odds!r} * pow(2.0, bits) AS odds, "
+        "CASE WHEN c.subject IS NOT NULL THEN 1 ELSE 0 END AS confirmed FROM b "
+        f"LEFT JOIN {CONFIRMED} c ON c.subject_type = b.identifier_type "
+        "AND c.subject = b.identifier AND c.object = b.prison_number), "
         f"n AS (SELECT o.*, max(confirmed) OVER ({PARTITION}) AS day_confirmed, "
         f"odds / (1.0 + sum(odds) OVER ({PARTITION})) AS model_p FROM o), "
         "f AS (SELECT n.*, CASE WHEN day_confirmed = 1 THEN CAST(confirmed AS DOUBLE) "

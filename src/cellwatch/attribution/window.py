@@ -122,8 +122,10 @@ def window_sql(d: Dialect, p: RunParams) -> str:
         "min(CASE WHEN x.pin_calls > 0 THEN x.pin_shared END) AS pin_shared, "
         "max(x.seizure) AS seizure, sum(x.prot) AS prot_days, "
         "sum(x.follow) AS follow_days, count(DISTINCT x.cell) AS cells, "
-        # DuckDB's list keeps NULL (no cell: a call or zone day), Spark's set drops it.
-        f"{d.array_agg_distinct('x.cell')} FILTER (WHERE x.cell IS NOT NULL) AS cell_list, "
+        # DuckDB's list keeps NULL (no cell: a call or zone day), Spark's set drops it;
+        # an empty list is NULL on both.
+        f"CASE WHEN count(x.cell) > 0 THEN {d.array_agg_distinct('x.cell')} "
+        "FILTER (WHERE x.cell IS NOT NULL) END AS cell_list, "
         "min(x.eday) AS first_day, max(x.eday) AS last_day "
         # Each pair-day is fanned out to the days whose window holds it, so the join
         # is an equality (a hash join) rather than a range join.

@@ -72,7 +72,7 @@ class Dialect:
         expression expands that row, as ``unnest``/``explode`` do.
 
         >>> Dialect().date_series("a", "b")[:40]
-        'CAST(unnest(generate_series(CAST(a AS D'
+        'CAST(unnest(generate_series(CAST(a AS DA'
         """
         return (f"CAST(unnest(generate_series(CAST({start} AS DATE), CAST({stop} AS DATE), "
                 "INTERVAL 1 DAY)) AS DATE)")
