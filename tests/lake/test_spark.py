@@ -6,12 +6,9 @@ its own child session (own temp views). Skipped, with the reason, without pyspar
 
 from __future__ import annotations
 
-import json
-import math
 import shutil
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,45 +27,22 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
 
 from pyspark.sql import SparkSession  # noqa: E402
 
-from cellwatch.lake.spark import SparkEngine, local_session, spark_sql_args  # noqa: E402
+from cellwatch.lake.spark import SparkEngine, spark_sql_args  # noqa: E402
+from spark_support import assert_same, simulated_estate, spark_session  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    """The one local SparkSession of the test run."""
-    session = local_session(master="local[2]", shuffle_partitions=2,
-                            warehouse=tmp_path_factory.mktemp("spark-warehouse"))
-    yield session
-    session.stop()
+    """This worker's SparkSession (shared with every other Spark test module)."""
+    yield from spark_session(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A tiny simulated estate (2 establishments, 10 days) ingested through the framework."""
-    import cellwatch.attribution.models  # noqa: F401  (attribution's tables in the store)
-    from cellwatch.ingest.batches import IngestContext
-    from cellwatch.ingest.prisons import load_prisons
-    from cellwatch.ingest.registry import ingest_file
-    from cellwatch.simulate import scenario_from_mapping, simulate
-    from cellwatch.store import open_store
-
-    root = tmp_path_factory.mktemp("spark-estate")
-    scenario = scenario_from_mapping({
-        "run": {"days": 10, "chunk_days": 4, "rows_per_part": 1000},
-        "estate": {"establishments": 2, "codes": ["HEI", "MDI"], "capacity_scale": 0.15}})
-    simulate(scenario, 5, root / "src", progress=False)
-    settings = Settings(home=root / "home", environment="test")
-    store = open_store(settings)
-    try:
-        ctx = IngestContext.create(store, settings)
-        load_prisons(ctx)
-        for entry in json.loads((root / "src" / "manifest.json").read_text())["files"]:
-            ingest_file(ctx, entry["kind"], root / "src" / entry["path"])
-    finally:
-        store.dispose()
-    return settings
+    return simulated_estate(tmp_path_factory)
 
 
 @pytest.fixture
@@ -92,36 +66,6 @@ def engines(estate: Settings, spark: SparkSession) -> Iterator[dict[str, Any]]:
         store.dispose()
         for engine in pair.values():
             engine.close()
-
-
-def _norm(value: Any) -> Any:
-    # DuckDB sums BIGINT to HUGEINT (Decimal over Arrow), Spark to BIGINT; collect_set and
-    # list(DISTINCT) order their lists differently: compare values, not spellings.
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list):
-        return sorted((_norm(v) for v in value), key=repr)
-    if isinstance(value, float):
-        return round(value, 6)
-    return value
-
-
-def rows(table: pa.Table) -> list[tuple[Any, ...]]:
-    """A result as sorted tuples of normalised values."""
-    return sorted((tuple(_norm(v) for v in r.values()) for r in table.to_pylist()), key=repr)
-
-
-def assert_same(duck: pa.Table, spark: pa.Table) -> None:
-    """Same columns, same rows (after sorting), floats within 1e-6."""
-    assert duck.column_names == spark.column_names
-    a, b = rows(duck), rows(spark)
-    assert len(a) == len(b)
-    for x, y in zip(a, b, strict=True):
-        for u, v in zip(x, y, strict=True):
-            if isinstance(u, float) and isinstance(v, float):
-                assert math.isclose(u, v, rel_tol=1e-6, abs_tol=1e-6), (x, y)
-            else:
-                assert u == v, (x, y)
 
 
 # --- the engine itself -------------------------------------------------------------------
