@@ -6,15 +6,14 @@ A thin shell over :mod:`cellwatch.protect.referrals`; access decides and audits.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from cellwatch.api.deps import AccessDep, PageDep
 from cellwatch.protect import referrals as crime
-from cellwatch.protect.referrals import POLICE_STATUSES, CrimeDetails
+from cellwatch.protect.referrals import POLICE_STATUSES, CrimeDetails, CrimeReferralView
 
 router = APIRouter(prefix="/crime-referrals", tags=["referrals"])
 ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -35,41 +34,16 @@ class CrimeReferralIn(BaseModel):
                                description="Default: the establishment's security team.")
 
 
-class CrimeReferralOut(BaseModel):
-    """A referral, its crime fields and where its acknowledgement stands."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    from_org: str
-    to_org: str
-    prison_number: str | None
-    crime_reference: str | None
-    offence: str | None
-    police_status: str | None
-    officer: str | None
-    establishment: str | None
-    status: str
-    created_by: str
-    created_at: datetime
-    due_by: date | None
-    overdue: bool
-    escalated_at: datetime | None
-    acknowledged_by: str | None
-    acknowledged_at: datetime | None
-
-
-@router.get("", response_model=list[CrimeReferralOut])
+@router.get("", response_model=list[CrimeReferralView])
 def list_referrals(access: AccessDep, page: PageDep,
                    status: Literal["SENT", "ACKNOWLEDGED"] | None = None,
-                   direction: Literal["in", "out"] | None = None) -> list[CrimeReferralOut]:
+                   direction: Literal["in", "out"] | None = None) -> list[CrimeReferralView]:
     """Referrals the caller's organisation sent or received, with their crime fields."""
-    rows = crime.list_crime_referrals(access, page, status, direction)
-    return [CrimeReferralOut.model_validate(r) for r in rows]
+    return list(crime.list_crime_referrals(access, page, status, direction))
 
 
-@router.post("", response_model=CrimeReferralOut, status_code=201)
-def record(access: AccessDep, body: CrimeReferralIn) -> CrimeReferralOut:
+@router.post("", response_model=CrimeReferralView, status_code=201)
+def record(access: AccessDep, body: CrimeReferralIn) -> CrimeReferralView:
     """Record a crime from prison; it goes to the establishment's security team."""
     number = body.prison_number.upper()
     to_org = body.to_org or crime.security_team(access, number)
@@ -78,17 +52,16 @@ def record(access: AccessDep, body: CrimeReferralIn) -> CrimeReferralOut:
         access, to_org, number, CrimeDetails(body.offence, body.crime_reference,
                                              body.police_status, body.officer, body.notes),
         acknowledge_days=days)
-    return CrimeReferralOut.model_validate(crime.get_crime_referral(access, referral.id))
+    return crime.get_crime_referral(access, referral.id)
 
 
-@router.get("/{referral_id}", response_model=CrimeReferralOut)
-def get_referral(access: AccessDep, referral_id: ReferralId) -> CrimeReferralOut:
+@router.get("/{referral_id}", response_model=CrimeReferralView)
+def get_referral(access: AccessDep, referral_id: ReferralId) -> CrimeReferralView:
     """One referral with its crime fields."""
-    return CrimeReferralOut.model_validate(crime.get_crime_referral(access, referral_id))
+    return crime.get_crime_referral(access, referral_id)
 
 
-@router.post("/{referral_id}/acknowledge", response_model=CrimeReferralOut)
-def acknowledge(access: AccessDep, referral_id: ReferralId) -> CrimeReferralOut:
+@router.post("/{referral_id}/acknowledge", response_model=CrimeReferralView)
+def acknowledge(access: AccessDep, referral_id: ReferralId) -> CrimeReferralView:
     """Acknowledge a referral addressed to the caller's organisation."""
-    return CrimeReferralOut.model_validate(crime.acknowledge_crime_referral(access,
-                                                                            referral_id))
+    return crime.acknowledge_crime_referral(access, referral_id)
