@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cellwatch.ingest.call_records import KNOWN_COLUMNS
 from cellwatch.simulate.campaigns import Campaign
 from cellwatch.simulate.clock import format_ts
 from cellwatch.simulate.contacts import Contacts
@@ -29,20 +30,7 @@ from cellwatch.simulate.rand import Stream, rng_for
 from cellwatch.simulate.scenario import Scenario
 
 I64 = npt.NDArray[np.int64]
-COLUMNS = (
-    "operator",
-    "record_type",
-    "start_ts",
-    "duration_s",
-    "direction",
-    "subject_msisdn",
-    "subject_imsi",
-    "subject_imei",
-    "other_party",
-    "cell_id",
-    "cell_lat",
-    "cell_lon",
-)
+COLUMNS = KNOWN_COLUMNS  # the contract's columns, as ingest reads them
 TRUTH = ("line", "prison_number", "category", "device_id", "sim_id")
 CATEGORIES = ("FAMILY", "ASSOCIATE", "OTHER", "PRIVILEGED", "SWITCHBOARD", "SHARED_FAMILY")
 RECORD_TYPES = ("VOICE", "SMS", "DATA")

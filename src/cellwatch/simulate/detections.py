@@ -17,6 +17,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cellwatch.ingest.detections import KNOWN_COLUMNS
 from cellwatch.simulate.clock import format_ts
 from cellwatch.simulate.devices import Contraband
 from cellwatch.simulate.estate import Establishment
@@ -29,18 +30,8 @@ from cellwatch.simulate.staff import StaffPhone
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 KINDS = ("contraband", "staff", "visitor", "noise")
-DETECTION_COLUMNS = (
-    "ts",
-    "sensor_id",
-    "event_id",
-    "technology",
-    "band_mhz",
-    "rssi_dbm",
-    "duration_s",
-    "imsi",
-    "imei",
-    "location_code",
-)
+# The contract's columns, in the order ingest knows them: one list for writer and reader.
+DETECTION_COLUMNS = KNOWN_COLUMNS
 TECH = ("GSM", "UMTS", "LTE", "NR")
 BANDS = ((900, 1800), (2100, 900), (800, 1800, 2600), (3500, 700))
 VENDOR_TS = ("local", "utc_z", "offset")
