@@ -44,7 +44,11 @@ def test_scoped_lists(client: TestClient, login: Login, store: Store) -> None:
                     "lei_analyst": [lei], "wmp_investigator": [], "parole_cm": [],
                     "voda_liaison": []}
     assert client.get(f"/api/v1/alerts/{hei}", headers=login("hei_analyst")).status_code == 200
-    assert client.get(f"/api/v1/alerts/{lei}", headers=login("hei_analyst")).status_code == 403
+    # Another establishment's alert answers exactly as a missing one (no existence leak).
+    hidden = client.get(f"/api/v1/alerts/{lei}", headers=login("hei_analyst"))
+    missing = client.get("/api/v1/alerts/999", headers=login("hei_analyst"))
+    assert (hidden.status_code, missing.status_code) == (404, 404)
+    assert hidden.json()["detail"] == missing.json()["detail"].replace("999", str(lei))
     assert client.get("/api/v1/alerts/999", headers=login("nat_analyst")).status_code == 404
     assert _audited(store, "hei_analyst") == [("list", None, "allowed"),
                                               ("read", str(hei), "allowed"),
@@ -76,7 +80,8 @@ def test_lifecycle_audited_and_in_history(client: TestClient, login: Login,
     assert client.post(f"/api/v1/alerts/{lei}/assign", headers=login("lei_analyst"),
                        json={"to_user": "nobody"}).status_code == 422
     # Out of scope, and roles that do not work alerts, are refused and audited.
-    assert client.post(f"/api/v1/alerts/{lei}/acknowledge", headers=analyst).status_code == 403
+    # Out of scope answers as missing (404); a role that does not work alerts is refused.
+    assert client.post(f"/api/v1/alerts/{lei}/acknowledge", headers=analyst).status_code == 404
     assert client.post(f"/api/v1/alerts/{lei}/acknowledge",
                        headers=login("lei_admin")).status_code == 403
     assert _audited(store, "hei_supervisor") == [("assign", str(hei), "allowed")]

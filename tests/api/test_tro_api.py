@@ -144,10 +144,14 @@ def test_leeds_cannot_see_or_move_a_hewell_order(client: TestClient, login: Logi
     ref = _draft(client, login)
     leeds = login("lei_analyst")
     assert client.get(ORDERS, headers=leeds).json() == []
-    assert client.get(f"{ORDERS}/{ref}", headers=leeds).status_code == 403
-    assert _move(client, leeds, ref, "DRAFT")[0] == 403
+    # Another establishment's order answers exactly as a missing one (no existence leak).
+    hidden = client.get(f"{ORDERS}/{ref}", headers=leeds)
+    missing = client.get(f"{ORDERS}/TRO-HEI-2026-99999", headers=leeds)
+    assert (hidden.status_code, missing.status_code) == (404, 404)
+    assert hidden.json()["detail"] == missing.json()["detail"].replace(
+        "TRO-HEI-2026-99999", ref)
+    assert _move(client, leeds, ref, "DRAFT")[0] == 404
     assert client.post(ORDERS, headers=leeds, json={"establishment": "HEI"}).status_code == 403
-    assert client.get(f"{ORDERS}/TRO-HEI-2026-99999", headers=leeds).status_code == 404
     assert _audited(store, "lei_analyst") == [
         ("tro.list", None, "allowed"), ("tro.read", ref, "denied"),
         ("tro.transition.decision", ref, "denied"), ("tro.create.decision", None, "denied")]

@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from tro_estate import IMEI_A, IMEI_B, IMEI_STAFF, IMSI_A, IMSI_B, IMSI_STAFF, MSISDN_A, Estate
 
 from cellwatch.errors import ConfigError
 from cellwatch.tro.candidates import (
@@ -15,7 +16,6 @@ from cellwatch.tro.candidates import (
     write_candidates_csv,
 )
 from cellwatch.tro.policy import default_policy, load_policy, parse_policy
-from conftest import IMEI_A, IMEI_B, IMEI_STAFF, IMSI_A, IMSI_B, IMSI_STAFF, MSISDN_A, Estate
 
 
 def _keyed(estate: Estate, with_seizure: bool = False) -> dict[tuple[str, str], Candidate]:

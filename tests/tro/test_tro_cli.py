@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tro_estate import IMEI_A, IMSI_A, IMSI_B, IMSI_NEW, START, Estate
 
 from cellwatch.cli import main
 from cellwatch.tro.models import TroAlert, TroTransition
-from conftest import IMEI_A, IMSI_A, IMSI_B, IMSI_NEW, START, Estate
 
 
 @pytest.fixture

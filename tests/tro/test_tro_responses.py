@@ -7,12 +7,13 @@ import csv
 from datetime import date
 from pathlib import Path
 
+from tro_estate import IMEI_B, IMSI_A, IMSI_B, Estate
+
 from cellwatch.ingest.framework import IngestContext, get_handler, sniff
 from cellwatch.tro.batch import write_batches
 from cellwatch.tro.candidates import find_candidates
 from cellwatch.tro.orders import create_application, get_order, transition
 from cellwatch.tro.responses import clean_response
-from conftest import IMEI_B, IMSI_A, IMSI_B, Estate
 
 
 def test_clean_response_reports_every_problem() -> None:

@@ -6,13 +6,13 @@ import httpx
 import pytest
 from web_browser import Browser
 from web_estate import ALERTS
+from web_server import LiveServer
 
 from cellwatch.access.ops import list_audit
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.store import open_store
-from conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from web_browser import Browser
-
-from conftest import UPLOAD_LIMIT
+from web_server import UPLOAD_LIMIT
 
 pytestmark = pytest.mark.browser
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 from web_browser import PASSWORD, Browser
+from web_server import LiveServer, serve
 
 from cellwatch.access.models import Organisation, User
 from cellwatch.attribution.models import Attribution
@@ -20,7 +21,6 @@ from cellwatch.ingest.framework import IngestContext, ingest_file
 from cellwatch.settings import Settings
 from cellwatch.simulate import load_scenario, simulate
 from cellwatch.store import open_store
-from conftest import LiveServer, serve
 
 pytestmark = pytest.mark.browser
 SCENARIO = Path(__file__).parent / "tiny-scenario.toml"

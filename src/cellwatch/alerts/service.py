@@ -4,8 +4,9 @@ Scope is :func:`cellwatch.alerts.export.visible_alerts` (an establishment's team
 establishment's alerts, a region its region's, national units all; police, the Parole
 Board and operators none). Working an alert (assign, acknowledge, close) takes a role
 that works cases (analyst, supervisor, investigator): an administrator or an operator's
-liaison may see the estate but does not work its alerts. An alert outside the scope is
-refused the same way whether it exists or not.
+liaison may see the estate but does not work its alerts. An alert outside the scope
+answers exactly as a missing one does (:class:`NotFound`, the same message), so nobody
+learns that it exists; the refusal is still audited as denied.
 
 Every list, read and lifecycle change is appended to the audit chain
 (:func:`cellwatch.access.audit.append`) in the same transaction as the change; each change
@@ -48,6 +49,17 @@ def _refuse(access: Access, action: str, alert_id: int | None, why: str) -> Acce
                         f"{alert_id if alert_id is not None else ''}: {why}".strip())
 
 
+def _hidden(access: Access, action: str, alert_id: int) -> NotFound:
+    """Audit the denial of an existing alert outside the scope, answered as a missing one."""
+    audit_log.append_now(access.store, _event(access, action, alert_id, "denied",
+                                              {"why": "outside your scope"}))
+    return _missing(alert_id)
+
+
+def _missing(alert_id: int) -> NotFound:
+    return NotFound(f"alert {alert_id} not found")
+
+
 def _visible(session: Session, access: Access, alert_id: int) -> Alert | None:
     return session.scalars(select(Alert).where(
         Alert.id == alert_id, visible_alerts(access.principal))).first()
@@ -77,10 +89,13 @@ def get_for(access: Access, alert_id: int) -> Alert:
             audit_log.append(s, _event(access, "read", alert_id, "allowed"))
             return alert
         exists = s.get(Alert, alert_id) is not None
-    if exists or not (access.principal.is_system or permitted(
+    if not (access.principal.is_system or permitted(
             access.principal.roles, Resource.PRISONER, Action.READ)):
+        # Refused the same way whether the alert exists or not: nothing is learnt.
         raise _refuse(access, "read", alert_id, "outside your scope")
-    raise NotFound(f"alert {alert_id} not found")
+    if exists:
+        raise _hidden(access, "read", alert_id)
+    raise _missing(alert_id)
 
 
 def _work(access: Access, action: str, alert_id: int, detail: Mapping[str, Any],
@@ -97,8 +112,8 @@ def _work(access: Access, action: str, alert_id: int, detail: Mapping[str, Any],
                                        {**detail, "status": alert.status}))
             return alert
     if exists:
-        raise _refuse(access, action, alert_id, "outside your scope")
-    raise NotFound(f"alert {alert_id} not found")
+        raise _hidden(access, action, alert_id)
+    raise _missing(alert_id)
 
 
 def assign_for(access: Access, alert_id: int, to_user: str) -> Alert:

@@ -1,5 +1,7 @@
 """``cellwatch alerts ...`` and ``cellwatch export alerts``: a thin shell over
-:mod:`cellwatch.alerts`. The CLI acts as ``CELLWATCH_PRINCIPAL`` (default ``system``).
+:mod:`cellwatch.alerts`. The CLI acts as ``CELLWATCH_PRINCIPAL`` (default ``system``);
+``list``, ``assign``, ``ack`` and ``close`` go through :mod:`cellwatch.alerts.service`,
+which scopes, decides and audits exactly as it does for the API.
 """
 
 from __future__ import annotations
@@ -10,14 +12,8 @@ from pathlib import Path
 import typer
 
 from cellwatch.access.principal import Principal, principal_for
-from cellwatch.alerts import (
-    acknowledge,
-    assign,
-    close,
-    export_alerts,
-    list_alerts,
-    load_rules,
-)
+from cellwatch.access.service import Access, Page
+from cellwatch.alerts import export_alerts, load_rules, service
 from cellwatch.alerts.engine import run_rules
 from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
 from cellwatch.cli.export import export_app
@@ -41,6 +37,13 @@ def register(app: typer.Typer) -> None:
 def _principal(settings: Settings, store: Store) -> Principal:
     with store.session() as s:
         return principal_for(s, settings.principal)
+
+
+def _access() -> Access:
+    """The CLI's principal bound to its store, for the audited alerts service."""
+    settings = settings_from_env()
+    store = store_from_env(settings)
+    return Access(store, _principal(settings, store), settings)
 
 
 @alerts_app.command("run")
@@ -86,9 +89,7 @@ def list_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Alerts the principal may see, newest first."""
-    settings = settings_from_env()
-    store = store_from_env(settings)
-    alerts = list_alerts(store, _principal(settings, store), status=status, rule=rule)
+    alerts = service.list_for(_access(), Page(limit=500), status=status, rule=rule)
     rows = [{"alert_id": a.id, "rule": a.rule, "status": a.status,
              "created_ts": a.created_ts.isoformat(), "prison_number": a.prison_number,
              "establishment": a.establishment, "summary": a.summary} for a in alerts]
@@ -104,16 +105,14 @@ def list_command(
 @alerts_app.command("assign")
 def assign_command(alert_id: int, to: str = typer.Option(..., "--to")) -> None:
     """Give an alert to a user."""
-    settings = settings_from_env()
-    alert = assign(store_from_env(settings), alert_id, to, by=settings.principal)
+    alert = service.assign_for(_access(), alert_id, to)
     console().print(f"alert {alert.id} {alert.status} to {alert.assigned_to}")
 
 
 @alerts_app.command("ack")
 def ack_command(alert_id: int) -> None:
     """Acknowledge an alert."""
-    settings = settings_from_env()
-    alert = acknowledge(store_from_env(settings), alert_id, by=settings.principal)
+    alert = service.acknowledge_for(_access(), alert_id)
     console().print(f"alert {alert.id} {alert.status}")
 
 
@@ -126,8 +125,7 @@ def close_command(
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
     """Close an alert with an outcome."""
-    settings = settings_from_env()
-    alert = close(store_from_env(settings), alert_id, outcome, by=settings.principal, note=note)
+    alert = service.close_for(_access(), alert_id, outcome, note)
     console().print(f"alert {alert.id} {alert.status}: {alert.outcome}")
 
 

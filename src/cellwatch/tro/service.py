@@ -14,8 +14,10 @@ here instead. The rules:
 
 Every decision is audited through :meth:`Access.audit`; a refusal raises
 :class:`~cellwatch.access.service.Denied`, which :meth:`Access.transaction` audits on its
-own. The orders module still records each change in ``tro_transitions`` and as
-``tro.create`` / ``tro.transition``.
+own. An existing order outside the principal's reading scope answers exactly as a
+missing one does (:class:`~cellwatch.errors.NotFound`, the same message), so its
+existence does not leak; the denial is still audited. The orders module still records
+each change in ``tro_transitions`` and as ``tro.create`` / ``tro.transition``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,14 @@ from cellwatch.tro.models import TroApplication, TroLine
 SIGN_OFF_STATES = frozenset({"APPROVED", "FILED"})
 
 
+class _Hidden(Denied):
+    """A denial of an existing order outside the reading scope: audited, shown as missing."""
+
+
+def _missing(ref: str) -> NotFound:
+    return NotFound(f"no TRO application {ref}")
+
+
 def _works(principal: Principal, establishment: str) -> bool:
     """Whether the principal may draft or move orders of ``establishment``."""
     if principal.is_system or principal.org_kind is OrgKind.NATIONAL:
@@ -56,7 +66,21 @@ def _decide(access: Access, action: Action, audit_action: str, ref: str | None =
     The decision is audited under ``audit_action`` either way. The role is asked first,
     so a principal with no TRO permission learns nothing, not even whether ``ref`` exists.
     ``whole_list`` asks the role only: the caller narrows the list to the scope itself.
+    An existing order outside the reading scope raises :class:`NotFound`, as a missing one
+    does, after its denial is audited; one read but not worked (a region) is refused.
     """
+    try:
+        _decide_in(access, action, audit_action, ref, establishment,
+                   whole_list=whole_list, detail=detail)
+    except _Hidden:
+        # Audited as denied by Access.transaction; answered as if the order did not exist.
+        raise _missing(ref or "") from None
+
+
+def _decide_in(access: Access, action: Action, audit_action: str, ref: str | None,
+               establishment: str | None, *, whole_list: bool,
+               detail: dict[str, Any] | None) -> None:
+    """The decision itself, in a transaction that audits any :class:`Denied`."""
     p = access.principal
     target = Target(Resource.TRO_ORDER, ref, establishment=establishment)
     with access.transaction() as s:
@@ -69,6 +93,9 @@ def _decide(access: Access, action: Action, audit_action: str, ref: str | None =
             establishment = _establishment_of(access, ref)
             target = Target(Resource.TRO_ORDER, ref, establishment=establishment)
         if not whole_list:
+            if ref is not None and not p.covers(establishment):
+                raise _Hidden(f"{p.username} may not {action} {target.type} {ref}: "
+                              "outside your establishments", audit_action, target, None)
             if action is Action.READ:
                 in_reach, why = p.covers(establishment), "outside your establishments"
             else:
@@ -86,7 +113,7 @@ def _establishment_of(access: Access, ref: str) -> str:
         est = s.scalars(select(TroApplication.establishment)
                         .where(TroApplication.ref == ref)).first()
     if est is None:
-        raise NotFound(f"no TRO application {ref}")
+        raise _missing(ref)
     return est
 
 

@@ -1,11 +1,11 @@
 """Two more work queues: disconnection candidates (draft an application from the ticked
 ones) and referrals received (acknowledge them).
 
-Candidates are the TRO package's (:func:`~cellwatch.tro.candidates.find_candidates`,
-evidence computed over the lake); the page keeps them to the principal's
-establishments and drafts one application per establishment through
-:func:`~cellwatch.tro.orders.create_application`. Referrals go through the service
-layer (:mod:`cellwatch.access.cases`), which decides and audits.
+Candidates come through the TRO service layer (:mod:`cellwatch.tro.service`), which
+decides, audits and keeps them to the principal's establishments:
+:func:`~cellwatch.tro.service.list_candidates` for the queue and one
+:func:`~cellwatch.tro.service.create_application` per establishment for the draft.
+Referrals go through the service layer (:mod:`cellwatch.access.cases`) likewise.
 """
 
 from __future__ import annotations
@@ -17,17 +17,20 @@ from cellwatch.access.cases import acknowledge_referral, list_referrals
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import InvalidData
-from cellwatch.tro.candidates import Candidate, find_candidates
-from cellwatch.tro.orders import create_application, select_for_application
+from cellwatch.tro import service as tro
+from cellwatch.tro.candidates import Candidate
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
 
 
+def _access(ctx: PageContext) -> Access:
+    return Access(ctx.store, ctx.user, ctx.web.settings)
+
+
 def _candidates(ctx: PageContext) -> list[Candidate]:
-    found = find_candidates(ctx.web.settings, ctx.store)
-    mine = [c for c in found if ctx.user.covers(c.establishment)]
-    return sorted(mine, key=lambda c: (c.establishment, -c.score, c.identifier))
+    """The principal's candidates, best first per establishment (decided and audited)."""
+    return tro.list_candidates(_access(ctx), page=Paging(limit=500))
 
 
 @router.get("/queues/candidates")
@@ -56,9 +59,9 @@ async def draft_application(ctx: Page) -> Response:
         raise InvalidData(f"not a candidate in your establishments: {', '.join(sorted(missing))}")
     refs = []
     for place, identifiers in sorted(by_place.items()):
-        chosen = select_for_application(candidates, place, identifiers)
-        order = create_application(ctx.store, ctx.user.username, place, chosen,
-                                   reason="application drafted from the candidates queue")
+        order = await run_in_threadpool(
+            tro.create_application, _access(ctx), place, identifiers,
+            reason="application drafted from the candidates queue")
         refs.append(order.ref)
     target = f"/orders/{refs[0]}" if len(refs) == 1 else "/queues/orders"
     return ctx.redirect(target, done=f"Drafted {', '.join(refs)}")

@@ -1,0 +1,94 @@
+"""``cellwatch alerts list|assign|ack|close`` act as ``CELLWATCH_PRINCIPAL`` through the
+audited alerts service: scoped, audited, and refused outside the principal's scope."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from cellwatch.access.audit import verify_chain
+from cellwatch.access.fixtures import build_estate
+from cellwatch.access.models import AuditEntry
+from cellwatch.alerts.lifecycle import raise_alert
+from cellwatch.cli import main
+from cellwatch.settings import Settings
+from cellwatch.store import Store
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> Run:
+    """Run the CLI as a user of the fixture estate; return (exit code, stdout, stderr)."""
+    build_estate(store)
+    monkeypatch.setenv("CELLWATCH_HOME", str(settings.home))
+    if settings.database_url:
+        monkeypatch.setenv("CELLWATCH_DATABASE_URL", settings.database_url)
+
+    def invoke(principal: str, *argv: str) -> tuple[int, str, str]:
+        monkeypatch.setenv("CELLWATCH_PRINCIPAL", principal)
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+def _alerts(store: Store) -> tuple[int, int]:
+    with store.session() as s:
+        hei = raise_alert(s, "FLAGGED_DEVICE_DETECTED", "k1", prison_number="A1111AA",
+                          establishment="HEI", summary="device at Hewell")
+        lei = raise_alert(s, "FLAGGED_DEVICE_DETECTED", "k2", prison_number="A3333CC",
+                          establishment="LEI", summary="device at Leeds")
+        assert hei is not None
+        assert lei is not None
+        return hei.id, lei.id
+
+
+def _audited(store: Store, user: str) -> list[tuple[str, str | None, str]]:
+    with store.session() as s:
+        return [(e.action, e.resource_id, e.outcome) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.principal == user,
+                                     AuditEntry.resource_type == "alert")
+            .order_by(AuditEntry.id))]
+
+
+def test_cli_alert_actions_are_scoped_and_audited(run: Run, store: Store) -> None:
+    hei, lei = _alerts(store)
+    code, out, _ = run("hei_supervisor", "alerts", "list", "--json")
+    assert code == 0
+    assert [a["alert_id"] for a in json.loads(out)] == [hei]
+    assert run("hei_supervisor", "alerts", "assign", str(hei), "--to", "hei_analyst")[0] == 0
+    assert run("hei_analyst", "alerts", "ack", str(hei))[0] == 0
+    code, out, _ = run("hei_analyst", "alerts", "close", str(hei),
+                       "--outcome", "NO_FURTHER_ACTION", "--note", "checked")
+    assert (code, out.strip()) == (0, f"alert {hei} CLOSED: NO_FURTHER_ACTION")
+    assert _audited(store, "hei_supervisor") == [("list", None, "allowed"),
+                                                 ("assign", str(hei), "allowed")]
+    # Leeds' alert, to a Hewell analyst, is refused as a missing one would be; audited.
+    code, _, err = run("hei_analyst", "alerts", "ack", str(lei))
+    assert code == 1
+    assert f"alert {lei} not found" in err
+    assert run("hei_analyst", "alerts", "ack", "999")[2].replace("999", str(lei)) == err
+    # A role that does not work alerts is refused outright: exit 2, a clear message.
+    code, _, err = run("lei_admin", "alerts", "close", str(lei), "--outcome", "DUPLICATE")
+    assert code == 2
+    assert "may not close alert" in err
+    assert _audited(store, "hei_analyst") == [("acknowledge", str(hei), "allowed"),
+                                              ("close", str(hei), "allowed"),
+                                              ("acknowledge", str(lei), "denied")]
+    assert _audited(store, "lei_admin") == [("close", str(lei), "denied")]
+    with store.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.principal == "lei_admin")).one()
+        assert entry.detail == {"why": "no role of yours works alerts"}
+    assert verify_chain(store).ok
+
+
+def test_system_may_work_any_alert(run: Run, store: Store) -> None:
+    _hei, lei = _alerts(store)
+    assert run("system", "alerts", "ack", str(lei))[0] == 0
+    assert _audited(store, "system") == [("acknowledge", str(lei), "allowed")]
