@@ -70,6 +70,10 @@ class Settings(BaseSettings):
         default="local[*]",
         description="Spark master URL when engine is spark (local[*] runs Spark in-process).",
     )
+    spark_driver_memory: str = Field(
+        default="2g", pattern=r"^[0-9]+[kmgt]$",
+        description="Heap of the Spark driver JVM started for local mode (e.g. 2g, 8g).",
+    )
 
     @property
     def lake_dir(self) -> Path:

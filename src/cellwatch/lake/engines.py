@@ -45,7 +45,8 @@ def engine_for(
         from cellwatch.lake.spark import SparkEngine, local_session
 
         if session is None:
-            session = local_session(master=settings.spark_master)
+            session = local_session(
+                master=settings.spark_master, driver_memory=settings.spark_driver_memory)
             engine = SparkEngine(session, owns_session=True)
         else:
             engine = SparkEngine(session)

@@ -52,11 +52,13 @@ _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|\$([A-Za-z_][
 
 def local_session(
     app_name: str = "cellwatch", master: str = "local[*]", shuffle_partitions: int = 8,
-    warehouse: Path | None = None,
+    warehouse: Path | None = None, driver_memory: str = "2g",
 ) -> SparkSession:
     """A local-mode SparkSession bound to 127.0.0.1, without the web UI.
 
     A few shuffle partitions suit one machine; on a cluster pass your own session.
+    ``driver_memory`` is the in-process JVM's heap: Spark's 1g default is too small to
+    broadcast the attribution's joins, so local mode asks for more.
     """
     try:
         from pyspark.sql import SparkSession
@@ -70,6 +72,7 @@ def local_session(
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.memory", driver_memory)
     )
     if warehouse is not None:
         builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
