@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from api_support import audited
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from cellwatch.access.audit import verify_chain
-from cellwatch.access.models import AuditEntry
 from cellwatch.alerts.lifecycle import raise_alert
 from cellwatch.store import Store
 
@@ -28,11 +27,7 @@ def _alerts(store: Store) -> tuple[int, int]:
 
 
 def _audited(store: Store, user: str) -> list[tuple[str, str | None, str]]:
-    with store.session() as s:
-        return [(e.action, e.resource_id, e.outcome) for e in s.scalars(
-            select(AuditEntry).where(AuditEntry.principal == user,
-                                     AuditEntry.resource_type == "alert")
-            .order_by(AuditEntry.id))]
+    return audited(store, user, "alert")
 
 
 def test_scoped_lists(client: TestClient, login: Login, store: Store) -> None:

@@ -149,3 +149,32 @@ def test_quarantined_row_is_read_and_retried_after_its_prisoner_arrives(
     assert done.json()["row"]["status"] == "RESOLVED"
     assert done.json()["summary"]["accepted"] == 1
     assert client.get("/api/v1/quarantine/999999", headers=headers).status_code == 404
+
+
+def test_a_local_team_may_not_write_intelligence_for_another_establishment(
+        client: TestClient, login: Login, store: Store) -> None:
+    # Berwyn shares Hewell's region, Leeds does not: neither is Hewell's team's to write for.
+    rows = [GOOD,
+            "IR-L1,2026-05-02T12:00:00Z,LEI,2,B,P,,A3333CC,,seen at Leeds\r\n",
+            "IR-B1,2026-05-02T13:00:00Z,bwi,2,B,P,,,,seen at Berwyn\r\n",
+            "IR-N1,2026-05-02T14:00:00Z,,2,B,P,,A1111AA,,no establishment named\r\n"]
+    headers = login("hei_supervisor")
+    r = _upload(client, headers, "intelligence_reports", HEADER + "".join(rows))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["read"], body["accepted"], body["quarantined"]) == (4, 2, 2)
+    reason = ("outside the scope of hei_supervisor: a team writes intelligence for its own "
+              "establishment, a region for its region's")
+    assert body["reasons"] == {f"establishment: {reason}": 2}
+    # Refused rows are kept whole in the quarantine, with line, field and reason.
+    kept = client.get("/api/v1/quarantine", headers=headers,
+                      params={"batch_id": body["batch_id"]}).json()
+    assert sorted((q["line"], q["field"], q["reason"], q["raw"]["report_ref"]) for q in kept) == [
+        (3, "establishment", reason, "IR-L1"), (4, "establishment", reason, "IR-B1")]
+    with store.session() as s:
+        stored = set(s.scalars(select(IntelligenceReport.report_ref)
+                               .where(IntelligenceReport.report_ref.like("IR-%1"))))
+    assert stored == {"IR-U1", "IR-N1"}
+    # Retrying as the same user changes nothing: the row is still not theirs to write.
+    retried = client.post(f"/api/v1/quarantine/{kept[0]['id']}/retry", headers=headers)
+    assert (retried.status_code, retried.json()["row"]["status"]) == (200, "OPEN")

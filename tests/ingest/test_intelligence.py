@@ -139,3 +139,24 @@ def test_the_simulators_reports_go_in_without_quarantine(store: Store, settings:
     assert intel.read > 0
     assert intel.quarantined == 0, intel.reasons
     assert count(store, IntelligenceSubject) >= intel.accepted
+
+
+@pytest.mark.parametrize(("user", "written"), [
+    ("hei_supervisor", {"HEI"}),                       # an establishment's team: its own
+    ("wm_analyst", {"HEI", "BWI"}),                    # a region: its region's
+    ("nat_analyst", {"HEI", "BWI", "LEI"}),            # a national unit: anywhere
+    ("no_such_user", set()),                           # nobody: nowhere
+])
+def test_rows_outside_the_writers_scope_are_quarantined(
+        store: Store, settings: Settings, tmp_path: Path, user: str, written: set[str]) -> None:
+    build_estate(store)
+    ctx = IngestContext(store, settings, user)
+    rows = [row(f"IR-{est}", establishment=est, subjects="") for est in ("HEI", "BWI", "LEI")]
+    summary = load(ctx, "intelligence_reports", write_csv(tmp_path / "ir.csv", rows, HEADER))
+    assert (summary.accepted, summary.quarantined) == (len(written), 3 - len(written))
+    with store.session() as s:
+        stored = set(s.scalars(select(IntelligenceReport.establishment).where(
+            IntelligenceReport.report_ref.in_(["IR-HEI", "IR-BWI", "IR-LEI"]))))
+        refused = {(q.raw["establishment"], q.field) for q in s.scalars(select(QuarantinedRow))}
+    assert stored == written
+    assert refused == {(est, "establishment") for est in {"HEI", "BWI", "LEI"} - written}

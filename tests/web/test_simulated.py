@@ -62,6 +62,8 @@ def test_a_simulated_estate_end_to_end(browser: Browser, simulated: LiveServer) 
     browser.open("/queues/candidates")
     boxes = browser.find_all("#candidates input[type=checkbox]")
     assert boxes, "the simulated estate should have disconnection candidates"
+    # No run was stored by the fixture's ingest: the page computed one and says when.
+    assert "with every ingest up to batch" in browser.text("#candidates-as-of")
     browser.screenshot("13-sim-candidates")
     browser.assert_accessible()
     boxes[0].click()

@@ -80,12 +80,16 @@ def _national(principal: Principal) -> bool:
     return principal.org_kind is OrgKind.NATIONAL
 
 
-def _prisoner(principal: Principal, action: Action, target: Target) -> Decision:
+def _geography(principal: Principal, action: Action, target: Target) -> Decision:
     if principal.covers(target.establishment):
         return _yes("within the principal's establishments")
-    if target.via_sharing:
-        return _yes("shared through a case or referral")
     return _no(f"{target.establishment or 'no establishment'} is outside the principal's scope")
+
+
+def _prisoner(principal: Principal, action: Action, target: Target) -> Decision:
+    if target.via_sharing and not principal.covers(target.establishment):
+        return _yes("shared through a case or referral")
+    return _geography(principal, action, target)
 
 
 def _intelligence(principal: Principal, action: Action, target: Target) -> Decision:
@@ -160,6 +164,8 @@ _SCOPE_RULES = {
     Resource.USER: _own_or_national,
     Resource.AUDIT: _audit,
     Resource.ORGANISATION: _organisation,
+    # A takedown request is where its prisoner was when it was drafted; nothing shares it.
+    Resource.TAKEDOWN: _geography,
 }
 
 

@@ -52,6 +52,7 @@ class Resource(StrEnum):
     IDENTIFIER = "identifier"
     PROTECTED_PERSON = "protected_person"  # a victim's numbers, accounts and conditions
     TRO_ORDER = "tro_order"  # a disconnection application or order (cellwatch.tro.service)
+    TAKEDOWN = "takedown_request"  # a request to a platform (cellwatch.takedown.service)
 
 
 class Action(StrEnum):
@@ -76,6 +77,7 @@ _ANALYST = _READ_ESTATE | {
     (R.REFERRAL, A.READ), (R.REFERRAL, A.CREATE), (R.REFERRAL, A.ACKNOWLEDGE),
     (R.INGEST_BATCH, A.READ), (R.QUARANTINE, A.READ),
     (R.TRO_ORDER, A.READ), (R.TRO_ORDER, A.CREATE), (R.TRO_ORDER, A.UPDATE),
+    (R.TAKEDOWN, A.READ), (R.TAKEDOWN, A.CREATE), (R.TAKEDOWN, A.UPDATE),
 }
 
 # Role -> the (resource, action) pairs it grants. Scope is checked separately.

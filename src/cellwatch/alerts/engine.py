@@ -9,6 +9,8 @@ run rules themselves, so no entry point runs them twice. After an ingest it is
 given the kinds loaded (``triggered_by``) and runs only the rules those kinds can fire
 (``triggers`` in rules.yaml): loading sensors or locations costs a cheap date-driven rule,
 not a scan of the lake. A rule that fails is reported and the others still run.
+:func:`run_after_ingest` is also where the materialised TRO candidates are refreshed,
+so every entry point does that once too.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cellwatch.alerts.rules import RuleSpec, load_rules
 from cellwatch.errors import CellwatchError, ConfigError
 from cellwatch.settings import Settings
 from cellwatch.store import Store
+from cellwatch.tro.materialise import refresh_after_ingest
 
 if TYPE_CHECKING:  # the framework is only a type here; importing it would be a cycle
     from cellwatch.ingest.framework import IngestSummary
@@ -129,14 +132,17 @@ def run_after(settings: Settings, store: Store, trigger: str, since: int = 0) ->
 
 def run_after_ingest(settings: Settings, store: Store,
                      summaries: Iterable[IngestSummary]) -> int:
-    """The one post-ingest rule run of every entry point; returns the alerts it raised.
+    """The one post-ingest hook of every entry point; returns the alerts it raised.
 
-    ``summaries`` are the files (or retries) of one request or command. The rules run
-    once, after all of them, and only those the kinds that stored something can fire
-    (a file that was all duplicates or quarantine changes nothing a rule could see).
-    A failing rule does not undo the ingest; ``cellwatch alerts run`` reports it.
+    ``summaries`` are the files (or retries) of one request or command. After all of
+    them, once: the TRO candidates are refreshed if the kinds that stored something feed
+    them (:func:`cellwatch.tro.materialise.refresh_after_ingest`), then the rules those
+    kinds can fire run (a file that was all duplicates or quarantine changes nothing a
+    rule could see). A failing rule or refresh does not undo the ingest;
+    ``cellwatch alerts run`` reports the rule, and the candidates' next reader recomputes.
     """
     kinds = sorted({s.kind for s in summaries if s.accepted or s.updated})
     if not kinds:
         return 0
+    refresh_after_ingest(settings, store, kinds)
     return run_rules(settings, store, triggered_by=kinds).total

@@ -22,6 +22,7 @@ from cellwatch.api.routers import (
     prisoners,
     referrals,
     stats,
+    takedowns,
     targeting,
     tro,
 )
@@ -31,7 +32,8 @@ from cellwatch.store import Store, open_store
 
 PREFIX = "/api/v1"
 ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
-           ingest, audit, identifiers, stats, targeting, alerts, crime_referrals, tro)
+           ingest, audit, identifiers, stats, targeting, alerts, crime_referrals, tro,
+           takedowns)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

@@ -16,10 +16,6 @@ from __future__ import annotations
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
 
-# A cell counts as a night's placement within this log-likelihood of the best cell (as
-# :func:`cellwatch.attribution.features.cell_hits_sql`'s default margin).
-PLACED_MARGIN = 1.0
-
 
 def follow_sql(d: Dialect, p: RunParams) -> str:
     """cw_f_follow: (identifier, day, prisoner) where the phone followed the prisoner's move.
@@ -34,7 +30,7 @@ def follow_sql(d: Dialect, p: RunParams) -> str:
         "WITH h AS (SELECT DISTINCT identifier_type, identifier, eday, prison_number, cell "  # noqa: S608  (fixed names and numbers only)
         "FROM cw_f_hits), "
         "pl AS (SELECT DISTINCT identifier_type, identifier, eday, cell FROM cw_f_rfc "
-        f"WHERE rel >= -{float(PLACED_MARGIN)!r}), "
+        "WHERE placed), "
         "mv AS (SELECT a.identifier_type, a.identifier, a.prison_number, a.eday AS d1, "
         "a.cell AS c1, b.eday AS d2, b.cell AS c2 FROM h a JOIN h b "
         "ON b.identifier_type = a.identifier_type AND b.identifier = a.identifier "

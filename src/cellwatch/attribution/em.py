@@ -66,6 +66,36 @@ def _initial(levels: Sequence[int], matching: bool) -> F64:
     return out
 
 
+Levels = dict[str, F64]
+
+
+def _starts(fields: Mapping[str, Sequence[int]],
+            start: Mapping[str, tuple[Sequence[float], Sequence[float]]]
+            ) -> tuple[Levels, Levels]:
+    """Starting (and Dirichlet-prior) m and u per field: given, or the generic ramps."""
+    m0 = {f: np.asarray(start[f][0], dtype=np.float64) if f in start
+          else _initial(levels, True) for f, levels in fields.items()}
+    u0 = {f: np.asarray(start[f][1], dtype=np.float64) if f in start
+          else _initial(levels, False) for f, levels in fields.items()}
+    return m0, u0
+
+
+def _m_step(fields: Mapping[str, Sequence[int]], lv: Mapping[str, npt.NDArray[np.int64]],
+            weights: tuple[F64, F64], mu: tuple[Levels, Levels],
+            prior: tuple[Levels, Levels]) -> None:
+    """Update m and u in place from the match / non-match weight of each row of ``lv``."""
+    for side, w, p0 in zip(mu, weights, prior, strict=True):
+        for f, levels in fields.items():
+            for j, level in enumerate(levels):
+                side[f][j] = w[lv[f] == level].sum() + PRIOR_PAIRS * p0[f][j]
+            side[f] /= side[f].sum()
+
+
+def _by_level(values: Levels, fields: Mapping[str, Sequence[int]]) -> dict[str, dict[int, float]]:
+    return {f: {int(lvl): float(values[f][j]) for j, lvl in enumerate(ls)}
+            for f, ls in fields.items()}
+
+
 def estimate(
     patterns: Mapping[str, Sequence[int]],
     counts: Sequence[int],
@@ -91,11 +121,7 @@ def estimate(
                        dtype=np.float64)
     free = n - lab_m - lab_u
     lv = {f: np.asarray(patterns[f], dtype=np.int64) for f in fields}
-    start = start or {}
-    m0 = {f: np.asarray(start[f][0], dtype=np.float64) if f in start
-          else _initial(levels, True) for f, levels in fields.items()}
-    u0 = {f: np.asarray(start[f][1], dtype=np.float64) if f in start
-          else _initial(levels, False) for f, levels in fields.items()}
+    m0, u0 = _starts(fields, start or {})
     m = {f: v.copy() for f, v in m0.items()}
     u = {f: v.copy() for f, v in u0.items()}
     prior, history, converged, it = 0.1, [], False, 0
@@ -113,23 +139,100 @@ def estimate(
         w_m = free * post + lab_m
         w_u = free * (1.0 - post) + lab_u
         new_prior = float(np.clip(w_m.sum() / n.sum(), 1e-6, 1 - 1e-6))
-        for f, levels in fields.items():
-            known = lv[f] >= 0
-            for j, level in enumerate(levels):
-                sel = known & (lv[f] == level)
-                m[f][j] = w_m[sel].sum() + PRIOR_PAIRS * m0[f][j]
-                u[f][j] = w_u[sel].sum() + PRIOR_PAIRS * u0[f][j]
-            m[f] /= m[f].sum()
-            u[f] /= u[f].sum()
+        _m_step(fields, lv, (w_m, w_u), (m, u), (m0, u0))
         history.append(new_prior)
         if abs(new_prior - prior) < tolerance:
             prior, converged = new_prior, True
             break
         prior = new_prior
     return Estimate(
-        prior=prior,
-        m={f: {int(lvl): float(m[f][j]) for j, lvl in enumerate(ls)} for f, ls in fields.items()},
-        u={f: {int(lvl): float(u[f][j]) for j, lvl in enumerate(ls)} for f, ls in fields.items()},
-        iterations=it, converged=converged, pairs=int(n.sum()),
-        labelled=int(lab_m.sum() + lab_u.sum()), history=history,
+        prior=prior, m=_by_level(m, fields), u=_by_level(u, fields), iterations=it,
+        converged=converged, pairs=int(n.sum()), labelled=int(lab_m.sum() + lab_u.sum()),
+        history=history,
+    )
+
+
+# Levels run from -1 ("no information") up to 7, so each field takes three bits of a code.
+CODE_BITS = 3
+
+
+def encode_sql(fields: Mapping[str, Sequence[int]]) -> str:
+    """SQL packing a row's ``l_<field>`` levels into one integer (see :func:`decode`)."""
+    return " + ".join(f"(l_{f} + 1) * {1 << (CODE_BITS * k)}" for k, f in enumerate(fields))
+
+
+def decode(codes: npt.NDArray[np.int64], fields: Mapping[str, Sequence[int]]
+           ) -> dict[str, npt.NDArray[np.int64]]:
+    """Each field's level from codes made by :func:`encode_sql`."""
+    mask = (1 << CODE_BITS) - 1
+    return {f: ((codes >> (CODE_BITS * k)) & mask) - 1 for k, f in enumerate(fields)}
+
+
+def _prior_odds(lam: float, post: F64, sizes: F64) -> float:
+    """The M-step for the per-candidate prior odds, returned as a probability.
+
+    A day with ``n`` candidates has "none of them" with prior ``1 / (1 + n lam)`` and
+    each candidate ``lam / (1 + n lam)``; the expected complete-data likelihood peaks
+    at ``lam = sum(post) / sum_g n_g / (1 + n_g lam)``, solved by a few fixed-point steps.
+    """
+    for _ in range(50):
+        lam = float(post.sum() / max(float((sizes / (1.0 + lam * sizes)).sum()), 1e-12))
+    return float(np.clip(lam / (1.0 + lam), 1e-6, 1 - 1e-6))
+
+
+def estimate_assigned(
+    codes: npt.NDArray[np.int64],
+    groups: npt.NDArray[np.int64],
+    labels: npt.NDArray[np.int64],
+    fields: Mapping[str, Sequence[int]],
+    iterations: int = 200,
+    tolerance: float = 1e-6,
+    start: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+    start_prior: float = 0.1,
+) -> Estimate:
+    """EM where each identifier-day has at most one user among its candidates.
+
+    ``codes[i]`` is row i's comparison vector (:func:`encode_sql`), ``groups[i]`` its
+    identifier-day and ``labels[i]`` 1 (confirmed), 0 (rejected) or -1. A plain
+    mixture treats every (identifier-day, prisoner) pair on its own, so the cellmates
+    and neighbours a detection places together all look like "matches" and EM learns
+    that being placed is what a match is. Here the E-step is the scoring rule itself,
+    ``P(i) = odds_i / (1 + sum_j odds_j)`` over the day's candidates, so candidates
+    compete and EM learns what tells the user apart from the people around him.
+    """
+    uniq, pat = np.unique(codes, return_inverse=True)
+    lv = decode(uniq.astype(np.int64), fields)
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    m0, u0 = _starts(fields, start or {})
+    m = {f: v.copy() for f, v in m0.items()}
+    u = {f: v.copy() for f, v in u0.items()}
+    confirmed_day = np.zeros(n_groups, dtype=bool)
+    confirmed_day[groups[labels == 1]] = True
+    fixed = confirmed_day[groups] | (labels == 0)
+    sizes: F64 = np.bincount(groups, weights=(labels != 0).astype(np.float64),
+                             minlength=n_groups).astype(np.float64)
+    prior, history, converged, it = start_prior, [], False, 0
+    for it in range(1, iterations + 1):  # noqa: B007  (the count is reported)
+        bits = np.zeros(len(uniq))
+        for f, levels in fields.items():
+            idx = np.searchsorted(np.asarray(levels), np.maximum(lv[f], 0))
+            bits += np.where(lv[f] >= 0, np.log(m[f][idx] / u[f][idx]), 0.0)
+        ratio = np.where(labels == 0, 0.0, np.exp(np.clip(bits, -80.0, 80.0))[pat])
+        total = np.bincount(groups, weights=ratio, minlength=n_groups)
+        lam = prior / (1 - prior)
+        post = lam * ratio / (1.0 + lam * total[groups])
+        post = np.where(fixed, (labels == 1).astype(np.float64), post)
+        w_m = np.bincount(pat, weights=post, minlength=len(uniq)).astype(np.float64)
+        w_u = np.bincount(pat, weights=1.0 - post, minlength=len(uniq)).astype(np.float64)
+        new_prior = _prior_odds(lam, post, sizes) if len(post) else 0.1
+        _m_step(fields, lv, (w_m, w_u), (m, u), (m0, u0))
+        history.append(new_prior)
+        if abs(new_prior - prior) < tolerance:
+            prior, converged = new_prior, True
+            break
+        prior = new_prior
+    return Estimate(
+        prior=prior, m=_by_level(m, fields), u=_by_level(u, fields), iterations=it,
+        converged=converged, pairs=len(codes), labelled=int((labels >= 0).sum()),
+        history=history,
     )

@@ -61,24 +61,31 @@ def _load(con: duckdb.DuckDBPyConnection, attributions: pa.Table, truth_dir: Pat
 
 def _prf(con: duckdb.DuckDBPyConnection, threshold: float, types: tuple[str, ...],
          min_days: int) -> dict[str, float]:
-    """Top-1 precision, recall, F1 over identifier-days used on ``min_days``+ days."""
+    """Top-1 precision, recall and F1 over the device-days of use of identifiers used on
+    ``min_days``+ days: who used it on a day it was used is what truth can check.
+
+    ``precision_all_days`` also counts predictions on days nobody used the identifier
+    (idle days, and the other half of a night split by a late or early sighting) as wrong.
+    """
     row = con.execute(
         "WITH pop AS (SELECT DISTINCT t.day, t.identifier_type, t.identifier FROM truth t "
         "JOIN use_days u USING (identifier_type, identifier) WHERE u.days >= ? "
         "AND list_contains(?, t.identifier_type)), "
-        "pred AS (SELECT * FROM top WHERE probability >= ? AND list_contains(?, identifier_type)) "
+        "pred AS (SELECT * FROM top WHERE probability >= ? AND list_contains(?, identifier_type)), "
+        "hit AS (SELECT p.correct FROM pred p JOIN pop USING (day, identifier_type, identifier)) "
         "SELECT (SELECT count(*) FROM pred), (SELECT count(*) FROM pred WHERE correct), "
-        "(SELECT count(*) FROM pop), (SELECT count(*) FROM pred p JOIN pop USING "
-        "(day, identifier_type, identifier) WHERE p.correct)",
+        "(SELECT count(*) FROM pop), (SELECT count(*) FROM hit), "
+        "(SELECT count(*) FROM hit WHERE correct)",
         [min_days, list(types), threshold, list(types)]).fetchone()
     assert row is not None
-    predicted, correct, population, found = (int(x) for x in row)
-    precision = correct / predicted if predicted else 0.0
+    predicted, correct_any_day, population, on_use_days, found = (int(x) for x in row)
+    precision = found / on_use_days if on_use_days else 0.0
     recall = found / population if population else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"threshold": threshold, "precision": round(precision, 4),
-            "recall": round(recall, 4), "f1": round(f1, 4), "predicted": predicted,
-            "population": population}
+            "recall": round(recall, 4), "f1": round(f1, 4), "predicted": on_use_days,
+            "population": population, "predicted_all_days": predicted,
+            "precision_all_days": round(correct_any_day / predicted, 4) if predicted else 0.0}
 
 
 def _calibration(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -121,9 +128,11 @@ def _by_evidence(con: duckdb.DuckDBPyConnection, classes: pa.Table | None,
             "WITH pop AS (SELECT DISTINCT t.day, t.identifier_type, t.identifier FROM truth t "
             "JOIN classes c USING (identifier_type, identifier) WHERE c.evidence = ?), "
             "pred AS (SELECT p.* FROM top p JOIN classes c USING (identifier_type, identifier) "
-            "WHERE c.evidence = ? AND p.probability >= ?) "
-            "SELECT (SELECT count(*) FROM pred), (SELECT count(*) FROM pred WHERE correct), "
-            "(SELECT count(*) FROM pop)", [cls, cls, threshold]).fetchone()
+            "WHERE c.evidence = ? AND p.probability >= ?), "
+            "hit AS (SELECT p.correct FROM pred p JOIN pop USING (day, identifier_type, "
+            "identifier)) SELECT (SELECT count(*) FROM hit), "
+            "(SELECT count(*) FROM hit WHERE correct), (SELECT count(*) FROM pop)",
+            [cls, cls, threshold]).fetchone()
         assert row is not None
         n, ok, pop = (int(x) for x in row)
         out[cls] = {"predicted": n, "precision": round(ok / n, 4) if n else None,

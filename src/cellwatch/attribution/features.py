@@ -94,18 +94,17 @@ def coverage_sql(d: Dialect) -> str:
     )
 
 
-def cell_hits_sql(d: Dialect, p: RunParams, margin: float = 1.0) -> str:
+def cell_hits_sql(d: Dialect, p: RunParams) -> str:
     """cw_f_hits: prisoners in the cells an identifier was placed in, per night.
 
-    A cell counts when its log-likelihood is within ``margin`` of the night's best
-    (:mod:`cellwatch.attribution.rf`), so near-ties between neighbours all count;
-    ``vendor_n`` is how many cells shared the honour (fewer is sharper).
+    Placed cells (:mod:`cellwatch.attribution.rf`) include near-ties between
+    neighbours; ``vendor_n`` is how many cells shared the honour (fewer is sharper).
     """
     instant = occupant_instant("h.eday", p)
     return (
         "WITH h AS (SELECT identifier_type, identifier, eday, cell, "  # noqa: S608
         "count(*) OVER (PARTITION BY identifier_type, identifier, eday) AS vendor_n "
-        f"FROM cw_f_rfc WHERE rel >= -{float(margin)!r}) "
+        "FROM cw_f_rfc WHERE placed) "
         "SELECT h.identifier_type, h.identifier, h.eday, o.prison_number, h.cell, "
         "h.vendor_n, 0 AS handheld_n FROM h JOIN cw_occupancy o ON o.location_code = h.cell "
         f"AND {occupied_at('o', instant)}"

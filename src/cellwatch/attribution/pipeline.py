@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 
 from cellwatch.attribution import calls, continuity, features, rf, scoring, window
-from cellwatch.attribution.em import Estimate, estimate
+from cellwatch.attribution.em import Estimate, estimate, estimate_assigned
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import AnalyticEngine, Dialect
 
@@ -25,6 +26,7 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_cov", lambda d, p: features.coverage_sql(d)),
     ("cw_f_days", lambda d, p: features.days_sql(d)),
     ("cw_f_rfm", rf.rf_matches_sql),
+    ("cw_f_rfb", rf.rf_chance_sql),
     ("cw_f_rfc", lambda d, p: rf.rf_cells_sql(d)),
     ("cw_f_hits", features.cell_hits_sql),
     ("cw_f_calls", calls.call_subjects_sql),
@@ -57,12 +59,27 @@ def build_features(engine: AnalyticEngine, params: RunParams) -> None:
 
 
 def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
-    """EM over the comparison vectors' counts (confirmed/rejected pairs as labels)."""
+    """EM over the comparison vectors, one user per identifier-day (labels from analysts).
+
+    The pairwise estimate starts it and is the centre of its weak prior: started from
+    generic ramps, the constrained EM can slide on a small estate to "nobody is ever
+    the user" (prior -> 0), which explains any data and attributes nothing.
+    """
     pats = engine.run(window.patterns_sql(engine.dialect)).to_pydict()
-    return estimate(
+    pairwise = estimate(
         {f: pats[f"l_{f}"] for f in window.FIELDS}, pats["n"], window.FIELDS,
         n_match=pats["n_match"], n_nonmatch=pats["n_nonmatch"],
         iterations=params.em_iterations, start=window.FIELD_START,
+    )
+    start = {f: ([pairwise.m[f][lv] for lv in levels], [pairwise.u[f][lv] for lv in levels])
+             for f, levels in window.FIELDS.items()}
+    rows = engine.run(window.assigned_rows_sql(engine.dialect))
+    return estimate_assigned(
+        np.asarray(rows.column("code"), dtype=np.int64),
+        np.asarray(rows.column("g"), dtype=np.int64) - 1,
+        np.asarray(rows.column("label"), dtype=np.int64),
+        window.FIELDS, iterations=params.em_iterations, start=start,
+        start_prior=pairwise.prior,
     )
 
 

@@ -8,6 +8,7 @@ is for the true user (m) and for anyone else (u). Level -1 means "no information
 
 from __future__ import annotations
 
+from cellwatch.attribution.em import encode_sql
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
 
@@ -97,7 +98,7 @@ def active_sql(d: Dialect, p: RunParams) -> str:
         "WITH days AS (SELECT identifier_type, identifier, eday, vendor_night, ma_night, "  # noqa: S608  (fixed names and integers only)
         "0 AS calls FROM cw_f_days UNION ALL SELECT identifier_type, identifier, eday, 0, 0, "
         "calls FROM cw_f_calldays UNION ALL SELECT DISTINCT identifier_type, identifier, eday, "
-        "1, 0, 0 FROM cw_f_rfc), "
+        "1, 0, 0 FROM cw_f_rfc WHERE placed), "
         "dd AS (SELECT identifier_type, identifier, eday, max(vendor_night) AS vendor_night, "
         "max(ma_night) AS ma_night, sum(calls) AS calls FROM days GROUP BY 1, 2, 3) "
         "SELECT a.identifier_type, a.identifier, a.eday, "
@@ -159,6 +160,20 @@ def levels_sql(d: Dialect) -> str:
         "CASE WHEN cells < 2 THEN -1 WHEN follow_days > 0 THEN 1 ELSE 0 END AS l_follows, "
         "CASE WHEN call_days = 0 THEN -1 WHEN prot_days > 0 THEN 1 ELSE 0 END AS l_protected "
         "FROM cw_f_win"
+    )
+
+
+def assigned_rows_sql(d: Dialect) -> str:
+    """Each windowed pair as (identifier-day number, packed vector, analyst label), for EM."""
+    return (
+        f"WITH lab AS (SELECT subject_type, subject, object, "  # noqa: S608
+        "max(CASE WHEN verdict = 'CONFIRMED' THEN 1 ELSE 0 END) AS confirmed "
+        "FROM cw_judgements WHERE target = 'ATTRIBUTION' AND undone_at IS NULL "
+        "AND verdict IN ('CONFIRMED', 'REJECTED') GROUP BY 1, 2, 3) "
+        "SELECT dense_rank() OVER (ORDER BY v.identifier_type, v.identifier, v.eday) AS g, "
+        f"{encode_sql(FIELDS)} AS code, coalesce(lab.confirmed, -1) AS label "
+        "FROM cw_f_vec v LEFT JOIN lab ON lab.subject_type = v.identifier_type "
+        "AND lab.subject = v.identifier AND lab.object = v.prison_number"
     )
 
 

@@ -14,7 +14,8 @@ from cellwatch.errors import InvalidData
 from cellwatch.ingest.timestamps import parse_timestamp
 from cellwatch.tro.alerts import list_alerts
 from cellwatch.tro.batch import write_batches
-from cellwatch.tro.candidates import find_candidates, write_candidates_csv
+from cellwatch.tro.candidates import write_candidates_csv
+from cellwatch.tro.materialise import candidate_set
 from cellwatch.tro.orders import (
     create_application,
     get_order,
@@ -55,7 +56,8 @@ def candidates_command(
 ) -> None:
     """List identifiers with enough evidence of use inside an establishment."""
     settings = settings_from_env()
-    found = find_candidates(settings, store_from_env(settings), load_policy(policy), establishment)
+    found = candidate_set(settings, store_from_env(settings), load_policy(policy),
+                          establishment).candidates
     if as_json:
         print_json([c.evidence() for c in found])
         return
@@ -82,7 +84,7 @@ def apply_command(
         raise InvalidData("give either --identifiers or --from-candidates")
     settings = settings_from_env()
     store = store_from_env(settings)
-    found = find_candidates(settings, store, load_policy(policy), establishment)
+    found = candidate_set(settings, store, load_policy(policy), establishment).candidates
     chosen = select_for_application(found, establishment, wanted or None)
     order = create_application(store, settings.principal, establishment, chosen, reason)
     _show(order.to_dict(), as_json)
@@ -220,7 +222,8 @@ def export_candidates_command(
 ) -> None:
     """Write the tro_candidates interchange export."""
     settings = settings_from_env()
-    found = find_candidates(settings, store_from_env(settings), load_policy(policy), establishment)
+    found = candidate_set(settings, store_from_env(settings), load_policy(policy),
+                          establishment).candidates
     n = write_candidates_csv(found, out)
     console().print(f"wrote {n} candidate(s) to {out}")
 

@@ -8,8 +8,10 @@ identifier is normalised by :func:`cellwatch.identifiers.classify`, and one that
 not parse is a problem of the row (never silently dropped: a mistyped number would
 otherwise vanish from an intelligence picture).
 
-Stored reports are owned by the organisation of the user who ran the ingest (none for
-the ``system`` principal); subjects go to ``intelligence_subjects`` and the
+A row naming an establishment outside the scope of the user who runs the ingest is a
+problem of the row too (kept in quarantine with the reason), whether it came through the
+API, the web or the CLI. Stored reports are owned by the organisation of the user who ran
+the ingest (none for the ``system`` principal); subjects go to ``intelligence_subjects`` and the
 organisations a C code names to ``intelligence_releases``, both kept in step with the
 latest version of the report.
 """
@@ -21,7 +23,10 @@ from sqlalchemy.orm import Session
 
 from cellwatch.access.intel import named_organisations
 from cellwatch.access.models import IntelligenceRelease, IntelligenceReport, IntelligenceSubject
-from cellwatch.errors import InvalidIdentifier
+from cellwatch.access.policy import Target, can
+from cellwatch.access.principal import Principal, principal_for
+from cellwatch.access.roles import Action, Resource, permitted
+from cellwatch.errors import AuthenticationFailed, InvalidIdentifier
 from cellwatch.identifiers import classify
 from cellwatch.ingest.batches import CHUNK, IngestContext
 from cellwatch.ingest.model import IngestSummary, Problem
@@ -35,7 +40,7 @@ SPEC = KindSpec(
     name="intelligence_reports", model="IntelligenceReport", key=("report_ref",),
     fields=(field("report_ref", "str", True, max_length=64),
             field("ts", "timestamp", True),
-            field("establishment", "code", max_length=8),
+            field("establishment", "establishment"),
             field("source_evaluation", "enum", True, values=("1", "2", "3")),
             field("intelligence_assessment", "enum", True, values=("A", "B", "C", "D", "E")),
             field("handling_code", "enum", True, values=("P", "C")),
@@ -81,10 +86,29 @@ def read_identifiers(text: object) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(values)), problems
 
 
-def _owner_org(ctx: IngestContext, session: Session) -> str | None:
-    from cellwatch.access.models import User
+def _writer(ctx: IngestContext, session: Session) -> Principal | None:
+    """Who the ingest runs as, resolved as the API resolves a caller (None: no active user)."""
+    try:
+        return principal_for(session, ctx.principal)
+    except AuthenticationFailed:
+        return None
 
-    return session.scalars(select(User.org_code).where(User.username == ctx.principal)).first()
+
+def _out_of_scope(ctx: IngestContext, writer: Principal | None, establishment: str) -> str | None:
+    """Why ``writer`` may not write intelligence for ``establishment``, or None if it may.
+
+    Decided here, where every upload, CLI ingest and quarantine retry passes (API and web
+    alike), by the policy's own rule for creating intelligence: an establishment's team
+    writes for its own establishment, a region for its region, national units anywhere.
+    """
+    if writer is None:
+        return f"{ctx.principal} is not an active user, so may not write for an establishment"
+    if can(writer, Action.CREATE, Target(Resource.INTELLIGENCE, establishment=establishment)):
+        return None
+    if not permitted(writer.roles, Resource.INTELLIGENCE, Action.CREATE):
+        return f"{writer.username} holds no role that writes intelligence"
+    return (f"outside the scope of {writer.username}: a team writes intelligence for its own "
+            "establishment, a region for its region's")
 
 
 def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
@@ -93,13 +117,18 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
                    {n for good, _ in parsed.values() for n in good})
     ests = known(session, Establishment.code,
                  {r.values["establishment"] for r in rows if r.values.get("establishment")})
-    owner = _owner_org(ctx, session)
+    writer = _writer(ctx, session)
+    owner = None if writer is None else writer.org_code
     for row in rows:
         v = row.values
         if v.get("handling_code") == "C" and not v.get("handling_conditions"):
             row.problems.append(Problem("handling_conditions", "required when handling_code is C"))
         if v.get("establishment") and v["establishment"] not in ests:
             row.problems.append(Problem("establishment", "unknown establishment"))
+        elif v.get("establishment"):
+            refused = _out_of_scope(ctx, writer, v["establishment"])
+            if refused is not None:
+                row.problems.append(Problem("establishment", refused))
         subjects, bad = parsed[id(row)]
         for part in bad:
             row.problems.append(Problem("subjects", f"{part!r} is not a prison number"))

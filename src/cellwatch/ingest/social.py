@@ -27,7 +27,7 @@ SPEC = KindSpec(
             field("posted_ts", "timestamp"),
             field("content", "str", max_length=20000),
             field("observed_by", "str", max_length=200),
-            field("establishment", "code", max_length=8),
+            field("establishment", "establishment"),
             field("prison_number", "prison_number")),
     after=(("posted_ts", "observed_ts"),),
 )

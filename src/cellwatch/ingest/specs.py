@@ -19,6 +19,7 @@ FIELD_TYPES = frozenset(
     {
         "str",
         "code",
+        "establishment",
         "int",
         "float",
         "bool",

@@ -18,6 +18,8 @@ from cellwatch.ingest.timestamps import parse_date, parse_timestamp
 
 PRISON_NUMBER = re.compile(r"[A-Z]\d{4}[A-Z]{2}")
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_./-]*")
+# HMPPS agency codes: exactly three letters (interchange.md), e.g. HEI, MDI, LEI.
+ESTABLISHMENT_CODE = re.compile(r"[A-Z]{3}")
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 _IDENTIFIER_REASONS = {
@@ -57,6 +59,18 @@ def _code(spec: FieldSpec, text: str) -> str:
     if not CODE.fullmatch(value):
         raise InvalidData("not a valid code (letters, digits, - _ . /)")
     return value
+
+
+def is_establishment_code(text: str) -> bool:
+    """Whether ``text`` is an HMPPS establishment code: three letters A-Z, any case."""
+    # ASCII first: "ß".upper() is "SS", so upper-casing alone would let odd letters through.
+    return text.isascii() and ESTABLISHMENT_CODE.fullmatch(text.upper()) is not None
+
+
+def _establishment(spec: FieldSpec, text: str) -> str:
+    if not is_establishment_code(text):
+        raise InvalidData("not an establishment code (three letters A-Z, e.g. HEI)")
+    return text.upper()
 
 
 def _number(spec: FieldSpec, value: float) -> None:
@@ -141,6 +155,7 @@ def _identifier(spec: FieldSpec, text: str) -> str:
 _READERS: dict[str, Callable[[FieldSpec, str], Any]] = {
     "str": _text,
     "code": _code,
+    "establishment": _establishment,
     "int": _int,
     "float": _float,
     "bool": _bool,

@@ -19,7 +19,7 @@ from cellwatch.ingest.call_records import KNOWN_COLUMNS
 from cellwatch.simulate.campaigns import Campaign
 from cellwatch.simulate.clock import format_ts
 from cellwatch.simulate.contacts import Contacts
-from cellwatch.simulate.detections import _profiles
+from cellwatch.simulate.detections import _profiles, prisoner_seconds
 from cellwatch.simulate.devices import Contraband
 from cellwatch.simulate.estate import Establishment
 from cellwatch.simulate.formats import phone_styled
@@ -151,7 +151,7 @@ def _one(
     day, dev, sim = u["day"][r], u["dev"][r], u["sim"][r]
     cum = _profiles(sc.usage.night_share)[0]
     hour = np.minimum(23, np.searchsorted(cum, rng.random(k)))
-    t = midnights[day] + hour * 3600 + rng.integers(0, 3600, k)
+    t = midnights[day] + prisoner_seconds(hour) + rng.integers(0, 3600, k)
     camp = final == 6
     rtype = rng.choice(3, size=k, p=[0.5, 0.4, 0.1])
     rtype = np.where(camp, np.where(rng.random(k) < 0.6, 1, rtype), rtype)

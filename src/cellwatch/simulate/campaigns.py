@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cellwatch.simulate.devices import Contraband
+from cellwatch.simulate.handles import handle_name, social_handle
 from cellwatch.simulate.ids import IdentifierFactory
 from cellwatch.simulate.names import PLATFORMS
 from cellwatch.simulate.population import Population
@@ -58,11 +59,12 @@ def plan_campaigns(
         start = int(rng.integers(lo, hi + 1))
         end = min(hi, start + int(rng.integers(10, 60)))
         n = len(out) + 1
-        first = pop.prisoners.forenames[p].split()[0].lower()
-        handle = f"{first}_{int(rng.integers(10, 99))}{'xyz'[n % 3]}"
+        first = handle_name(pop.prisoners.forenames[p])
+        tag = f"{int(rng.integers(10, 99))}{'xyz'[n % 3]}"
         platform = PLATFORMS[int(rng.integers(len(PLATFORMS)))]
         accounts = tuple(
-            f"{platform}:{handle}{k or ''}" for k in range(1 + int(rng.random() < 0.3))
+            social_handle(platform, first, f"{tag}{k or ''}")
+            for k in range(1 + int(rng.random() < 0.3))
         )
         out.append(
             Campaign(
@@ -71,7 +73,9 @@ def plan_campaigns(
                 person_ref=f"PP-{n:04d}",
                 condition=CONDITIONS[int(rng.integers(len(CONDITIONS)))],
                 victim_number=ids.mobile(),
-                victim_account=f"{platform}:victim.{n:04d}.{int(rng.integers(1000, 9999))}",
+                victim_account=social_handle(
+                    platform, "vic", f"{n:04d}", str(int(rng.integers(1000, 9999)))
+                ),
                 prisoner_accounts=accounts,
                 start=start,
                 end=end,

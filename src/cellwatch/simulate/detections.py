@@ -37,6 +37,17 @@ BANDS = ((900, 1800), (2100, 900), (800, 1800, 2600), (3500, 700))
 VENDOR_TS = ("local", "utc_z", "offset")
 
 
+# A prisoner's day runs from 08:00 to 08:00 local: the small hours belong to the night
+# before, so usage (and its truth) on day d covers the night of d into d + 1.
+DAY_START_HOUR = 8
+
+
+def prisoner_seconds(hour: I64) -> I64:
+    """Seconds from the usage day's local midnight of a prisoner's activity at ``hour``."""
+    out: I64 = np.where(hour < DAY_START_HOUR, hour + 24, hour) * 3600
+    return out
+
+
 def _profiles(night_share: float) -> F64:
     """Cumulative hour-of-day weights: prisoner, staff shift, visits, uniform."""
     prisoner = np.full(24, (1 - night_share) / 14)
@@ -119,7 +130,9 @@ def block_detections(
     for p in range(len(cum)):
         m = prof == p
         hour[m] = np.searchsorted(cum[p], draw[m], side="left")
-    t = midnights[em["day"][e]] + np.minimum(hour, 23) * 3600 + rng.integers(0, 3600, len(e))
+    hour = np.minimum(hour, 23)
+    offset = np.where(prof == 0, prisoner_seconds(hour), hour * 3600)
+    t = midnights[em["day"][e]] + offset + rng.integers(0, 3600, len(e))
     if calls is not None and len(calls.get("row", ())):
         # Contraband emitters come first, one per usage row of the block, in row order.
         days = cb.usage["day"]

@@ -15,6 +15,7 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from cellwatch.ingest.values import is_establishment_code
 from cellwatch.simulate.geo import locate
 from cellwatch.simulate.rand import Stream, rng_for
 from cellwatch.simulate.scenario import Scenario
@@ -79,7 +80,9 @@ class Establishment:
 def active_prisons() -> list[dict[str, str]]:
     """Active establishments of the prison register that ingest bundles, by code."""
     text = resources.files("cellwatch.ingest").joinpath("data/prisons.csv").read_text("utf-8")
-    rows = [r for r in csv.DictReader(text.splitlines()) if r["active"] == "t"]
+    # Only HMPPS codes: the register's secure training centres (STC3) are not in the contract.
+    rows = [r for r in csv.DictReader(text.splitlines())
+            if r["active"] == "t" and is_establishment_code(r["code"])]
     return sorted(rows, key=lambda r: r["code"])
 
 

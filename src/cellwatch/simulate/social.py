@@ -12,6 +12,7 @@ from cellwatch.simulate.clock import DAY, format_ts
 from cellwatch.simulate.devices import Contraband
 from cellwatch.simulate.estate import Establishment
 from cellwatch.simulate.formats import phone_styled
+from cellwatch.simulate.handles import handle_name, social_handle
 from cellwatch.simulate.names import PLATFORMS
 from cellwatch.simulate.population import Population
 from cellwatch.simulate.rand import Stream, rng_for
@@ -191,9 +192,10 @@ def _posts(
             if accounts is None:
                 if rng.random() >= SOCIAL_ACCOUNT_FRACTION:
                     continue
-                first_name = pop.prisoners.forenames[p].split()[0].lower()
+                first_name = handle_name(pop.prisoners.forenames[p])
                 plat = PLATFORMS[int(rng.integers(len(PLATFORMS)))]
-                accounts = (f"{plat}:{first_name}.{num[p][-4:].lower()}{int(rng.integers(100))}",)
+                tag = f"{num[p][-4:]}{int(rng.integers(100))}"
+                accounts = (social_handle(plat, first_name, tag),)
             n = int(rng.poisson(rate * len(days)))
             for day in np.sort(rng.choice(days, size=n)).tolist() if n else []:
                 acc = accounts[int(rng.integers(len(accounts)))]

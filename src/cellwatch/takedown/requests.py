@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from cellwatch.errors import Conflict, InvalidData, NotFound
+from cellwatch.errors import Conflict, IllegalTransition, InvalidData, NotFound
 from cellwatch.identifiers.accounts import parse_account
 from cellwatch.store import Prisoner, Store, utcnow
 from cellwatch.takedown.accounts import account_links
@@ -63,7 +63,8 @@ def _audit(session: Session, actor: str, action: str, request_id: int, reason: s
                                outcome="allowed", reason=reason))
 
 
-def _read(session: Session, request: TakedownRequest) -> Request:
+def with_history(session: Session, request: TakedownRequest) -> Request:
+    """``request`` with its transitions, read in ``session``."""
     history = session.scalars(select(TakedownTransition)
                               .where(TakedownTransition.request_id == request.id)
                               .order_by(TakedownTransition.id))
@@ -114,7 +115,18 @@ def draft_request(store: Store, actor: str, account: str, prison_number: str, re
                                  actor=actor, at=when, reason=reason))
         _audit(s, actor, "takedown.draft", request.id, reason)
         s.flush()
-        return _read(s, request)
+        return with_history(s, request)
+
+
+def _check_move(request: TakedownRequest, target: str) -> None:
+    # The shared lifecycle checker words its refusals for TROs; say what was refused here.
+    lifecycle = takedown_lifecycle()
+    allowed = lifecycle.allowed(request.state)
+    if target not in lifecycle.states or target not in allowed:
+        where = ", ".join(allowed) if allowed else f"none ({request.state} is final)"
+        raise IllegalTransition(f"cannot move takedown request {request.id} from "
+                                f"{request.state} to {target}; allowed from {request.state}: "
+                                f"{where}")
 
 
 def transition_request(store: Store, actor: str, request_id: int, state: str, reason: str,
@@ -128,7 +140,7 @@ def transition_request(store: Store, actor: str, request_id: int, state: str, re
         request = s.get(TakedownRequest, request_id, with_for_update=True)
         if request is None:
             raise NotFound(f"takedown request {request_id} not found")
-        takedown_lifecycle().check(request.state, target)
+        _check_move(request, target)
         s.add(TakedownTransition(request_id=request.id, from_state=request.state,
                                  to_state=target, actor=actor, at=when, reason=reason))
         request.state = target
@@ -137,7 +149,7 @@ def transition_request(store: Store, actor: str, request_id: int, state: str, re
             request.platform_ref = platform_ref
         _audit(s, actor, f"takedown.{target.lower()}", request.id, reason)
         s.flush()
-        return _read(s, request)
+        return with_history(s, request)
 
 
 def get_request(store: Store, request_id: int) -> Request:
@@ -146,7 +158,7 @@ def get_request(store: Store, request_id: int) -> Request:
         request = s.get(TakedownRequest, request_id)
         if request is None:
             raise NotFound(f"takedown request {request_id} not found")
-        return _read(s, request)
+        return with_history(s, request)
 
 
 def list_requests(store: Store, state: str | None = None, prison_number: str | None = None,
@@ -160,4 +172,4 @@ def list_requests(store: Store, state: str | None = None, prison_number: str | N
     if establishment:
         query = query.where(TakedownRequest.establishment == establishment)
     with store.session() as s:
-        return [_read(s, r) for r in s.scalars(query).all()]
+        return [with_history(s, r) for r in s.scalars(query).all()]

@@ -10,7 +10,7 @@ number, which may have been ported) and adds attributions when the store has the
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ EXPORT_COLUMNS = (
     "identifier_type", "identifier", "establishment", "operator",
     "evidence_days", "first_seen", "last_seen", "score",
 )
+ATTRIBUTION_SLICE = 500
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,37 @@ def policy_params(policy: EvidencePolicy, establishment: str | None) -> dict[str
     }
 
 
+def evidence_candidates(
+    engine: AnalyticEngine,
+    store: Store,
+    policy: EvidencePolicy | None = None,
+    establishment: str | None = None,
+) -> list[Candidate]:
+    """Candidates as the candidate SQL computes them, without attributions."""
+    policy = policy or default_policy()
+    register_reference(engine, store, policy)
+    table = run_named(engine, candidates_sql(engine.dialect), policy_params(policy, establishment))
+    return [Candidate(
+        identifier_type=row["identifier_type"],
+        identifier=row["identifier"],
+        establishment=row["establishment"],
+        operator=_operator(row["home_imsi"]),
+        evidence_days=row["evidence_days"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        score=float(row["score"]),
+        detection_days=row["detection_days"],
+        detections=row["detections"],
+        call_days=row["call_days"],
+        seizures=row["seizures"],
+        home_imsi=row["home_imsi"],
+        linked_imsis=tuple(sorted(row["linked_imsis"] or ())),
+        linked_imeis=tuple(sorted(row["linked_imeis"] or ())),
+        locations=tuple(sorted(row["locations"] or ())),
+        seizure_refs=tuple(sorted(row["seizure_refs"] or ())),
+    ) for row in table.to_pylist()]
+
+
 def compute_candidates(
     engine: AnalyticEngine,
     store: Store,
@@ -122,33 +154,21 @@ def compute_candidates(
     establishment: str | None = None,
 ) -> list[Candidate]:
     """Candidates from an engine that already has the lake's views."""
-    policy = policy or default_policy()
-    register_reference(engine, store, policy)
-    table = run_named(engine, candidates_sql(engine.dialect), policy_params(policy, establishment))
-    attributed = _attributions(store)
-    result = []
-    for row in table.to_pylist():
-        result.append(Candidate(
-            identifier_type=row["identifier_type"],
-            identifier=row["identifier"],
-            establishment=row["establishment"],
-            operator=_operator(row["home_imsi"]),
-            evidence_days=row["evidence_days"],
-            first_seen=row["first_seen"],
-            last_seen=row["last_seen"],
-            score=float(row["score"]),
-            detection_days=row["detection_days"],
-            detections=row["detections"],
-            call_days=row["call_days"],
-            seizures=row["seizures"],
-            home_imsi=row["home_imsi"],
-            linked_imsis=tuple(sorted(row["linked_imsis"] or ())),
-            linked_imeis=tuple(sorted(row["linked_imeis"] or ())),
-            locations=tuple(sorted(row["locations"] or ())),
-            seizure_refs=tuple(sorted(row["seizure_refs"] or ())),
-            prison_numbers=attributed.get(row["identifier"], ()),
-        ))
-    return result
+    return with_attributions(store, evidence_candidates(engine, store, policy, establishment))
+
+
+def lake_candidates(
+    settings: Settings,
+    store: Store,
+    policy: EvidencePolicy | None = None,
+    establishment: str | None = None,
+) -> list[Candidate]:
+    """Candidates computed now over the lake that ``settings`` point at, without attributions."""
+    engine = open_lake(settings)
+    try:
+        return evidence_candidates(engine, store, policy, establishment)
+    finally:
+        engine.close()
 
 
 def find_candidates(
@@ -157,33 +177,46 @@ def find_candidates(
     policy: EvidencePolicy | None = None,
     establishment: str | None = None,
 ) -> list[Candidate]:
-    """Candidates over the lake that ``settings`` point at."""
-    engine = open_lake(settings)
-    try:
-        return compute_candidates(engine, store, policy, establishment)
-    finally:
-        engine.close()
+    """Candidates computed now over the lake that ``settings`` point at.
+
+    Pages, the API and the export read the materialised set instead
+    (:func:`cellwatch.tro.materialise.candidate_set`).
+    """
+    return with_attributions(store, lake_candidates(settings, store, policy, establishment))
 
 
-def _attributions(store: Store) -> dict[str, tuple[str, ...]]:
-    """Prisoners each identifier is attributed to (not rejected), best first; {} without them."""
+def with_attributions(store: Store, candidates: list[Candidate]) -> list[Candidate]:
+    """``candidates`` naming the prisoners each identifier is attributed to.
+
+    Read from the store when asked, never kept with a candidate: an attribution run or
+    a judgement shows at once.
+    """
+    attributed = _attributions(store, sorted({c.identifier for c in candidates}))
+    return [replace(c, prison_numbers=attributed.get(c.identifier, ())) for c in candidates]
+
+
+def _attributions(store: Store, identifiers: list[str]) -> dict[str, tuple[str, ...]]:
+    """Prisoners each of ``identifiers`` is attributed to (not rejected), best first."""
     try:
         from cellwatch.attribution.models import Attribution
     except ImportError:
         return {}
-    if not inspect(store.engine).has_table(Attribution.__tablename__):
+    if not identifiers or not inspect(store.engine).has_table(Attribution.__tablename__):
         return {}
     found: dict[str, list[str]] = {}
     with store.session() as s:
-        rows = s.execute(
-            select(Attribution.identifier, Attribution.prison_number)
-            .where(Attribution.status != "REJECTED")
-            .order_by(Attribution.identifier, Attribution.probability.desc())
-        )
-        for identifier, prison_number in rows:
-            names = found.setdefault(identifier, [])
-            if prison_number not in names:
-                names.append(prison_number)
+        # In slices: every engine has a bound-parameter limit.
+        for start in range(0, len(identifiers), ATTRIBUTION_SLICE):
+            rows = s.execute(
+                select(Attribution.identifier, Attribution.prison_number)
+                .where(Attribution.status != "REJECTED",
+                       Attribution.identifier.in_(identifiers[start:start + ATTRIBUTION_SLICE]))
+                .order_by(Attribution.identifier, Attribution.probability.desc())
+            )
+            for identifier, prison_number in rows:
+                names = found.setdefault(identifier, [])
+                if prison_number not in names:
+                    names.append(prison_number)
     return {k: tuple(v) for k, v in found.items()}
 
 

@@ -1,5 +1,5 @@
 """Tables of the TRO workflow: applications (which become orders), their lines, the
-transition log, operator responses and TRO alerts.
+transition log, operator responses, TRO alerts, and the materialised candidates.
 
 An application groups identifiers of one establishment; once granted the same row is
 the order, and each identifier is an order line with its own operator and status.
@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cellwatch.store.base import Base, Provenance, utcnow
@@ -112,3 +122,58 @@ class TroAlert(Base):
     prison_number: Mapped[str | None] = mapped_column(String(7))
     summary: Mapped[str] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class TroCandidateRun(Base):
+    """One computation of the candidates: when, over which ingest batches, under which policy.
+
+    The newest run is what the candidates queue, the API and the export read; it is stale
+    once an ingest batch of a kind the evidence reads has been stored since (see
+    :mod:`cellwatch.tro.materialise`).
+    """
+
+    __tablename__ = "tro_candidate_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The newest ingest batch (and how many) of the evidence kinds the run has seen.
+    batch_watermark: Mapped[int] = mapped_column(Integer)
+    batch_count: Mapped[int] = mapped_column(Integer)
+    policy_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # What asked for it: "ingest" (the post-ingest hook) or "read" (a missing or stale set).
+    trigger: Mapped[str] = mapped_column(String(16))
+    candidates: Mapped[int] = mapped_column(Integer)
+
+
+class TroCandidate(Base):
+    """One candidate of a run: the evidence columns of the candidate SQL, as computed."""
+
+    __tablename__ = "tro_candidates"
+    __table_args__ = (
+        # Named: the conventional name is longer than PostgreSQL's 63 characters.
+        UniqueConstraint("run_id", "identifier_type", "identifier", "establishment",
+                         name="uq_tro_candidates_run_key"),
+        # The queue reads one run within a few establishments, best first.
+        Index("ix_tro_candidates_run_id_establishment_score", "run_id", "establishment",
+              "score"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("tro_candidate_runs.id"))
+    identifier_type: Mapped[str] = mapped_column(String(10))
+    identifier: Mapped[str] = mapped_column(String(64), index=True)
+    establishment: Mapped[str] = mapped_column(String(8))
+    operator: Mapped[str | None] = mapped_column(String(100))
+    evidence_days: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    score: Mapped[float] = mapped_column(Float)
+    detection_days: Mapped[int] = mapped_column(Integer)
+    detections: Mapped[int] = mapped_column(Integer)
+    call_days: Mapped[int] = mapped_column(Integer)
+    seizures: Mapped[int] = mapped_column(Integer)
+    home_imsi: Mapped[str | None] = mapped_column(String(20))
+    linked_imsis: Mapped[list[str]] = mapped_column(JSON)
+    linked_imeis: Mapped[list[str]] = mapped_column(JSON)
+    locations: Mapped[list[str]] = mapped_column(JSON)
+    seizure_refs: Mapped[list[str]] = mapped_column(JSON)

@@ -36,7 +36,8 @@ from cellwatch.access.service import Access, Denied, Page
 from cellwatch.errors import ConfigError, InvalidData, NotFound
 from cellwatch.settings import Settings
 from cellwatch.tro import orders
-from cellwatch.tro.candidates import Candidate, find_candidates
+from cellwatch.tro.candidates import Candidate
+from cellwatch.tro.materialise import CandidateSet, candidate_set
 from cellwatch.tro.models import TroApplication, TroLine
 
 # Moves that commit the prison service to a court application: a supervisor's sign-off.
@@ -123,16 +124,22 @@ def _settings(access: Access) -> Settings:
     return access.settings
 
 
-def list_candidates(access: Access, establishment: str | None = None,
-                    page: Page = Page()) -> list[Candidate]:
-    """Candidates in the principal's establishments (or the one named), best first."""
+def candidates(access: Access, establishment: str | None = None,
+               page: Page = Page()) -> CandidateSet:
+    """Candidates in the principal's establishments (or the one named), best first,
+    from the materialised set, with when it was computed."""
     # Without an establishment, the list is narrowed to the principal's geography below.
     _decide(access, Action.READ, "tro.candidates.list", None, establishment,
             whole_list=establishment is None)
-    found = find_candidates(_settings(access), access.store, establishment=establishment)
-    mine = sorted((c for c in found if access.principal.covers(c.establishment)),
-                  key=lambda c: (c.establishment, -c.score, c.identifier))
-    return mine[page.offset:page.offset + page.limit]
+    return candidate_set(_settings(access), access.store, establishment=establishment,
+                         within=access.principal.establishments, offset=page.offset,
+                         limit=page.limit)
+
+
+def list_candidates(access: Access, establishment: str | None = None,
+                    page: Page = Page()) -> list[Candidate]:
+    """The candidates of :func:`candidates` alone."""
+    return candidates(access, establishment, page).candidates
 
 
 def list_orders(access: Access, page: Page = Page(), establishment: str | None = None,
@@ -172,8 +179,8 @@ def create_application(access: Access, establishment: str,
     _decide(access, Action.CREATE, "tro.create.decision", None, establishment,
             detail={"identifiers": "all candidates" if identifiers is None
                     else list(identifiers)})
-    candidates = find_candidates(_settings(access), access.store, establishment=establishment)
-    chosen = orders.select_for_application(candidates, establishment, identifiers)
+    found = candidate_set(_settings(access), access.store, establishment=establishment)
+    chosen = orders.select_for_application(found.candidates, establishment, identifiers)
     return orders.create_application(access.store, access.principal.username, establishment,
                                      chosen, reason=reason)
 

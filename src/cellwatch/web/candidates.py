@@ -3,8 +3,9 @@ ones) and referrals received (acknowledge them).
 
 Candidates come through the TRO service layer (:mod:`cellwatch.tro.service`), which
 decides, audits and keeps them to the principal's establishments:
-:func:`~cellwatch.tro.service.list_candidates` for the queue and one
-:func:`~cellwatch.tro.service.create_application` per establishment for the draft.
+:func:`~cellwatch.tro.service.candidates` for the queue (the materialised set, with when
+it was computed) and one :func:`~cellwatch.tro.service.create_application` per
+establishment for the draft.
 Referrals go through the service layer (:mod:`cellwatch.access.cases`) likewise.
 """
 
@@ -18,7 +19,7 @@ from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import InvalidData
 from cellwatch.tro import service as tro
-from cellwatch.tro.candidates import Candidate
+from cellwatch.tro.materialise import CandidateSet
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -28,17 +29,18 @@ def _access(ctx: PageContext) -> Access:
     return Access(ctx.store, ctx.user, ctx.web.settings)
 
 
-def _candidates(ctx: PageContext) -> list[Candidate]:
+def _candidates(ctx: PageContext) -> CandidateSet:
     """The principal's candidates, best first per establishment (decided and audited)."""
-    return tro.list_candidates(_access(ctx), page=Paging(limit=500))
+    return tro.candidates(_access(ctx), page=Paging(limit=500))
 
 
 @router.get("/queues/candidates")
 async def candidates_queue(ctx: Page) -> Response:
     """Identifiers with enough evidence of use in the principal's establishments."""
-    rows = await run_in_threadpool(_candidates, ctx)
+    found = await run_in_threadpool(_candidates, ctx)
     return ctx.render("candidates.html", title="Disconnection candidates", section="queues",
-                      tab="candidates", candidates=rows)
+                      tab="candidates", candidates=found.candidates,
+                      as_of=found.computed_at, batch=found.batch_watermark)
 
 
 @router.post("/queues/candidates")
@@ -49,9 +51,9 @@ async def draft_application(ctx: Page) -> Response:
     wanted = {v for v in data.getlist("identifier") if isinstance(v, str) and v}
     if not wanted:
         raise InvalidData("select at least one identifier for the application")
-    candidates = await run_in_threadpool(_candidates, ctx)
+    found = await run_in_threadpool(_candidates, ctx)
     by_place: dict[str, list[str]] = {}
-    for c in candidates:
+    for c in found.candidates:
         if c.identifier in wanted:
             by_place.setdefault(c.establishment, []).append(c.identifier)
     missing = wanted - {i for ids in by_place.values() for i in ids}

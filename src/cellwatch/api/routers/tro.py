@@ -115,7 +115,8 @@ async def list_candidates(access: AccessDep, page: PageDep,
                           establishment: Annotated[str | None, Query(
                               max_length=16, pattern=r"^[A-Za-z0-9_-]+$")] = None,
                           ) -> list[CandidateOut]:
-    """Candidates within the caller's establishments (computed over the lake), best first."""
+    """Candidates within the caller's establishments, best first (the materialised set,
+    refreshed after every ingest)."""
     found = await run_in_threadpool(service.list_candidates, access, establishment, page)
     return [CandidateOut(action=c.action, **{k: getattr(c, k) for k in (
         "identifier_type", "identifier", "establishment", "operator", "evidence_days",
