@@ -35,7 +35,7 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSes
     """The local SparkSession of this worker (started by whichever module asks first)."""
     from cellwatch.lake.spark import local_session
 
-    session = local_session(master="local[2]", shuffle_partitions=2,
+    session = local_session(master="local[2]", shuffle_partitions=2, driver_memory="4g",
                             warehouse=tmp_path_factory.getbasetemp() / "spark-warehouse")
     yield session
     session.stop()

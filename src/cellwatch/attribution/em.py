@@ -152,6 +152,10 @@ def estimate(
     )
 
 
+# The constrained EM stops when no comparison vector's weight moves by more than this
+# (natural log units; a thousandth of a bit is far below any level's difference).
+WEIGHT_TOLERANCE = 1e-3
+
 # Levels run from -1 ("no information") up to 7, so each field takes three bits of a code.
 CODE_BITS = 3
 
@@ -212,6 +216,7 @@ def estimate_assigned(
     sizes: F64 = np.bincount(groups, weights=(labels != 0).astype(np.float64),
                              minlength=n_groups).astype(np.float64)
     prior, history, converged, it = start_prior, [], False, 0
+    last_bits = np.zeros(len(uniq))
     for it in range(1, iterations + 1):  # noqa: B007  (the count is reported)
         bits = np.zeros(len(uniq))
         for f, levels in fields.items():
@@ -227,10 +232,12 @@ def estimate_assigned(
         new_prior = _prior_odds(lam, post, sizes) if len(post) else 0.1
         _m_step(fields, lv, (w_m, w_u), (m, u), (m0, u0))
         history.append(new_prior)
-        if abs(new_prior - prior) < tolerance:
+        # Converged when neither the prior nor any vector's weight still moves.
+        moved = float(np.abs(bits - last_bits).max()) if len(bits) else 0.0
+        if abs(new_prior - prior) < tolerance and moved < WEIGHT_TOLERANCE:
             prior, converged = new_prior, True
             break
-        prior = new_prior
+        prior, last_bits = new_prior, bits
     return Estimate(
         prior=prior, m=_by_level(m, fields), u=_by_level(u, fields), iterations=it,
         converged=converged, pairs=len(codes), labelled=int((labels >= 0).sum()),

@@ -126,10 +126,12 @@ def zone_sql(d: Dialect, p: RunParams) -> str:
     """cw_f_zone: for each candidate pair and each night the identifier was on a
     managed-access sensor, whether the prisoner's cell lay in that sensor's zone.
 
-    Only candidate pairs are checked, which keeps the work bounded: a wing-wide zone
-    holds a hundred prisoners, and pairing each with every night would not scale.
+    Only candidate pairs are checked, and only on nights within a window of their
+    specific evidence (``cw_f_cand``'s ``d0``/``d1``): a wing-wide zone holds a hundred
+    prisoners, and pairing each candidate with every night of a year would not scale.
     """
     instant = occupant_instant("n.eday", p)
+    reach = int(p.window_days) - 1
     return (
         "WITH n AS (SELECT DISTINCT identifier_type, identifier, eday, sensor_id "  # noqa: S608
         "FROM cw_f_det WHERE night AND sensor_kind = 'MANAGED_ACCESS') "
@@ -137,7 +139,8 @@ def zone_sql(d: Dialect, p: RunParams) -> str:
         "max(CASE WHEN cov.cell IS NOT NULL THEN 1 ELSE 0 END) AS zone_hit, "
         "min(CASE WHEN cov.cell IS NOT NULL THEN cov.zone_beds END) AS zone_beds "
         "FROM cw_f_cand c JOIN n ON n.identifier_type = c.identifier_type "
-        "AND n.identifier = c.identifier "
+        "AND n.identifier = c.identifier AND (c.d0 IS NULL OR (n.eday >= c.d0 - "
+        f"{reach} AND n.eday <= c.d1 + {reach})) "
         f"JOIN cw_occupancy o ON o.prison_number = c.prison_number AND {occupied_at('o', instant)} "
         "LEFT JOIN cw_f_cov cov ON cov.sensor_id = n.sensor_id AND cov.cell = o.location_code "
         "GROUP BY 1, 2, 3, 4"

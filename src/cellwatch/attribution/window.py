@@ -46,13 +46,22 @@ CONFIRMED = (
 
 
 def candidates_sql(d: Dialect) -> str:
-    """cw_f_cand: every (identifier, prisoner) some specific evidence points at."""
+    """cw_f_cand: every (identifier, prisoner) some specific evidence points at.
+
+    ``d0``/``d1`` are the first and last days of that evidence (NULL for an analyst's
+    confirmation, which holds on every day): a pair is only a candidate within a window
+    of them, so nothing about it is needed further away.
+    """
     return (
-        "SELECT DISTINCT identifier_type, identifier, prison_number FROM cw_f_hits "  # noqa: S608
-        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_pin "
-        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_seiz "
-        "UNION SELECT identifier_type, identifier, prison_number FROM cw_f_prot "
-        f"UNION SELECT subject_type, subject, object FROM {CONFIRMED}"
+        "WITH e AS (SELECT identifier_type, identifier, prison_number, eday FROM cw_f_hits "  # noqa: S608
+        "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_pin "
+        "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_seiz "
+        "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_prot "
+        f"UNION ALL SELECT subject_type, subject, object, NULL FROM {CONFIRMED}) "
+        "SELECT identifier_type, identifier, prison_number, "
+        "CASE WHEN count(eday) < count(*) THEN NULL ELSE min(eday) END AS d0, "
+        "CASE WHEN count(eday) < count(*) THEN NULL ELSE max(eday) END AS d1 "
+        "FROM e GROUP BY 1, 2, 3"
     )
 
 
@@ -111,33 +120,54 @@ def active_sql(d: Dialect, p: RunParams) -> str:
 
 
 def window_sql(d: Dialect, p: RunParams) -> str:
-    """cw_f_win: per identifier-day and candidate, the evidence of the trailing window."""
+    """cw_f_win: per identifier-day and candidate, the evidence of the trailing window.
+
+    Window functions over each pair's days (a ``RANGE`` frame of ``window_days``): the
+    pair's evidence rows and the identifier's active days (the rows reported) are put
+    in one sequence per pair, so no pair-day is copied into each window that holds it.
+    ``cells`` is 0, 1 or 2 (two or more) of the prisoner's cells the phone was placed
+    in, ``first_cell``/``last_cell`` the least and greatest of them.
+    """
     w = int(p.window_days) - 1
+    dn = f"CAST(round({d.epoch_seconds('CAST(eday AS TIMESTAMP)')} / 86400.0) AS INTEGER)"
+    key = "identifier_type, identifier, prison_number"
+    frame = f"OVER (PARTITION BY {key} ORDER BY dn RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)"
+    ev = ("vendor", "zone", "handheld", "pin_calls", "pin_shared", "seizure", "judged", "prot",
+          "follow", "cell")
+    nulls = ", ".join(f"NULL AS {c}" for c in ev)
+    cols = ", ".join(f"x.{c}" for c in ev)
     return (
-        "SELECT a.identifier_type, a.identifier, a.eday, x.prison_number, "  # noqa: S608
-        "a.vendor_nights, a.ma_nights, a.call_days, "
-        # cw_f_pair has one row per pair and day, so sums count days.
-        "sum(x.vendor) AS v, sum(x.zone) AS z, sum(x.handheld) AS h, "
-        "sum(CASE WHEN x.pin_calls > 0 THEN 1 ELSE 0 END) AS pin_days, "
-        "sum(x.pin_calls) AS pin_calls, "
-        "min(CASE WHEN x.pin_calls > 0 THEN x.pin_shared END) AS pin_shared, "
-        "max(x.seizure) AS seizure, sum(x.prot) AS prot_days, "
-        "sum(x.follow) AS follow_days, count(DISTINCT x.cell) AS cells, "
-        # DuckDB's list keeps NULL (no cell: a call or zone day), Spark's set drops it;
-        # an empty list is NULL on both.
-        f"CASE WHEN count(x.cell) > 0 THEN {d.array_agg_distinct('x.cell')} "
-        "FILTER (WHERE x.cell IS NOT NULL) END AS cell_list, "
-        "min(x.eday) AS first_day, max(x.eday) AS last_day "
-        # Each pair-day is fanned out to the days whose window holds it, so the join
-        # is an equality (a hash join) rather than a range join.
-        f"FROM cw_f_active a JOIN (SELECT p.*, p.eday + CAST(k.k AS INTEGER) AS wday "
-        f"FROM cw_f_pair p CROSS JOIN ({d.int_series(0, w + 1)}) k) x "
-        "ON x.identifier_type = a.identifier_type AND x.identifier = a.identifier "
-        "AND x.wday = a.eday "
-        "GROUP BY 1, 2, 3, 4, 5, 6, 7 "
+        f"WITH span AS (SELECT {key}, min(eday) AS d0, max(eday) AS d1 FROM cw_f_pair "  # noqa: S608  (fixed names and integers only)
+        "GROUP BY 1, 2, 3), "
+        # The rows reported: each active day of the identifier within reach of the pair.
+        "g AS (SELECT s.identifier_type, s.identifier, s.prison_number, a.eday, "
+        "a.vendor_nights, a.ma_nights, a.call_days, 1 AS out FROM span s JOIN cw_f_active a "
+        "ON a.identifier_type = s.identifier_type AND a.identifier = s.identifier "
+        f"AND a.eday >= s.d0 AND a.eday <= s.d1 + {w}), "
+        f"u AS (SELECT g.*, {nulls}, NULL AS pday FROM g UNION ALL "
+        "SELECT x.identifier_type, x.identifier, x.prison_number, x.eday, NULL, NULL, NULL, 0, "
+        f"{cols}, x.eday FROM cw_f_pair x), "
+        f"n AS (SELECT u.*, {dn} AS dn FROM u), "
+        # cw_f_pair has one row per pair and day, so sums count days; a RANGE frame holds
+        # the rows of the same day (peers), so a day's own evidence counts on that day.
+        "r AS (SELECT identifier_type, identifier, eday, prison_number, vendor_nights, "
+        f"ma_nights, call_days, out, sum(vendor) {frame} AS v, sum(zone) {frame} AS z, "
+        f"sum(handheld) {frame} AS h, "
+        f"sum(CASE WHEN pin_calls > 0 THEN 1 ELSE 0 END) {frame} AS pin_days, "
+        f"sum(pin_calls) {frame} AS pin_calls, "
+        f"min(CASE WHEN pin_calls > 0 THEN pin_shared END) {frame} AS pin_shared, "
+        f"max(seizure) {frame} AS seizure, sum(prot) {frame} AS prot_days, "
+        f"sum(follow) {frame} AS follow_days, min(cell) {frame} AS first_cell, "
+        f"max(cell) {frame} AS last_cell, min(pday) {frame} AS first_day, "
+        f"max(pday) {frame} AS last_day, "
+        f"max(vendor + handheld + zone + pin_calls + seizure + judged + prot) {frame} AS any_ev "
+        "FROM n) "
+        "SELECT identifier_type, identifier, eday, prison_number, vendor_nights, ma_nights, "
+        "call_days, v, z, h, pin_days, pin_calls, pin_shared, seizure, prot_days, follow_days, "
+        "CASE WHEN first_cell IS NULL THEN 0 WHEN first_cell = last_cell THEN 1 ELSE 2 END "
+        "AS cells, first_cell, last_cell, first_day, last_day FROM r "
         # A pair whose only evidence in the window is 'not in the zone' is no candidate.
-        "HAVING max(x.vendor + x.handheld + x.zone + x.pin_calls + x.seizure + x.judged "
-        "+ x.prot) > 0"
+        "WHERE out = 1 AND any_ev > 0"
     )
 
 
