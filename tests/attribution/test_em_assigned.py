@@ -6,7 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cellwatch.attribution import window
 from cellwatch.attribution.em import decode, estimate_assigned
+from cellwatch.lake import DuckDBEngine
 
 FIELDS = {"placed": (0, 1), "pin": (0, 1)}
 
@@ -62,3 +64,34 @@ def test_estimates_stay_probabilities() -> None:
     for f in FIELDS:
         assert abs(sum(est.m[f].values()) - 1) < 1e-9
         assert abs(sum(est.u[f].values()) - 1) < 1e-9
+
+
+def _vec_engine() -> DuckDBEngine:
+    """Two handsets seen on ten days each, two candidates a day; an analyst confirmed
+    one pair of the first handset (which labels all its days)."""
+    engine = DuckDBEngine()
+    levels = ", ".join(f"0 AS l_{f}" for f in window.FIELDS)
+    engine.run(
+        "CREATE TABLE cw_f_vec AS SELECT 'IMEI' AS identifier_type, i AS identifier, "
+        f"DATE '2026-01-01' + CAST(d AS INTEGER) AS eday, p AS prison_number, {levels} "
+        "FROM range(10) t(d) CROSS JOIN (VALUES ('A1234BC'), ('B2345CD')) q(p) "
+        "CROSS JOIN (VALUES ('1'), ('2')) h(i)")
+    engine.run(
+        "CREATE TABLE cw_judgements AS SELECT 'ATTRIBUTION' AS target, 'IMEI' AS subject_type, "
+        "'1' AS subject, 'A1234BC' AS object, 'CONFIRMED' AS verdict, "
+        "CAST(NULL AS TIMESTAMP) AS undone_at")
+    return engine
+
+
+def test_em_sample_keeps_whole_days_and_every_labelled_day() -> None:
+    engine = _vec_engine()
+    everything = engine.run(window.assigned_rows_sql(engine.dialect)).to_pydict()
+    sample = engine.run(window.assigned_rows_sql(engine.dialect, every=3)).to_pydict()
+    assert len(everything["g"]) == 40
+    assert int(engine.run(window.days_sql(engine.dialect)).column("n")[0].as_py()) == 20
+    kept = sorted(set(sample["g"]))
+    # All ten labelled days of handset 1 (g 1-10), and every third day of handset 2
+    # (g 12, 15, 18), each day with both its candidates.
+    assert kept == [*range(1, 11), 12, 15, 18]
+    assert all(sample["g"].count(g) == 2 for g in kept)
+    assert sample["label"].count(1) == 10

@@ -184,7 +184,7 @@ def test_attribution_feature_tables_agree(engines: dict[str, Any]) -> None:
     """Every feature step that runs on Spark gives DuckDB's table; the rest are listed."""
     from cellwatch.attribution.params import RunParams
     from cellwatch.attribution.pipeline import FEATURE_STEPS
-    from cellwatch.attribution.window import patterns_sql
+    from cellwatch.attribution.window import assigned_rows_sql, days_sql, patterns_sql
 
     params = RunParams()
     agreed: list[str] = []
@@ -203,8 +203,10 @@ def test_attribution_feature_tables_agree(engines: dict[str, Any]) -> None:
     if gaps:
         # Steps using DuckDB-only SQL (or built on one that does): reported, not hidden.
         pytest.xfail(f"agreed: {agreed}; not yet on Spark: {gaps}")
-    # The comparison-vector counts EM is fitted on, too.
+    # The comparison-vector counts and the (sampled) rows EM is fitted on, too.
     assert_same(*(e.run(patterns_sql(e.dialect)) for e in engines.values()))
+    assert_same(*(e.run(assigned_rows_sql(e.dialect, 2)) for e in engines.values()))
+    assert_same(*(e.run(days_sql(e.dialect)) for e in engines.values()))
 
 
 def test_int_series_is_the_same_on_both_engines(engines: dict[str, Any]) -> None:

@@ -152,6 +152,16 @@ def test_cell_and_landing_rankings_agree(engines: dict[str, AnalyticEngine],
     assert engines["duckdb"].run("SELECT max(detection) AS m FROM tg_cells").column(0)[0].as_py()
 
 
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 9)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def test_ranking_evaluation_agrees(engines: dict[str, AnalyticEngine], store: Store) -> None:
     from cellwatch.targeting.evaluate import evaluate_with
     from cellwatch.targeting.params import default_params
@@ -161,4 +171,5 @@ def test_ranking_evaluation_agrees(engines: dict[str, AnalyticEngine], store: St
     got = {k: evaluate_with(e, default_params(), end - timedelta(days=7), end, top=5,
                             every_days=4) for k, e in engines.items()}
     assert got["duckdb"].periods
-    assert got["duckdb"].to_dict() == got["spark"].to_dict()
+    # Sums of floats may differ in the last bit with the engines' summation order.
+    assert _rounded(got["duckdb"].to_dict()) == _rounded(got["spark"].to_dict())

@@ -33,6 +33,9 @@ class RunParams:
     min_probability: float = 0.01
     # EM's rankings settle within about 30 iterations; only rare levels' weights drift on.
     em_iterations: int = 50
+    # EM is fitted on at most about this many identifier-days (a fixed, evenly spread
+    # sample, plus every day an analyst labelled); scoring always uses all of them.
+    em_max_days: int = 100_000
 
     def as_dict(self) -> dict[str, Any]:
         """The settings, for saving with a run."""

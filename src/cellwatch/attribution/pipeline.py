@@ -73,10 +73,13 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
     )
     start = {f: ([pairwise.m[f][lv] for lv in levels], [pairwise.u[f][lv] for lv in levels])
              for f, levels in window.FIELDS.items()}
-    rows = engine.run(window.assigned_rows_sql(engine.dialect))
+    days = int(engine.run(window.days_sql(engine.dialect)).column("n")[0].as_py())
+    every = max(1, -(-days // int(params.em_max_days)))
+    rows = engine.run(window.assigned_rows_sql(engine.dialect, every))
+    _, groups = np.unique(np.asarray(rows.column("g"), dtype=np.int64), return_inverse=True)
     return estimate_assigned(
         np.asarray(rows.column("code"), dtype=np.int64),
-        np.asarray(rows.column("g"), dtype=np.int64) - 1,
+        groups.astype(np.int64),
         np.asarray(rows.column("label"), dtype=np.int64),
         window.FIELDS, iterations=params.em_iterations, start=start,
         start_prior=pairwise.prior,

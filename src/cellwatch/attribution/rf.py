@@ -72,7 +72,8 @@ def rf_matches_sql(d: Dialect, p: RunParams) -> str:
         "rf AS (SELECT r.sensor_id, r.rssi_dbm, s.establishment, "
         f"CAST(floor({d.epoch_seconds('r.ts')}) AS BIGINT) AS sec FROM detections r "
         "JOIN cw_sensors s ON s.sensor_id = r.sensor_id WHERE s.kind = 'RF_DETECTOR' "
-        "AND r.rssi_dbm IS NOT NULL), "
+        # Only night bursts are matched: day-time RF traffic would only fill the hash table.
+        f"AND r.rssi_dbm IS NOT NULL AND {is_night(d, 'r.ts', p)}), "
         # Bursts are matched on whole seconds, fanned out over +-s: an equality join.
         "burst AS (SELECT bk.identifier_type, bk.identifier, bk.eday, bk.sec, rf.sensor_id, "
         "avg(rf.rssi_dbm) AS rssi FROM bk JOIN rf ON rf.establishment = bk.establishment "

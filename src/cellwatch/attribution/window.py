@@ -193,18 +193,31 @@ def levels_sql(d: Dialect) -> str:
     )
 
 
-def assigned_rows_sql(d: Dialect) -> str:
-    """Each windowed pair as (identifier-day number, packed vector, analyst label), for EM."""
+def assigned_rows_sql(d: Dialect, every: int = 1) -> str:
+    """Each windowed pair as (identifier-day number, packed vector, analyst label), for EM.
+
+    With ``every`` > 1 only every ``every``-th identifier-day (in a fixed order, the same
+    on every engine) is kept, plus every day holding an analyst's label: parameters are
+    estimated as well from a few hundred thousand days as from millions.
+    """
     return (
-        f"WITH lab AS (SELECT subject_type, subject, object, "  # noqa: S608
+        f"WITH lab AS (SELECT subject_type, subject, object, "  # noqa: S608  (fixed names and integers only)
         "max(CASE WHEN verdict = 'CONFIRMED' THEN 1 ELSE 0 END) AS confirmed "
         "FROM cw_judgements WHERE target = 'ATTRIBUTION' AND undone_at IS NULL "
-        "AND verdict IN ('CONFIRMED', 'REJECTED') GROUP BY 1, 2, 3) "
-        "SELECT dense_rank() OVER (ORDER BY v.identifier_type, v.identifier, v.eday) AS g, "
-        f"{encode_sql(FIELDS)} AS code, coalesce(lab.confirmed, -1) AS label "
-        "FROM cw_f_vec v LEFT JOIN lab ON lab.subject_type = v.identifier_type "
-        "AND lab.subject = v.identifier AND lab.object = v.prison_number"
+        "AND verdict IN ('CONFIRMED', 'REJECTED') GROUP BY 1, 2, 3), "
+        "r AS (SELECT dense_rank() OVER (ORDER BY v.identifier_type, v.identifier, v.eday) AS g, "
+        f"{encode_sql(FIELDS)} AS code, coalesce(lab.confirmed, -1) AS label, "
+        "max(coalesce(lab.confirmed, -1)) OVER (PARTITION BY v.identifier_type, v.identifier, "
+        "v.eday) AS day_label FROM cw_f_vec v LEFT JOIN lab ON lab.subject_type = "
+        "v.identifier_type AND lab.subject = v.identifier AND lab.object = v.prison_number) "
+        f"SELECT g, code, label FROM r WHERE g % {int(every)} = 0 OR day_label >= 0"
     )
+
+
+def days_sql(d: Dialect) -> str:
+    """How many identifier-days EM could be fitted on."""
+    return ("SELECT count(*) AS n FROM (SELECT DISTINCT identifier_type, identifier, eday "
+            "FROM cw_f_vec) x")
 
 
 def patterns_sql(d: Dialect) -> str:

@@ -57,8 +57,8 @@ def local_session(
     """A local-mode SparkSession bound to 127.0.0.1, without the web UI.
 
     A few shuffle partitions suit one machine; on a cluster pass your own session.
-    ``driver_memory`` is the in-process JVM's heap: Spark's 1g default is too small to
-    broadcast the attribution's joins, so local mode asks for more.
+    ``driver_memory`` is the in-process JVM's heap (Spark's default is 1g); joins are
+    sort-merge or hash joins, never broadcasts.
     """
     try:
         from pyspark.sql import SparkSession
@@ -73,6 +73,10 @@ def local_session(
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", driver_memory)
+        # No broadcast joins in one JVM: Spark's size estimates of cached views are loose
+        # enough that adaptive execution has tried to build hundreds of broadcasts at
+        # once for the attribution's queries and run the driver out of heap (in CI).
+        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
     )
     if warehouse is not None:
         builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
