@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from cellwatch.access.models import AuditEntry
-from cellwatch.store import Store
+from audit_support import audited
 
 
 def move(client: TestClient, url: str, headers: dict[str, str], state: str,
@@ -18,10 +16,4 @@ def move(client: TestClient, url: str, headers: dict[str, str], state: str,
     return r.status_code, r.json()
 
 
-def audited(store: Store, user: str, resource_type: str) -> list[tuple[str, str | None, str]]:
-    """(action, resource id, outcome) of each audit entry of ``user`` on ``resource_type``."""
-    with store.session() as s:
-        return [(e.action, e.resource_id, e.outcome) for e in s.scalars(
-            select(AuditEntry).where(AuditEntry.principal == user,
-                                     AuditEntry.resource_type == resource_type)
-            .order_by(AuditEntry.id))]
+__all__ = ["audited", "move"]

@@ -5,25 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from api_support import audited
 from fastapi.testclient import TestClient
 
+from audit_support import audited, two_alerts
 from cellwatch.access.audit import verify_chain
-from cellwatch.alerts.lifecycle import raise_alert
 from cellwatch.store import Store
 
 Login = Callable[[str], dict[str, str]]
-
-
-def _alerts(store: Store) -> tuple[int, int]:
-    with store.session() as s:
-        hei = raise_alert(s, "FLAGGED_DEVICE_DETECTED", "k1", prison_number="A1111AA",
-                          establishment="HEI", summary="device at Hewell")
-        lei = raise_alert(s, "FLAGGED_DEVICE_DETECTED", "k2", prison_number="A3333CC",
-                          establishment="LEI", summary="device at Leeds")
-        assert hei is not None
-        assert lei is not None
-        return hei.id, lei.id
 
 
 def _audited(store: Store, user: str) -> list[tuple[str, str | None, str]]:
@@ -31,7 +19,7 @@ def _audited(store: Store, user: str) -> list[tuple[str, str | None, str]]:
 
 
 def test_scoped_lists(client: TestClient, login: Login, store: Store) -> None:
-    hei, lei = _alerts(store)
+    hei, lei = two_alerts(store)
     seen = {u: [a["id"] for a in client.get("/api/v1/alerts", headers=login(u)).json()]
             for u in ("nat_analyst", "wm_analyst", "hei_analyst", "lei_analyst",
                       "wmp_investigator", "parole_cm", "voda_liaison")}
@@ -52,7 +40,7 @@ def test_scoped_lists(client: TestClient, login: Login, store: Store) -> None:
 
 def test_lifecycle_audited_and_in_history(client: TestClient, login: Login,
                                           store: Store) -> None:
-    hei, lei = _alerts(store)
+    hei, lei = two_alerts(store)
     me = login("hei_supervisor")
     r = client.post(f"/api/v1/alerts/{hei}/assign", json={"to_user": "hei_analyst"},
                     headers=me)

@@ -14,9 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from cellwatch.access.models import AuditEntry
+from audit_support import audited
 from cellwatch.lake import layout
 from cellwatch.settings import Settings
 from cellwatch.store import Location, Sensor, Store
@@ -66,11 +65,7 @@ def _move(client: TestClient, headers: dict[str, str], ref: str, state: str,
 
 
 def _audited(store: Store, user: str) -> list[tuple[str, str | None, str]]:
-    with store.session() as s:
-        return [(e.action, e.resource_id, e.outcome) for e in s.scalars(
-            select(AuditEntry).where(AuditEntry.principal == user,
-                                     AuditEntry.resource_type == "tro_order")
-            .order_by(AuditEntry.id))]
+    return audited(store, user, "tro_order")
 
 
 def _draft(client: TestClient, login: Login) -> str:

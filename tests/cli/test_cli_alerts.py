@@ -9,10 +9,10 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from audit_support import audited, two_alerts
 from cellwatch.access.audit import verify_chain
 from cellwatch.access.fixtures import build_estate
 from cellwatch.access.models import AuditEntry
-from cellwatch.alerts.lifecycle import raise_alert
 from cellwatch.cli import main
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -38,27 +38,12 @@ def run(settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch,
     return invoke
 
 
-def _alerts(store: Store) -> tuple[int, int]:
-    with store.session() as s:
-        hei = raise_alert(s, "FLAGGED_DEVICE_DETECTED", "k1", prison_number="A1111AA",
-                          establishment="HEI", summary="device at Hewell")
-        lei = raise_alert(s, "FLAGGED_DEVICE_DETECTED", "k2", prison_number="A3333CC",
-                          establishment="LEI", summary="device at Leeds")
-        assert hei is not None
-        assert lei is not None
-        return hei.id, lei.id
-
-
 def _audited(store: Store, user: str) -> list[tuple[str, str | None, str]]:
-    with store.session() as s:
-        return [(e.action, e.resource_id, e.outcome) for e in s.scalars(
-            select(AuditEntry).where(AuditEntry.principal == user,
-                                     AuditEntry.resource_type == "alert")
-            .order_by(AuditEntry.id))]
+    return audited(store, user, "alert")
 
 
 def test_cli_alert_actions_are_scoped_and_audited(run: Run, store: Store) -> None:
-    hei, lei = _alerts(store)
+    hei, lei = two_alerts(store)
     code, out, _ = run("hei_supervisor", "alerts", "list", "--json")
     assert code == 0
     assert [a["alert_id"] for a in json.loads(out)] == [hei]
@@ -89,6 +74,6 @@ def test_cli_alert_actions_are_scoped_and_audited(run: Run, store: Store) -> Non
 
 
 def test_system_may_work_any_alert(run: Run, store: Store) -> None:
-    _hei, lei = _alerts(store)
+    _hei, lei = two_alerts(store)
     assert run("system", "alerts", "ack", str(lei))[0] == 0
     assert _audited(store, "system") == [("acknowledge", str(lei), "allowed")]

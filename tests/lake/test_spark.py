@@ -28,21 +28,9 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
 from pyspark.sql import SparkSession  # noqa: E402
 
 from cellwatch.lake.spark import SparkEngine, spark_sql_args  # noqa: E402
-from spark_support import assert_same, simulated_estate, spark_session  # noqa: E402
+from spark_support import assert_same  # noqa: E402
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    """This worker's SparkSession (shared with every other Spark test module)."""
-    yield from spark_session(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A tiny simulated estate (2 establishments, 10 days) ingested through the framework."""
-    return simulated_estate(tmp_path_factory)
 
 
 @pytest.fixture

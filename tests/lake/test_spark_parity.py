@@ -28,23 +28,9 @@ from pyspark.sql import SparkSession  # noqa: E402
 from spark_support import (  # noqa: E402
     assert_same,
     assert_same_rows,
-    simulated_estate,
-    spark_session,
 )
 
 pytestmark = pytest.mark.spark
-
-
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    """This worker's SparkSession (shared with every other Spark test module)."""
-    yield from spark_session(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The tiny simulated estate, ingested."""
-    return simulated_estate(tmp_path_factory)
 
 
 @pytest.fixture
