@@ -75,6 +75,16 @@ class Settings(BaseSettings):
         description="Heap of the Spark driver JVM started for local mode (e.g. 2g, 8g).",
     )
 
+    # DuckDB spills to the lake's disk beyond these (cellwatch.lake.lake.Lake).
+    lake_memory_limit: str = Field(
+        default="1GB", pattern=r"^[0-9]+(\.[0-9]+)?\s*(MB|GB|MiB|GiB)$",
+        description="DuckDB memory limit for ingest and lake queries (e.g. 1GB).",
+    )
+    analytics_memory_limit: str = Field(
+        default="3GB", pattern=r"^[0-9]+(\.[0-9]+)?\s*(MB|GB|MiB|GiB)$",
+        description="DuckDB memory limit for attribution and other large analytics.",
+    )
+
     @property
     def lake_dir(self) -> Path:
         """Root of the Parquet event lake."""

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cellwatch.errors import Conflict, InvalidData, MalformedFile, NotFound, UnknownKind
 from cellwatch.ingest import quarantine as q
-from cellwatch.ingest.framework import ingest_file
+from cellwatch.ingest.framework import IngestContext, ingest_file
 from cellwatch.settings import Settings
 from cellwatch.store import (
     IngestBatch,
@@ -62,7 +62,9 @@ def test_rows_go_in_on_retry_once_reference_data_arrives(
 
 
 def test_fix_then_retry(store: Store, settings: Settings, tmp_path: Path) -> None:
-    ctx = context(store, settings)
+    # As ``system``: seizures are written only for establishments in the writer's scope, and
+    # the named analyst of ``context`` is no user (test_ingest_scope covers the scope).
+    ctx = IngestContext(store, settings, "system")
     estate(ctx, tmp_path)
     rows = [
         {"seizure_ref": "F-1", "item_no": "1", "ts": "2024-06-01T09:00:00",

@@ -76,6 +76,16 @@ def test_views_have_the_lake_types_and_partition_columns_last(engines: dict[str,
         assert [f.type for f in spark] == [f.type for f in duck]
 
 
+def test_stream_gives_the_whole_result_in_bounded_batches(engines: dict[str, Any]) -> None:
+    sql = "SELECT sensor_id, ts FROM detections ORDER BY sensor_id, ts"
+    for engine in engines.values():
+        whole = engine.run(sql)
+        batches = list(engine.stream(sql, batch_rows=7))
+        assert whole.num_rows > 7
+        assert all(b.num_rows <= 7 for b in batches)
+        assert pa.Table.from_batches(batches).to_pylist() == whole.to_pylist()
+
+
 def test_empty_lake_gives_empty_views_of_the_right_shape(
         tmp_path: Path, spark: SparkSession) -> None:
     settings = Settings(home=tmp_path / "home", environment="test")

@@ -30,7 +30,7 @@ from cellwatch.access.service import Access, Denied
 from cellwatch.alerts.engine import run_after_ingest
 from cellwatch.errors import NotFound
 
-# Re-exported: cellwatch.api.upload imports it from here; it lives in the one hierarchy.
+# Re-exported beside too_large, which the API and the web raise; it lives in the one hierarchy.
 from cellwatch.errors import UploadTooLarge as UploadTooLarge
 from cellwatch.ingest.framework import (
     IngestContext,

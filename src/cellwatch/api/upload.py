@@ -17,7 +17,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from cellwatch.access.uploads import UploadTooLarge, safe_file_name
+from cellwatch.access.uploads import safe_file_name, too_large
 from cellwatch.errors import InvalidData
 
 FIELD = "file"
@@ -30,16 +30,12 @@ MULTIPART_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
                                "description": "The file (CSV or JSON Lines)"}}}}}}}
 
 
-def _too_large(limit: int) -> UploadTooLarge:
-    return UploadTooLarge(f"the upload is larger than the limit of {limit} bytes")
-
-
 async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
     received = 0
     async for chunk in request.stream():
         received += len(chunk)
         if received > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         yield chunk
 
 
@@ -51,7 +47,7 @@ async def receive_upload(request: Request, limit: int, folder: Path) -> Path:
     """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
         raise InvalidData("send the file as multipart/form-data",

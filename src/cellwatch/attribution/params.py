@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cellwatch.errors import ConfigError
+
+# Window day counts are packed into bit fields of this width (attribution.window).
+MAX_WINDOW_DAYS = 4095
+
 
 @dataclass(frozen=True)
 class RunParams:
@@ -36,6 +41,10 @@ class RunParams:
     # EM is fitted on at most about this many identifier-days (a fixed, evenly spread
     # sample, plus every day an analyst labelled); scoring always uses all of them.
     em_max_days: int = 100_000
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.window_days <= MAX_WINDOW_DAYS:
+            raise ConfigError(f"window_days must be 1 to {MAX_WINDOW_DAYS}, not {self.window_days}")
 
     def as_dict(self) -> dict[str, Any]:
         """The settings, for saving with a run."""

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 
 from cellwatch.attribution import calls, continuity, features, rf, scoring, window
 from cellwatch.attribution.em import Estimate, estimate, estimate_assigned
@@ -46,10 +45,10 @@ FEATURE_STEPS: tuple[Step, ...] = (
 
 @dataclass
 class PipelineResult:
-    """The estimate and the per-day attributions (all identifier types)."""
+    """The estimate; the per-day attributions (all identifier types) are left in the
+    engine as ``cw_f_daily``, to be streamed rather than held."""
 
     estimate: Estimate
-    daily: pa.Table
 
 
 def build_features(engine: AnalyticEngine, params: RunParams) -> None:
@@ -86,13 +85,12 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
     )
 
 
-def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> pa.Table:
-    """Per-day probabilities for IMEIs, IMSIs and, through their SIMs, numbers."""
+def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> None:
+    """Per-day probabilities for IMEIs, IMSIs and, through their SIMs, numbers (cw_f_daily)."""
     d = engine.dialect
     engine.materialize("cw_f_score", scoring.score_sql(d, est, params))
     engine.materialize("cw_f_num", scoring.numbers_sql(d))
     engine.materialize("cw_f_daily", scoring.daily_sql(d))
-    return engine.run("SELECT * FROM cw_f_daily")
 
 
 def run_pipeline(engine: AnalyticEngine, params: RunParams | None = None,
@@ -101,4 +99,5 @@ def run_pipeline(engine: AnalyticEngine, params: RunParams | None = None,
     params = params or RunParams()
     build_features(engine, params)
     est = est or fit(engine, params)
-    return PipelineResult(est, score(engine, est, params))
+    score(engine, est, params)
+    return PipelineResult(est)

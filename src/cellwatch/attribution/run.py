@@ -7,8 +7,7 @@ any attribution can be traced to the weights that produced it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
 
 from sqlalchemy import insert
 
@@ -16,7 +15,7 @@ from cellwatch.attribution.explain import evidence_items
 from cellwatch.attribution.models import Attribution, AttributionRun, EvidenceItem
 from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.pipeline import PipelineResult, run_pipeline
-from cellwatch.attribution.scoring import intervals_sql
+from cellwatch.attribution.scoring import stored_intervals_sql
 from cellwatch.attribution.sources import load_store_tables, open_engine
 from cellwatch.lake import AnalyticEngine
 from cellwatch.link.graph import BuildReport, LinkLimits, update_links
@@ -25,6 +24,8 @@ from cellwatch.store import Store
 
 # Evidence is stored for the strongest candidates only; the rest are listed without it.
 EVIDENCE_MAX_RANK = 1
+# Intervals written per transaction (and held in memory at once).
+WRITE_BATCH_ROWS = 5000
 
 
 @dataclass
@@ -38,36 +39,37 @@ class RunReport:
     result: PipelineResult
 
 
-def _last_rows(engine: AnalyticEngine) -> dict[tuple[str, str, str, date], dict[str, Any]]:
-    """Scored rows keyed by (type, identifier, prisoner, day), for interval evidence."""
-    rows = engine.run("SELECT * FROM cw_f_score WHERE rank <= "  # noqa: S608  (fixed names and integers only)
-                      f"{int(EVIDENCE_MAX_RANK)}").to_pylist()
-    return {(r["identifier_type"], r["identifier"], r["prison_number"], r["eday"]): r
-            for r in rows}
+def _write(store: Store, run_id: int, engine: AnalyticEngine, params: RunParams) -> int:
+    """Insert intervals and their evidence batch by batch; returns how many intervals.
 
-
-def _write(store: Store, run_id: int, intervals: list[dict[str, Any]],
-           scored: dict[tuple[str, str, str, date], dict[str, Any]], params: RunParams) -> int:
-    """Insert intervals and their evidence in bulk; returns how many intervals."""
+    Rows stream from the engine, so memory holds one batch whatever the run's size; one
+    transaction, so a failed run leaves nothing half-written.
+    """
+    count = 0
     with store.session() as s:
-        for chunk_start in range(0, len(intervals), 5000):
-            chunk = intervals[chunk_start:chunk_start + 5000]
+        for batch in engine.stream(stored_intervals_sql(engine.dialect, EVIDENCE_MAX_RANK),
+                                   WRITE_BATCH_ROWS):
+            rows = batch.to_pylist()
             ids = s.execute(insert(Attribution).returning(Attribution.id), [
                 {"run_id": run_id, "identifier_type": r["identifier_type"],
                  "identifier": r["identifier"], "prison_number": r["prison_number"],
                  "probability": float(r["probability"]), "rank": int(r["rank"]),
                  "valid_from": r["valid_from"], "valid_to": r["valid_to"],
-                 "status": r["status"]} for r in chunk]).scalars().all()
-            evidence: list[dict[str, Any]] = []
-            for aid, r in zip(ids, chunk, strict=True):
-                row = scored.get((r["identifier_type"], r["identifier"], r["prison_number"],
-                                  r["valid_to"]))
-                if row is not None:
-                    evidence += [{"attribution_id": aid, **item}
-                                 for item in evidence_items(row, params.window_days)]
+                 "status": r["status"]} for r in rows]).scalars().all()
+            evidence = [{"attribution_id": aid, **item}
+                        for aid, r in zip(ids, rows, strict=True) if r["scored"]
+                        for item in evidence_items(r, params.window_days)]
             if evidence:
                 s.execute(insert(EvidenceItem), evidence)
-    return len(intervals)
+            count += len(rows)
+    return count
+
+
+def _identifiers(engine: AnalyticEngine) -> int:
+    """How many identifiers the run attributed."""
+    table = engine.run("SELECT count(*) AS n FROM (SELECT DISTINCT identifier_type, "
+                       "identifier FROM cw_f_daily) x")
+    return int(table.column("n")[0].as_py())
 
 
 def attribute(settings: Settings, store: Store, params: RunParams | None = None,
@@ -86,9 +88,8 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
         links = update_links(store, engine, limits)
         load_store_tables(engine, store)
         result = run_pipeline(engine, params)
-        intervals = engine.run(intervals_sql(engine.dialect)).to_pylist()
-        count = _write(store, run_id, intervals, _last_rows(engine), params)
-        identifiers = len({(r["identifier_type"], r["identifier"]) for r in intervals})
+        count = _write(store, run_id, engine, params)
+        identifiers = _identifiers(engine)
         with store.session() as s:
             stored = s.get(AttributionRun, run_id)
             assert stored is not None

@@ -99,3 +99,23 @@ def intervals_sql(d: Dialect, step: float = 0.05) -> str:
         "count(*) AS days FROM g GROUP BY identifier_type, identifier, prison_number, status, "
         "band, island"
     )
+
+
+# What an evidence item says besides the weights (see :mod:`cellwatch.attribution.explain`).
+EVIDENCE_COLUMNS = ("v", "vendor_nights", "z", "ma_nights", "h", "pin_days", "call_days",
+                    "pin_shared", "prot_days", "cells", "first_cell", "last_cell", "first_day",
+                    "last_day")
+
+
+def stored_intervals_sql(d: Dialect, max_rank: int) -> str:
+    """Each interval with the scored row of its last day, when that day ranks the prisoner
+    ``max_rank`` or better (``scored`` is then true): what a run stores, in one pass."""
+    cols = [f"s.{c}" for c in EVIDENCE_COLUMNS]
+    cols += [f"s.{prefix}_{f}" for f in FIELDS for prefix in ("w", "l")]
+    return (
+        f"WITH i AS ({intervals_sql(d)}) "  # noqa: S608  (fixed names and integers only)
+        f"SELECT i.*, s.identifier IS NOT NULL AS scored, {', '.join(cols)} FROM i "
+        f"LEFT JOIN cw_f_score s ON s.rank <= {int(max_rank)} "
+        "AND s.identifier_type = i.identifier_type AND s.identifier = i.identifier "
+        "AND s.prison_number = i.prison_number AND s.eday = i.valid_to"
+    )

@@ -33,9 +33,6 @@ STORE_TABLES: Final = {
     "protected_identifiers": "cw_protected_ids",
 }
 
-# Attribution joins more than ingest does; it may use more memory than the lake's default.
-MEMORY_LIMIT: Final = "3GB"
-
 
 def load_store_tables(engine: AnalyticEngine, store: Store) -> None:
     """Register (or refresh) every store table the analytics read in ``engine``.
@@ -54,6 +51,7 @@ def load_store_tables(engine: AnalyticEngine, store: Store) -> None:
 
 def open_engine(settings: Settings, store: Store) -> AnalyticEngine:
     """The configured engine over the lake with the store's tables loaded."""
-    engine = engine_for(settings, memory_limit=MEMORY_LIMIT)
+    # Attribution joins more than ingest does: it may use more than the lake's default.
+    engine = engine_for(settings, memory_limit=settings.analytics_memory_limit)
     load_store_tables(engine, store)
     return engine

@@ -119,23 +119,48 @@ def active_sql(d: Dialect, p: RunParams) -> str:
     )
 
 
+# The trailing window's day counts, packed into two integers of COUNT_BITS-bit fields so
+# that each integer is one window sum: DuckDB builds a segment tree per windowed
+# aggregate, and the dozen separate counts were most of the step's time. Each field
+# counts pair-days in the window, so it never exceeds window_days (< 2**COUNT_BITS).
+COUNT_BITS = 12
+PACKED: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("v", "vendor"), ("z", "zone"), ("h", "handheld"),
+     ("pin_days", "CASE WHEN pin_calls > 0 THEN 1 ELSE 0 END"), ("prot_days", "prot")),
+    (("follow_days", "follow"), ("seized_on", "CASE WHEN seizure = 2 THEN 1 ELSE 0 END"),
+     ("seized_in", "CASE WHEN seizure = 1 THEN 1 ELSE 0 END"),
+     ("pin_unshared", "CASE WHEN pin_calls > 0 AND pin_shared = 0 THEN 1 ELSE 0 END"),
+     ("ev_days", "CASE WHEN vendor + handheld + zone + pin_calls + seizure + judged + prot > 0 "
+      "THEN 1 ELSE 0 END")),
+)
+
+
+def _pack(fields: tuple[tuple[str, str], ...]) -> str:
+    return " + ".join(f"({expr}) * {1 << (i * COUNT_BITS)}" for i, (_, expr) in enumerate(fields))
+
+
+def _unpack(d: Dialect) -> str:
+    return ", ".join(f"{d.bit_field(f'p{k}', i * COUNT_BITS, COUNT_BITS)} AS {name}"
+                     for k, fields in enumerate(PACKED) for i, (name, _) in enumerate(fields))
+
+
 def window_sql(d: Dialect, p: RunParams) -> str:
     """cw_f_win: per identifier-day and candidate, the evidence of the trailing window.
 
     Window functions over each pair's days (a ``RANGE`` frame of ``window_days``): the
     pair's evidence rows and the identifier's active days (the rows reported) are put
     in one sequence per pair, so no pair-day is copied into each window that holds it.
-    ``cells`` is 0, 1 or 2 (two or more) of the prisoner's cells the phone was placed
-    in, ``first_cell``/``last_cell`` the least and greatest of them.
+    Day counts are summed packed (:data:`PACKED`). ``cells`` is 0, 1 or 2 (two or more)
+    of the prisoner's cells the phone was placed in, ``first_cell``/``last_cell`` the
+    least and greatest of them.
     """
     w = int(p.window_days) - 1
     dn = f"CAST(round({d.epoch_seconds('CAST(eday AS TIMESTAMP)')} / 86400.0) AS INTEGER)"
     key = "identifier_type, identifier, prison_number"
     frame = f"OVER (PARTITION BY {key} ORDER BY dn RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)"
-    ev = ("vendor", "zone", "handheld", "pin_calls", "pin_shared", "seizure", "judged", "prot",
-          "follow", "cell")
-    nulls = ", ".join(f"NULL AS {c}" for c in ev)
-    cols = ", ".join(f"x.{c}" for c in ev)
+    packs = ", ".join(f"CAST({_pack(fields)} AS BIGINT)" for fields in PACKED)
+    zeros = ", ".join(f"CAST(0 AS BIGINT) AS p{k}" for k in range(len(PACKED)))
+    sums = ", ".join(f"sum(p{k}) {frame} AS p{k}" for k in range(len(PACKED)))
     return (
         f"WITH span AS (SELECT {key}, min(eday) AS d0, max(eday) AS d1 FROM cw_f_pair "  # noqa: S608  (fixed names and integers only)
         "GROUP BY 1, 2, 3), "
@@ -144,30 +169,26 @@ def window_sql(d: Dialect, p: RunParams) -> str:
         "a.vendor_nights, a.ma_nights, a.call_days, 1 AS out FROM span s JOIN cw_f_active a "
         "ON a.identifier_type = s.identifier_type AND a.identifier = s.identifier "
         f"AND a.eday >= s.d0 AND a.eday <= s.d1 + {w}), "
-        f"u AS (SELECT g.*, {nulls}, NULL AS pday FROM g UNION ALL "
-        "SELECT x.identifier_type, x.identifier, x.prison_number, x.eday, NULL, NULL, NULL, 0, "
-        f"{cols}, x.eday FROM cw_f_pair x), "
+        f"u AS (SELECT g.*, {zeros}, 0 AS pin_calls, NULL AS cell, NULL AS pday FROM g "
+        "UNION ALL SELECT identifier_type, identifier, prison_number, eday, NULL, NULL, NULL, "
+        f"0, {packs}, pin_calls, cell, eday FROM cw_f_pair), "
         f"n AS (SELECT u.*, {dn} AS dn FROM u), "
         # cw_f_pair has one row per pair and day, so sums count days; a RANGE frame holds
         # the rows of the same day (peers), so a day's own evidence counts on that day.
         "r AS (SELECT identifier_type, identifier, eday, prison_number, vendor_nights, "
-        f"ma_nights, call_days, out, sum(vendor) {frame} AS v, sum(zone) {frame} AS z, "
-        f"sum(handheld) {frame} AS h, "
-        f"sum(CASE WHEN pin_calls > 0 THEN 1 ELSE 0 END) {frame} AS pin_days, "
-        f"sum(pin_calls) {frame} AS pin_calls, "
-        f"min(CASE WHEN pin_calls > 0 THEN pin_shared END) {frame} AS pin_shared, "
-        f"max(seizure) {frame} AS seizure, sum(prot) {frame} AS prot_days, "
-        f"sum(follow) {frame} AS follow_days, min(cell) {frame} AS first_cell, "
-        f"max(cell) {frame} AS last_cell, min(pday) {frame} AS first_day, "
-        f"max(pday) {frame} AS last_day, "
-        f"max(vendor + handheld + zone + pin_calls + seizure + judged + prot) {frame} AS any_ev "
-        "FROM n) "
+        f"ma_nights, call_days, out, {sums}, sum(pin_calls) {frame} AS pin_calls, "
+        f"min(cell) {frame} AS first_cell, max(cell) {frame} AS last_cell, "
+        f"min(pday) {frame} AS first_day, max(pday) {frame} AS last_day FROM n), "
+        f"c AS (SELECT r.*, {_unpack(d)} FROM r WHERE out = 1) "
         "SELECT identifier_type, identifier, eday, prison_number, vendor_nights, ma_nights, "
-        "call_days, v, z, h, pin_days, pin_calls, pin_shared, seizure, prot_days, follow_days, "
+        "call_days, v, z, h, pin_days, pin_calls, "
+        "CASE WHEN pin_days = 0 THEN NULL WHEN pin_unshared > 0 THEN 0 ELSE 1 END AS pin_shared, "
+        "CASE WHEN seized_on > 0 THEN 2 WHEN seized_in > 0 THEN 1 ELSE 0 END AS seizure, "
+        "prot_days, follow_days, "
         "CASE WHEN first_cell IS NULL THEN 0 WHEN first_cell = last_cell THEN 1 ELSE 2 END "
-        "AS cells, first_cell, last_cell, first_day, last_day FROM r "
+        "AS cells, first_cell, last_cell, first_day, last_day FROM c "
         # A pair whose only evidence in the window is 'not in the zone' is no candidate.
-        "WHERE out = 1 AND any_ev > 0"
+        "WHERE ev_days > 0"
     )
 
 

@@ -9,11 +9,11 @@ not parse is a problem of the row (never silently dropped: a mistyped number wou
 otherwise vanish from an intelligence picture).
 
 A row naming an establishment outside the scope of the user who runs the ingest is a
-problem of the row too (kept in quarantine with the reason), whether it came through the
-API, the web or the CLI. Stored reports are owned by the organisation of the user who ran
-the ingest (none for the ``system`` principal); subjects go to ``intelligence_subjects`` and the
-organisations a C code names to ``intelligence_releases``, both kept in step with the
-latest version of the report.
+problem of the row too (kept in quarantine with the reason; :mod:`cellwatch.ingest.scope`),
+whether it came through the API, the web or the CLI. Stored reports are owned by the
+organisation of the user who ran the ingest (none for the ``system`` principal); subjects
+go to ``intelligence_subjects`` and the organisations a C code names to
+``intelligence_releases``, both kept in step with the latest version of the report.
 """
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ from sqlalchemy.orm import Session
 
 from cellwatch.access.intel import named_organisations
 from cellwatch.access.models import IntelligenceRelease, IntelligenceReport, IntelligenceSubject
-from cellwatch.access.policy import Target, can
-from cellwatch.access.principal import Principal, principal_for
-from cellwatch.access.roles import Action, Resource, permitted
-from cellwatch.errors import AuthenticationFailed, InvalidIdentifier
+from cellwatch.access.roles import Resource
+from cellwatch.errors import InvalidIdentifier
 from cellwatch.identifiers import classify
 from cellwatch.ingest.batches import CHUNK, IngestContext
 from cellwatch.ingest.model import IngestSummary, Problem
 from cellwatch.ingest.protected import StoreKind, field, known
+from cellwatch.ingest.scope import WriteScope, writer_of
 from cellwatch.ingest.specs import KindSpec
 from cellwatch.ingest.validate import Checked
 from cellwatch.ingest.values import PRISON_NUMBER
@@ -49,6 +48,8 @@ SPEC = KindSpec(
             field("identifiers", "str", max_length=5000),
             field("text", "str", max_length=50_000)),
 )
+# The policy's own rule for creating intelligence decides where a writer may write it.
+SCOPE = WriteScope("intelligence", Resource.INTELLIGENCE)
 # Working keys carried on a checked row between preparing and storing; not columns.
 _SUBJECTS = "_subjects"
 _RELEASES = "_releases"
@@ -86,38 +87,13 @@ def read_identifiers(text: object) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(values)), problems
 
 
-def _writer(ctx: IngestContext, session: Session) -> Principal | None:
-    """Who the ingest runs as, resolved as the API resolves a caller (None: no active user)."""
-    try:
-        return principal_for(session, ctx.principal)
-    except AuthenticationFailed:
-        return None
-
-
-def _out_of_scope(ctx: IngestContext, writer: Principal | None, establishment: str) -> str | None:
-    """Why ``writer`` may not write intelligence for ``establishment``, or None if it may.
-
-    Decided here, where every upload, CLI ingest and quarantine retry passes (API and web
-    alike), by the policy's own rule for creating intelligence: an establishment's team
-    writes for its own establishment, a region for its region, national units anywhere.
-    """
-    if writer is None:
-        return f"{ctx.principal} is not an active user, so may not write for an establishment"
-    if can(writer, Action.CREATE, Target(Resource.INTELLIGENCE, establishment=establishment)):
-        return None
-    if not permitted(writer.roles, Resource.INTELLIGENCE, Action.CREATE):
-        return f"{writer.username} holds no role that writes intelligence"
-    return (f"outside the scope of {writer.username}: a team writes intelligence for its own "
-            "establishment, a region for its region's")
-
-
 def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
     parsed = {id(r): read_subjects(r.values.get("subjects")) for r in rows}
     people = known(session, Prisoner.prison_number,
                    {n for good, _ in parsed.values() for n in good})
     ests = known(session, Establishment.code,
                  {r.values["establishment"] for r in rows if r.values.get("establishment")})
-    writer = _writer(ctx, session)
+    writer = writer_of(ctx, session)
     owner = None if writer is None else writer.org_code
     for row in rows:
         v = row.values
@@ -126,7 +102,7 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
         if v.get("establishment") and v["establishment"] not in ests:
             row.problems.append(Problem("establishment", "unknown establishment"))
         elif v.get("establishment"):
-            refused = _out_of_scope(ctx, writer, v["establishment"])
+            refused = SCOPE.refusal(ctx, writer, v["establishment"])
             if refused is not None:
                 row.problems.append(Problem("establishment", refused))
         subjects, bad = parsed[id(row)]

@@ -115,8 +115,16 @@ def stage(con: duckdb.DuckDBPyConnection, kind: LakeKind, columns: tuple[str, ..
     inner = kind.stage_sql(columns, extra_sql(columns, kind.known_columns), raw_sql(columns))
     run_sql(con, "SET preserve_insertion_order = true")
     sql = f"CREATE OR REPLACE TEMP TABLE staged AS {inner}"
-    with duckdb_errors(sql):
-        run_sql(con, sql)
+    # DuckDB guesses a CSV source at a few dozen rows and would build its join hash
+    # tables on the source rather than on the small reference tables: a file of a
+    # million rows then needs more than the memory limit and cannot spill. The joins
+    # are written with the source on the probe side; keep them so.
+    run_sql(con, "SET disabled_optimizers = 'build_side_probe_side'")
+    try:
+        with duckdb_errors(sql):
+            run_sql(con, sql)
+    finally:
+        run_sql(con, "RESET disabled_optimizers")
     kind.finish(con)
 
 

@@ -3,7 +3,9 @@
 One handler class serves every kind in ``kinds.yaml``. A file is read whole (reference
 files are small enough), validated row by row, its references resolved in bulk, and then
 written in one transaction with batched INSERTs and UPDATEs, so a 100k-row file costs a
-few hundred round trips rather than one per row.
+few hundred round trips rather than one per row. Seizures, the one row-wise kind a local
+team loads, are checked against the scope of the user who runs the ingest first
+(:mod:`cellwatch.ingest.scope`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
+
+from sqlalchemy.orm import Session
 
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.batches import (
@@ -22,10 +26,16 @@ from cellwatch.ingest.batches import (
     quarantine_rows,
 )
 from cellwatch.ingest.model import IngestSummary, QuarantineItem, RetryResult, SourceFile
+from cellwatch.ingest.scope import WriteScope
 from cellwatch.ingest.sniff import read_rows
 from cellwatch.ingest.specs import KindSpec, kind_specs
 from cellwatch.ingest.upsert import load_checked
 from cellwatch.ingest.validate import Checked, check_row
+
+# Row-wise kinds checked against the writer's scope. The rest are reference data, which
+# uploads take only from a national organisation (roles.may_ingest). A seizure is read by
+# geography (its establishment), so it is written by geography too.
+SCOPES: Mapping[str, WriteScope] = MappingProxyType({"seizures": WriteScope("seizures")})
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class RowwiseHandler:
     """Takes one row-wise kind, as its :class:`KindSpec` describes it."""
 
     spec: KindSpec
+    scope: WriteScope | None = None
 
     @property
     def name(self) -> str:
@@ -61,7 +72,7 @@ class RowwiseHandler:
                     checked.append(check_row(self.spec, row.line, row.values, row.problems))
                     advance(1)
             with ctx.store.session() as session:
-                failed = load_checked(session, self.spec, batch_id, checked, summary)
+                failed = self._load(ctx, session, batch_id, checked, summary)
                 count, reasons = quarantine_rows(
                     ctx,
                     batch_id,
@@ -88,7 +99,7 @@ class RowwiseHandler:
         ids = {id(c): r.id for c, r in zip(checked, rows, strict=True)}
         try:
             with ctx.store.session() as session:
-                failed = load_checked(session, self.spec, batch_id, checked, summary)
+                failed = self._load(ctx, session, batch_id, checked, summary)
                 for row in failed:
                     summary.add_problems(row.problems)
                 finish_batch(ctx, batch_id, summary, session=session)
@@ -102,6 +113,13 @@ class RowwiseHandler:
             failed={ids[id(c)]: list(c.problems) for c in failed},
         )
 
+    def _load(self, ctx: IngestContext, session: Session, batch_id: int,
+              checked: list[Checked], summary: IngestSummary) -> list[Checked]:
+        # Scope first, so a refused row is never staged (upload and retry alike).
+        if self.scope is not None:
+            self.scope.check(ctx, session, checked)
+        return load_checked(session, self.spec, batch_id, checked, summary)
+
 
 def _add_quarantined(summary: IngestSummary, count: int, reasons: dict[str, int]) -> None:
     summary.quarantined += count
@@ -112,4 +130,5 @@ def _add_quarantined(summary: IngestSummary, count: int, reasons: dict[str, int]
 @cache
 def rowwise_handlers() -> Mapping[str, RowwiseHandler]:
     """A handler for every kind in ``kinds.yaml``, by name (read-only)."""
-    return MappingProxyType({name: RowwiseHandler(spec) for name, spec in kind_specs().items()})
+    return MappingProxyType({name: RowwiseHandler(spec, SCOPES.get(name))
+                             for name, spec in kind_specs().items()})

@@ -2,16 +2,20 @@
 
 Stored for linking accounts to prisoners: an observer's named prisoner is evidence
 (weighed in :mod:`cellwatch.protect.resolve`), not a fact. An ``establishment`` or
-``prison_number`` that does not resolve is kept and flagged, as optional references are.
+``prison_number`` that does not resolve is kept and flagged, as optional references are;
+an ``establishment`` outside the scope of the user who runs the ingest quarantines the row
+(:mod:`cellwatch.ingest.scope`), as for intelligence.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from cellwatch.access.roles import Resource
 from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.model import Problem
 from cellwatch.ingest.protected import StoreKind, field, known, read_identifier_into
+from cellwatch.ingest.scope import WriteScope
 from cellwatch.ingest.specs import KindSpec
 from cellwatch.ingest.validate import Checked
 from cellwatch.protect.models import SocialObservation
@@ -31,6 +35,9 @@ SPEC = KindSpec(
             field("prison_number", "prison_number")),
     after=(("posted_ts", "observed_ts"),),
 )
+# Observations are intelligence (a supervisor's kind, like intelligence_reports): the
+# policy's rule for creating intelligence decides where a writer may record them.
+SCOPE = WriteScope("social observations", Resource.INTELLIGENCE)
 
 
 def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
@@ -50,6 +57,9 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
                 row.flags.append(f"{name}: unresolved_reference")
                 row.values["extra"] = {**(row.values.get("extra") or {}),
                                        "_flags": [*row.flags]}
+    # Known or not, a named establishment must be the writer's: one not yet in the register
+    # is still no local team's to record observations for.
+    SCOPE.check(ctx, session, rows)
 
 
 def handler() -> StoreKind:

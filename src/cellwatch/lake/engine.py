@@ -65,6 +65,14 @@ class Dialect:
         """
         return f"SELECT unnest(range({int(start)}, {int(stop)})) AS {alias}"
 
+    def bit_field(self, column: str, shift: int, width: int) -> str:
+        """The ``width``-bit unsigned field at bit ``shift`` of integer ``column``.
+
+        >>> Dialect().bit_field("p", 12, 12)
+        '((p >> 12) & 4095)'
+        """
+        return f"(({column} >> {int(shift)}) & {(1 << int(width)) - 1})"
+
     def date_series(self, start: str, stop: str) -> str:
         """One row per date from ``start`` to ``stop`` inclusive, for a SELECT list.
 
@@ -108,6 +116,9 @@ class SparkDialect(Dialect):
             return f"SELECT CAST(NULL AS INT) AS {alias} WHERE false"
         return f"SELECT explode(sequence({int(start)}, {int(stop) - 1})) AS {alias}"
 
+    def bit_field(self, column: str, shift: int, width: int) -> str:
+        return f"(shiftright({column}, {int(shift)}) & {(1 << int(width)) - 1})"
+
     def date_series(self, start: str, stop: str) -> str:
         return (f"explode(sequence(CAST({start} AS DATE), CAST({stop} AS DATE), "
                 "INTERVAL 1 DAY))")
@@ -149,6 +160,14 @@ class AnalyticEngine(ABC):
         ``params`` is a sequence for ``?`` markers or a mapping for ``$name`` markers.
         """
 
+    def stream(self, sql: str, batch_rows: int = 10_000) -> Iterator[pa.RecordBatch]:
+        """The result of ``sql`` in batches of at most ``batch_rows`` rows.
+
+        The base class collects the result first; DuckDB streams it, so a caller that
+        writes batch by batch holds one batch at a time.
+        """
+        yield from self.run(sql).to_batches(max_chunksize=batch_rows)
+
     def materialize(self, name: str, sql: str) -> None:
         """Compute ``sql`` once and keep the result queryable as ``name``.
 
@@ -178,6 +197,11 @@ class DuckDBEngine(AnalyticEngine):
     def run(self, sql: str, params: Params = None) -> pa.Table:
         with duckdb_errors(sql):
             return self.connection.sql(sql, params=params or None).to_arrow_table()
+
+    def stream(self, sql: str, batch_rows: int = 10_000) -> Iterator[pa.RecordBatch]:
+        with duckdb_errors(sql):
+            reader = self.connection.sql(sql).to_arrow_reader(batch_rows)
+            yield from reader
 
     def register(self, name: str, table: pa.Table) -> None:
         with duckdb_errors(f"register {name}"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from cellwatch.lake.engine import AnalyticEngine, DuckDBEngine
-from cellwatch.lake.lake import DEFAULT_MEMORY_LIMIT, Lake
+from cellwatch.lake.lake import Lake
 from cellwatch.lake.reference import REFERENCE_TABLES, reference_table
 from cellwatch.settings import Settings
 
@@ -29,7 +29,7 @@ def engine_for(
     settings: Settings,
     kind: str | None = None,
     *,
-    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    memory_limit: str | None = None,
     session: SparkSession | None = None,
 ) -> AnalyticEngine:
     """An engine over the lake of ``settings``: ``kind`` or else ``settings.engine``.

@@ -23,9 +23,6 @@ from cellwatch.lake.layout import (
 )
 from cellwatch.settings import Settings
 
-# Below the 2 GiB the lake promises for a 10M-row ingest, leaving room for Python.
-DEFAULT_MEMORY_LIMIT = "1GB"
-
 
 class Lake:
     """The event lake of one cellwatch home.
@@ -34,10 +31,12 @@ class Lake:
     >>> con.sql("SELECT establishment, count(*) FROM detections GROUP BY 1").fetchall()
     """
 
-    def __init__(self, settings: Settings, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
+    def __init__(self, settings: Settings, memory_limit: str | None = None) -> None:
         self.settings = settings
         self.root: Path = settings.lake_dir
-        self.memory_limit = memory_limit
+        # The default (settings.lake_memory_limit, 1GB) sits below the 2 GiB the lake
+        # promises for a 10M-row ingest, leaving room for Python.
+        self.memory_limit = memory_limit or settings.lake_memory_limit
 
     @property
     def staging(self) -> Path:
