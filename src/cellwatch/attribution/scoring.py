@@ -30,25 +30,39 @@ def weight_case(est: Estimate, name: str) -> str:
 
 
 def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
-    """cw_f_score: top candidates per identifier-day with weights and probabilities."""
+    """cw_f_score: top candidates per identifier-day with weights and probabilities.
+
+    Probabilities and ranks are worked out on narrow rows (keys, bits, odds); only the
+    top ``top_k`` per identifier-day are joined back to their comparison vectors for the
+    weights and counts an explanation needs. Window sorts carry whole rows, and the
+    vectors are wide.
+    """
     weights = ", ".join(f"{weight_case(est, f)} AS w_{f}" for f in FIELDS)
-    total = " + ".join(f"w_{f}" for f in FIELDS)
+    total = " + ".join(weight_case(est, f) for f in FIELDS)
     odds = est.prior / (1.0 - est.prior)
+    key = "identifier_type, identifier, eday"
     return (
-        f"WITH s AS (SELECT v.*, {weights} FROM cw_f_vec v), "  # noqa: S608
-        f"b AS (SELECT s.*, greatest(least({total}, {MAX_BITS}), -{MAX_BITS}) AS bits FROM s), "
+        f"WITH b AS (SELECT {key}, prison_number, "  # noqa: S608
+        f"greatest(least({total}, {MAX_BITS}), -{MAX_BITS}) AS bits FROM cw_f_vec), "
         f"o AS (SELECT b.*, {odds!r} * pow(2.0, bits) AS odds, "
         "CASE WHEN c.subject IS NOT NULL THEN 1 ELSE 0 END AS confirmed FROM b "
         f"LEFT JOIN {CONFIRMED} c ON c.subject_type = b.identifier_type "
         "AND c.subject = b.identifier AND c.object = b.prison_number), "
-        f"n AS (SELECT o.*, max(confirmed) OVER ({PARTITION}) AS day_confirmed, "
-        f"odds / (1.0 + sum(odds) OVER ({PARTITION})) AS model_p FROM o), "
-        "f AS (SELECT n.*, CASE WHEN day_confirmed = 1 THEN CAST(confirmed AS DOUBLE) "
-        "ELSE model_p END AS probability FROM n), "
+        # Per identifier-day totals by hash aggregate and join: a window partitioned by
+        # identifier-day sorts every pair.
+        f"t AS (SELECT {key}, max(confirmed) AS day_confirmed, sum(odds) AS day_odds "
+        "FROM o GROUP BY 1, 2, 3), "
+        "f AS (SELECT o.*, odds / (1.0 + t.day_odds) AS model_p, CASE WHEN t.day_confirmed = 1 "
+        "THEN CAST(o.confirmed AS DOUBLE) ELSE odds / (1.0 + t.day_odds) END AS probability "
+        "FROM o JOIN t ON t.identifier_type = o.identifier_type "
+        "AND t.identifier = o.identifier AND t.eday = o.eday), "
         "r AS (SELECT f.*, CASE WHEN confirmed = 1 THEN 'CONFIRMED' ELSE 'PROPOSED' END "
         f"AS status, row_number() OVER ({PARTITION} ORDER BY probability DESC, prison_number) "
         f"AS rank FROM f WHERE probability >= {float(p.min_probability)!r}) "
-        f"SELECT * FROM r WHERE rank <= {int(p.top_k)}"
+        f"SELECT v.*, {weights}, r.bits, r.odds, r.confirmed, r.model_p, r.probability, "
+        "r.status, r.rank FROM r JOIN cw_f_vec v ON v.identifier_type = r.identifier_type "
+        "AND v.identifier = r.identifier AND v.eday = r.eday "
+        f"AND v.prison_number = r.prison_number WHERE r.rank <= {int(p.top_k)}"
     )
 
 

@@ -214,24 +214,30 @@ def levels_sql(d: Dialect) -> str:
     )
 
 
+
 def assigned_rows_sql(d: Dialect, every: int = 1) -> str:
     """Each windowed pair as (identifier-day number, packed vector, analyst label), for EM.
 
     With ``every`` > 1 only every ``every``-th identifier-day (in a fixed order, the same
     on every engine) is kept, plus every day holding an analyst's label: parameters are
-    estimated as well from a few hundred thousand days as from millions.
+    estimated as well from a few hundred thousand days as from millions. Days are
+    numbered once each (a sort of the distinct days, not of every pair).
     """
+    key = "identifier_type, identifier, eday"
     return (
         f"WITH lab AS (SELECT subject_type, subject, object, "  # noqa: S608  (fixed names and integers only)
         "max(CASE WHEN verdict = 'CONFIRMED' THEN 1 ELSE 0 END) AS confirmed "
         "FROM cw_judgements WHERE target = 'ATTRIBUTION' AND undone_at IS NULL "
         "AND verdict IN ('CONFIRMED', 'REJECTED') GROUP BY 1, 2, 3), "
-        "r AS (SELECT dense_rank() OVER (ORDER BY v.identifier_type, v.identifier, v.eday) AS g, "
-        f"{encode_sql(FIELDS)} AS code, coalesce(lab.confirmed, -1) AS label, "
-        "max(coalesce(lab.confirmed, -1)) OVER (PARTITION BY v.identifier_type, v.identifier, "
-        "v.eday) AS day_label FROM cw_f_vec v LEFT JOIN lab ON lab.subject_type = "
-        "v.identifier_type AND lab.subject = v.identifier AND lab.object = v.prison_number) "
-        f"SELECT g, code, label FROM r WHERE g % {int(every)} = 0 OR day_label >= 0"
+        f"v AS (SELECT v.identifier_type, v.identifier, v.eday, {encode_sql(FIELDS)} AS code, "
+        "coalesce(lab.confirmed, -1) AS label FROM cw_f_vec v LEFT JOIN lab "
+        "ON lab.subject_type = v.identifier_type AND lab.subject = v.identifier "
+        "AND lab.object = v.prison_number), "
+        f"days AS (SELECT {key}, max(label) AS day_label FROM v GROUP BY 1, 2, 3), "
+        f"g AS (SELECT days.*, row_number() OVER (ORDER BY {key}) AS g FROM days) "
+        "SELECT g.g, v.code, v.label FROM v JOIN g ON g.identifier_type = v.identifier_type "
+        "AND g.identifier = v.identifier AND g.eday = v.eday "
+        f"WHERE g.g % {int(every)} = 0 OR g.day_label >= 0"
     )
 
 
