@@ -1,11 +1,15 @@
-"""Helpers shared by API and CLI tests: what the audit chain recorded, alerts to act on."""
+"""Helpers shared by API and CLI tests: what the audit chain recorded, alerts to act on,
+accounts seen behind prisoners."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from cellwatch.access.models import AuditEntry
 from cellwatch.alerts.lifecycle import raise_alert
+from cellwatch.protect.models import SocialObservation
 from cellwatch.store import Store
 
 
@@ -28,3 +32,11 @@ def two_alerts(store: Store) -> tuple[int, int]:
         assert hei is not None
         assert lei is not None
         return hei.id, lei.id
+
+
+def observe(store: Store, ref: str, account: str, platform: str, prisoner: str,
+            when: datetime = datetime(2026, 5, 1, 9, tzinfo=UTC)) -> None:
+    """Store one social observation of ``account`` naming ``prisoner`` (links them)."""
+    with store.session() as s:
+        s.add(SocialObservation(observation_ref=ref, platform=platform, account=account,
+                                observed_ts=when, prison_number=prisoner, content="post"))

@@ -15,11 +15,11 @@ from api_support import audited, move
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from audit_support import observe
 from cellwatch.access.policy import Target, can
 from cellwatch.access.principal import principal_for
 from cellwatch.access.roles import Action, Resource
 from cellwatch.alerts.models import Alert
-from cellwatch.protect.models import SocialObservation
 from cellwatch.store import Prisoner, Store
 from cellwatch.takedown.requests import draft_request
 from cellwatch.takedown.rules import RULE
@@ -33,18 +33,11 @@ ACCOUNTS = (("https://x.com/BigMan", "x", "A1111AA"),            # HEI
             ("gone.home", "tiktok", "A4444DD"))                   # released
 
 
-def _observe(store: Store, ref: str, account: str, platform: str, prisoner: str,
-             when: datetime = datetime(2026, 5, 1, 9, tzinfo=UTC)) -> None:
-    with store.session() as s:
-        s.add(SocialObservation(observation_ref=ref, platform=platform, account=account,
-                                observed_ts=when, prison_number=prisoner, content="post"))
-
-
 @pytest.fixture
 def observed(client: TestClient, store: Store) -> None:
     """Every prisoner of the estate seen behind one account (after the estate is built)."""
     for n, (account, platform, prisoner) in enumerate(ACCOUNTS):
-        _observe(store, f"SO-{n}", account, platform, prisoner)
+        observe(store, f"SO-{n}", account, platform, prisoner)
 
 
 def _draft(client: TestClient, headers: dict[str, str], account: str = "https://x.com/BigMan",
@@ -204,7 +197,7 @@ def test_a_move_runs_the_new_account_rule(client: TestClient, login: Login,
     analyst = login("hei_analyst")
     rid = _draft(client, analyst)[1]["id"]
     # A second account of the same prisoner, first seen after the request goes out.
-    _observe(store, "SO-NEW", "bigman.returns", "instagram", "A1111AA",
+    observe(store, "SO-NEW", "bigman.returns", "instagram", "A1111AA",
              datetime(2099, 1, 1, tzinfo=UTC))
     assert _move(client, analyst, rid, "SENT")[0] == 200
     with store.session() as s:

@@ -6,36 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pytest
 from sqlalchemy import select
 
 from audit_support import audited, two_alerts
 from cellwatch.access.audit import verify_chain
-from cellwatch.access.fixtures import build_estate
 from cellwatch.access.models import AuditEntry
-from cellwatch.cli import main
-from cellwatch.settings import Settings
 from cellwatch.store import Store
 
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Run:
-    """Run the CLI as a user of the fixture estate; return (exit code, stdout, stderr)."""
-    build_estate(store)
-    monkeypatch.setenv("CELLWATCH_HOME", str(settings.home))
-    if settings.database_url:
-        monkeypatch.setenv("CELLWATCH_DATABASE_URL", settings.database_url)
-
-    def invoke(principal: str, *argv: str) -> tuple[int, str, str]:
-        monkeypatch.setenv("CELLWATCH_PRINCIPAL", principal)
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
+Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of conftest
 
 
 def _audited(store: Store, user: str) -> list[tuple[str, str | None, str]]:

@@ -1,4 +1,9 @@
-"""``cellwatch takedown ...``: a thin shell over :mod:`cellwatch.takedown`."""
+"""``cellwatch takedown ...``: a thin shell over :mod:`cellwatch.takedown.service`.
+
+Every command acts as ``CELLWATCH_PRINCIPAL`` (``system`` by default) through the same
+decided and audited service as the API: a local team sees and moves its own
+establishment's requests only, and one outside its scope answers as a missing one does.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,10 @@ from typing import Any
 
 import typer
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
-from cellwatch.takedown.accounts import account_links
-from cellwatch.takedown.requests import (
-    draft_request,
-    get_request,
-    list_requests,
-    transition_request,
-)
-from cellwatch.takedown.rules import scan_new_accounts
+from cellwatch.access.service import Page
+from cellwatch.cli.context import console, print_json
+from cellwatch.cli.users import cli_access
+from cellwatch.takedown import service
 
 takedown_app = typer.Typer(name="takedown", no_args_is_help=True,
                            help="Requests to social-media platforms to remove prisoners' accounts.")
@@ -49,9 +49,8 @@ def draft_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Draft a takedown request for ACCOUNT, used by --prisoner."""
-    settings = settings_from_env()
-    request = draft_request(store_from_env(settings), settings.principal, account, prisoner,
-                            reason, platform=platform, require_link=not unlinked)
+    request = service.draft_for(cli_access(), account, prisoner, reason, platform=platform,
+                                require_link=not unlinked)
     _show(request.to_dict(), as_json)
 
 
@@ -65,11 +64,8 @@ def transition_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Move request ID to STATE, recording who, when and why; then run the new-account rule."""
-    settings = settings_from_env()
-    store = store_from_env(settings)
-    request = transition_request(store, settings.principal, request_id, state, reason,
-                                 platform_ref=platform_ref)
-    scan_new_accounts(store)
+    request = service.transition_for(cli_access(), request_id, state, reason,
+                                     platform_ref=platform_ref)
     _show(request.to_dict(), as_json)
 
 
@@ -77,7 +73,7 @@ def transition_command(
 def show_command(request_id: int = typer.Argument(..., metavar="ID"),
                  as_json: bool = AS_JSON) -> None:
     """Show one request with its history."""
-    _show(get_request(store_from_env(), request_id).to_dict(), as_json)
+    _show(service.get_for(cli_access(), request_id).to_dict(), as_json)
 
 
 @takedown_app.command("list")
@@ -85,10 +81,13 @@ def list_command(
     state: str | None = typer.Option(None, "--state"),
     prisoner: str | None = typer.Option(None, "--prisoner"),
     establishment: str | None = typer.Option(None, "--establishment", "-e"),
+    limit: int = typer.Option(500, "--limit", min=1, max=500),
+    offset: int = typer.Option(0, "--offset", min=0),
     as_json: bool = AS_JSON,
 ) -> None:
-    """List takedown requests."""
-    rows = [r.to_dict() for r in list_requests(store_from_env(), state, prisoner, establishment)]
+    """List takedown requests the principal may see, newest first."""
+    rows = [r.to_dict() for r in service.list_for(cli_access(), Page(limit, offset), state,
+                                                  prisoner, establishment)]
     if as_json:
         print_json(rows)
         return
@@ -102,8 +101,8 @@ def list_command(
 @takedown_app.command("accounts")
 def accounts_command(prisoner: str | None = typer.Option(None, "--prisoner"),
                      as_json: bool = AS_JSON) -> None:
-    """Accounts linked to prisoners, with the sources of each link."""
-    links = account_links(store_from_env(), prisoner)
+    """Accounts linked to prisoners the principal may see, with the sources of each link."""
+    links = service.links_for(cli_access(), prisoner)
     if as_json:
         print_json([link.to_dict() for link in links])
         return
@@ -116,9 +115,12 @@ def accounts_command(prisoner: str | None = typer.Option(None, "--prisoner"),
 
 @takedown_app.command("scan")
 def scan_command(as_json: bool = AS_JSON) -> None:
-    """Raise an alert for each new account of a prisoner already subject to a takedown."""
+    """Raise an alert for each new account of a prisoner already subject to a takedown.
+
+    The rule runs over the whole estate; the alerts shown are those the principal may see.
+    """
     raised = [{"alert_id": a.alert_id, "prison_number": a.prison_number, "account": a.account,
-               "after_request": a.after_request} for a in scan_new_accounts(store_from_env())]
+               "after_request": a.after_request} for a in service.scan_for(cli_access())]
     if as_json:
         print_json(raised)
         return

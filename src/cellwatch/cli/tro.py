@@ -1,5 +1,11 @@
 """``cellwatch tro ...`` and ``cellwatch export tro-candidates``: a thin shell over
-:mod:`cellwatch.tro`."""
+:mod:`cellwatch.tro.service`.
+
+Every command acts as ``CELLWATCH_PRINCIPAL`` (``system`` by default) through the same
+decided and audited service as the API: a local team reads and works its own
+establishment's orders only; ``verify``, which scans and moves every establishment's
+orders, takes a national unit or ``system``.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +14,15 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.access.service import Page
+from cellwatch.cli.context import console, print_json
 from cellwatch.cli.export import export_app
+from cellwatch.cli.users import cli_access
 from cellwatch.errors import InvalidData
 from cellwatch.ingest.timestamps import parse_timestamp
-from cellwatch.tro.alerts import list_alerts
-from cellwatch.tro.batch import write_batches
+from cellwatch.tro import service
 from cellwatch.tro.candidates import write_candidates_csv
-from cellwatch.tro.materialise import candidate_set
-from cellwatch.tro.orders import (
-    create_application,
-    get_order,
-    list_orders,
-    select_for_application,
-    transition,
-)
-from cellwatch.tro.overdue import escalate_overdue, overdue_lines
 from cellwatch.tro.policy import load_policy
-from cellwatch.tro.verify import time_to_disconnection, verify
 
 tro_app = typer.Typer(name="tro", help="Telecommunications Restriction Orders.",
                       no_args_is_help=True)
@@ -55,9 +52,7 @@ def candidates_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """List identifiers with enough evidence of use inside an establishment."""
-    settings = settings_from_env()
-    found = candidate_set(settings, store_from_env(settings), load_policy(policy),
-                          establishment).candidates
+    found = service.list_candidates(cli_access(), establishment, None, load_policy(policy))
     if as_json:
         print_json([c.evidence() for c in found])
         return
@@ -82,11 +77,9 @@ def apply_command(
     wanted = [p.strip() for item in identifiers or [] for p in item.split(",") if p.strip()]
     if bool(wanted) == from_candidates:
         raise InvalidData("give either --identifiers or --from-candidates")
-    settings = settings_from_env()
-    store = store_from_env(settings)
-    found = candidate_set(settings, store, load_policy(policy), establishment).candidates
-    chosen = select_for_application(found, establishment, wanted or None)
-    order = create_application(store, settings.principal, establishment, chosen, reason)
+    # Codes are upper case, as the API has them, so "hei" is not refused as out of scope.
+    order = service.create_application(cli_access(), establishment.upper(), wanted or None,
+                                       reason, load_policy(policy))
     _show(order.to_dict(), as_json)
 
 
@@ -102,24 +95,25 @@ def transition_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Move an application or order to STATE, recording who, when and why."""
-    settings = settings_from_env()
-    result = transition(store_from_env(settings), settings, settings.principal, order, state,
-                        reason, court=court, court_ref=court_ref, order_date=_date(order_date),
-                        on=_date(on))
+    result = service.transition(cli_access(), order, state, reason, court=court,
+                                court_ref=court_ref, order_date=_date(order_date), on=_date(on))
     _show(result.to_dict(), as_json)
 
 
 @tro_app.command("show")
 def show_command(order: str = typer.Argument(...), as_json: bool = AS_JSON) -> None:
     """Show an application or order with its lines and history."""
-    _show(get_order(store_from_env(), order).to_dict(), as_json)
+    _show(service.get_order(cli_access(), order).to_dict(), as_json)
 
 
 @tro_app.command("list")
 def list_command(establishment: str | None = typer.Option(None, "--establishment", "-e"),
+                 state: str | None = typer.Option(None, "--state"),
+                 limit: int = typer.Option(500, "--limit", min=1, max=500),
+                 offset: int = typer.Option(0, "--offset", min=0),
                  as_json: bool = AS_JSON) -> None:
-    """List applications and orders."""
-    rows = list_orders(store_from_env(), establishment)
+    """List applications and orders the principal may see, newest first."""
+    rows = service.list_orders(cli_access(), Page(limit, offset), establishment, state)
     if as_json:
         print_json(rows)
         return
@@ -131,9 +125,7 @@ def list_command(establishment: str | None = typer.Option(None, "--establishment
 def pack_command(order: str = typer.Argument(...),
                  out: Path = typer.Option(..., "--out", help="Directory.")) -> None:
     """Write the application pack (HTML and PDF)."""
-    from cellwatch.tro.pack import write_pack  # fpdf is slow to import; only for packs
-
-    html, pdf = write_pack(store_from_env(), order, out)
+    html, pdf = service.write_pack(cli_access(), order, out)
     console().print(f"wrote {html} and {pdf}")
 
 
@@ -141,8 +133,7 @@ def pack_command(order: str = typer.Argument(...),
 def batch_command(order: str = typer.Argument(...),
                   out: Path = typer.Option(..., "--out", help="Directory.")) -> None:
     """Write one batch file per operator for an order."""
-    settings = settings_from_env()
-    for operator, path in write_batches(store_from_env(settings), settings, order, out).items():
+    for operator, path in service.write_batches(cli_access(), order, out).items():
         console().print(f"{operator}: {path}")
 
 
@@ -154,10 +145,8 @@ def overdue_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """List order lines whose operator has missed the compliance date."""
-    store = store_from_env()
-    day = _date(as_of)
-    lines = overdue_lines(store, day)
-    escalated = {x.line_id for x in escalate_overdue(store, day)} if escalate else set()
+    lines, now = service.overdue_lines(cli_access(), _date(as_of), escalate)
+    escalated = {x.line_id for x in now}
     if as_json:
         print_json([{**vars(x), "escalated_now": x.line_id in escalated} for x in lines])
         return
@@ -173,11 +162,10 @@ def verify_command(
     policy: Path | None = POLICY,
     as_json: bool = AS_JSON,
 ) -> None:
-    """Scan the lake for reappearances after disconnection; verify quiet orders."""
-    settings = settings_from_env()
+    """Scan the lake for reappearances after disconnection; verify quiet orders (the whole
+    estate: a national unit or ``system``)."""
     when: datetime | None = parse_timestamp(as_of)[0] if as_of else None
-    result = verify(settings, store_from_env(settings), settings.principal, when,
-                    load_policy(policy))
+    result = service.verify_orders(cli_access(), when, load_policy(policy))
     doc = {"new_alerts": result.new_alerts, "already_alerted": result.known,
            "verified": result.verified}
     if as_json:
@@ -191,8 +179,8 @@ def verify_command(
 
 @tro_app.command("metrics")
 def metrics_command(as_json: bool = AS_JSON) -> None:
-    """Days from first detection to disconnection, per establishment."""
-    rows = time_to_disconnection(store_from_env())
+    """Days from first detection to disconnection, per establishment the principal sees."""
+    rows = service.disconnection_metrics(cli_access())
     if as_json:
         print_json(rows)
         return
@@ -205,8 +193,8 @@ def metrics_command(as_json: bool = AS_JSON) -> None:
 def alerts_command(
     rule: str | None = typer.Option(None, "--rule"), as_json: bool = AS_JSON
 ) -> None:
-    """List TRO alerts."""
-    rows = list_alerts(store_from_env(), rule)
+    """List TRO alerts of the establishments the principal sees."""
+    rows = service.list_alerts(cli_access(), rule)
     if as_json:
         print_json(rows)
         return
@@ -220,10 +208,8 @@ def export_candidates_command(
     establishment: str | None = typer.Option(None, "--establishment", "-e"),
     policy: Path | None = POLICY,
 ) -> None:
-    """Write the tro_candidates interchange export."""
-    settings = settings_from_env()
-    found = candidate_set(settings, store_from_env(settings), load_policy(policy),
-                          establishment).candidates
+    """Write the tro_candidates interchange export (the candidates the principal sees)."""
+    found = service.list_candidates(cli_access(), establishment, None, load_policy(policy))
     n = write_candidates_csv(found, out)
     console().print(f"wrote {n} candidate(s) to {out}")
 

@@ -32,6 +32,7 @@ class NewAccount:
     prison_number: str
     account: str
     after_request: int
+    establishment: str | None  # the request's, so a principal sees the alerts it may
 
 
 def scan_new_accounts(store: Store) -> list[NewAccount]:
@@ -67,5 +68,5 @@ def scan_new_accounts(store: Store) -> list[NewAccount]:
                          "sources": list(link.sources)})
             if alert is not None:
                 raised.append(NewAccount(alert.id, link.prison_number, link.account,
-                                         request_id))
+                                         request_id, establishment))
     return raised

@@ -1,7 +1,9 @@
-"""Takedown requests for a principal: list, open, draft and move them, decided and audited.
+"""Takedown requests for a principal: list, open, draft and move them, the linked accounts
+behind them and the new-account scan, decided and audited.
 
-:mod:`cellwatch.takedown.requests` trusts its caller (it serves the CLI's local ``system``
-administrator too); the API comes through here instead. The rules:
+:mod:`cellwatch.takedown.requests` trusts its caller; the API and the CLI (as
+``CELLWATCH_PRINCIPAL``, the local ``system`` by default) come through here instead.
+The rules:
 
 * Role (data, :data:`cellwatch.access.roles.ROLE_PERMISSIONS`): analysts and
   supervisors read, draft and move requests. Police, the Parole Board, operators'
@@ -31,8 +33,9 @@ from cellwatch.access.service import Access, Denied, Page
 from cellwatch.errors import NotFound
 from cellwatch.store import Prisoner
 from cellwatch.takedown import requests
+from cellwatch.takedown.accounts import AccountLink, account_links
 from cellwatch.takedown.models import TakedownRequest
-from cellwatch.takedown.rules import scan_new_accounts
+from cellwatch.takedown.rules import NewAccount, scan_new_accounts
 
 RESOURCE = Resource.TAKEDOWN
 
@@ -130,22 +133,25 @@ def get_for(access: Access, request_id: int) -> requests.Request:
 
 
 def draft_for(access: Access, account: str, prison_number: str, reason: str,
-              platform: str | None = None) -> requests.Request:
+              platform: str | None = None, require_link: bool = True) -> requests.Request:
     """Draft a request to take ``account`` down, for a prisoner within the scope.
 
-    The account must already be linked to the prisoner (:mod:`cellwatch.takedown.accounts`).
+    The account must already be linked to the prisoner (:mod:`cellwatch.takedown.accounts`)
+    unless ``require_link`` is False (the CLI's ``--unlinked``); the audit records that.
     """
     number = prison_number.strip().upper()
+    detail: dict[str, Any] = {"account": account, "prison_number": number}
+    if not require_link:
+        detail["unlinked"] = True
     _decide(access, Action.CREATE, "takedown.draft.decision", Target(RESOURCE),
-            _prisoner_facts(access, number), f"prisoner {number} not found",
-            detail={"account": account, "prison_number": number})
+            _prisoner_facts(access, number), f"prisoner {number} not found", detail=detail)
     return requests.draft_request(access.store, access.principal.username, account, number,
-                                  reason, platform=platform)
+                                  reason, platform=platform, require_link=require_link)
 
 
 def transition_for(access: Access, request_id: int, state: str, reason: str,
                    platform_ref: str | None = None) -> requests.Request:
-    """Move a request along its lifecycle, then run the new-account rule (as the CLI does)."""
+    """Move a request along its lifecycle, then run the new-account rule."""
     _decide(access, Action.UPDATE, "takedown.transition.decision",
             Target(RESOURCE, str(request_id)), _request_facts(access, request_id),
             _missing_request(request_id), detail={"to": state.strip().upper()})
@@ -153,3 +159,42 @@ def transition_for(access: Access, request_id: int, state: str, reason: str,
                                         state, reason, platform_ref=platform_ref)
     scan_new_accounts(access.store)
     return moved
+
+
+def links_for(access: Access, prison_number: str | None = None) -> list[AccountLink]:
+    """Accounts linked to prisoners within the scope (one prisoner's, when named), audited.
+
+    A prisoner's current establishment decides, as it does when drafting; a named prisoner
+    outside the scope answers as a missing one does.
+    """
+    if prison_number:
+        number = prison_number.strip().upper()
+        _decide(access, Action.READ, "takedown.accounts", Target(RESOURCE),
+                _prisoner_facts(access, number), f"prisoner {number} not found",
+                detail={"prison_number": number})
+        return account_links(access.store, number)
+    links = account_links(access.store)
+    numbers = sorted({x.prison_number for x in links})
+    # Read as the store's owner: where each prisoner is decides, and is not returned.
+    with access.facts() as s:
+        where: dict[str, str | None] = {
+            number: est for number, est in s.execute(
+                select(Prisoner.prison_number, Prisoner.establishment)
+                .where(Prisoner.prison_number.in_(numbers)))}
+    mine = [x for x in links if access.principal.covers(where.get(x.prison_number))]
+    # Decided after the read so the audit names whose links are returned.
+    _decide(access, Action.READ, "takedown.accounts", Target(RESOURCE),
+            detail={"prisoners": sorted({x.prison_number for x in mine})})
+    return mine
+
+
+def scan_for(access: Access) -> list[NewAccount]:
+    """Run the new-account rule; return the alerts it raised now within the scope.
+
+    The rule runs over the whole estate, as it does after every move of a request
+    (:func:`transition_for`): its alerts are de-duplicated and read back by scope.
+    """
+    # Decided first: the scan writes alerts, so a principal without the role never runs it.
+    _decide(access, Action.UPDATE, "takedown.scan", Target(RESOURCE))
+    return [a for a in scan_new_accounts(access.store)
+            if access.principal.covers(a.establishment)]

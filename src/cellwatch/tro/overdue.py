@@ -7,7 +7,7 @@ hook per newly overdue line; the default hook raises one TRO alert per line.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,12 +73,18 @@ def alert_hook(session: Session, line: OverdueLine) -> None:
 
 
 def escalate_overdue(
-    store: Store, as_of: date | None = None, hook: EscalationHook = alert_hook
+    store: Store, as_of: date | None = None, hook: EscalationHook = alert_hook,
+    within: Collection[str] | None = None,
 ) -> list[OverdueLine]:
-    """Call ``hook`` once for each overdue line not escalated before; returns those lines."""
+    """Call ``hook`` once for each overdue line not escalated before; returns those lines.
+
+    ``within`` keeps the lines of those establishments only (None: every establishment).
+    """
     escalated = []
     with store.session() as s:
         for item in overdue_lines(store, as_of):
+            if within is not None and item.establishment not in within:
+                continue
             line = s.get(TroLine, item.line_id)
             if line is None or line.escalated_at is not None:
                 continue

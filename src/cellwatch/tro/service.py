@@ -1,8 +1,8 @@
 """TROs for a principal: candidates, applications and orders, decided and audited.
 
-:mod:`cellwatch.tro.orders` and :mod:`cellwatch.tro.candidates` trust their caller (they
-serve the CLI's local ``system`` administrator too); the API and the web come through
-here instead. The rules:
+:mod:`cellwatch.tro.orders` and :mod:`cellwatch.tro.candidates` trust their caller; the
+API, the web and the CLI (as ``CELLWATCH_PRINCIPAL``, the local ``system`` by default)
+come through here instead. The rules:
 
 * Role (data, :data:`cellwatch.access.roles.ROLE_PERMISSIONS`): analysts and
   supervisors read, draft and move orders; only a supervisor APPROVEs or FILEs one.
@@ -11,6 +11,8 @@ here instead. The rules:
 * Scope: reading follows geography (national all, a region its region, an
   establishment's team its own). Drafting and moving an order is the work of the
   establishment's own team or a national unit; a region reads but does not work them.
+  Verification scans and moves every establishment's orders at once, so it is the work
+  of a national unit (or the local ``system``) alone.
 
 Every decision is audited through :meth:`Access.audit`; a refusal raises
 :class:`~cellwatch.access.service.Denied`, which :meth:`Access.transaction` audits on its
@@ -23,7 +25,8 @@ each change in ``tro_transitions`` and as ``tro.create`` / ``tro.transition``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,10 +38,11 @@ from cellwatch.access.scopes import in_scope
 from cellwatch.access.service import Access, Denied, Page
 from cellwatch.errors import ConfigError, InvalidData, NotFound
 from cellwatch.settings import Settings
-from cellwatch.tro import orders
+from cellwatch.tro import alerts, batch, orders, overdue, verify
 from cellwatch.tro.candidates import Candidate
 from cellwatch.tro.materialise import CandidateSet, candidate_set
 from cellwatch.tro.models import TroApplication, TroLine
+from cellwatch.tro.policy import EvidencePolicy
 
 # Moves that commit the prison service to a court application: a supervisor's sign-off.
 SIGN_OFF_STATES = frozenset({"APPROVED", "FILED"})
@@ -61,25 +65,26 @@ def _works(principal: Principal, establishment: str) -> bool:
 
 def _decide(access: Access, action: Action, audit_action: str, ref: str | None = None,
             establishment: str | None = None, *, whole_list: bool = False,
-            detail: dict[str, Any] | None = None) -> None:
+            estate_wide: bool = False, detail: dict[str, Any] | None = None) -> None:
     """Check role, then scope, for one order (looked up by ``ref``) or establishment.
 
     The decision is audited under ``audit_action`` either way. The role is asked first,
     so a principal with no TRO permission learns nothing, not even whether ``ref`` exists.
     ``whole_list`` asks the role only: the caller narrows the list to the scope itself.
+    ``estate_wide`` also asks for a principal who works every establishment's orders.
     An existing order outside the reading scope raises :class:`NotFound`, as a missing one
     does, after its denial is audited; one read but not worked (a region) is refused.
     """
     try:
         _decide_in(access, action, audit_action, ref, establishment,
-                   whole_list=whole_list, detail=detail)
+                   whole_list=whole_list, estate_wide=estate_wide, detail=detail)
     except _Hidden:
         # Audited as denied by Access.transaction; answered as if the order did not exist.
         raise _missing(ref or "") from None
 
 
 def _decide_in(access: Access, action: Action, audit_action: str, ref: str | None,
-               establishment: str | None, *, whole_list: bool,
+               establishment: str | None, *, whole_list: bool, estate_wide: bool,
                detail: dict[str, Any] | None) -> None:
     """The decision itself, in a transaction that audits any :class:`Denied`."""
     p = access.principal
@@ -90,6 +95,10 @@ def _decide_in(access: Access, action: Action, audit_action: str, ref: str | Non
         except Denied as exc:
             # Re-raised under the TRO action name, so the audit log reads as the allowed ones do.
             raise Denied(exc.message, audit_action, target, None) from exc
+        if estate_wide and not (p.is_system or p.org_kind is OrgKind.NATIONAL):
+            raise Denied(f"{p.username} may not {action} every establishment's orders: only a "
+                         "national unit or the local system works the whole estate",
+                         audit_action, target, None)
         if ref is not None and establishment is None:
             establishment = _establishment_of(access, ref)
             target = Target(Resource.TRO_ORDER, ref, establishment=establishment)
@@ -125,21 +134,27 @@ def _settings(access: Access) -> Settings:
 
 
 def candidates(access: Access, establishment: str | None = None,
-               page: Page = Page()) -> CandidateSet:
+               page: Page | None = Page(), policy: EvidencePolicy | None = None,
+               ) -> CandidateSet:
     """Candidates in the principal's establishments (or the one named), best first,
-    from the materialised set, with when it was computed."""
+    from the materialised set, with when it was computed.
+
+    ``page`` None gives them all (the CLI's list and export); a ``policy`` other than the
+    bundled one is computed on the spot.
+    """
     # Without an establishment, the list is narrowed to the principal's geography below.
     _decide(access, Action.READ, "tro.candidates.list", None, establishment,
             whole_list=establishment is None)
-    return candidate_set(_settings(access), access.store, establishment=establishment,
-                         within=access.principal.establishments, offset=page.offset,
-                         limit=page.limit)
+    return candidate_set(_settings(access), access.store, policy, establishment,
+                         within=access.principal.establishments,
+                         offset=page.offset if page else 0, limit=page.limit if page else None)
 
 
 def list_candidates(access: Access, establishment: str | None = None,
-                    page: Page = Page()) -> list[Candidate]:
+                    page: Page | None = Page(),
+                    policy: EvidencePolicy | None = None) -> list[Candidate]:
     """The candidates of :func:`candidates` alone."""
-    return candidates(access, establishment, page).candidates
+    return candidates(access, establishment, page, policy).candidates
 
 
 def list_orders(access: Access, page: Page = Page(), establishment: str | None = None,
@@ -174,12 +189,13 @@ def get_order(access: Access, ref: str) -> orders.Order:
 
 def create_application(access: Access, establishment: str,
                        identifiers: Sequence[str] | None = None,
-                       reason: str = "application drafted") -> orders.Order:
+                       reason: str = "application drafted",
+                       policy: EvidencePolicy | None = None) -> orders.Order:
     """Draft an application for ``identifiers`` (every candidate there if None)."""
     _decide(access, Action.CREATE, "tro.create.decision", None, establishment,
             detail={"identifiers": "all candidates" if identifiers is None
                     else list(identifiers)})
-    found = candidate_set(_settings(access), access.store, establishment=establishment)
+    found = candidate_set(_settings(access), access.store, policy, establishment)
     chosen = orders.select_for_application(found.candidates, establishment, identifiers)
     return orders.create_application(access.store, access.principal.username, establishment,
                                      chosen, reason=reason)
@@ -187,8 +203,9 @@ def create_application(access: Access, establishment: str,
 
 def transition(access: Access, ref: str, target: str, reason: str, *,
                court: str | None = None, court_ref: str | None = None,
-               order_date: date | None = None) -> orders.Order:
-    """Move order ``ref`` to ``target``; APPROVED and FILED take a supervisor."""
+               order_date: date | None = None, on: date | None = None) -> orders.Order:
+    """Move order ``ref`` to ``target`` (``on`` the day it happened); APPROVED and FILED
+    take a supervisor."""
     to = target.strip().upper()
     if not to:
         raise InvalidData("a transition needs a target state", {"state": ["required"]})
@@ -196,4 +213,62 @@ def transition(access: Access, ref: str, target: str, reason: str, *,
     _decide(access, action, "tro.transition.decision", ref, detail={"to": to})
     return orders.transition(access.store, _settings(access), access.principal.username, ref,
                              to, reason, court=court, court_ref=court_ref,
-                             order_date=order_date)
+                             order_date=order_date, on=on)
+
+
+def write_pack(access: Access, ref: str, out_dir: Path) -> tuple[Path, Path]:
+    """Write the application pack (HTML and PDF) of an order the principal may read."""
+    _decide(access, Action.READ, "tro.pack", ref)
+    from cellwatch.tro.pack import write_pack as write  # fpdf is slow to import; packs only
+
+    return write(access.store, ref, out_dir)
+
+
+def write_batches(access: Access, ref: str, out_dir: Path) -> dict[str, Path]:
+    """Write one batch file per operator for an order the principal may read."""
+    _decide(access, Action.READ, "tro.batch", ref)
+    return batch.write_batches(access.store, _settings(access), ref, out_dir)
+
+
+def overdue_lines(access: Access, as_of: date | None = None, escalate: bool = True,
+                  ) -> tuple[list[overdue.OverdueLine], list[overdue.OverdueLine]]:
+    """Overdue lines in the principal's establishments, and those escalated now.
+
+    Escalating (one alert per newly overdue line) changes the lines, so it takes the role
+    that moves orders; it reaches the principal's establishments only.
+    """
+    p = access.principal
+    lines = [x for x in overdue.overdue_lines(access.store, as_of) if p.covers(x.establishment)]
+    # Decided after the read so the audit names what is returned; on refusal nothing is.
+    _decide(access, Action.UPDATE if escalate else Action.READ, "tro.overdue",
+            whole_list=True, detail={"escalate": escalate,
+                                     "returned": [x.line_id for x in lines]})
+    if not escalate:
+        return lines, []
+    return lines, overdue.escalate_overdue(access.store, as_of, within=p.establishments)
+
+
+def verify_orders(access: Access, as_of: datetime | None = None,
+                  policy: EvidencePolicy | None = None) -> verify.VerifyResult:
+    """Scan the lake for reappearances and mark quiet orders VERIFIED, estate-wide."""
+    _decide(access, Action.UPDATE, "tro.verify", whole_list=True, estate_wide=True)
+    return verify.verify(_settings(access), access.store, access.principal.username, as_of,
+                         policy)
+
+
+def disconnection_metrics(access: Access) -> list[dict[str, Any]]:
+    """Days from first detection to disconnection, for the principal's establishments."""
+    rows = [r for r in verify.time_to_disconnection(access.store)
+            if access.principal.covers(r["establishment"])]
+    _decide(access, Action.READ, "tro.metrics", whole_list=True,
+            detail={"establishments": [r["establishment"] for r in rows]})
+    return rows
+
+
+def list_alerts(access: Access, rule: str | None = None) -> list[dict[str, Any]]:
+    """TRO alerts of the principal's establishments, oldest first."""
+    rows = [a for a in alerts.list_alerts(access.store, rule)
+            if access.principal.covers(a["establishment"])]
+    _decide(access, Action.READ, "tro.alerts.list", whole_list=True,
+            detail={"returned": [a["alert_id"] for a in rows]})
+    return rows
