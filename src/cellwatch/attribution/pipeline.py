@@ -24,6 +24,8 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_det", features.detection_days_sql),
     ("cw_f_cov", lambda d, p: features.coverage_sql(d)),
     ("cw_f_days", lambda d, p: features.days_sql(d)),
+    ("cw_f_man", rf.night_bursts_sql),
+    ("cw_f_rfn", rf.night_rf_sql),
     ("cw_f_rfm", rf.rf_matches_sql),
     ("cw_f_rfb", rf.rf_chance_sql),
     ("cw_f_rfc", lambda d, p: rf.rf_cells_sql(d)),

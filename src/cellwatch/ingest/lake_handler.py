@@ -64,7 +64,7 @@ class LakeHandler:
         if missing:
             raise MalformedFile(source.name, f"required column(s) missing: {', '.join(missing)}")
         lake = Lake(ctx.settings)
-        con = lake.connect()
+        con = lake.connect(views=False)
         try:
             columns = open_source(con, source)
             batch_id = begin_batch(ctx, self._name, source)
@@ -122,7 +122,7 @@ class LakeHandler:
             return result
         kind = self._make_kind(ctx.store)
         lake = Lake(ctx.settings)
-        con = lake.connect()
+        con = lake.connect(views=False)
         try:
             columns = open_quarantined(con, rows)
             stage(con, kind, columns)

@@ -43,11 +43,13 @@ class Lake:
         """Where batches are written before they are renamed into place."""
         return self.root / STAGING_DIR
 
-    def connect(self, *, reference: bool = False) -> duckdb.DuckDBPyConnection:
+    def connect(self, *, reference: bool = False, views: bool = True
+                ) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB connection with ``detections`` and ``call_records`` views.
 
         With ``reference=True`` the store's reference tables are loaded too
-        (:func:`cellwatch.lake.reference.attach_reference`).
+        (:func:`cellwatch.lake.reference.attach_reference`); with ``views=False`` the lake
+        views are not made (binding them lists every file, which an ingest never needs).
         """
         self.staging.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": _threads()})
@@ -55,7 +57,8 @@ class Lake:
             run_sql(con, "SET TimeZone = 'UTC'")
             # Spill to the lake's own disk, not the system's temporary directory.
             run_sql(con, "SET temp_directory = ?", [str(self.staging / "duckdb-tmp")])
-        self.refresh_views(con)
+        if views:
+            self.refresh_views(con)
         if reference:
             from cellwatch.lake.reference import attach_reference
             from cellwatch.store import open_store
@@ -108,7 +111,10 @@ def view_sql(root: Path, kind: str) -> str:
     """``CREATE OR REPLACE VIEW kind`` over its files, or over no rows when there are none.
 
     ``read_parquet`` fails on a glob that matches nothing, so an empty lake gets a view
-    of the right columns and types that returns zero rows.
+    of the right columns and types that returns zero rows. Every file of a kind has the
+    very same schema (:func:`cellwatch.lake.append.append_batch` casts to the layout), so
+    the files are not unified by name: that would read every file's footer on each bind,
+    seconds per query once a national lake holds tens of thousands of files.
     """
     partitions = PARTITIONS[kind]
     if data_files(root, kind):
@@ -116,7 +122,7 @@ def view_sql(root: Path, kind: str) -> str:
         path = kind_glob(root, kind).replace("'", "''")
         source = (
             f"read_parquet('{path}', hive_partitioning = true, "
-            f"hive_types = {{{hive_types}}}, union_by_name = true)"
+            f"hive_types = {{{hive_types}}})"
         )
         return f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {source}"  # noqa: S608
     columns = [f"CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS {f.name}" for f in FILE_SCHEMAS[kind]] + [
