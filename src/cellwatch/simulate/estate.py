@@ -28,6 +28,8 @@ BASE_CAPACITY = {"A;B": 900, "B": 1000, "B;C": 900, "C": 750, "": 800}
 CELLS_PER_LANDING = 24
 LANDINGS = 3
 FLOOR_HEIGHT_M = 3.0
+# How far extra landing detectors sit either side of the corridor centre line.
+ACROSS_OFFSET_M = 1.0
 SPECIAL = ("VISITS", "HEALTHCARE", "SEGREGATION", "WORKSHOP", "YARD", "RECEPTION")
 
 
@@ -268,17 +270,53 @@ def _sensors(est: Establishment, sc: Scenario, rng: np.random.Generator) -> Sens
     for s in range(len(ids)):
         for start in np.flatnonzero(rng.random(days) < rate):
             outage[s, start : start + max(1, int(rng.exponential(e.outage_mean_days)))] = True
+    x = np.where(loc_a >= 0, est.x[safe], np.nan)
+    y = np.where(loc_a >= 0, est.y[safe], np.nan)
+    _spread_landings(est, kind, loc_a, x, y)
     return Sensors(
         ids=ids,
         kind=kind,
         loc=loc_a,
-        x=np.where(loc_a >= 0, est.x[safe], np.nan),
-        y=np.where(loc_a >= 0, est.y[safe], np.nan),
+        x=x,
+        y=y,
         floor=np.where(loc_a >= 0, est.floor[safe], np.nan),
         range_m=np.array(rng_m),
         active_from=active_from.astype(np.int64),
         outage=outage,
     )
+
+
+def _spread_landings(est: Establishment, kind: list[str], loc: I64, x: F64, y: F64) -> None:
+    """Move the RF detectors of landings with several of them along the landing, in place."""
+    for li in np.unique(loc[loc >= 0]):
+        if est.loc_type[li] != "LANDING":
+            continue
+        members = [s for s in np.flatnonzero(loc == li) if kind[s] == "RF_DETECTOR"]
+        # A lone detector keeps the landing's own position, as it always has.
+        if len(members) > 1:
+            x[members], y[members] = _along_landing(est, int(li), len(members))
+
+
+def _along_landing(est: Establishment, landing: int, n: int) -> tuple[F64, F64]:
+    """Positions of ``n`` detectors spread evenly along a landing, alternating across it.
+
+    Co-located detectors would hear every cell alike; spreading them along the corridor
+    separates cells symmetric about its centre, and the alternating offset across the
+    centre line separates cells facing each other.
+    """
+    cells = est.cells[est.cell_landing == landing]
+    if len(cells) == 0:  # no cells to span: fall back to the landing's own point
+        return np.full(n, est.x[landing]), np.full(n, est.y[landing])
+    lo = np.array([est.x[cells].min(), est.y[cells].min()])
+    hi = np.array([est.x[cells].max(), est.y[cells].max()])
+    along = int(np.argmax(hi - lo))  # the corridor runs along the longer side
+    k = np.arange(n)
+    pos = np.empty((2, n))
+    pos[along] = lo[along] + (k + 0.5) / n * (hi[along] - lo[along])  # centres of n equal spans
+    pos[1 - along] = (lo[1 - along] + hi[1 - along]) / 2 + np.where(
+        k % 2, ACROSS_OFFSET_M, -ACROSS_OFFSET_M
+    )
+    return pos[0], pos[1]
 
 
 def build_estate(sc: Scenario, seed: int) -> list[Establishment]:
