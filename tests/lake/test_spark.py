@@ -86,6 +86,16 @@ def test_stream_gives_the_whole_result_in_bounded_batches(engines: dict[str, Any
         assert pa.Table.from_batches(batches).to_pylist() == whole.to_pylist()
 
 
+def test_materialized_parts_are_their_union(engines: dict[str, Any]) -> None:
+    parts = ["SELECT sensor_id, count(*) AS n FROM detections WHERE sensor_id < 'M' GROUP BY 1",
+             "SELECT sensor_id, count(*) AS n FROM detections WHERE sensor_id >= 'M' GROUP BY 1"]
+    whole = "SELECT sensor_id, count(*) AS n FROM detections GROUP BY 1 ORDER BY 1"
+    for engine in engines.values():
+        engine.materialize_parts("cw_parts", parts)
+        assert engine.run("SELECT * FROM cw_parts ORDER BY 1").to_pylist() == engine.run(
+            whole).to_pylist()
+
+
 def test_empty_lake_gives_empty_views_of_the_right_shape(
         tmp_path: Path, spark: SparkSession) -> None:
     settings = Settings(home=tmp_path / "home", environment="test")

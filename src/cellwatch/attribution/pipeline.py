@@ -53,10 +53,29 @@ class PipelineResult:
     estimate: Estimate
 
 
+# Night bursts RF matching takes at once: at about 10 M its join and aggregates passed
+# DuckDB's 3 GB limit (100 M detections, one slice, ran out of memory).
+MATCH_SLICE_BURSTS = 5_000_000
+
+
 def build_features(engine: AnalyticEngine, params: RunParams) -> None:
     """Every feature table up to the comparison vectors."""
     for name, step in FEATURE_STEPS:
-        engine.materialize(name, step(engine.dialect, params))
+        if name == "cw_f_rfm":
+            _match_in_slices(engine, params)
+        else:
+            engine.materialize(name, step(engine.dialect, params))
+
+
+def _match_in_slices(engine: AnalyticEngine, params: RunParams) -> None:
+    """cw_f_rfm, a slice of establishments at a time (one slice on a small estate)."""
+    counts = engine.run("SELECT establishment, count(*) AS n FROM cw_f_man GROUP BY 1 "
+                        "ORDER BY 1").to_pylist()
+    slices = rf.match_slices([(r["establishment"], int(r["n"])) for r in counts],
+                             MATCH_SLICE_BURSTS)
+    parts = [rf.rf_matches_sql(engine.dialect, params, s) for s in slices] or [
+        rf.rf_matches_sql(engine.dialect, params)]
+    engine.materialize_parts("cw_f_rfm", parts)
 
 
 def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:

@@ -26,10 +26,12 @@ Pure functions returning SQL text; see :mod:`cellwatch.attribution.features`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from cellwatch.attribution.features import EXCLUDED_IDS, evidence_day, is_night
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
+from cellwatch.lake.sqlfn import quote
 
 # Log-distance path loss: RSSI(d) = TX_DBM - 10 n log10(d); typical indoor values
 # (n = 2.2) and the per-burst scatter (dB).
@@ -83,21 +85,28 @@ def night_rf_sql(d: Dialect, p: RunParams) -> str:
     )
 
 
-def rf_matches_sql(d: Dialect, p: RunParams) -> str:
+def rf_matches_sql(d: Dialect, p: RunParams, establishments: Sequence[str] = ()) -> str:
     """cw_f_rfm: per identifier, night and RF detector, bursts matched and their RSSI sums.
 
     ``n`` is the identifier's MA bursts that night (the same on each of its rows), ``k``
     the bursts the detector matched, ``s1``/``s2`` the sum and sum of squares of the
     matched RSSI (one value per burst: the mean when several detections matched it).
+    A burst is only ever matched within its establishment, so the analytic can run on
+    a slice of ``establishments`` at a time (:func:`match_slices`); empty means all.
     """
     s = int(MATCH_SECONDS)
+    only = (f" WHERE establishment IN ({', '.join(quote(e) for e in establishments)})"
+            if establishments else "")
     return (
-        "WITH nb AS (SELECT identifier_type, identifier, eday, count(*) AS n FROM cw_f_man "  # noqa: S608  (fixed names and integers only)
-        "GROUP BY 1, 2, 3), "
-        f"bk AS (SELECT b.*, k.k FROM cw_f_man b CROSS JOIN ({d.int_series(-s, s + 1)}) k), "
+        f"WITH b AS (SELECT * FROM cw_f_man{only}), "  # noqa: S608  (fixed names, integers and quoted codes only)
+        f"r AS (SELECT * FROM cw_f_rfn{only}), "
+        # n counts all the identifier's bursts that night, in whichever establishment.
+        "nb AS (SELECT identifier_type, identifier, eday, count(*) AS n FROM cw_f_man "
+        "WHERE identifier IN (SELECT identifier FROM b) GROUP BY 1, 2, 3), "
+        f"bk AS (SELECT b.*, k.k FROM b CROSS JOIN ({d.int_series(-s, s + 1)}) k), "
         # Bursts are matched on whole seconds, fanned out over +-s: an equality join.
         "burst AS (SELECT bk.identifier_type, bk.identifier, bk.eday, bk.sec, rf.sensor_id, "
-        "avg(rf.rssi_dbm) AS rssi FROM bk JOIN cw_f_rfn rf ON rf.establishment = bk.establishment "
+        "avg(rf.rssi_dbm) AS rssi FROM bk JOIN r rf ON rf.establishment = bk.establishment "
         "AND rf.sec = bk.sec + bk.k WHERE rf.rssi_dbm IS NOT NULL GROUP BY 1, 2, 3, 4, 5) "
         "SELECT x.identifier_type, x.identifier, x.eday, x.sensor_id, nb.n, x.k, x.s1, x.s2 "
         "FROM (SELECT identifier_type, identifier, eday, sensor_id, count(*) AS k, "
@@ -105,6 +114,24 @@ def rf_matches_sql(d: Dialect, p: RunParams) -> str:
         "JOIN nb ON nb.identifier_type = x.identifier_type AND nb.identifier = x.identifier "
         "AND nb.eday = x.eday"
     )
+
+
+def match_slices(bursts: Sequence[tuple[str, int]], max_bursts: int) -> list[list[str]]:
+    """Establishments grouped, in order, so that each group holds at most ``max_bursts``
+    night bursts (an establishment with more is a group of its own).
+
+    >>> match_slices([("HEI", 4), ("LEI", 3), ("MDI", 2)], 6)
+    [['HEI'], ['LEI', 'MDI']]
+    """
+    slices: list[list[str]] = []
+    held = 0
+    for establishment, n in bursts:
+        if not slices or held + n > max_bursts:
+            slices.append([])
+            held = 0
+        slices[-1].append(establishment)
+        held += n
+    return slices
 
 
 def rf_chance_sql(d: Dialect, p: RunParams) -> str:

@@ -27,6 +27,7 @@ from cellwatch.ingest.model import Problem
 from cellwatch.lake.append import append_batch
 from cellwatch.lake.engine import duckdb_errors, run_sql
 from cellwatch.lake.layout import PARTITIONS, kind_dir
+from cellwatch.lake.sqlfn import quote
 
 # Rejected rows fetched from DuckDB per round trip on their way to the quarantine.
 _QUARANTINE_FETCH = 10_000
@@ -83,7 +84,7 @@ def extra_sql(columns: tuple[str, ...], known: tuple[str, ...]) -> str:
     unknown = [c for c in columns if c not in known]
     if not unknown:
         return "CAST(NULL AS VARCHAR)"
-    pairs = ", ".join(f"{_lit(c)}, {_id(c)}" for c in unknown)
+    pairs = ", ".join(f"{quote(c)}, {_id(c)}" for c in unknown)
     any_value = " OR ".join(f"{_id(c)} IS NOT NULL" for c in unknown)
     return f"CASE WHEN {any_value} THEN CAST(json_object({pairs}) AS VARCHAR) END"
 
@@ -92,12 +93,8 @@ def raw_sql(columns: tuple[str, ...]) -> str:
     """JSON text of a row's raw values, as kept in the quarantine."""
     if not columns:
         return "'{}'"
-    pairs = ", ".join(f"{_lit(c)}, {_id(c)}" for c in columns)
+    pairs = ", ".join(f"{quote(c)}, {_id(c)}" for c in columns)
     return f"CAST(json_object({pairs}) AS VARCHAR)"
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _id(name: str) -> str:
@@ -237,7 +234,7 @@ def _existing_keys_sql(
     if not files:
         return None
     # Paths are made here from the layout and validated partition values; quoted anyway.
-    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    listed = ", ".join(quote(f) for f in files)
     return f"SELECT event_key FROM read_parquet([{listed}])"  # noqa: S608
 
 
@@ -275,7 +272,7 @@ def problems_sql(checks: list[tuple[str, str]]) -> str:
     for rows where some reason is not NULL (CASE evaluates THEN for those alone).
     """
     items = ", ".join(
-        f"CASE WHEN ({reason}) IS NOT NULL THEN {{'field': {_lit(f)}, 'reason': {reason}}} END"
+        f"CASE WHEN ({reason}) IS NOT NULL THEN {{'field': {quote(f)}, 'reason': {reason}}} END"
         for f, reason in checks
     )
     any_problem = " OR ".join(f"({reason}) IS NOT NULL" for _, reason in checks)

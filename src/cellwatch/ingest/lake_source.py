@@ -26,10 +26,7 @@ from cellwatch.errors import MalformedFile
 from cellwatch.ingest.model import QuarantineItem, SourceFile
 from cellwatch.ingest.sniff import normalise_column
 from cellwatch.lake.engine import duckdb_errors, run_sql
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+from cellwatch.lake.sqlfn import quote
 
 
 def _ident(name: str) -> str:
@@ -42,7 +39,7 @@ def _clean(expr: str) -> str:
 
 def open_source(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, ...]:
     """Create the view ``src`` over ``source``; return its (normalised) data column names."""
-    path = _literal(str(source.path))
+    path = quote(str(source.path))
     if source.format == "csv":
         reader = csv_reader(source)
         names = [f"c{i}" for i in range(len(source.header))]
@@ -61,7 +58,7 @@ def csv_reader(source: SourceFile, store_rejects: bool = True) -> str:
     refuses a file whose sample ends in an open quote instead of saying where). Rows with
     the wrong number of fields are left out and recorded in ``csv_rejects``.
     """
-    path = _literal(str(source.path))
+    path = quote(str(source.path))
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(source.header)))
     options = (
         ", store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans'"
@@ -126,7 +123,7 @@ def _open_jsonl(con: duckdb.DuckDBPyConnection, source: SourceFile, path: str) -
     for name in order:
         # Keys differing only in case are one column; the first non-empty value wins.
         values = [
-            _clean(f"json_extract_string(j, {_literal('$.' + _json_key(k))})")
+            _clean(f"json_extract_string(j, {quote('$.' + _json_key(k))})")
             for k in by_name[name]
         ]
         cols.append(f"coalesce({', '.join(values)}) AS {_ident(name)}")

@@ -177,6 +177,16 @@ class AnalyticEngine(ABC):
         # The name is checked; the SQL is the caller's analytic text.
         self.run(f"CREATE OR REPLACE TABLE {check_name(name)} AS {sql}")
 
+    def materialize_parts(self, name: str, parts: Sequence[str]) -> None:
+        """Materialise the union of ``parts`` (same columns) as ``name``.
+
+        Parts are the caller's slices of one analytic, each small enough to run alone.
+        The base class runs them as one ``UNION ALL`` (Spark spills as it needs);
+        DuckDB runs them one after another, so memory holds one slice at a time.
+        """
+        self.materialize(name, " UNION ALL ".join(f"SELECT * FROM ({part}) p{i}"  # noqa: S608
+                                                  for i, part in enumerate(parts)))
+
     @abstractmethod
     def register(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table queryable under ``name``."""
@@ -202,6 +212,12 @@ class DuckDBEngine(AnalyticEngine):
         with duckdb_errors(sql):
             reader = self.connection.sql(sql).to_arrow_reader(batch_rows)
             yield from reader
+
+    def materialize_parts(self, name: str, parts: Sequence[str]) -> None:
+        table = check_name(name)
+        self.run(f"CREATE OR REPLACE TABLE {table} AS {parts[0]}")
+        for part in parts[1:]:
+            self.run(f"INSERT INTO {table} {part}")
 
     def register(self, name: str, table: pa.Table) -> None:
         with duckdb_errors(f"register {name}"):

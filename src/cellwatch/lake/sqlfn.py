@@ -19,6 +19,16 @@ SEPARATORS_RE = r"[\s\-\x{2010}-\x{2015}.]+"
 LONDON = "Europe/London"
 
 
+def quote(text: str) -> str:
+    """A SQL string literal of ``text`` (quotes doubled), for the few values SQL text
+    must carry rather than bind: file paths and codes in DDL or in generated analytics.
+
+    >>> quote("O'Brien")
+    "'O''Brien'"
+    """
+    return "'" + text.replace("'", "''") + "'"
+
+
 def all_digits_sql(expr: str) -> str:
     """True when ``expr`` is non-empty and only ASCII digits (NULL stays NULL).
 
