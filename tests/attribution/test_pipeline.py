@@ -41,6 +41,8 @@ def test_the_phone_is_attributed_to_the_prisoner_in_whose_cell_it_is(
     # The number reaches the owner through the SIM it is on.
     assert _top(rows, estate.MSISDN, "2024-02-09")["prison_number"] == estate.OWNER
     assert report.result.estimate.converged or report.result.estimate.iterations > 0
+    # The run's scratch database (its materialised steps) is gone with it.
+    assert list(settings.lake_dir.rglob("attribution-*.duckdb*")) == []
 
 
 def test_probabilities_per_identifier_day_sum_to_at_most_one(

@@ -9,10 +9,12 @@ PostgreSQL, and the same text runs on Spark (``CELLWATCH_ENGINE=spark``).
 
 from __future__ import annotations
 
+import uuid
 from typing import Final
 
 from cellwatch.lake import AnalyticEngine
 from cellwatch.lake.engines import engine_for, load_reference
+from cellwatch.lake.layout import STAGING_DIR
 from cellwatch.lake.reference import reference_table
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -52,6 +54,11 @@ def load_store_tables(engine: AnalyticEngine, store: Store) -> None:
 def open_engine(settings: Settings, store: Store) -> AnalyticEngine:
     """The configured engine over the lake with the store's tables loaded."""
     # Attribution joins more than ingest does: it may use more than the lake's default.
-    engine = engine_for(settings, memory_limit=settings.analytics_memory_limit)
+    # Its steps live in a scratch database file: at national scale they outgrow memory,
+    # and DuckDB can evict a file's tables but not an in-memory database's.
+    scratch_dir = settings.lake_dir / STAGING_DIR
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    engine = engine_for(settings, memory_limit=settings.analytics_memory_limit,
+                        scratch=scratch_dir / f"attribution-{uuid.uuid4().hex}.duckdb")
     load_store_tables(engine, store)
     return engine

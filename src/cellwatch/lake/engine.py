@@ -16,6 +16,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
@@ -201,8 +202,11 @@ class DuckDBEngine(AnalyticEngine):
 
     dialect = Dialect()
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None,
+                 scratch: Path | None = None) -> None:
         self.connection = connection if connection is not None else duckdb.connect()
+        # A database file this engine owns (its materialised steps), removed on close.
+        self.scratch = scratch
 
     def run(self, sql: str, params: Params = None) -> pa.Table:
         with duckdb_errors(sql):
@@ -225,6 +229,9 @@ class DuckDBEngine(AnalyticEngine):
 
     def close(self) -> None:
         self.connection.close()
+        if self.scratch is not None:
+            for path in (self.scratch, self.scratch.with_name(self.scratch.name + ".wal")):
+                path.unlink(missing_ok=True)
 
 
 @contextmanager

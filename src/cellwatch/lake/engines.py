@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from cellwatch.lake.engine import AnalyticEngine, DuckDBEngine
@@ -31,15 +32,19 @@ def engine_for(
     *,
     memory_limit: str | None = None,
     session: SparkSession | None = None,
+    scratch: Path | None = None,
 ) -> AnalyticEngine:
     """An engine over the lake of ``settings``: ``kind`` or else ``settings.engine``.
 
-    ``memory_limit`` applies to DuckDB; ``session`` lets Spark reuse a running session
-    (tests, a cluster), otherwise one is started on ``settings.spark_master``.
+    ``memory_limit`` applies to DuckDB, and so does ``scratch``: a new database file for
+    the engine's materialised tables (removed on close), for work larger than memory.
+    ``session`` lets Spark reuse a running session (tests, a cluster), otherwise one is
+    started on ``settings.spark_master``.
     """
     chosen = kind or settings.engine
     if chosen == "duckdb":
-        return DuckDBEngine(Lake(settings, memory_limit=memory_limit).connect())
+        lake = Lake(settings, memory_limit=memory_limit)
+        return DuckDBEngine(lake.connect(database=scratch), scratch=scratch)
     if chosen == "spark":
         # Imported here: pyspark is optional and slow to import.
         from cellwatch.lake.spark import SparkEngine, local_session

@@ -43,16 +43,19 @@ class Lake:
         """Where batches are written before they are renamed into place."""
         return self.root / STAGING_DIR
 
-    def connect(self, *, reference: bool = False, views: bool = True
-                ) -> duckdb.DuckDBPyConnection:
+    def connect(self, *, reference: bool = False, views: bool = True,
+                database: Path | None = None) -> duckdb.DuckDBPyConnection:
         """A new in-memory DuckDB connection with ``detections`` and ``call_records`` views.
 
         With ``reference=True`` the store's reference tables are loaded too
         (:func:`cellwatch.lake.reference.attach_reference`); with ``views=False`` the lake
         views are not made (binding them lists every file, which an ingest never needs).
+        With ``database`` the connection's own tables live in that file, not in memory, so
+        DuckDB can evict them when they outgrow its memory limit.
         """
         self.staging.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(config={"memory_limit": self.memory_limit, "threads": _threads()})
+        con = duckdb.connect(str(database) if database is not None else ":memory:",
+                             config={"memory_limit": self.memory_limit, "threads": _threads()})
         with duckdb_errors("configure connection"):
             run_sql(con, "SET TimeZone = 'UTC'")
             # Spill to the lake's own disk, not the system's temporary directory.
