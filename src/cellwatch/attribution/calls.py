@@ -11,6 +11,7 @@ from __future__ import annotations
 from cellwatch.attribution.features import EXCLUDED_IDS, evidence_day, occupant_instant, occupied_at
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
+from cellwatch.lake.sqlfn import absent_sql
 
 USABLE = "status IN ('ACTIVE', 'CONFIRMED', 'UNSURE')"
 
@@ -24,7 +25,8 @@ def call_subjects_sql(d: Dialect, p: RunParams) -> str:
     return (
         f"WITH c AS (SELECT subject_imsi, subject_imei, subject_msisdn, {day} AS eday, "  # noqa: S608
         "other_party FROM call_records "
-        "WHERE other_party IS NULL OR other_party NOT IN (SELECT identifier FROM cw_allow_list)), "
+        "WHERE other_party IS NULL OR "
+        f"{absent_sql('call_records.other_party', '(SELECT identifier FROM cw_allow_list)')}), "
         "s AS (SELECT 'IMSI' AS identifier_type, subject_imsi AS identifier, eday, other_party "
         "FROM c WHERE subject_imsi IS NOT NULL "
         "UNION ALL SELECT 'IMEI', subject_imei, eday, other_party FROM c "
@@ -32,7 +34,7 @@ def call_subjects_sql(d: Dialect, p: RunParams) -> str:
         "UNION ALL SELECT 'IMSI', l.a, c.eday, c.other_party FROM c JOIN cw_links l "
         "ON l.b_type = 'MSISDN' AND l.b = c.subject_msisdn AND l.a_type = 'IMSI' "
         f"AND l.{USABLE} WHERE c.subject_imsi IS NULL) "
-        f"SELECT DISTINCT * FROM s WHERE identifier NOT IN {EXCLUDED_IDS}"
+        f"SELECT DISTINCT * FROM s WHERE {absent_sql('s.identifier', EXCLUDED_IDS)}"
     )
 
 
@@ -56,7 +58,7 @@ def pin_hits_sql(d: Dialect, p: RunParams) -> str:
         "AND (k.approved_from IS NULL OR k.approved_from <= c.eday) "
         "AND (k.approved_to IS NULL OR k.approved_to >= c.eday) "
         "JOIN share s ON s.contact_number = k.contact_number "
-        "WHERE c.other_party NOT IN (SELECT other_party FROM busy) "
+        f"WHERE {absent_sql('c.other_party', '(SELECT other_party FROM busy)')} "
         "GROUP BY 1, 2, 3, 4"
     )
 
@@ -78,7 +80,7 @@ def protected_hits_sql(d: Dialect, p: RunParams) -> str:
         "JOIN cw_protected_persons pp ON pp.person_ref = pi.person_ref "
         "AND (pp.valid_from IS NULL OR pp.valid_from <= c.eday) "
         "AND (pp.valid_to IS NULL OR pp.valid_to >= c.eday) "
-        "WHERE c.other_party NOT IN (SELECT other_party FROM busy) "
+        f"WHERE {absent_sql('c.other_party', '(SELECT other_party FROM busy)')} "
         "GROUP BY 1, 2, 3, 4"
     )
 
@@ -122,5 +124,6 @@ def seizure_hits_sql(d: Dialect, p: RunParams) -> str:
         "WHERE z.prison_number IS NULL) "
         "SELECT identifier_type, identifier, eday, target AS prison_number, max(level) AS level, "
         "min(via_link) AS via_link, min(seizure_ref) AS seizure_ref, min(location_code) AS "
-        f"location_code FROM who WHERE identifier NOT IN {EXCLUDED_IDS} GROUP BY 1, 2, 3, 4"
+        f"location_code FROM who WHERE {absent_sql('who.identifier', EXCLUDED_IDS)} "
+        "GROUP BY 1, 2, 3, 4"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
+from cellwatch.lake.sqlfn import absent_sql
 
 # Values never analysed or attributed: allow-listed (staff, official, privileged) and hubs.
 EXCLUDED_IDS = (
@@ -62,7 +63,7 @@ def detection_days_sql(d: Dialect, p: RunParams) -> str:
         "i.eday, i.night, sum(i.n) AS n "
         "FROM ids i JOIN cw_sensors s ON s.sensor_id = i.sensor_id "
         "LEFT JOIN cw_locations l ON l.code = i.vendor_loc "
-        f"WHERE i.identifier NOT IN {EXCLUDED_IDS} "
+        f"WHERE {absent_sql('i.identifier', EXCLUDED_IDS)} "
         "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
     )
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from cellwatch.attribution.features import EXCLUDED_IDS, evidence_day, is_night
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
-from cellwatch.lake.sqlfn import quote
+from cellwatch.lake.sqlfn import absent_sql, quote
 
 # Log-distance path loss: RSSI(d) = TX_DBM - 10 n log10(d); typical indoor values
 # (n = 2.2) and the per-burst scatter (dB).
@@ -68,7 +68,7 @@ def night_bursts_sql(d: Dialect, p: RunParams) -> str:
         "ids AS (SELECT 'IMEI' AS identifier_type, imei AS identifier, establishment, eday, sec "
         "FROM mb WHERE imei IS NOT NULL UNION ALL SELECT 'IMSI', imsi, establishment, eday, "
         "sec FROM mb WHERE imsi IS NOT NULL) "
-        f"SELECT * FROM ids WHERE identifier NOT IN {EXCLUDED_IDS}"
+        f"SELECT * FROM ids WHERE {absent_sql('ids.identifier', EXCLUDED_IDS)}"
     )
 
 
@@ -103,7 +103,7 @@ def rf_matches_sql(d: Dialect, p: RunParams, establishments: Sequence[str] = ())
         # n counts all the identifier's bursts that night, in whichever establishment.
         "nb AS (SELECT identifier_type, identifier, eday, count(*) AS n FROM cw_f_man "
         "WHERE identifier IN (SELECT identifier FROM b) GROUP BY 1, 2, 3), "
-        f"bk AS (SELECT b.*, k.k FROM b CROSS JOIN ({d.int_series(-s, s + 1)}) k), "
+        f"bk AS (SELECT b.*, {d.int_unnest(-s, s + 1)} AS k FROM b), "
         # Bursts are matched on whole seconds, fanned out over +-s: an equality join.
         "burst AS (SELECT bk.identifier_type, bk.identifier, bk.eday, bk.sec, rf.sensor_id, "
         "avg(rf.rssi_dbm) AS rssi FROM bk JOIN r rf ON rf.establishment = bk.establishment "

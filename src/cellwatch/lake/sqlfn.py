@@ -19,6 +19,19 @@ SEPARATORS_RE = r"[\s\-\x{2010}-\x{2015}.]+"
 LONDON = "Europe/London"
 
 
+def absent_sql(column: str, values: str) -> str:
+    """``column`` is not among ``values`` (a parenthesised one-column query), as an anti
+    join on every engine: Spark plans ``NOT IN`` as a nested loop over both sides (a
+    cartesian product without broadcasts), and one NULL among the values would make
+    ``NOT IN`` keep no row at all.
+
+    >>> absent_sql("c.number", "(SELECT identifier FROM cw_allow_list)")[:40]
+    'NOT EXISTS (SELECT 1 FROM (SELECT identif'
+    """
+    return (f"NOT EXISTS (SELECT 1 FROM {values} AS absent_values(absent_value) "  # noqa: S608
+            f"WHERE absent_value = {column})")
+
+
 def quote(text: str) -> str:
     """A SQL string literal of ``text`` (quotes doubled), for the few values SQL text
     must carry rather than bind: file paths and codes in DDL or in generated analytics.

@@ -15,6 +15,7 @@ Sources of links:
 from __future__ import annotations
 
 from cellwatch.lake import Dialect
+from cellwatch.lake.sqlfn import absent_sql
 
 # Identifiers an analyst may never see linked or analysed, whatever the reason.
 EXCLUDED = "(SELECT identifier FROM cw_allow_list)"
@@ -30,7 +31,7 @@ def _pairs(
         f"'{source}' AS source, min({ts}) AS first_seen, max({ts}) AS last_seen, "
         f"count(*) AS n FROM {table} "
         f"WHERE {a} IS NOT NULL AND {b} IS NOT NULL AND ({where}) "
-        f"AND {a} NOT IN {EXCLUDED} AND {b} NOT IN {EXCLUDED} "
+        f"AND {absent_sql(a, EXCLUDED)} AND {absent_sql(b, EXCLUDED)} "
         f"GROUP BY {a}, {b}"
     )
 
