@@ -239,3 +239,13 @@ def test_another_establishment_neither_sees_nor_works_an_order(estate: Estate, c
     approved = _json(cli, "tro", "transition", ref, "APPROVED", "--reason", "approved")
     assert [(t["to"], t["actor"]) for t in approved["transitions"]] == [
         ("DRAFT", HEWELL), ("APPROVED", HEWELL)]
+
+
+def test_the_list_says_how_many_even_when_none(estate: Estate, cli: Cli) -> None:
+    estate.detect("HEI-MA-1", [0, 1, 2], IMSI_A, IMEI_A)
+    assert cli("tro", "list") == (0, "0 application(s) and order(s)\n")
+    ref = _json(cli, "tro", "apply", "-e", "HEI", "--identifiers", IMSI_A)["ref"]
+    code, listed = cli("tro", "list")
+    assert (code, listed.count(ref)) == (0, 1)
+    assert listed.endswith("1 application(s) and order(s)\n")
+    assert cli("tro", "list", principal=BERWYN) == (0, "0 application(s) and order(s)\n")

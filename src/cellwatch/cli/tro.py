@@ -117,8 +117,11 @@ def list_command(establishment: str | None = typer.Option(None, "--establishment
     if as_json:
         print_json(rows)
         return
+    out = console()
     for r in rows:
-        console().print(f"{r['ref']} {r['establishment']} {r['state']} lines={r['lines']}")
+        out.print(f"{r['ref']} {r['establishment']} {r['state']} lines={r['lines']}")
+    # Said even when nothing is listed, so an empty answer is not mistaken for a failure.
+    out.print(f"{len(rows)} application(s) and order(s)")
 
 
 @tro_app.command("pack")
