@@ -58,14 +58,6 @@ class Dialect:
         """A UTC timestamp as wall-clock time in ``zone`` (a naive timestamp)."""
         return f"timezone('{zone}', {column})"
 
-    def int_series(self, start: int, stop: int, alias: str = "k") -> str:
-        """A one-column query of the integers ``start`` .. ``stop - 1`` (as ``range``).
-
-        >>> Dialect().int_series(-2, 3)   # use as: CROSS JOIN ({...}) k
-        'SELECT unnest(range(-2, 3)) AS k'
-        """
-        return f"SELECT unnest(range({int(start)}, {int(stop)})) AS {alias}"
-
     def bit_field(self, column: str, shift: int, width: int) -> str:
         """The ``width``-bit unsigned field at bit ``shift`` of integer ``column``.
 
@@ -122,16 +114,13 @@ class SparkDialect(Dialect):
     def to_local(self, column: str, zone: str = "Europe/London") -> str:
         return f"from_utc_timestamp({column}, '{zone}')"
 
-    def int_series(self, start: int, stop: int, alias: str = "k") -> str:
-        # Spark's sequence() includes its end (and counts down): DuckDB's range() does not.
-        if int(stop) <= int(start):
-            return f"SELECT CAST(NULL AS INT) AS {alias} WHERE false"
-        return f"SELECT explode(sequence({int(start)}, {int(stop) - 1})) AS {alias}"
-
     def bit_field(self, column: str, shift: int, width: int) -> str:
         return f"(shiftright({column}, {int(shift)}) & {(1 << int(width)) - 1})"
 
     def int_unnest(self, start: int, stop: int) -> str:
+        # Spark's sequence() includes its end (and counts down): DuckDB's range() does not.
+        if int(stop) <= int(start):
+            return "explode(CAST(array() AS ARRAY<INT>))"
         return f"explode(sequence({int(start)}, {int(stop) - 1}))"
 
     def date_series(self, start: str, stop: str) -> str:
