@@ -29,7 +29,7 @@ def ctx(store: Store, settings: Settings) -> IngestContext:
         session.add(Location(code="HEI-A-2-014", establishment="HEI", type="CELL"))
         session.flush()
         session.add(Sensor(sensor_id="S1", establishment="HEI", kind="MANAGED_ACCESS"))
-    return IngestContext(store, settings, "analyst.one")
+    return IngestContext(store, settings, "system")
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

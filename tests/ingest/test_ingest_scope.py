@@ -1,4 +1,4 @@
-"""Seizures and social observations are written only for establishments in the writer's scope.
+"""Seizures, social observations and detections are written only within the writer's scope.
 
 As for intelligence (test_intelligence): a row naming an establishment outside the scope of
 the user who runs the ingest is quarantined with the reason, whatever the door (the check
@@ -18,9 +18,10 @@ from sqlalchemy import select
 from cellwatch.access.fixtures import build_estate
 from cellwatch.ingest.framework import IngestContext
 from cellwatch.ingest.quarantine import retry_rows
+from cellwatch.lake import Lake
 from cellwatch.protect.models import SocialObservation
 from cellwatch.settings import Settings
-from cellwatch.store import QuarantinedRow, SeizureItem, Store
+from cellwatch.store import QuarantinedRow, SeizureItem, Sensor, Store
 
 TS = "2026-05-02T10:00:00Z"
 ALL = {"HEI", "BWI", "LEI"}
@@ -156,3 +157,55 @@ def test_a_refused_row_is_retried_under_the_retriers_scope(
         assert row is not None
         assert row.status == "RESOLVED"
         assert s.scalars(select(model.establishment)).one() == "LEI"
+
+
+DETECTIONS_HEADER = ["ts", "sensor_id", "event_id", "technology"]
+
+
+def _with_sensors(store: Store) -> None:
+    with store.session() as s:
+        s.add_all(Sensor(sensor_id=f"{e}-RF-1", establishment=e, kind="RF_DETECTOR")
+                  for e in sorted(ALL))
+
+
+@pytest.mark.parametrize(("user", "written"), [
+    ("hei_supervisor", {"HEI"}),              # an establishment's team: its own sensors
+    ("wm_analyst", {"HEI", "BWI"}),           # a region: its region's
+    ("nat_admin", ALL),                       # a national organisation: anywhere
+    ("system", ALL),                          # the local administrator: anywhere
+    ("no_such_user", set()),                  # nobody: nowhere
+])
+def test_detections_from_sensors_outside_the_writers_scope_are_quarantined(
+        estate: Store, settings: Settings, tmp_path: Path, user: str, written: set[str]) -> None:
+    # The sensor's establishment decides, in the vectorised SQL check: the lake gets the
+    # in-scope rows, the quarantine the others with the reason on the sensor_id field.
+    _with_sensors(estate)
+    rows = [{"ts": TS, "sensor_id": f"{e}-RF-1", "event_id": f"E-{e}", "technology": "LTE"}
+            for e in sorted(ALL)]
+    ctx = IngestContext(estate, settings, user)
+    summary = load(ctx, "detections", write_csv(tmp_path / "d.csv", rows, DETECTIONS_HEADER))
+    assert (summary.accepted, summary.quarantined) == (len(written), len(ALL - written))
+    reason = refusal(user, "detections")
+    if written != ALL:
+        assert summary.reasons == {f"sensor_id: {reason}": len(ALL - written)}
+    stored = Lake(settings).query("SELECT DISTINCT establishment FROM detections").to_pylist()
+    assert {r["establishment"] for r in stored} == written
+    with estate.session() as s:
+        held = {(q.raw["sensor_id"], q.field, q.reason) for q in s.scalars(
+            select(QuarantinedRow).where(QuarantinedRow.kind == "detections"))}
+    assert held == {(f"{e}-RF-1", "sensor_id", reason) for e in ALL - written}
+
+
+def test_a_refused_detection_goes_in_on_a_retry_by_a_writer_whose_scope_reaches_it(
+        estate: Store, settings: Settings, tmp_path: Path) -> None:
+    _with_sensors(estate)
+    row = {"ts": TS, "sensor_id": "LEI-RF-1", "event_id": "E-1", "technology": "LTE"}
+    local = IngestContext(estate, settings, "hei_supervisor")
+    assert load(local, "detections", write_csv(tmp_path / "d.csv", [row],
+                                               DETECTIONS_HEADER)).quarantined == 1
+    [again] = retry_rows(local, kind="detections")
+    assert again.accepted == 0
+    [done] = retry_rows(IngestContext(estate, settings, "nat_analyst"), kind="detections")
+    assert done.accepted == 1
+    stored = Lake(settings).query("SELECT sensor_id, source_line FROM detections").to_pylist()
+    assert stored == [{"sensor_id": "LEI-RF-1", "source_line": 2}]

@@ -42,7 +42,7 @@ def test_a_file_larger_than_the_memory_limit_ingests_whole(tmp_path: Path) -> No
                                     kind="MANAGED_ACCESS") for s in range(SENSORS)])
         source = tmp_path / "big.csv"
         _write(source)
-        summary = ingest_file(IngestContext(store, settings, "analyst.one"), "detections",
+        summary = ingest_file(IngestContext(store, settings, "system"), "detections",
                               source)
         assert (summary.read, summary.accepted, summary.quarantined) == (ROWS, ROWS, 0)
         lake = Lake(settings)

@@ -39,7 +39,7 @@ def _ingest_detections(estate: Estate, tmp_path: Path, imsi: str, days: list[int
         f"{(START + timedelta(days=d)).strftime('%Y-%m-%dT%H:%M:%SZ')},HEI-MA-1,{imsi}"
         for d in days]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    ctx = IngestContext(estate.store, estate.settings, "analyst.one")
+    ctx = IngestContext(estate.store, estate.settings, "system")
     return ingest_file(ctx, "detections", path)
 
 

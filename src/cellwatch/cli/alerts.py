@@ -11,14 +11,11 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.principal import Principal, principal_for
-from cellwatch.access.service import Access, Page
+from cellwatch.access.service import Page
 from cellwatch.alerts import export_alerts, load_rules, service
 from cellwatch.alerts.engine import run_rules
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
 from cellwatch.cli.export import export_app
-from cellwatch.settings import Settings
-from cellwatch.store import Store
 
 alerts_app = typer.Typer(name="alerts", help="Alerts: run the rules, list, assign, "
                          "acknowledge, close.", no_args_is_help=True)
@@ -34,18 +31,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(referral_app, name="referral")
 
 
-def _principal(settings: Settings, store: Store) -> Principal:
-    with store.session() as s:
-        return principal_for(s, settings.principal)
-
-
-def _access() -> Access:
-    """The CLI's principal bound to its store, for the audited alerts service."""
-    settings = settings_from_env()
-    store = store_from_env(settings)
-    return Access(store, _principal(settings, store), settings)
-
-
 @alerts_app.command("run")
 def run_command(
     rule: list[str] = typer.Option([], "--rule", help="Run only this rule (repeatable)."),
@@ -55,9 +40,11 @@ def run_command(
 ) -> None:
     """Run the alert rules now (they also run after ingest of reports and observations)."""
     settings = settings_from_env()
-    store = store_from_env(settings)
+    # Resolved only so an unknown or inactive CELLWATCH_PRINCIPAL is refused here as by
+    # the other alerts commands; the rules themselves run estate-wide, as after an ingest.
+    access = cli_access(settings)
     day = date.fromisoformat(as_of) if as_of else None
-    result = run_rules(settings, store, as_of=day, only=rule, deliver=not no_deliver)
+    result = run_rules(settings, access.store, as_of=day, only=rule, deliver=not no_deliver)
     doc = {"raised": {k: len(v) for k, v in result.raised.items()}, "failed": result.failed,
            "delivered": result.delivered}
     if as_json:
@@ -89,7 +76,7 @@ def list_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Alerts the principal may see, newest first."""
-    alerts = service.list_for(_access(), Page(limit=500), status=status, rule=rule)
+    alerts = service.list_for(cli_access(), Page(limit=500), status=status, rule=rule)
     rows = [{"alert_id": a.id, "rule": a.rule, "status": a.status,
              "created_ts": a.created_ts.isoformat(), "prison_number": a.prison_number,
              "establishment": a.establishment, "summary": a.summary} for a in alerts]
@@ -105,14 +92,14 @@ def list_command(
 @alerts_app.command("assign")
 def assign_command(alert_id: int, to: str = typer.Option(..., "--to")) -> None:
     """Give an alert to a user."""
-    alert = service.assign_for(_access(), alert_id, to)
+    alert = service.assign_for(cli_access(), alert_id, to)
     console().print(f"alert {alert.id} {alert.status} to {alert.assigned_to}")
 
 
 @alerts_app.command("ack")
 def ack_command(alert_id: int) -> None:
     """Acknowledge an alert."""
-    alert = service.acknowledge_for(_access(), alert_id)
+    alert = service.acknowledge_for(cli_access(), alert_id)
     console().print(f"alert {alert.id} {alert.status}")
 
 
@@ -125,7 +112,7 @@ def close_command(
     note: str | None = typer.Option(None, "--note"),
 ) -> None:
     """Close an alert with an outcome."""
-    alert = service.close_for(_access(), alert_id, outcome, note)
+    alert = service.close_for(cli_access(), alert_id, outcome, note)
     console().print(f"alert {alert.id} {alert.status}: {alert.outcome}")
 
 
@@ -133,7 +120,6 @@ def close_command(
 def export_alerts_command(out: Path = typer.Option(..., "--out", help="CSV file to write.")
                           ) -> None:
     """Every alert, as interchange.md's ``alerts`` export."""
-    settings = settings_from_env()
-    store = store_from_env(settings)
-    count = export_alerts(store, _principal(settings, store), out)
+    access = cli_access()
+    count = export_alerts(access.store, access.principal, out)
     console().print(f"wrote {count} alerts to {out}")

@@ -6,8 +6,7 @@ import typer
 
 from cellwatch.access import ops
 from cellwatch.access.service import Page
-from cellwatch.cli.context import console, print_json
-from cellwatch.cli.users import cli_access
+from cellwatch.cli.context import cli_access, console, print_json
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,5 @@
-"""What every CLI command needs: settings and the store, built once per invocation."""
+"""What every CLI command needs: settings, the store and the acting principal, built once
+per invocation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from rich.console import Console
 
+from cellwatch.access.principal import principal_for
+from cellwatch.access.service import Access
 from cellwatch.settings import Settings, load_settings
 from cellwatch.store import Store, open_store
 
@@ -19,6 +22,19 @@ def settings_from_env() -> Settings:
 def store_from_env(settings: Settings | None = None) -> Store:
     """The migrated store the environment points at."""
     return open_store(settings or settings_from_env())
+
+
+def cli_access(settings: Settings | None = None) -> Access:
+    """The store, guarded as ``CELLWATCH_PRINCIPAL`` (``system`` by default).
+
+    The one place the CLI resolves who it acts as: a name that is no active user in an
+    active organisation is refused here (:class:`~cellwatch.errors.AuthenticationFailed`,
+    exit 2) before any command reads or writes a thing.
+    """
+    settings = settings or settings_from_env()
+    store = store_from_env(settings)
+    with store.session() as session:
+        return Access(store, principal_for(session, settings.principal), settings)
 
 
 def print_json(document: Any) -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.cli.context import console, print_json
+from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.cli.export import export_app
-from cellwatch.cli.users import cli_access
 
 
 def export_stix_command(

@@ -11,8 +11,7 @@ from typing import Any
 import typer
 
 from cellwatch.access.knowledge import knowledge_of
-from cellwatch.cli.context import console, print_json
-from cellwatch.cli.users import cli_access
+from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.errors import InvalidIdentifier
 
 

@@ -1,21 +1,31 @@
 """``cellwatch ingest KIND FILE...``: load files, quarantine bad rows, print a summary.
 
+The command acts as ``CELLWATCH_PRINCIPAL`` and loads only the kinds that principal may
+load: the rule of API and web uploads (:func:`cellwatch.access.uploads.check_ingest`),
+refused and audited the same way. ``system`` loads everything.
+
 Exit codes: 0 every row went in, 1 some rows were quarantined, 2 a file was unusable
-(it changed nothing; the other files still go in).
+(it changed nothing; the other files still go in), or the principal may not load the
+kind (nothing was read).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
-from cellwatch.errors import MalformedFile
+from cellwatch.access.service import Access, Denied
+from cellwatch.access.uploads import check_ingest
+from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
+from cellwatch.errors import AccessDenied, AuthenticationFailed, CellwatchError, MalformedFile
 from cellwatch.ingest.framework import IngestContext, IngestSummary, get_handler, ingest_file
+from cellwatch.settings import Settings
 
 COUNTS = ("read", "accepted", "updated", "duplicates", "quarantined")
 
@@ -33,7 +43,10 @@ def ingest_command(
     """Validate and load FILE(s) of KIND; rows that break a rule go to quarantine."""
     handler = get_handler(kind)  # an unknown kind fails before the store is touched
     settings = settings_from_env()
-    ctx = IngestContext.create(store_from_env(settings), settings, progress=not as_json)
+    access = acting_access(settings, as_json)
+    require_loadable(access, [handler.name], as_json)
+    ctx = IngestContext(access.store, settings, access.principal.username,
+                        progress=not as_json)
     summaries: list[IngestSummary] = []
     errors: list[MalformedFile] = []
     for file in files:
@@ -58,6 +71,42 @@ def ingest_command(
     code = exit_code(summaries, errors)
     if code:
         raise SystemExit(code)
+
+
+def acting_access(settings: Settings, as_json: bool) -> Access:
+    """The CLI's principal bound to the store; an unknown or inactive one exits 2."""
+    try:
+        return cli_access(settings)
+    except AuthenticationFailed as exc:
+        refuse(exc, as_json, principal=settings.principal)
+
+
+def require_loadable(access: Access, kinds: Iterable[str], as_json: bool) -> None:
+    """Exit 2 unless the principal may load every one of ``kinds``.
+
+    The decision is :func:`check_ingest`, the API's and the web's rule, which audits a
+    denial (as ``denied``, the kind as the resource) before anything is read or stored.
+    """
+    for kind in sorted(set(kinds)):
+        try:
+            check_ingest(access, kind)
+        except Denied:
+            # One wording whichever half of the rule refused (the role, or the kind for
+            # this organisation); the audit entry keeps the policy's own reason.
+            name = access.principal.username
+            refuse(AccessDenied(f"{name} may not load {kind}"), as_json,
+                   principal=name, kind=kind)
+
+
+def refuse(error: CellwatchError, as_json: bool, **about: str) -> NoReturn:
+    """Print ``error`` (one JSON document with ``--json``) and exit with its exit code."""
+    if as_json:
+        print_json({"error": error.message, "code": error.code, **about})
+    else:
+        # Escaped: the message carries names from the environment, not markup.
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(error.message)}",
+                                   highlight=False)
+    raise SystemExit(error.exit_code)
 
 
 def exit_code(summaries: list[IngestSummary], errors: list[MalformedFile]) -> int:

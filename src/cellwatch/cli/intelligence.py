@@ -8,8 +8,7 @@ import typer
 
 from cellwatch.access.exports import write_intelligence_csv
 from cellwatch.access.intel import IntelligenceFilter
-from cellwatch.cli.context import console
-from cellwatch.cli.users import cli_access
+from cellwatch.cli.context import cli_access, console
 
 
 def export_intelligence_command(

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.principal import principal_for
 from cellwatch.alerts.context import RuleContext
-from cellwatch.cli.context import console, settings_from_env, store_from_env
+from cellwatch.cli.context import cli_access, console, settings_from_env
 from cellwatch.parole.summary import build_summary
 
 parole_app = typer.Typer(name="parole", help="Parole intelligence summaries.",
@@ -29,12 +28,11 @@ def summary_command(
 ) -> None:
     """Write the summary of PRISON_NUMBER for the acting principal's audience."""
     settings = settings_from_env()
-    store = store_from_env(settings)
-    with store.session() as s:
-        principal = principal_for(s, settings.principal)
-    ctx = RuleContext(settings, store, date.fromisoformat(as_of) if as_of else date.today())
+    access = cli_access(settings)
+    ctx = RuleContext(settings, access.store,
+                      date.fromisoformat(as_of) if as_of else date.today())
     try:
-        summary = build_summary(ctx, principal, prison_number)
+        summary = build_summary(ctx, access.principal, prison_number)
     finally:
         ctx.close()
     # fpdf loads fonts on import: pay for it only when a summary is written.

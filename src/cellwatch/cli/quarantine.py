@@ -1,15 +1,23 @@
-"""``cellwatch quarantine``: list, show, fix, retry and discard rejected rows."""
+"""``cellwatch quarantine``: list, show, fix, retry and discard rejected rows.
+
+``retry`` stores rows, so it obeys the rule of ``cellwatch ingest``: the acting
+principal must be allowed to load the kind of every row it would retry
+(:func:`cellwatch.cli.ingest.require_loadable`).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import typer
 from rich.table import Table
 
 from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
-from cellwatch.cli.ingest import combine, exit_code, show
+from cellwatch.cli.ingest import acting_access, combine, exit_code, require_loadable, show
 from cellwatch.errors import InvalidData
 from cellwatch.ingest import quarantine as q
-from cellwatch.ingest.framework import IngestContext
+from cellwatch.ingest.framework import IngestContext, IngestSummary, canonical_kind
+from cellwatch.store import Store
 
 group = typer.Typer(help="Rows rejected by ingest: list, show, fix, retry, discard.")
 
@@ -102,8 +110,13 @@ def retry_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Re-validate open rows; those that now pass go in and are marked RESOLVED."""
-    ctx = _context(not as_json)
-    summaries = q.retry_rows(ctx, ids or (), kind, everything)
+    settings = settings_from_env()
+    access = acting_access(settings, as_json)
+    kinds = _kinds_to_retry(access.store, ids or (), kind, everything)
+    # Every kind is decided before any row is retried: a refusal changes nothing.
+    require_loadable(access, kinds, as_json)
+    ctx = IngestContext(access.store, settings, access.principal.username, not as_json)
+    summaries = _retry(ctx, ids or (), kind, everything, kinds)
     document = combine(kind or "all", summaries, [])
     # Rows that went in on retry are new evidence, exactly as if ingested now.
     from cellwatch.alerts.engine import run_after_ingest
@@ -120,6 +133,31 @@ def retry_command(
     code = exit_code(summaries, [])
     if code:
         raise SystemExit(code)
+
+
+def _kinds_to_retry(store: Store, ids: Sequence[int], kind: str | None,
+                    everything: bool) -> set[str]:
+    """The kinds of the rows a retry would touch (a named kind counts even with none open)."""
+    wanted = canonical_kind(kind) if kind else None
+    if ids:
+        # A row's kind never changes, so the kinds decided are the kinds retried.
+        found = {str(q.show_row(store, row_id)["kind"]) for row_id in ids}
+        return {k for k in found if wanted in (None, k)}
+    if wanted:
+        return {wanted}
+    return set(q.open_counts(store)) if everything else set()
+
+
+def _retry(ctx: IngestContext, ids: Sequence[int], kind: str | None, everything: bool,
+           kinds: set[str]) -> list[IngestSummary]:
+    if ids or kind or not everything:
+        return q.retry_rows(ctx, ids, kind, everything)
+    # --all retries kind by kind, only the kinds decided: a row of another kind quarantined
+    # since the decision waits for someone allowed to load it. Reference kinds go first,
+    # as retry_rows orders them, so later kinds find what they refer to.
+    order = q.RETRY_ORDER
+    ranked = sorted(kinds, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return [summary for name in ranked for summary in q.retry_rows(ctx, kind=name)]
 
 
 @group.command("discard")

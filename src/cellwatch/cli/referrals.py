@@ -14,9 +14,8 @@ from typing import Any
 
 import typer
 
-from cellwatch.access.principal import principal_for
-from cellwatch.access.service import Access, Page
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.access.service import Page
+from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.protect.referrals import (
     CrimeDetails,
     CrimeReferralView,
@@ -30,13 +29,6 @@ from cellwatch.protect.referrals import (
 referral_app = typer.Typer(name="referral", help="Crime-in-prison referrals: record, list, "
                            "acknowledge.", no_args_is_help=True)
 AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
-
-
-def _access() -> Access:
-    settings = settings_from_env()
-    store = store_from_env(settings)
-    with store.session() as s:
-        return Access(store, principal_for(s, settings.principal), settings)
 
 
 def _doc(v: CrimeReferralView) -> dict[str, Any]:
@@ -66,7 +58,7 @@ def record_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """A force records a crime committed from prison; it goes to the establishment's team."""
-    access = _access()
+    access = cli_access()
     number = prisoner.strip().upper()
     to_org = to or security_team(access, number)
     days = access.settings.referral_acknowledge_days if access.settings else 5
@@ -89,7 +81,7 @@ def list_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Referrals your organisation sent or received, with their crime fields."""
-    rows = list_crime_referrals(_access(), Page(limit), status, direction)
+    rows = list_crime_referrals(cli_access(), Page(limit), status, direction)
     if as_json:
         print_json([_doc(v) for v in rows])
         return
@@ -101,5 +93,5 @@ def list_command(
 @referral_app.command("ack")
 def ack_command(referral_id: int = typer.Argument(..., min=1)) -> None:
     """Acknowledge a referral addressed to your organisation."""
-    v = acknowledge_crime_referral(_access(), referral_id)
+    v = acknowledge_crime_referral(cli_access(), referral_id)
     console().print(f"referral {v.id} {v.status} by {v.acknowledged_by}", highlight=False)

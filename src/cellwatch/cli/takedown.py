@@ -12,8 +12,7 @@ from typing import Any
 import typer
 
 from cellwatch.access.service import Page
-from cellwatch.cli.context import console, print_json
-from cellwatch.cli.users import cli_access
+from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.takedown import service
 
 takedown_app = typer.Typer(name="takedown", no_args_is_help=True,

@@ -15,9 +15,8 @@ from pathlib import Path
 import typer
 
 from cellwatch.access.service import Page
-from cellwatch.cli.context import console, print_json
+from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.cli.export import export_app
-from cellwatch.cli.users import cli_access
 from cellwatch.errors import InvalidData
 from cellwatch.ingest.timestamps import parse_timestamp
 from cellwatch.tro import service

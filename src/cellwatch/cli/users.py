@@ -7,18 +7,8 @@ import sys
 import typer
 
 from cellwatch.access import directory
-from cellwatch.access.principal import principal_for
-from cellwatch.access.service import Access
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.errors import InvalidData
-
-
-def cli_access() -> Access:
-    """The store, guarded as ``CELLWATCH_PRINCIPAL`` (``system`` by default)."""
-    settings = settings_from_env()
-    store = store_from_env(settings)
-    with store.session() as session:
-        return Access(store, principal_for(session, settings.principal), settings)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,9 +2,10 @@
 
 Rules (docs/lake.md has the full list): ``ts`` and ``sensor_id`` required; the sensor
 must exist (its establishment partitions the row; unknown sensors are quarantined and
-go in on retry); ``technology`` is an enumeration; numbers must be numbers; IMSI 14-15
-digits with a known MCC; IMEI normalised to 15 digits (IMEISV reduced); a vendor
-``location_code`` that does not resolve is kept and flagged. ``event_key`` is
+go in on retry) and lie in an establishment the user running the ingest writes for;
+``technology`` is an enumeration; numbers must be numbers; IMSI 14-15 digits with a
+known MCC; IMEI normalised to 15 digits (IMEISV reduced); a vendor ``location_code``
+that does not resolve is kept and flagged. ``event_key`` is
 ``establishment|sensor_id|event_id`` or, without an event id, an MD5 of the normalised
 content, and a key already in the file or the lake makes the row a duplicate.
 """
@@ -20,6 +21,7 @@ import duckdb
 
 from cellwatch.ingest.lake_handler import LakeHandler
 from cellwatch.ingest.lake_pipeline import problems_sql
+from cellwatch.ingest.scope import WriteLimit, WriteScope
 from cellwatch.lake.layout import DETECTIONS
 from cellwatch.lake.reference import attach_reference
 from cellwatch.lake.sqlfn import (
@@ -65,6 +67,10 @@ TECHNOLOGY_ALIASES: Final = {
 }
 
 
+# A sensor's establishment decides who may load its detections.
+SCOPE: Final = WriteScope("detections")
+
+
 def _technology_sql(raw: str) -> tuple[str, str]:
     cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in TECHNOLOGY_ALIASES.items())
     value = f"CASE upper({raw}) {cases} END"
@@ -86,8 +92,9 @@ class DetectionsKind:
     known_columns = KNOWN_COLUMNS
     required_columns = REQUIRED_COLUMNS
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, limit: WriteLimit | None = None) -> None:
         self.store = store
+        self.limit = limit
 
     def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
         """Load sensors and locations, the references a detection resolves."""
@@ -122,6 +129,7 @@ class DetectionsKind:
             + f"{imsi} AS v_imsi, {imsi_problem} AS p_imsi, "
             f"{imei} AS v_imei, {imei_problem} AS p_imei FROM ({layer2})"
         )
+        scope = self.limit.problem_sql("s_est") if self.limit is not None else None
         problems = problems_sql(
             [
                 ("ts", _required("ts")),
@@ -137,6 +145,7 @@ class DetectionsKind:
                 ("duration_s", "p_duration_s"),
                 ("imsi", "p_imsi"),
                 ("imei", "p_imei"),
+                *([("sensor_id", scope)] if scope is not None else []),
             ]
         )
         checked = (
@@ -186,4 +195,4 @@ class DetectionsKind:
 
 def handler() -> LakeHandler:
     """The detections handler, as the ingest registry expects."""
-    return LakeHandler(DETECTIONS, DetectionsKind)
+    return LakeHandler(DETECTIONS, DetectionsKind, SCOPE)

@@ -37,6 +37,7 @@ from cellwatch.ingest.model import (
     RetryResult,
     SourceFile,
 )
+from cellwatch.ingest.scope import WriteLimit, WriteScope, write_limit
 from cellwatch.lake.append import remove_batch
 from cellwatch.lake.lake import Lake
 from cellwatch.store import Store
@@ -48,9 +49,20 @@ class LakeHandler:
     # DuckDB checks every CSV row (rejects table), so sniff only hashes and samples.
     checks_csv_rows = True
 
-    def __init__(self, name: str, make_kind: Callable[[Store], LakeKind]) -> None:
+    def __init__(
+        self,
+        name: str,
+        make_kind: Callable[[Store, WriteLimit | None], LakeKind],
+        scope: WriteScope | None = None,
+    ) -> None:
         self._name = name
         self._make_kind = make_kind
+        self._scope = scope
+
+    def _kind(self, ctx: IngestContext) -> LakeKind:
+        """The kind, limited to the establishments the user running ``ctx`` writes for."""
+        limit = write_limit(ctx, self._scope) if self._scope is not None else None
+        return self._make_kind(ctx.store, limit)
 
     @property
     def name(self) -> str:
@@ -59,7 +71,7 @@ class LakeHandler:
 
     def ingest(self, ctx: IngestContext, source: SourceFile) -> IngestSummary:
         """Validate ``source`` in DuckDB, append the new rows, quarantine the bad ones."""
-        kind = self._make_kind(ctx.store)
+        kind = self._kind(ctx)
         missing = [c for c in kind.required_columns if c not in source.header]
         if missing:
             raise MalformedFile(source.name, f"required column(s) missing: {', '.join(missing)}")
@@ -120,7 +132,7 @@ class LakeHandler:
         result = RetryResult(summary=summary)
         if not rows:
             return result
-        kind = self._make_kind(ctx.store)
+        kind = self._kind(ctx)
         lake = Lake(ctx.settings)
         con = lake.connect(views=False)
         try:

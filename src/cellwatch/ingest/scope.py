@@ -1,7 +1,8 @@
 """Which establishments the user running an ingest may write rows for.
 
 Kinds a local team loads and whose rows name an establishment (intelligence, seizures,
-social observations) check each row here, in the kind itself, where every API upload, web
+social observations; detections, whose sensor names it, in SQL through
+:class:`WriteLimit`) check each row here, in the kind itself, where every API upload, web
 upload, CLI ingest and quarantine retry passes. A row naming an establishment outside the
 writer's scope is a problem of the row: it is quarantined with the reason, never written
 and never silently dropped. A row naming no establishment is left to the kind's own rules.
@@ -19,10 +20,11 @@ from sqlalchemy.orm import Session
 from cellwatch.access.policy import Target, can
 from cellwatch.access.principal import Principal, principal_for
 from cellwatch.access.roles import Action, Resource, permitted
-from cellwatch.errors import AuthenticationFailed
+from cellwatch.errors import AuthenticationFailed, ConfigError
 from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.model import Problem
 from cellwatch.ingest.validate import Checked
+from cellwatch.lake.sqlfn import quote
 
 FIELD = "establishment"
 
@@ -50,14 +52,19 @@ class WriteScope:
         An establishment's team writes for its own establishment, a region for its
         region's, national units (and ``system``) anywhere.
         """
+        if writer is not None:
+            if self.resource is None:
+                if writer.covers(establishment):
+                    return None
+            elif can(writer, Action.CREATE, Target(self.resource, establishment=establishment)):
+                return None
+        return self.reason(ctx, writer)
+
+    def reason(self, ctx: IngestContext, writer: Principal | None) -> str:
+        """The reason given for a row ``writer`` may not write."""
         if writer is None:
             return f"{ctx.principal} is not an active user, so may not write for an establishment"
-        if self.resource is None:
-            if writer.covers(establishment):
-                return None
-        elif can(writer, Action.CREATE, Target(self.resource, establishment=establishment)):
-            return None
-        elif not permitted(writer.roles, self.resource, Action.CREATE):
+        if self.resource is not None and not permitted(writer.roles, self.resource, Action.CREATE):
             return f"{writer.username} holds no role that writes {self.what}"
         return (f"outside the scope of {writer.username}: a team writes {self.what} for its "
                 "own establishment, a region for its region's")
@@ -72,3 +79,39 @@ class WriteScope:
             refused = self.refusal(ctx, writer, establishment)
             if refused is not None:
                 row.problems.append(Problem(FIELD, refused))
+
+
+@dataclass(frozen=True)
+class WriteLimit:
+    """A writer's scope for a kind validated in SQL: ``establishments`` None means all, and
+    ``reason`` is what a refused row is quarantined with."""
+
+    establishments: frozenset[str] | None
+    reason: str
+
+    def problem_sql(self, establishment: str) -> str | None:
+        """SQL giving the refusal for a row whose ``establishment`` is out of scope, or None.
+
+        Establishment codes come from the store, and are quoted as literals anyway.
+        """
+        if self.establishments is None:
+            return None
+        reason = quote(self.reason)
+        if not self.establishments:
+            return f"CASE WHEN {establishment} IS NOT NULL THEN {reason} END"
+        listed = ", ".join(quote(code) for code in sorted(self.establishments))
+        return f"CASE WHEN {establishment} NOT IN ({listed}) THEN {reason} END"
+
+
+def write_limit(ctx: IngestContext, scope: WriteScope) -> WriteLimit:
+    """The :class:`WriteLimit` of the user running ``ctx`` for ``scope``.
+
+    Only a geographic scope (``scope.resource`` None) can be checked as a list of
+    establishments; a kind whose create rule depends on more is checked row by row.
+    """
+    if scope.resource is not None:
+        raise ConfigError(f"{scope.what}: a role-based write rule cannot be a WriteLimit")
+    with ctx.store.session() as session:
+        writer = writer_of(ctx, session)
+    reach = frozenset() if writer is None else writer.establishments
+    return WriteLimit(reach, scope.reason(ctx, writer))

@@ -6,20 +6,28 @@ its scope decides which alerts the principal sees and may work, and every read, 
 and refusal lands in the audit chain exactly as it would from the API.
 Several alerts can be acknowledged or assigned at once; each is done or refused on
 its own, and the page says which.
+
+Disconnection (TRO) alerts are the disconnection workflow's: they are listed through
+:func:`cellwatch.tro.service.list_alerts`, as ``cellwatch tro alerts`` lists them, and only
+for a user whose role reads TRO orders (analysts and supervisors, the API's rule for
+orders); within that, each alert is shown only inside the user's establishments.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter, Response
 
+from cellwatch.access.policy import Target, can
+from cellwatch.access.roles import Action, Resource
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.alerts import OUTCOMES
 from cellwatch.alerts.service import acknowledge_for, assign_for, close_for, get_for, list_for
 from cellwatch.errors import CellwatchError, InvalidData
-from cellwatch.tro.alerts import list_alerts as list_tro_alerts
+from cellwatch.tro import service as tro
 from cellwatch.web.context import Page, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -33,12 +41,25 @@ QUEUE = Paging(limit=500)
 def alerts_queue(ctx: Page, status: str = "") -> Response:
     """Alerts in the principal's scope, open work first."""
     wanted = status.upper() if status.upper() in ORDER else None
-    alerts = list_for(Access(ctx.store, ctx.user), QUEUE, status=wanted)
+    access = Access(ctx.store, ctx.user)
+    alerts = list_for(access, QUEUE, status=wanted)
     alerts.sort(key=lambda a: (ORDER.get(a.status, 9), -a.id))
-    tro = [a for a in list_tro_alerts(ctx.store) if ctx.user.covers(a["establishment"])]
     return ctx.render("alerts.html", title="Alerts", section="queues", tab="alerts",
-                      alerts=alerts, tro_alerts=tro, shown=wanted or "",
+                      alerts=alerts, tro_alerts=tro_alerts(access), shown=wanted or "",
                       statuses=list(ORDER))
+
+
+def tro_alerts(access: Access) -> list[dict[str, Any]]:
+    """The disconnection alerts the principal may read (none without a TRO role).
+
+    The role is asked first, without raising: the queue page did not ask for TRO alerts,
+    so a user with no TRO role (an administrator, an operator's liaison, the Parole
+    Board) is simply shown none, not audited as refused on every visit. The service
+    then narrows the list to the user's establishments and audits what it returns.
+    """
+    if not can(access.principal, Action.READ, Target(Resource.TRO_ORDER)):
+        return []
+    return tro.list_alerts(access)
 
 
 @router.get("/alerts/{alert_id}")

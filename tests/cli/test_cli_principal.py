@@ -1,0 +1,64 @@
+"""Every command resolves ``CELLWATCH_PRINCIPAL`` through one helper,
+:func:`cellwatch.cli.context.cli_access`, so every command refuses the same names."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import cellwatch.cli
+from cellwatch.access.models import Organisation
+from cellwatch.store import Store
+
+Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of conftest
+CLI = Path(cellwatch.cli.__file__).parent
+
+COMMANDS = (
+    ("alerts", "list"),
+    ("alerts", "ack", "1"),
+    ("alerts", "run", "--no-deliver"),
+    ("export", "alerts", "--out", "{tmp}/alerts.csv"),
+    ("referral", "list"),
+    ("referral", "ack", "1"),
+    ("parole", "summary", "A1111AA", "--out", "{tmp}"),
+    ("users", "list"),
+    ("ingest", "seizures", "{tmp}/seizures.csv"),
+    ("quarantine", "retry", "--all"),
+)
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
+def test_every_command_refuses_a_name_that_is_no_active_user(
+        run: Run, store: Store, tmp_path: Path, argv: tuple[str, ...]) -> None:
+    (tmp_path / "seizures.csv").write_text("seizure_ref,item_no\nSZ-1,1\n")
+    args = [a.format(tmp=tmp_path) for a in argv]
+    code, out, err = run("ghost", *args)
+    assert (code, out) == (2, "")
+    assert "no active user 'ghost'" in err
+    # A real user whose organisation is no longer active is refused the same way.
+    with store.session() as s:
+        s.scalars(select(Organisation).where(Organisation.code == "HEI-SIT")).one().active = False
+    code, _, err = run("hei_supervisor", *args)
+    assert code == 2
+    assert "the organisation of 'hei_supervisor' is not active" in err
+
+
+def _calls(module: Path) -> set[str]:
+    """The names of the functions and classes a module calls."""
+    found = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            found.add(func.id if isinstance(func, ast.Name) else getattr(func, "attr", ""))
+    return found
+
+
+def test_only_the_shared_helper_resolves_the_principal() -> None:
+    # A command building its own Access could skip (or differ in) the refusal above.
+    offenders = {module.name: sorted(_calls(module) & {"principal_for", "Access"})
+                 for module in sorted(CLI.glob("*.py")) if module.name != "context.py"}
+    assert {name: calls for name, calls in offenders.items() if calls} == {}
