@@ -18,6 +18,7 @@ from cellwatch.access.audit import verify_chain
 from cellwatch.access.models import AuditEntry, User
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access, Denied
+from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Prisoner, QuarantinedRow, SeizureItem, Store
 
 Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of conftest
@@ -96,8 +97,38 @@ def test_a_kind_the_user_may_load_goes_in_under_their_name(
         assert [b.run_by for b in s.scalars(select(IngestBatch).order_by(IngestBatch.id))] == [
             "hei_supervisor", "system"]
         assert s.get(Prisoner, "B1234CD") is not None
-    # Allowed loads leave no denial behind.
-    assert audited(store, "hei_supervisor", "ingest_batch") == []
+    # Allowed loads leave no denial behind, only the audit of the load itself.
+    assert [outcome for _, _, outcome in audited(store, "hei_supervisor", "ingest_batch")] == [
+        "allowed"]
+
+
+def test_each_file_loaded_is_audited_as_an_upload_is(
+        run: Run, store: Store, settings: Settings, tmp_path: Path) -> None:
+    first = _file(tmp_path, "seizures.csv", SEIZURES)
+    second = _file(tmp_path, "more.csv", SEIZURES.replace("SZ-1", "SZ-2"))
+    bad = _file(tmp_path, "bad.csv", "")  # unusable: changes nothing, so nothing to audit
+    code, _, _ = run("hei_supervisor", "ingest", "seizures", first, second, bad)
+    assert code == 2
+    with store.session() as s:
+        batches = [str(b) for b in s.scalars(select(IngestBatch.id).order_by(IngestBatch.id))]
+    assert audited(store, "hei_supervisor", "ingest_batch") == [
+        ("ingest", batch, "allowed") for batch in batches]
+    cli = _entries(store, "hei_supervisor")
+    assert cli[0]["detail"] == {"kind": "seizures", "file": "seizures.csv", "read": 1,
+                                "accepted": 1, "updated": 0, "duplicates": 0,
+                                "quarantined": 0, "already_ingested": False}
+    # The entry an API or web upload of the same file leaves (here: already ingested).
+    with store.session() as s:
+        api_access = Access(store, principal_for(s, "hei_supervisor"))
+    uploads.ingest_upload(api_access, settings, "seizures", Path(first))
+    api = _entries(store, "hei_supervisor")[-1]
+    assert {**api, "detail": None} == {**cli[0], "detail": None}
+    assert api["detail"].keys() == cli[0]["detail"].keys()
+    assert (api["detail"]["file"], api["detail"]["already_ingested"]) == ("seizures.csv", True)
+    # The local administrator's loads are audited under its name too.
+    run("system", "ingest", "prisoners", _file(tmp_path, "prisoners.csv", PRISONERS))
+    assert [a for a, _, _ in audited(store, "system", "ingest_batch")] == ["ingest"]
+    assert verify_chain(store).ok
 
 
 def test_an_unknown_or_inactive_principal_loads_nothing(
@@ -135,10 +166,11 @@ def test_quarantine_retry_needs_the_right_to_load_the_rows_kind(
     code, out, err = run("hei_supervisor", "quarantine", "retry", str(row_id))
     assert (code, out) == (2, "")
     assert err.strip() == "error: hei_supervisor may not load prisoners"
-    code, out, _ = run("hei_supervisor", "quarantine", "retry", "--all", "--json")
-    assert code == 2
-    assert json.loads(out)["error"] == "hei_supervisor may not load prisoners"
     assert run("hei_supervisor", "quarantine", "retry", "--kind", "prisoners")[0] == 2
+    # --all takes only the rows of their own batches (the API's quarantine scope): the
+    # administrator's row is not theirs to decide, so there is nothing to retry or refuse.
+    code, out, _ = run("hei_supervisor", "quarantine", "retry", "--all", "--json")
+    assert (code, json.loads(out)["read"]) == (0, 0)
     assert run("hei_analyst", "quarantine", "retry", str(row_id))[0] == 2
     # Nothing changed: the row is still open and no retry batch was opened.
     assert _batches(store) == before
@@ -148,7 +180,7 @@ def test_quarantine_retry_needs_the_right_to_load_the_rows_kind(
         assert row.status == "OPEN"
         assert s.get(Prisoner, "B9999CD") is None
     assert audited(store, "hei_supervisor", "ingest_batch") == [
-        ("create", "prisoners", "denied")] * 3
+        ("create", "prisoners", "denied")] * 2
     assert audited(store, "hei_analyst", "ingest_batch") == [("create", "prisoners", "denied")]
     # A kind they may load is theirs to retry (none is open: nothing to do).
     assert run("hei_supervisor", "quarantine", "retry", "--kind", "seizures")[0] == 0

@@ -7,12 +7,12 @@ No browser: FastAPI's TestClient signs in through the real sign-in form.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from web_client import sign_in
 
 from audit_support import two_alerts
 from cellwatch.access.directory import create_user
@@ -48,18 +48,8 @@ def client(settings: Settings, store: Store) -> Iterator[TestClient]:
         yield test_client
 
 
-def _sign_in(client: TestClient, user: str) -> None:
-    client.cookies.clear()
-    form = client.get("/signin").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert csrf is not None
-    answer = client.post("/signin", follow_redirects=False, data={
-        "username": user, "password": PASSWORD, "csrf_token": csrf[1], "next": "/"})
-    assert answer.status_code == 303, answer.text
-
-
 def _page(client: TestClient, user: str) -> str:
-    _sign_in(client, user)
+    sign_in(client, user)
     page = client.get("/queues/alerts")
     assert page.status_code == 200
     return page.text

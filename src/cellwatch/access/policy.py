@@ -166,6 +166,10 @@ _SCOPE_RULES = {
     Resource.ORGANISATION: _organisation,
     # A takedown request is where its prisoner was when it was drafted; nothing shares it.
     Resource.TAKEDOWN: _geography,
+    # A judgement changes what every later run proposes for the prisoner: the work of the
+    # teams whose geography holds them (where the prisoner, or a link's end, is known),
+    # not of an organisation a case was merely shared with.
+    Resource.ATTRIBUTION: _geography,
 }
 
 

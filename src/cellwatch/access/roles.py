@@ -53,6 +53,9 @@ class Resource(StrEnum):
     PROTECTED_PERSON = "protected_person"  # a victim's numbers, accounts and conditions
     TRO_ORDER = "tro_order"  # a disconnection application or order (cellwatch.tro.service)
     TAKEDOWN = "takedown_request"  # a request to a platform (cellwatch.takedown.service)
+    # An identifier's attribution to a prisoner, or a link: judged by analysts
+    # (cellwatch.access.attributions); read as part of the prisoner's or device's record.
+    ATTRIBUTION = "attribution"
 
 
 class Action(StrEnum):
@@ -78,6 +81,7 @@ _ANALYST = _READ_ESTATE | {
     (R.INGEST_BATCH, A.READ), (R.QUARANTINE, A.READ),
     (R.TRO_ORDER, A.READ), (R.TRO_ORDER, A.CREATE), (R.TRO_ORDER, A.UPDATE),
     (R.TAKEDOWN, A.READ), (R.TAKEDOWN, A.CREATE), (R.TAKEDOWN, A.UPDATE),
+    (R.ATTRIBUTION, A.UPDATE),  # confirm, reject or mark unsure (a judgement)
 }
 
 # Role -> the (resource, action) pairs it grants. Scope is checked separately.

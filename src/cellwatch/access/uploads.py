@@ -7,7 +7,8 @@ call these functions, so the rules live here once:
   :func:`~cellwatch.access.roles.may_ingest` (:func:`may_load`, :func:`check_ingest`);
 * the upload size limit, ``settings.max_upload_bytes``, on the file received (the shells
   also cut the body off as it streams, so an oversized body is never stored whole);
-* the audit entry of every upload (``ingest``) and of every quarantine change
+* the audit entry of every upload (``ingest``, :func:`audit_ingest`, which ``cellwatch
+  ingest`` writes too) and of every quarantine change
   (``fix``, ``retry``, ``discard``), with denials audited by :class:`Access`;
 * the post-ingest hook, :func:`cellwatch.alerts.engine.run_after_ingest`, once per request.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
@@ -113,13 +115,19 @@ def ingest_upload(access: Access, settings: Settings, kind: str, path: Path) -> 
         raise too_large(settings.max_upload_bytes)
     ctx = IngestContext(access.store, settings, access.principal.username)
     summary = ingest_file(ctx, name, path)
-    with access.transaction() as s:
-        access.audit(s, "ingest", Target(Resource.INGEST_BATCH, str(summary.batch_id)),
-                     detail={"kind": name, "file": path.name, **_counts(summary)})
+    audit_ingest(access, name, path.name, summary)
     # The same single post-ingest rule run as ``cellwatch ingest`` (after the audit: a
     # failing rule does not unmake an ingest that happened).
     run_after_ingest(settings, access.store, [summary])
     return summary
+
+
+def audit_ingest(access: Access, kind: str, file_name: str, summary: IngestSummary) -> None:
+    """Audit one file ingested by the principal (``ingest``, resource the batch), whatever
+    the door: an API or web upload, or ``cellwatch ingest``."""
+    with access.transaction() as s:
+        access.audit(s, "ingest", Target(Resource.INGEST_BATCH, str(summary.batch_id)),
+                     detail={"kind": kind, "file": file_name, **_counts(summary)})
 
 
 def _counts(summary: IngestSummary) -> dict[str, object]:
@@ -168,14 +176,18 @@ def get_quarantined(access: Access, row_id: int) -> QuarantinedRow:
 
 
 def fix_quarantined(access: Access, settings: Settings, row_id: int,
-                    changes: Mapping[str, str]) -> None:
-    """Edit an OPEN row's raw values (the row keeps the edit trail; the audit the fields)."""
+                    changes: Mapping[str, str]) -> dict[str, Any]:
+    """Edit an OPEN row's raw values (the row keeps the edit trail; the audit the fields).
+
+    Returns the row as it now stands (raw values included).
+    """
     target, kind, batch_id = _check_change(access, row_id)
-    fix_row(_ingest_context(access, settings), row_id, dict(changes))
+    row = fix_row(_ingest_context(access, settings), row_id, dict(changes))
     with access.transaction() as s:
         # Field names only: the values can be personal data, and the row keeps them.
         access.audit(s, "fix", target, detail={"kind": kind, "batch_id": batch_id,
                                                "fields": sorted(changes)})
+    return row
 
 
 def retry_quarantined_rows(access: Access, settings: Settings, ids: Sequence[int]
@@ -209,11 +221,16 @@ def retry_quarantined(access: Access, settings: Settings, row_id: int
     return row, summary
 
 
-def discard_quarantined(access: Access, settings: Settings, row_id: int, reason: str) -> None:
-    """Give up on an OPEN row, saying why; the row stays, DISCARDED, and the audit says who."""
+def discard_quarantined(access: Access, settings: Settings, row_id: int, reason: str
+                        ) -> dict[str, Any]:
+    """Give up on an OPEN row, saying why; the row stays, DISCARDED, and the audit says who.
+
+    Returns the row as it now stands.
+    """
     target, kind, batch_id = _check_change(access, row_id)
-    discard_row(_ingest_context(access, settings), row_id, reason)
+    row = discard_row(_ingest_context(access, settings), row_id, reason)
     # Giving up on data is a decision someone must answer for: it goes in the audit chain.
     with access.transaction() as s:
         access.audit(s, "discard", target, reason,
                      detail={"kind": kind, "batch_id": batch_id})
+    return row

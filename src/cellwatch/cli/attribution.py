@@ -1,16 +1,36 @@
 """``cellwatch attribute``, ``device``, ``prisoner``, ``judge``, ``evaluate`` and
-``export attributions``: thin shells over :mod:`cellwatch.attribution`."""
+``export attributions``: thin shells over :mod:`cellwatch.attribution`.
+
+``device``, ``prisoner`` and ``judge`` act as ``CELLWATCH_PRINCIPAL`` through
+:mod:`cellwatch.access.attributions`: records are opened as the API and the web open them
+(the policy, ``--reason`` outside one's own organisation, the read audited) and
+judgements are decided, recorded under the acting user and audited.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.access.policy import can, needs_reason
+from cellwatch.access.roles import Action
+from cellwatch.access.service import Access, Denied
+from cellwatch.cli.context import (
+    cli_access,
+    console,
+    print_json,
+    settings_from_env,
+    store_from_env,
+)
+from cellwatch.errors import AccessDenied
+
+REASON = typer.Option(None, "--reason", help="Why the record is opened; required outside "
+                      "your own organisation (audited).")
 
 
 def register(app: typer.Typer) -> None:
@@ -75,21 +95,29 @@ def _print_attribution(out: Any, r: dict[str, Any], label: str) -> None:
         out.print(f"    {e['description']}: weight {e['weight_log2']:+.1f}", highlight=False)
 
 
+def _opened(access: Access, read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``read()`` a record through the service layer; a refusal only for want of a reason
+    says how to give one (the denial is audited either way)."""
+    try:
+        return read()
+    except Denied as exc:
+        p = access.principal
+        if not exc.reason and can(p, Action(exc.action), exc.target) \
+                and needs_reason(p, exc.target):
+            raise AccessDenied(f"{exc.message}: say why with --reason") from exc
+        raise
+
+
 def device_command(
     identifier: str = typer.Argument(..., help="IMEI, IMSI or number."),
+    reason: str | None = REASON,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Who a device (or SIM, or number) is attributed to, on what evidence, and its links."""
-    from cellwatch.attribution.views import device_view
-    from cellwatch.errors import InvalidIdentifier
-    from cellwatch.identifiers import classify
+    from cellwatch.access.attributions import device_attributions
 
-    settings = settings_from_env()
-    try:
-        value = str(classify(identifier).value)
-    except InvalidIdentifier:
-        value = identifier.strip()
-    doc = device_view(store_from_env(settings), value)
+    access = cli_access()
+    doc = _opened(access, lambda: device_attributions(access, identifier, reason))
     if as_json:
         print_json(doc)
         return
@@ -108,13 +136,15 @@ def device_command(
 
 def prisoner_command(
     prison_number: str = typer.Argument(..., help="Prison number, e.g. A1234BC."),
+    reason: str | None = REASON,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Identifiers attributed to a prisoner with probabilities, evidence and a timeline."""
-    from cellwatch.attribution.views import prisoner_view
+    from cellwatch.access.attributions import prisoner_attributions
 
-    settings = settings_from_env()
-    doc = prisoner_view(store_from_env(settings), prison_number.strip().upper())
+    access = cli_access()
+    number = prison_number.strip().upper()
+    doc = _opened(access, lambda: prisoner_attributions(access, number, reason))
     if as_json:
         print_json(doc)
         return
@@ -134,11 +164,9 @@ def judge_attribution(
     identifier_type: str = typer.Option("IMEI", "--type", help="IMEI, IMSI or MSISDN."),
 ) -> None:
     """Judge an attribution of an identifier to a prisoner."""
-    from cellwatch.attribution.judgements import judge
+    from cellwatch.access.attributions import judge_attribution as judge
 
-    settings = settings_from_env()
-    j = judge(store_from_env(settings), "ATTRIBUTION", identifier_type.upper(), identifier,
-              "PRISONER", prison_number.upper(), verdict.upper(), reason, settings.principal)
+    j = judge(cli_access(), identifier_type, identifier, prison_number, verdict, reason)
     console().print(f"judgement {j.id}: {j.verdict}", highlight=False)
 
 
@@ -148,20 +176,17 @@ def judge_link(
     verdict: str = typer.Option(..., "--verdict"), reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """Judge a link between two identifiers (e.g. IMEI 35... IMSI 234...)."""
-    from cellwatch.attribution.judgements import judge
+    from cellwatch.access.attributions import judge_link as judge
 
-    settings = settings_from_env()
-    j = judge(store_from_env(settings), "LINK", a_type.upper(), a, b_type.upper(), b,
-              verdict.upper(), reason, settings.principal)
+    j = judge(cli_access(), a_type, a, b_type, b, verdict, reason)
     console().print(f"judgement {j.id}: {j.verdict}", highlight=False)
 
 
 def judge_undo(judgement_id: int = typer.Argument(...)) -> None:
     """Undo a judgement (it stays on record, marked undone)."""
-    from cellwatch.attribution.judgements import undo
+    from cellwatch.access.attributions import undo_judgement
 
-    settings = settings_from_env()
-    j = undo(store_from_env(settings), judgement_id, settings.principal)
+    j = undo_judgement(cli_access(), judgement_id)
     console().print(f"judgement {j.id} undone", highlight=False)
 
 

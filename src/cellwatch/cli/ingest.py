@@ -2,7 +2,8 @@
 
 The command acts as ``CELLWATCH_PRINCIPAL`` and loads only the kinds that principal may
 load: the rule of API and web uploads (:func:`cellwatch.access.uploads.check_ingest`),
-refused and audited the same way. ``system`` loads everything.
+refused and audited the same way. ``system`` loads everything. Each file loaded is
+audited as an upload is (:func:`cellwatch.access.uploads.audit_ingest`).
 
 Exit codes: 0 every row went in, 1 some rows were quarantined, 2 a file was unusable
 (it changed nothing; the other files still go in), or the principal may not load the
@@ -21,7 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cellwatch.access.service import Access, Denied
-from cellwatch.access.uploads import check_ingest
+from cellwatch.access.uploads import audit_ingest, check_ingest
 from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
 from cellwatch.errors import AccessDenied, AuthenticationFailed, CellwatchError, MalformedFile
 from cellwatch.ingest.framework import IngestContext, IngestSummary, get_handler, ingest_file
@@ -51,9 +52,13 @@ def ingest_command(
     errors: list[MalformedFile] = []
     for file in files:
         try:
-            summaries.append(ingest_file(ctx, handler.name, file))
+            summary = ingest_file(ctx, handler.name, file)
         except MalformedFile as bad:
-            errors.append(bad)
+            errors.append(bad)  # unusable: it changed nothing, so there is nothing to audit
+            continue
+        # Audited file by file, as an upload is, so files loaded before a failure are too.
+        audit_ingest(access, handler.name, file.name, summary)
+        summaries.append(summary)
     document = combine(handler.name, summaries, errors)
     # The alert rules run once per invocation, after every file, if anything went in;
     # the API and web uploads go through the same function.

@@ -1,25 +1,40 @@
 """``cellwatch quarantine``: list, show, fix, retry and discard rejected rows.
 
-``retry`` stores rows, so it obeys the rule of ``cellwatch ingest``: the acting
-principal must be allowed to load the kind of every row it would retry
-(:func:`cellwatch.cli.ingest.require_loadable`).
+Every command acts as ``CELLWATCH_PRINCIPAL`` through the service functions behind the
+API's ``/api/v1/quarantine`` and the web's ingest page (:mod:`cellwatch.access.ops`,
+:mod:`cellwatch.access.uploads`), so the rules are theirs: a principal sees the rows of
+batches it ran (every row for a national unit or ``system``); reading needs the
+quarantine read permission and is audited (``list``, ``read``); a change (``fix``,
+``retry``, ``discard``) needs the quarantine update permission on the row and the right to
+load its kind, and is audited. ``retry`` first decides the kind of every row it would
+touch (:func:`cellwatch.cli.ingest.require_loadable`), so a refusal changes nothing.
+A refusal exits 2 (with ``--json``, one error document).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import typer
 from rich.table import Table
+from sqlalchemy import func, select
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
-from cellwatch.cli.ingest import acting_access, combine, exit_code, require_loadable, show
-from cellwatch.errors import InvalidData
+from cellwatch.access import ops, uploads
+from cellwatch.access.service import Access, Page
+from cellwatch.alerts import Alert
+from cellwatch.alerts.engine import high_water
+from cellwatch.cli.context import console, print_json, settings_from_env
+from cellwatch.cli.ingest import acting_access, combine, exit_code, refuse, require_loadable, show
+from cellwatch.errors import AccessDenied, InvalidData
 from cellwatch.ingest import quarantine as q
-from cellwatch.ingest.framework import IngestContext, IngestSummary, canonical_kind
-from cellwatch.store import Store
+from cellwatch.ingest.framework import IngestSummary, canonical_kind
+from cellwatch.settings import Settings
 
 group = typer.Typer(help="Rows rejected by ingest: list, show, fix, retry, discard.")
+AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
+# The service's largest page, as the API's ``limit``.
+PAGE = 500
 
 
 def register(app: typer.Typer) -> None:
@@ -27,9 +42,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="quarantine")
 
 
-def _context(progress: bool = False) -> IngestContext:
+@contextmanager
+def _acting(as_json: bool) -> Iterator[tuple[Access, Settings]]:
+    """The acting principal and settings; a refusal inside exits 2 (an unknown principal
+    already has), printed as ``cellwatch ingest`` prints its refusals."""
     settings = settings_from_env()
-    return IngestContext.create(store_from_env(settings), settings, progress)
+    access = acting_access(settings, as_json)
+    try:
+        yield access, settings
+    except AccessDenied as exc:
+        refuse(exc, as_json, principal=access.principal.username)
 
 
 @group.command("list")
@@ -37,12 +59,15 @@ def list_command(
     kind: str | None = typer.Option(None, "--kind", help="Only this kind."),
     batch: int | None = typer.Option(None, "--batch", help="Only rows of this batch."),
     status: str = typer.Option("OPEN", "--status", help="OPEN, RESOLVED, DISCARDED or ALL."),
-    limit: int = typer.Option(1000, "--limit", min=1),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    limit: int = typer.Option(PAGE, "--limit", min=1, max=PAGE, help="At most 500."),
+    as_json: bool = AS_JSON,
 ) -> None:
-    """List quarantined rows (open ones by default)."""
+    """List the quarantined rows you may see (open ones by default)."""
     wanted = None if status.upper() == "ALL" else status
-    rows = q.list_rows(_context().store, kind, batch, wanted, limit)
+    name = canonical_kind(kind) if kind else None
+    with _acting(as_json) as (access, _):
+        found = ops.list_quarantine(access, Page(limit=limit), name, wanted, batch)
+    rows = [q.row_to_dict(row) for row in found]
     if as_json:
         print_json({"rows": rows, "count": len(rows)})
         return
@@ -60,10 +85,11 @@ def list_command(
 @group.command("show")
 def show_command(
     row_id: int = typer.Argument(..., metavar="ID"),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    as_json: bool = AS_JSON,
 ) -> None:
-    """Show one quarantined row: problems, raw values and edits."""
-    row = q.show_row(_context().store, row_id)
+    """Show one quarantined row: problems, raw values and edits (the read is audited)."""
+    with _acting(as_json) as (access, _):
+        row = q.row_to_dict(uploads.get_quarantined(access, row_id), full=True)
     if as_json:
         print_json(row)
         return
@@ -86,7 +112,7 @@ def show_command(
 def fix_command(
     row_id: int = typer.Argument(..., metavar="ID"),
     assignments: list[str] = typer.Argument(..., metavar="FIELD=VALUE..."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Edit a quarantined row's raw values (then ``quarantine retry ID``)."""
     changes: dict[str, str] = {}
@@ -95,7 +121,8 @@ def fix_command(
         if not sep or not field.strip():
             raise InvalidData(f"expected FIELD=VALUE, got {assignment!r}")
         changes[field] = value
-    row = q.fix_row(_context(), row_id, changes)
+    with _acting(as_json) as (access, settings):
+        row = uploads.fix_quarantined(access, settings, row_id, changes)
     if as_json:
         print_json(row)
     else:
@@ -105,23 +132,21 @@ def fix_command(
 @group.command("retry")
 def retry_command(
     ids: list[int] = typer.Argument(None, metavar="[ID...]"),
-    everything: bool = typer.Option(False, "--all", help="Retry every open row."),
+    everything: bool = typer.Option(False, "--all", help="Retry every open row you may see."),
     kind: str | None = typer.Option(None, "--kind", help="Retry the open rows of this kind."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Re-validate open rows; those that now pass go in and are marked RESOLVED."""
-    settings = settings_from_env()
-    access = acting_access(settings, as_json)
-    kinds = _kinds_to_retry(access.store, ids or (), kind, everything)
-    # Every kind is decided before any row is retried: a refusal changes nothing.
-    require_loadable(access, kinds, as_json)
-    ctx = IngestContext(access.store, settings, access.principal.username, not as_json)
-    summaries = _retry(ctx, ids or (), kind, everything, kinds)
+    if not (ids or kind or everything):
+        raise InvalidData("say which rows to retry: IDs, --kind or --all")
+    with _acting(as_json) as (access, settings):
+        rows = _rows_to_retry(access, ids or (), kind, everything)
+        # Every kind is decided before any row is retried: a refusal changes nothing.
+        named = {canonical_kind(kind)} if kind else set()
+        require_loadable(access, {k for _, k in rows} | named, as_json)
+        summaries, alerts = _retry(access, settings, [row_id for row_id, _ in rows])
     document = combine(kind or "all", summaries, [])
-    # Rows that went in on retry are new evidence, exactly as if ingested now.
-    from cellwatch.alerts.engine import run_after_ingest
-
-    document["alerts_raised"] = run_after_ingest(ctx.settings, ctx.store, summaries)
+    document["alerts_raised"] = alerts
     if as_json:
         print_json(document)
     else:
@@ -135,39 +160,49 @@ def retry_command(
         raise SystemExit(code)
 
 
-def _kinds_to_retry(store: Store, ids: Sequence[int], kind: str | None,
-                    everything: bool) -> set[str]:
-    """The kinds of the rows a retry would touch (a named kind counts even with none open)."""
+def _rows_to_retry(access: Access, ids: Sequence[int], kind: str | None,
+                   everything: bool) -> list[tuple[int, str]]:
+    """(id, kind) of the open rows a retry would touch.
+
+    Named rows are taken as named (one outside the principal's scope is refused when
+    retried); ``--kind`` and ``--all`` take the open rows the principal may see, as the
+    API lists them, never another organisation's.
+    """
     wanted = canonical_kind(kind) if kind else None
     if ids:
-        # A row's kind never changes, so the kinds decided are the kinds retried.
-        found = {str(q.show_row(store, row_id)["kind"]) for row_id in ids}
-        return {k for k in found if wanted in (None, k)}
-    if wanted:
-        return {wanted}
-    return set(q.open_counts(store)) if everything else set()
+        # Only the kind is read here, to decide it; a row's kind never changes.
+        found = [(row_id, str(q.show_row(access.store, row_id)["kind"])) for row_id in ids]
+        return [(row_id, k) for row_id, k in found if wanted in (None, k)]
+    rows: list[tuple[int, str]] = []
+    while True:
+        page = ops.list_quarantine(access, Page(PAGE, len(rows)), wanted, "OPEN")
+        rows += [(row.id, row.kind) for row in page]
+        if len(page) < PAGE:
+            return rows
 
 
-def _retry(ctx: IngestContext, ids: Sequence[int], kind: str | None, everything: bool,
-           kinds: set[str]) -> list[IngestSummary]:
-    if ids or kind or not everything:
-        return q.retry_rows(ctx, ids, kind, everything)
-    # --all retries kind by kind, only the kinds decided: a row of another kind quarantined
-    # since the decision waits for someone allowed to load it. Reference kinds go first,
-    # as retry_rows orders them, so later kinds find what they refer to.
-    order = q.RETRY_ORDER
-    ranked = sorted(kinds, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return [summary for name in ranked for summary in q.retry_rows(ctx, kind=name)]
+def _retry(access: Access, settings: Settings, ids: list[int]
+           ) -> tuple[list[IngestSummary], int]:
+    """Retry ``ids`` through the service (each row decided and audited, reference kinds
+    first, the post-ingest hook run once); the summaries and the alerts raised."""
+    if not ids:
+        return [], 0
+    before = high_water(access.store)
+    _, summaries = uploads.retry_quarantined_rows(access, settings, ids)
+    with access.store.session() as s:
+        raised = int(s.scalar(select(func.count(Alert.id)).where(Alert.id > before)) or 0)
+    return summaries, raised
 
 
 @group.command("discard")
 def discard_command(
     row_id: int = typer.Argument(..., metavar="ID"),
     reason: str = typer.Option(..., "--reason", help="Why the row is given up on."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    as_json: bool = AS_JSON,
 ) -> None:
     """Give up on a quarantined row, saying why (it is kept for the record)."""
-    row = q.discard_row(_context(), row_id, reason)
+    with _acting(as_json) as (access, settings):
+        row = uploads.discard_quarantined(access, settings, row_id, reason)
     if as_json:
         print_json(row)
     else:

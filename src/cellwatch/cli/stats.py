@@ -1,4 +1,9 @@
-"""``cellwatch stats``: the digest statistics as CSV, PNG and JSON (a thin shell)."""
+"""``cellwatch stats``: the digest statistics as CSV, PNG and JSON (a thin shell).
+
+Acts as ``CELLWATCH_PRINCIPAL`` through :func:`cellwatch.access.reports.statistics_for`:
+the statistics of the establishments the principal covers (all of them for a national
+unit or ``system``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.access.reports import statistics_for
+from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.errors import InvalidData
 
 if TYPE_CHECKING:
@@ -35,12 +41,10 @@ def stats_command(
     if by not in ("establishment", "region"):
         raise InvalidData("--by is establishment or region", {"by": [by]})
     # matplotlib and the analytic engine load on import: only when statistics are asked for.
-    from cellwatch.reports import monthly_statistics, write_statistics
+    from cellwatch.reports import write_statistics
 
     grouping: Grouping = "region" if by == "region" else "establishment"
-    settings = settings_from_env()
-    table = monthly_statistics(settings, store_from_env(settings), grouping,
-                               _date(start, "--from"), _date(end, "--to"))
+    table = statistics_for(cli_access(), grouping, _date(start, "--from"), _date(end, "--to"))
     written = write_statistics(table, out) if out is not None else []
     if as_json:
         print_json({**table.to_dict(), "files": [str(p) for p in written]})

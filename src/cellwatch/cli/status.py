@@ -1,4 +1,9 @@
-"""``cellwatch status``: what is loaded, per establishment and per kind of source."""
+"""``cellwatch status``: what is loaded, per establishment and per kind of source.
+
+Acts as ``CELLWATCH_PRINCIPAL`` through :func:`cellwatch.access.reports.loaded_status`:
+the ingest-batch read permission; the principal's establishments and the batches it may
+see (everything for a national unit or ``system``).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
-from cellwatch.ingest.status import PER_ESTABLISHMENT, status
+from cellwatch.access.reports import loaded_status
+from cellwatch.cli.context import cli_access, console, print_json
+from cellwatch.ingest.status import PER_ESTABLISHMENT
 
 
 def register(app: typer.Typer) -> None:
@@ -23,8 +29,7 @@ def status_command(
     ),
 ) -> None:
     """Counts per establishment and per source kind, and open quarantined rows."""
-    settings = settings_from_env()
-    result = status(store_from_env(settings), settings)
+    result = loaded_status(cli_access())
     if as_json:
         print_json(result)
         return

@@ -1,4 +1,10 @@
-"""``cellwatch targeting rank|evaluate``: a thin shell over :mod:`cellwatch.targeting`."""
+"""``cellwatch targeting rank|evaluate``: a thin shell over :mod:`cellwatch.targeting`.
+
+Acts as ``CELLWATCH_PRINCIPAL``: ranking names where occupants' phones are, so it needs
+prisoner read in the establishment, the API's rule for ``/targeting/rank``
+(:func:`cellwatch.access.reports.check_targeting`); evaluating the whole estate needs a
+principal that covers it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ from datetime import date
 
 import typer
 
-from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
+from cellwatch.access.reports import check_targeting
+from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
 from cellwatch.errors import InvalidData
 from cellwatch.targeting import evaluate_ranking, rank_locations
 from cellwatch.targeting.rank import Level
@@ -39,10 +46,11 @@ def rank_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Cells (or landings) to search in order of expected finds, with the reasons."""
-    settings = settings_from_env()
     level: Level = "LANDING" if landings else "CELL"
-    ranking = rank_locations(settings, store_from_env(settings), establishment,
-                             _date(day, "--date"), level, top)
+    settings = settings_from_env()
+    access, code = cli_access(settings), establishment.strip().upper()
+    check_targeting(access, code)
+    ranking = rank_locations(settings, access.store, code, _date(day, "--date"), level, top)
     if as_json:
         print_json(ranking.to_dict())
         return
@@ -67,8 +75,11 @@ def evaluate_command(
 ) -> None:
     """Compare later finds with the ranking: hit rate of the top N against random cells."""
     settings = settings_from_env()
-    result = evaluate_ranking(settings, store_from_env(settings), _date(start, "--from"),
-                              _date(end, "--to"), top, every, establishment)
+    access = cli_access(settings)
+    code = establishment.strip().upper() if establishment else None
+    check_targeting(access, code)
+    result = evaluate_ranking(settings, access.store, _date(start, "--from"),
+                              _date(end, "--to"), top, every, code)
     if as_json:
         print_json(result.to_dict())
         return

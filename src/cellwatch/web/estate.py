@@ -2,6 +2,10 @@
 detections and disconnections over time, the detections heat map, open alerts and
 recent changes.
 
+The disconnections chart counts served TRO orders, so it is there only for a user whose
+role reads TRO orders (the API's and the alerts page's rule), and only for the
+establishments the user covers.
+
 Detections come from the lake's analytics (:mod:`cellwatch.lake.analytics`, no SQL
 here) over the web app's long-lived lake connection; finds and orders from the store,
 inside the principal's guarded transaction and scope; alerts from the shared alerts.
@@ -17,6 +21,8 @@ from typing import Any
 from sqlalchemy import select
 
 from cellwatch.access.people import list_establishments
+from cellwatch.access.policy import Target, can
+from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import in_scope
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
@@ -37,7 +43,7 @@ class EstablishmentSummary:
     establishment: Establishment
     finds: Series
     detections: Series
-    disconnections: Series
+    disconnections: Series | None  # None: the user's role does not read TRO orders
     heat: HeatMap
     open_alerts: list[Alert] = field(default_factory=list)
 
@@ -93,7 +99,10 @@ def overview(access: Access, web: WebApp, since: datetime | None,
         seizures = list(s.scalars(select(SeizureItem).where(
             in_scope(p, SeizureItem.establishment))))
         orders: list[TroApplication] = []
-        if _ready(s, TroApplication):
+        # Asked without raising: the page did not ask for orders, so a user without a
+        # TRO role is shown no chart rather than audited as refused on every visit.
+        reads_orders = bool(can(p, Action.READ, Target(Resource.TRO_ORDER)))
+        if reads_orders and _ready(s, TroApplication):
             orders = list(s.scalars(select(TroApplication).where(
                 in_scope(p, TroApplication.establishment))))
     alerts = [a for a in list_alerts(access.store, p, status="OPEN") if a.establishment in codes]
@@ -110,14 +119,15 @@ def overview(access: Access, web: WebApp, since: datetime | None,
         dets = Counter({d: n for (e, d), n in detections.items() if e == est.code})
         discs = Counter(o.served_date for o in orders
                         if o.establishment == est.code and o.served_date)
+        served = _weekly(f"Disconnection orders served per week at {est.name}", discs,
+                         weeks) if reads_orders else None
         heat = heat_map(f"Detections at {est.name} by wing-landing and hour of day", [
             (r["landing"], r["hour"], r["n"])
             for r in heat_rows if r["establishment"] == est.code])
         summaries.append(EstablishmentSummary(
             est, _weekly(f"Finds per week at {est.name}", finds, weeks),
             _weekly(f"Detections per week at {est.name}", dets, weeks),
-            _weekly(f"Disconnection orders served per week at {est.name}", discs, weeks),
-            heat, [a for a in alerts if a.establishment == est.code]))
+            served, heat, [a for a in alerts if a.establishment == est.code]))
     changes = sorted(
         [(s.ts, f"Find {s.seizure_ref}/{s.item_no} at {s.location_code or s.establishment}",
           f"/prisoners/{s.prison_number}" if s.prison_number else "")

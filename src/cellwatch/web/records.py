@@ -15,10 +15,9 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
+from cellwatch.access.attributions import SEIZURE_FIELDS, open_identifier
 from cellwatch.access.models import Referral
 from cellwatch.access.people import get_prisoner
-from cellwatch.access.policy import Target
-from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import in_scope, visible_prisoners, visible_referrals
 from cellwatch.access.service import Access
 from cellwatch.alerts import Alert
@@ -30,9 +29,6 @@ from cellwatch.identifiers import IdentifierInfo, classify
 from cellwatch.protect.models import ContactReport, ContactResolution
 from cellwatch.store import Occupancy, Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
-
-SEIZURE_FIELDS = {"IMEI": SeizureItem.imei, "IMSI": SeizureItem.imsi,
-                  "ICCID": SeizureItem.iccid, "MSISDN": SeizureItem.msisdn}
 
 
 @dataclass
@@ -120,41 +116,17 @@ def parse_identifier(kind: str, value: str) -> IdentifierInfo:
         raise NotFound(f"{value} is not a valid {kind}: {exc.message}") from exc
 
 
-def identifier_establishments(access: Access, info: IdentifierInfo) -> list[str]:
-    """Where the identifier has been found or attributed: what decides who may open it."""
-    kind, value = info.type.name, info.value
-    with access.transaction() as s:
-        places: set[str] = set()
-        column = SEIZURE_FIELDS.get(kind)
-        if column is not None:
-            places |= set(s.scalars(select(SeizureItem.establishment).where(column == value)))
-        if _ready(s, Attribution):
-            places |= {e for e in s.scalars(
-                select(Prisoner.establishment).join(
-                    Attribution, Attribution.prison_number == Prisoner.prison_number)
-                .where(Attribution.identifier == value)) if e}
-        if _ready(s, TroLine):
-            places |= set(s.scalars(select(TroApplication.establishment).join(
-                TroLine, TroLine.application_id == TroApplication.id)
-                .where(TroLine.identifier == value)))
-        return sorted(places)
-
-
 def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
                        ) -> IdentifierProfile:
-    """The device, SIM, number or account page: only what lies in the principal's scope."""
+    """The device, SIM, number or account page: only what lies in the principal's scope.
+
+    Opening it is decided and audited by
+    :func:`~cellwatch.access.attributions.open_identifier`, as ``cellwatch device`` is.
+    """
     p = access.principal
-    places = identifier_establishments(access, info)
-    seen = [e for e in places if p.covers(e)]
-    if not seen:
-        # Unknown, or known only elsewhere: the same answer, so probing reveals nothing.
-        access.check(Action.READ, Target(Resource.IDENTIFIER, info.value), role_only=True)
-        raise NotFound(f"nothing is known about {info.display} in your establishments")
-    target = Target(Resource.IDENTIFIER, info.value, establishment=seen[0])
+    seen = open_identifier(access, info.value, info.type.name, reason, label=info.display)
     value, kind = info.value, info.type.name
     with access.transaction() as s:
-        access.check(Action.READ, target, reason=reason, opening=True)
-        access.audit(s, "read", target, reason=reason)
         column = SEIZURE_FIELDS.get(kind)
         seizures = [] if column is None else list(s.scalars(
             select(SeizureItem).where(column == value, in_scope(p, SeizureItem.establishment))
@@ -179,7 +151,8 @@ def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
                 .where(TroLine.identifier == value, in_scope(p, TroApplication.establishment)))]
             alerts = list(s.scalars(select(Alert).where(
                 Alert.identifier == value, visible_alerts(p))))
-        profile = IdentifierProfile(info, seen, seizures, _evidence(s, attributions), links,
+        placed = [e for e in seen if e is not None]
+        profile = IdentifierProfile(info, placed, seizures, _evidence(s, attributions), links,
                                     orders, alerts)
     if kind == "IMEI" and links:
         profile.sims = sim_history(access.store, value)

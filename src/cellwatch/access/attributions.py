@@ -1,0 +1,216 @@
+"""Attributions through the policy: a prisoner's identifiers, a device's prisoners, and
+analysts' judgements, for every shell.
+
+:mod:`cellwatch.attribution` trusts its caller; ``cellwatch prisoner``, ``device`` and
+``judge`` (and the web's identifier page) come through here instead. The rules:
+
+* A prisoner's identifiers: the record is opened by
+  :func:`~cellwatch.access.people.get_prisoner`, exactly as
+  ``GET /api/v1/prisoners/{number}`` and the web's prisoner page open it (the policy, a
+  reason outside one's own organisation, ``read`` audited).
+* A device (IMEI, IMSI, number): :func:`open_identifier`, the rule of the web's
+  identifier page. It must be known in an establishment the principal covers; known only
+  elsewhere answers as unknown does (the denial is audited), so probing tells nothing. A
+  reason is needed outside one's own organisation, and ``read`` is audited. Its
+  attributions and judgements are then kept to prisoners the principal may see.
+* A judgement changes what every later run proposes, so it needs the attribution update
+  permission (analysts and supervisors) in the geography of the prisoner (a link: of
+  either end). It is recorded under the acting user and audited (``judge``, ``undo``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from cellwatch.access.people import get_prisoner
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import visible_prisoners
+from cellwatch.access.service import Access, Denied
+from cellwatch.attribution.judgements import judge, undo
+from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
+from cellwatch.attribution.views import device_view, prisoner_view
+from cellwatch.errors import InvalidIdentifier, NotFound
+from cellwatch.identifiers import classify
+from cellwatch.store import Prisoner, SeizureItem
+from cellwatch.tro.models import TroApplication, TroLine
+
+SEIZURE_FIELDS = {"IMEI": SeizureItem.imei, "IMSI": SeizureItem.imsi,
+                  "ICCID": SeizureItem.iccid, "MSISDN": SeizureItem.msisdn}
+# The audit log's reason column (judgement reasons are free text, longer is kept in full
+# on the judgement itself).
+_REASON_MAX = 1000
+
+
+class _Hidden(Denied):
+    """Known only outside the principal's establishments: audited, answered as unknown."""
+
+
+def identifier_places(access: Access, value: str, kind: str | None = None
+                      ) -> list[str | None]:
+    """Where an identifier is known: the establishments of its seizures, of the prisoners
+    it is attributed to and of its TRO orders, ``None`` standing for known but unplaced
+    (attributed to a released prisoner, or only linked). Empty: unknown.
+
+    ``kind`` (``IMEI``, ``MSISDN``...) picks the seizure column; ``None`` tries them all.
+    Read outside row-level security on purpose: the facts decide, they are not shown.
+    """
+    if kind is None:
+        columns = list(SEIZURE_FIELDS.values())
+    else:
+        columns = [SEIZURE_FIELDS[kind]] if kind in SEIZURE_FIELDS else []
+    with access.facts() as s:
+        places: set[str | None] = set()
+        for column in columns:
+            places |= set(s.scalars(select(SeizureItem.establishment).where(column == value)))
+        places |= set(s.scalars(select(Prisoner.establishment).join(
+            Attribution, Attribution.prison_number == Prisoner.prison_number)
+            .where(Attribution.identifier == value)))
+        places |= set(s.scalars(select(TroApplication.establishment).join(
+            TroLine, TroLine.application_id == TroApplication.id)
+            .where(TroLine.identifier == value)))
+        if not places and s.scalars(select(IdentityLink.id).where(
+                or_(IdentityLink.a == value, IdentityLink.b == value)).limit(1)).first():
+            places.add(None)
+    return sorted(places, key=lambda e: (e is None, e or ""))
+
+
+def open_identifier(access: Access, value: str, kind: str | None = None,
+                    reason: str | None = None, label: str | None = None
+                    ) -> list[str | None]:
+    """Decide and audit opening an identifier's record; return the places it is seen in
+    the principal's scope (see :func:`identifier_places`).
+
+    Raises :class:`NotFound` when it is unknown or known only outside the principal's
+    establishments (the same answer either way; the second is audited as a denial), and
+    :class:`Denied` when a needed reason is missing.
+    """
+    p = access.principal
+    places = identifier_places(access, value, kind)
+    seen = [e for e in places if p.covers(e)]
+    where = next((e for e in seen if e is not None), None) if seen else \
+        next(iter(places), None)
+    target = Target(Resource.IDENTIFIER, value, establishment=where)
+    unknown = f"nothing is known about {label or value}" + (
+        "" if p.establishments is None else " in your establishments")
+    try:
+        with access.transaction() as s:
+            access.check(Action.READ, target, reason=reason, opening=bool(seen))
+            if places and not seen:
+                raise _Hidden(f"{p.username} may not read identifier {value}: known only "
+                              "outside the principal's establishments", Action.READ, target,
+                              reason)
+            if not seen:
+                raise NotFound(unknown)
+            access.audit(s, "read", target, reason=reason)
+    except _Hidden:
+        raise NotFound(unknown) from None
+    return seen
+
+
+def prisoner_attributions(access: Access, prison_number: str,
+                          reason: str | None = None) -> dict[str, Any]:
+    """The identifiers attributed to a prisoner (``cellwatch prisoner``), once the record
+    is opened as the API opens it."""
+    prisoner = get_prisoner(access, prison_number, reason=reason)
+    return prisoner_view(access.store, prisoner.prison_number)
+
+
+def device_attributions(access: Access, text: str, reason: str | None = None
+                        ) -> dict[str, Any]:
+    """An identifier's attributions, links, SIM history and judgements (``cellwatch
+    device``), opened by :func:`open_identifier`; prisoners the principal may not see
+    are left out of the attributions and judgements."""
+    try:
+        info = classify(text)
+        value, kind = str(info.value), info.type.name
+    except InvalidIdentifier:
+        value, kind = text.strip(), None
+    open_identifier(access, value, kind, reason)
+    view = device_view(access.store, value)
+    named = {r["prison_number"] for r in view["attributions"]} | {
+        j["object"] for j in view["judgements"] if j["target"] == "ATTRIBUTION"}
+    shown = _visible(access, named)
+    view["attributions"] = [r for r in view["attributions"] if r["prison_number"] in shown]
+    view["judgements"] = [j for j in view["judgements"]
+                          if j["target"] != "ATTRIBUTION" or j["object"] in shown]
+    return view
+
+
+def _visible(access: Access, numbers: set[str]) -> set[str]:
+    if not numbers:
+        return set()
+    with access.transaction() as s:
+        return set(s.scalars(select(Prisoner.prison_number).where(
+            Prisoner.prison_number.in_(sorted(numbers)), visible_prisoners(access.principal))))
+
+
+def _attribution_target(access: Access, identifier_type: str, identifier: str,
+                        prison_number: str) -> Target:
+    with access.facts() as s:
+        prisoner = s.get(Prisoner, prison_number)
+        # An unknown prisoner is placed nowhere: only a whole-estate principal reaches it.
+        where = prisoner.establishment if prisoner is not None else None
+    return Target(Resource.ATTRIBUTION, f"{identifier_type} {identifier} PRISONER "
+                  f"{prison_number}", establishment=where)
+
+
+def _link_target(access: Access, a_type: str, a: str, b_type: str, b: str) -> Target:
+    places = identifier_places(access, a, a_type) + identifier_places(access, b, b_type)
+    seen = [e for e in places if access.principal.covers(e)]
+    return Target(Resource.ATTRIBUTION, f"{a_type} {a} {b_type} {b}",
+                  establishment=next(iter(seen or places), None))
+
+
+def _judged(access: Access, action: str, target: Target, judgement: Judgement) -> None:
+    with access.transaction() as s:
+        access.audit(s, action, target, reason=judgement.reason[:_REASON_MAX], detail={
+            "judgement": judgement.id, "target": judgement.target,
+            "verdict": judgement.verdict})
+
+
+def _decide(access: Access, target: Target) -> None:
+    with access.transaction():
+        access.check(Action.UPDATE, target)
+
+
+def judge_attribution(access: Access, identifier_type: str, identifier: str,
+                      prison_number: str, verdict: str, reason: str) -> Judgement:
+    """Confirm, reject or mark unsure the attribution of an identifier to a prisoner."""
+    identifier_type, prison_number = identifier_type.upper(), prison_number.upper()
+    target = _attribution_target(access, identifier_type, identifier, prison_number)
+    _decide(access, target)
+    j = judge(access.store, "ATTRIBUTION", identifier_type, identifier, "PRISONER",
+              prison_number, verdict.upper(), reason, access.principal.username)
+    _judged(access, "judge", target, j)
+    return j
+
+
+def judge_link(access: Access, a_type: str, a: str, b_type: str, b: str, verdict: str,
+               reason: str) -> Judgement:
+    """Confirm, reject or mark unsure a link between two identifiers."""
+    a_type, b_type = a_type.upper(), b_type.upper()
+    target = _link_target(access, a_type, a, b_type, b)
+    _decide(access, target)
+    j = judge(access.store, "LINK", a_type, a, b_type, b, verdict.upper(), reason,
+              access.principal.username)
+    _judged(access, "judge", target, j)
+    return j
+
+
+def undo_judgement(access: Access, judgement_id: int) -> Judgement:
+    """Undo a judgement (kept, marked undone by the principal): decided as judging it was."""
+    with access.facts() as s:
+        found = s.get(Judgement, judgement_id)
+        if found is None:
+            raise NotFound(f"no judgement {judgement_id}")
+        ends = (found.subject_type, found.subject, found.object_type, found.object)
+        on_link = found.target == "LINK"
+    target = _link_target(access, *ends) if on_link else \
+        _attribution_target(access, ends[0], ends[1], ends[3])
+    _decide(access, target)
+    j = undo(access.store, judgement_id, access.principal.username)
+    _judged(access, "undo", target, j)
+    return j

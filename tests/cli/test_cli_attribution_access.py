@@ -1,0 +1,189 @@
+"""``cellwatch prisoner``, ``device`` and ``judge`` act as ``CELLWATCH_PRINCIPAL`` through
+:mod:`cellwatch.access.attributions`: records are opened as the API and the web open them
+(scope, ``--reason`` outside one's organisation, the read audited), and judgements need
+the attribution update permission in the prisoner's (or link's) geography, are recorded
+under the acting user and audited."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from audit_support import audited
+from cellwatch.access.audit import verify_chain
+from cellwatch.access.models import AuditEntry
+from cellwatch.access.people import get_prisoner
+from cellwatch.access.principal import principal_for
+from cellwatch.access.service import Access
+from cellwatch.attribution.models import (
+    Attribution,
+    AttributionRun,
+    EvidenceItem,
+    IdentityLink,
+    Judgement,
+)
+from cellwatch.store import Store
+
+Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of conftest
+
+SHARED = "353456789012348"  # attributed to A1111AA (Hewell) and A3333CC (Leeds)
+LEEDS_ONLY = "356938035643809"  # attributed to A3333CC (Leeds) alone
+UNKNOWN = "490154203237518"  # known nowhere
+SIM = "234101234567890"  # linked to SHARED
+REASON = "Operation Kestrel, report IR-2026-118"
+
+
+@pytest.fixture(autouse=True)
+def _attributed(run: Run, store: Store) -> None:
+    """One attribution run over the fixture estate (the ``run`` fixture builds it first)."""
+    day = date(2026, 5, 1)
+    seen = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    with store.session() as s:
+        run_row = AttributionRun(status="DONE", engine="duckdb", run_by="system", params={},
+                                 finished_at=seen)
+        s.add(run_row)
+        s.flush()
+        for identifier, prisoner, p in ((SHARED, "A1111AA", 0.8), (SHARED, "A3333CC", 0.2),
+                                        (LEEDS_ONLY, "A3333CC", 0.9)):
+            a = Attribution(run_id=run_row.id, identifier_type="IMEI", identifier=identifier,
+                            prison_number=prisoner, probability=p, rank=1, valid_from=day,
+                            valid_to=day)
+            s.add(a)
+            s.flush()
+            s.add(EvidenceItem(attribution_id=a.id, kind="CELL", description="seen in cell",
+                               weight_log2=2.0, count=3))
+        s.add(IdentityLink(a_type="IMEI", a=SHARED, b_type="IMSI", b=SIM, source="DETECTION",
+                           first_seen=seen, last_seen=seen, count=4, status="ACTIVE"))
+
+
+def _entries(store: Store, user: str, resource_type: str) -> list[dict[str, object]]:
+    """The audit entries of ``user`` on ``resource_type``, without ids, times and hashes."""
+    with store.session() as s:
+        return [{"org": e.org, "action": e.action, "resource_id": e.resource_id,
+                 "outcome": e.outcome, "reason": e.reason, "detail": e.detail}
+                for e in s.scalars(select(AuditEntry).where(
+                    AuditEntry.principal == user, AuditEntry.resource_type == resource_type)
+                    .order_by(AuditEntry.id))]
+
+
+def _judgements(store: Store) -> list[tuple[str, str, str | None]]:
+    with store.session() as s:
+        return [(j.object, j.by, j.undone_by)
+                for j in s.scalars(select(Judgement).order_by(Judgement.id))]
+
+
+def test_a_prisoner_is_opened_as_the_api_opens_it(run: Run, store: Store) -> None:
+    code, out, _ = run("hei_analyst", "prisoner", "a1111aa", "--json")
+    assert code == 0
+    assert [i["identifier"] for i in json.loads(out)["identifiers"]] == [SHARED]
+    # Another establishment's prisoner: refused, nothing shown, the denial audited.
+    code, out, err = run("hei_analyst", "prisoner", "A3333CC", "--json")
+    assert (code, out) == (2, "")
+    assert "hei_analyst may not read prisoner A3333CC" in err
+    assert audited(store, "hei_analyst", "prisoner") == [
+        ("read", "A1111AA", "allowed"), ("read", "A3333CC", "denied")]
+    # Exactly the entries GET /api/v1/prisoners/{number} leaves for the same two reads.
+    with store.session() as s:
+        api = Access(store, principal_for(s, "lei_analyst"))
+    cli = _entries(store, "hei_analyst", "prisoner")
+    assert cli[0] == {"org": "HEI-SIT", "action": "read", "resource_id": "A1111AA",
+                      "outcome": "allowed", "reason": None, "detail": {}}
+    get_prisoner(api, "A3333CC")
+    assert _entries(store, "lei_analyst", "prisoner")[0] == {**cli[0], "org": "LEI-SIT",
+                                                             "resource_id": "A3333CC"}
+
+
+def test_outside_ones_organisation_a_reason_is_required_and_audited(
+        run: Run, store: Store) -> None:
+    code, out, err = run("nat_analyst", "prisoner", "A3333CC")
+    assert (code, out) == (2, "")
+    assert "a reason is required" in err
+    assert "--reason" in err
+    code, out, _ = run("nat_analyst", "prisoner", "A3333CC", "--reason", REASON, "--json")
+    assert code == 0
+    # Strongest first.
+    assert [i["identifier"] for i in json.loads(out)["identifiers"]] == [LEEDS_ONLY, SHARED]
+    assert [(e["outcome"], e["reason"]) for e in _entries(store, "nat_analyst", "prisoner")] \
+        == [("denied", None), ("allowed", REASON)]
+    # The same for a device; the local administrator needs none.
+    assert run("nat_analyst", "device", SHARED)[0] == 2
+    assert run("nat_analyst", "device", SHARED, "--reason", REASON)[0] == 0
+    assert run("system", "prisoner", "A3333CC")[0] == 0
+    assert verify_chain(store).ok
+
+
+def test_a_device_shows_only_the_prisoners_the_user_may_see(run: Run, store: Store) -> None:
+    shown: dict[str, list[str]] = {}
+    for user in ("hei_analyst", "lei_analyst", "system"):
+        code, out, _ = run(user, "device", SHARED, "--json")
+        assert code == 0
+        doc = json.loads(out)
+        shown[user] = [a["prison_number"] for a in doc["attributions"]]
+        assert [link["b"] for link in doc["links"]] == [SIM]
+    assert shown == {"hei_analyst": ["A1111AA"], "lei_analyst": ["A3333CC"],
+                     "system": ["A1111AA", "A3333CC"]}
+    assert audited(store, "hei_analyst", "identifier") == [("read", SHARED, "allowed")]
+
+
+def test_a_device_known_only_elsewhere_answers_as_an_unknown_one(
+        run: Run, store: Store) -> None:
+    elsewhere = run("hei_analyst", "device", LEEDS_ONLY)
+    unknown = run("hei_analyst", "device", UNKNOWN)
+    # The same exit code and message: probing does not tell which devices exist.
+    assert elsewhere[0] == unknown[0] == 1
+    assert elsewhere[2].replace(LEEDS_ONLY, "X") == unknown[2].replace(UNKNOWN, "X")
+    assert "nothing is known about" in elsewhere[2]
+    # The refusal is audited all the same (an unknown device has nothing to refuse).
+    assert audited(store, "hei_analyst", "identifier") == [("read", LEEDS_ONLY, "denied")]
+
+
+def test_judgements_are_decided_recorded_under_the_user_and_audited(
+        run: Run, store: Store) -> None:
+    verdict = ("--verdict", "rejected", "--reason", "cellmate's phone, per search record")
+    assert run("hei_analyst", "judge", "attribution", SHARED, "A1111AA", *verdict)[0] == 0
+    # Another establishment's prisoner, a role that judges nothing, a name that is no user.
+    code, out, err = run("hei_analyst", "judge", "attribution", SHARED, "A3333CC", *verdict)
+    assert (code, out) == (2, "")
+    assert "LEI is outside the principal's scope" in err
+    assert run("parole_cm", "judge", "attribution", SHARED, "A1111AA", *verdict)[0] == 2
+    code, _, err = run("ghost", "judge", "attribution", SHARED, "A1111AA", *verdict)
+    assert code == 2
+    assert "no active user 'ghost'" in err
+    assert _judgements(store) == [("A1111AA", "hei_analyst", None)]
+    with store.session() as s:
+        [judgement_id] = s.scalars(select(Judgement.id)).all()
+    target = f"IMEI {SHARED} PRISONER A1111AA"
+    assert audited(store, "hei_analyst", "attribution") == [
+        ("judge", target, "allowed"), ("update", f"IMEI {SHARED} PRISONER A3333CC", "denied")]
+    assert _entries(store, "hei_analyst", "attribution")[0]["detail"] == {
+        "judgement": judgement_id, "target": "ATTRIBUTION", "verdict": "REJECTED"}
+    # Leeds' team may not undo Hewell's judgement; Hewell's supervisor may.
+    assert run("lei_analyst", "judge", "undo", str(judgement_id))[0] == 2
+    assert run("hei_supervisor", "judge", "undo", str(judgement_id))[0] == 0
+    assert _judgements(store) == [("A1111AA", "hei_analyst", "hei_supervisor")]
+    assert audited(store, "hei_supervisor", "attribution") == [("undo", target, "allowed")]
+    assert audited(store, "lei_analyst", "attribution") == [("update", target, "denied")]
+    assert verify_chain(store).ok
+
+
+def test_a_link_is_judged_where_either_end_is_known(run: Run, store: Store) -> None:
+    verdict = ("--verdict", "CONFIRMED", "--reason", "seen together in a search")
+    # SHARED is attributed at Hewell and at Leeds: both teams reach the link; Berwyn's
+    # prisoners are in West Midlands, so the regional analyst does too. Parole does not.
+    for user in ("hei_analyst", "lei_analyst", "wm_analyst"):
+        assert run(user, "judge", "link", "IMEI", SHARED, "IMSI", SIM, *verdict)[0] == 0
+    assert run("parole_cm", "judge", "link", "IMEI", SHARED, "IMSI", SIM, *verdict)[0] == 2
+    # A link of a device known only at Leeds is out of Hewell's reach.
+    code, _, err = run("hei_analyst", "judge", "link", "IMEI", LEEDS_ONLY, "IMSI", SIM,
+                       *verdict)
+    assert code == 2
+    assert "outside the principal's scope" in err
+    assert [by for _, by, _ in _judgements(store)] == ["hei_analyst", "lei_analyst",
+                                                       "wm_analyst"]
+    # The local administrator is recorded as itself.
+    assert run("system", "judge", "link", "IMEI", SHARED, "IMSI", SIM, *verdict)[0] == 0
+    assert _judgements(store)[-1][1] == "system"
