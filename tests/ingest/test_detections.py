@@ -336,3 +336,31 @@ def test_blank_lines_in_a_crlf_file_are_counted(ctx: IngestContext, tmp_path: Pa
     assert (summary.read, summary.accepted, summary.quarantined) == (2, 1, 1)
     assert [r.line for r in quarantine(ctx)] == [3]
     assert [r["source_line"] for r in lake_rows(ctx)] == [6]
+
+
+def test_an_ingest_waits_for_the_writer_lock_before_it_dedupes_and_appends(
+    ctx: IngestContext, tmp_path: Path
+) -> None:
+    # Two overlapping files loaded at once (a CLI load beside an API upload) must not
+    # both find e2 absent from the lake and both append it: the second writer waits.
+    import threading
+
+    from cellwatch.lake.append import writer_lock
+
+    first = write(tmp_path, "a.csv", f"{HEADER}\n2025-06-01T10:00:00Z,S1,e1,LTE,,,,,\n"
+                  "2025-06-01T10:00:01Z,S1,e2,LTE,,,,,\n")
+    ingest_file(ctx, "detections", first)
+    second = write(tmp_path, "b.csv", f"{HEADER}\n2025-06-01T10:00:01Z,S1,e2,LTE,,,,,\n"
+                   "2025-06-01T10:00:02Z,S1,e3,LTE,,,,,\n")
+    done: list[Any] = []
+    with writer_lock(Lake(ctx.settings).root, "detections"):
+        loader = threading.Thread(
+            target=lambda: done.append(ingest_file(ctx, "detections", second)))
+        loader.start()
+        loader.join(timeout=2.0)
+        assert loader.is_alive()  # blocked on the lock, not finished
+        assert len(lake_rows(ctx)) == 2
+    loader.join(timeout=60)
+    (summary,) = done
+    assert (summary.accepted, summary.duplicates) == (1, 1)
+    assert sorted(r["event_id"] for r in lake_rows(ctx)) == ["e1", "e2", "e3"]

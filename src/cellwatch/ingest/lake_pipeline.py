@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import duckdb
 
 from cellwatch.ingest.model import Problem
-from cellwatch.lake.append import append_batch
+from cellwatch.lake.append import append_batch, writer_lock
 from cellwatch.lake.engine import duckdb_errors, run_sql
 from cellwatch.lake.layout import PARTITIONS, kind_dir
 from cellwatch.lake.sqlfn import quote
@@ -150,21 +150,25 @@ def store_good(
     good = outcome.read - outcome.rejected
     if good == 0:
         return outcome
-    _find_dropped(con, kind, lake_root, flags)
-    sums = "".join(f", sum(CAST({n} AS INTEGER))" for n in _flag_names(flags))
-    dropped = run_sql(con, f"SELECT count(*){sums} FROM dropped")[0]  # noqa: S608 - fixed names
-    # Order within a partition file does not matter; letting DuckDB reorder saves work.
-    run_sql(con, "SET preserve_insertion_order = false")
-    accepted = append_batch(
-        con,
-        lake_root,
-        kind.name,
-        batch_id,
-        # batch_id is an int: nothing from outside enters the SQL.
-        "SELECT * EXCLUDE (_problems, _raw_json), _line AS source_line, "  # noqa: S608
-        f"{int(batch_id)} AS batch_id FROM lined WHERE len(_problems) = 0 "
-        "AND _rec NOT IN (SELECT _rec FROM dropped)",
-    )
+    # From the look at the lake's keys to the last file moved in, no other writer of
+    # this kind may append, or both could add the same new events.
+    with writer_lock(lake_root, kind.name):
+        _find_dropped(con, kind, lake_root, flags)
+        sums = "".join(f", sum(CAST({n} AS INTEGER))" for n in _flag_names(flags))
+        # Fixed names only.
+        dropped = run_sql(con, f"SELECT count(*){sums} FROM dropped")[0]  # noqa: S608
+        # Order within a partition file does not matter; letting DuckDB reorder saves work.
+        run_sql(con, "SET preserve_insertion_order = false")
+        accepted = append_batch(
+            con,
+            lake_root,
+            kind.name,
+            batch_id,
+            # batch_id is an int: nothing from outside enters the SQL.
+            "SELECT * EXCLUDE (_problems, _raw_json), _line AS source_line, "  # noqa: S608
+            f"{int(batch_id)} AS batch_id FROM lined WHERE len(_problems) = 0 "
+            "AND _rec NOT IN (SELECT _rec FROM dropped)",
+        )
     run_sql(con, "SET preserve_insertion_order = true")
     outcome.accepted = accepted
     outcome.duplicates = good - accepted

@@ -4,12 +4,21 @@ DuckDB writes the partitioned files (``COPY ... PARTITION_BY``) into a staging
 directory on the same filesystem; only when that succeeded are the files renamed
 into their partitions. A failure before that leaves nothing in the lake; a failure
 while renaming takes back the files already moved.
+
+Deduplication against the lake and the append that follows must not interleave with
+another writer's, or two ingests of overlapping files (a CLI load beside an API upload)
+would each find the other's events absent and both append them. :func:`writer_lock`
+serialises them per kind across processes (an advisory ``flock`` on a file under the
+staging directory, released by the kernel if the holder dies).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -19,10 +28,24 @@ from cellwatch.lake.layout import (
     DUCKDB_TYPES,
     FILE_SCHEMAS,
     PARTITIONS,
+    STAGING_DIR,
     batch_files,
     check_kind,
     kind_dir,
 )
+
+
+@contextmanager
+def writer_lock(lake_root: Path, kind: str) -> Iterator[None]:
+    """Hold the lake's writer lock for ``kind`` (blocks while another process holds it)."""
+    directory = lake_root / STAGING_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / f"{check_kind(kind)}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def append_batch(
@@ -33,7 +56,7 @@ def append_batch(
     ``select_sql`` must yield the kind's partition columns and every file column.
     """
     check_kind(kind)
-    staging = lake_root / ".staging" / f"{kind}-batch-{int(batch_id)}"
+    staging = lake_root / STAGING_DIR / f"{kind}-batch-{int(batch_id)}"
     shutil.rmtree(staging, ignore_errors=True)
     partitions = [name for name, _ in PARTITIONS[kind]]
     # Cast to the layout's types so every file of a kind has the very same schema.
