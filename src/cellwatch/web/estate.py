@@ -13,12 +13,13 @@ inside the principal's guarded transaction and scope; alerts from the shared ale
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cellwatch.access.people import list_establishments
 from cellwatch.access.policy import Target, can
@@ -29,13 +30,18 @@ from cellwatch.access.service import Page as Paging
 from cellwatch.alerts import Alert, list_alerts
 from cellwatch.errors import LakeError
 from cellwatch.lake.analytics import detection_heat, detections_per_day
-from cellwatch.store import Establishment, SeizureItem
+from cellwatch.store import Establishment, Location, SeizureItem
 from cellwatch.tro.models import TroApplication
 from cellwatch.web.charts import HeatMap, Series, heat_map
 from cellwatch.web.context import WebApp
 from cellwatch.web.records import _ready
 
 WEEKS = 12
+# Up to this many establishments in scope, each gets its charts and heat map on the
+# overview; beyond (a region, the nation) the page summarises them in one table with
+# estate-wide totals, and one establishment's section opens from its row. 170 full
+# sections were 3.5 MB of HTML and 0.6-1 s a page for a national user.
+DETAIL_LIMIT = 6
 
 
 @dataclass
@@ -44,15 +50,28 @@ class EstablishmentSummary:
     finds: Series
     detections: Series
     disconnections: Series | None  # None: the user's role does not read TRO orders
-    heat: HeatMap
+    heat: HeatMap | None  # None: summarised in the table, no section of its own
     open_alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        """Whether anything happened here in the window (or an alert is open)."""
+        served = sum(self.disconnections.values) if self.disconnections else 0
+        return bool(sum(self.finds.values) or sum(self.detections.values) or served
+                    or self.open_alerts)
 
 
 @dataclass
 class Overview:
-    establishments: list[EstablishmentSummary]
+    establishments: list[EstablishmentSummary]  # shown in full, each in its own section
     changes: list[tuple[datetime, str, str]]  # (when, what, link)
     since: datetime | None
+    # When summarised: estate-wide weekly totals, the establishments with activity (most
+    # detections first) and how many in scope had none.
+    totals: list[Series] = field(default_factory=list)
+    table: list[EstablishmentSummary] = field(default_factory=list)
+    quiet: int = 0
+    orders_shown: bool = False  # the user's role reads TRO orders
 
 
 def _week_labels(end: date) -> list[date]:
@@ -89,12 +108,35 @@ def _heat_rows(web: WebApp, codes: set[str], since: date) -> list[dict[str, Any]
         return []
 
 
+def _cells_to_landings(session: Session, codes: set[str]) -> dict[str, str]:
+    """Heat-map keys of cells (``A-101`` at ``LEI``) -> the key of the place holding them.
+
+    The lake's heat map cuts location codes by position (wing, landing), which is right
+    where codes are wing-landing-cell (``HEI-A-2-014``) but gives one row per cell where a
+    prison numbers cells straight off the wing (``LEI-C-120``): 239 rows for Leeds. The
+    store's hierarchy rolls such cells up to their parent.
+    """
+    rows = session.execute(
+        select(Location.code, Location.parent_code, Location.establishment).where(
+            Location.establishment.in_(codes), Location.type == "CELL",
+            Location.parent_code.is_not(None)))
+    return {f"{est}|{code.split('-', 1)[-1]}": parent.split("-", 1)[-1]
+            for code, parent, est in rows if parent}
+
+
 def overview(access: Access, web: WebApp, since: datetime | None,
-             today: date | None = None) -> Overview:
-    """The overview for the principal's establishments (all of them for national users)."""
+             today: date | None = None, focus: str | None = None) -> Overview:
+    """The overview for the principal's establishments (all of them for national users).
+
+    ``focus``: one establishment's code, shown in full whatever the number in scope (a
+    code outside the principal's scope shows nothing of it).
+    """
     p = access.principal
     mine = [e for e in list_establishments(access, Paging(limit=500)) if p.covers(e.code)]
     codes = {e.code for e in mine}
+    if focus not in codes:
+        focus = None  # another prison's code by URL: the user's own overview, nothing of it
+    detailed = {focus} if focus is not None else codes if len(codes) <= DETAIL_LIMIT else set()
     with access.transaction() as s:
         seizures = list(s.scalars(select(SeizureItem).where(
             in_scope(p, SeizureItem.establishment))))
@@ -105,6 +147,7 @@ def overview(access: Access, web: WebApp, since: datetime | None,
         if reads_orders and _ready(s, TroApplication):
             orders = list(s.scalars(select(TroApplication).where(
                 in_scope(p, TroApplication.establishment))))
+        parents = _cells_to_landings(s, detailed) if detailed else {}
     alerts = [a for a in list_alerts(access.store, p, status="OPEN") if a.establishment in codes]
     # The window ends at the newest data, so a replayed or simulated estate still shows;
     # the whole lake is counted by day (partition columns only) to find its newest day.
@@ -112,21 +155,27 @@ def overview(access: Access, web: WebApp, since: datetime | None,
     newest = [s.ts.date() for s in seizures] + [d for _, d in detections]
     end = max(newest) if newest else (today or datetime.now(UTC).date())
     weeks = _week_labels(end)
-    heat_rows = _heat_rows(web, codes, weeks[0])
+    heat_rows = _heat_rows(web, detailed, weeks[0]) if detailed else []
+    finds_at: dict[str, Counter[date]] = defaultdict(Counter)
+    for item in seizures:
+        finds_at[item.establishment][item.ts.date()] += 1
+    detections_at: dict[str, Counter[date]] = defaultdict(Counter)
+    for (est_code, day), n in detections.items():
+        detections_at[est_code][day] += n
+    served_at: dict[str, Counter[date]] = defaultdict(Counter)
+    for order in orders:
+        if order.served_date:
+            served_at[order.establishment][order.served_date] += 1
     summaries = []
     for est in mine:
-        finds = Counter(s.ts.date() for s in seizures if s.establishment == est.code)
-        dets = Counter({d: n for (e, d), n in detections.items() if e == est.code})
-        discs = Counter(o.served_date for o in orders
-                        if o.establishment == est.code and o.served_date)
-        served = _weekly(f"Disconnection orders served per week at {est.name}", discs,
-                         weeks) if reads_orders else None
+        served = _weekly(f"Disconnection orders served per week at {est.name}",
+                         served_at[est.code], weeks) if reads_orders else None
         heat = heat_map(f"Detections at {est.name} by wing-landing and hour of day", [
-            (r["landing"], r["hour"], r["n"])
-            for r in heat_rows if r["establishment"] == est.code])
+            (parents.get(f"{est.code}|{r['landing']}", r["landing"]), r["hour"], r["n"])
+            for r in heat_rows if r["establishment"] == est.code]) if est.code in detailed else None
         summaries.append(EstablishmentSummary(
-            est, _weekly(f"Finds per week at {est.name}", finds, weeks),
-            _weekly(f"Detections per week at {est.name}", dets, weeks),
+            est, _weekly(f"Finds per week at {est.name}", finds_at[est.code], weeks),
+            _weekly(f"Detections per week at {est.name}", detections_at[est.code], weeks),
             served, heat, [a for a in alerts if a.establishment == est.code]))
     changes = sorted(
         [(s.ts, f"Find {s.seizure_ref}/{s.item_no} at {s.location_code or s.establishment}",
@@ -135,4 +184,17 @@ def overview(access: Access, web: WebApp, since: datetime | None,
         + [(a.created_ts, f"Alert: {a.summary}", "/queues/alerts")
            for a in alerts if since is None or a.created_ts > since],
         reverse=True)[:20]
-    return Overview(summaries, changes, since)
+    shown = [e for e in summaries if e.heat is not None]
+    if detailed == codes and focus is None:
+        return Overview(shown, changes, since)
+    active = sorted((e for e in summaries if e.active),
+                    key=lambda e: (-sum(e.detections.values), e.establishment.code))
+    totals = [_weekly("Finds per week, all establishments in your scope",
+                      sum(finds_at.values(), Counter()), weeks),
+              _weekly("Detections per week, all establishments in your scope",
+                      sum(detections_at.values(), Counter()), weeks)]
+    if reads_orders:
+        totals.append(_weekly("Disconnection orders served per week, all establishments "
+                              "in your scope", sum(served_at.values(), Counter()), weeks))
+    return Overview(shown, changes, since, totals, active, len(summaries) - len(active),
+                    reads_orders)

@@ -15,10 +15,15 @@ router = APIRouter(route_class=WebRoute)
 
 
 @router.get("/")
-def overview(ctx: Page) -> Response:
-    """Per establishment: finds, detections, disconnections, heat map, alerts, changes."""
+def overview(ctx: Page, establishment: str = "") -> Response:
+    """Per establishment: finds, detections, disconnections, heat map, alerts, changes.
+
+    ``establishment``: show that one in full (for users covering many, whose overview
+    is otherwise a summary table).
+    """
     last = ctx.session.last_visit
     since = datetime.fromtimestamp(last, UTC) if last else None
-    data = build_overview(Access(ctx.store, ctx.user), ctx.web, since)
+    focus = establishment.strip().upper() or None
+    data = build_overview(Access(ctx.store, ctx.user), ctx.web, since, focus=focus)
     return ctx.render("overview.html", title="Estate overview", section="overview",
                       data=data, bars=bars)
