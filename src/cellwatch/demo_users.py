@@ -29,6 +29,11 @@ class DemoUser:
     roles: tuple[str, ...]
 
 
+# The demo operator answers for EE, the home network of most of the demo's candidates
+# (simulate/ids.py gives EE two MNCs), so its liaison user has order lines to answer.
+NETWORKS = {"OPERATOR": "EE"}
+
+
 def _organisations(establishments: list[Establishment]) -> list[tuple[str, str, str, str | None,
                                                                         str | None]]:
     first_region = next((e.region for e in establishments if e.region), None)
@@ -76,7 +81,8 @@ def create_demo_users(settings: Settings, store: Store, codes: list[str]) -> Pat
     access = Access(store, SYSTEM, settings)
     orgs = _organisations(establishments)
     for code, name, kind, establishment, region in orgs:
-        create_org(access, code, name, kind, establishment=establishment, region=region)
+        create_org(access, code, name, kind, establishment=establishment, region=region,
+                   network=NETWORKS.get(code))
     password = secrets.token_urlsafe(12)
     users = _users(establishments, any(o[2] == "REGIONAL" for o in orgs))
     for user in users:

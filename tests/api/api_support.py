@@ -1,4 +1,5 @@
-"""Helpers shared by the API tests: lifecycle moves and what the audit chain recorded."""
+"""Helpers shared by the API tests: lifecycle moves, what the audit chain recorded, and an
+attribution run over the fixture estate to judge."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from attribution_seed import LEEDS_ONLY, SHARED, SIM, seed_attributions
 from audit_support import audited
+from cellwatch.store import Store
 
 
 def move(client: TestClient, url: str, headers: dict[str, str], state: str,
@@ -16,4 +19,10 @@ def move(client: TestClient, url: str, headers: dict[str, str], state: str,
     return r.status_code, r.json()
 
 
-__all__ = ["audited", "move"]
+def attributed(store: Store) -> None:
+    """One finished attribution run over the fixture estate (built first): SHARED to a
+    Hewell and a Leeds prisoner, LEEDS_ONLY to the Leeds one, and SHARED's SIM linked."""
+    seed_attributions(store)
+
+
+__all__ = ["LEEDS_ONLY", "SHARED", "SIM", "attributed", "audited", "move"]

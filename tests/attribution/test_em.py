@@ -38,3 +38,17 @@ def test_confirmed_labels_make_their_level_count_for_the_match() -> None:
     assert est.weight("a", 2) > 3.0
     assert est.weight("a", 0) < -3.0
     assert est.labelled == 1050
+
+
+def test_no_pairs_keeps_the_starting_parameters_rather_than_a_nan_prior() -> None:
+    # A new estate with no evidence yet: nothing to divide by. The parameters are saved
+    # as JSON with the run, and JSON has no NaN.
+    import math
+
+    import numpy as np
+
+    with np.errstate(all="raise"):
+        est = estimate({"a": []}, [], {"a": (0, 1)})
+    assert math.isfinite(est.prior)
+    assert (est.pairs, est.iterations) == (0, 0)
+    assert all(math.isfinite(w) for w in est.weights()["a"].values())

@@ -8,56 +8,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
+from attribution_seed import LEEDS_ONLY, SHARED, SIM, UNKNOWN, seed_attributions
 from audit_support import audited
 from cellwatch.access.audit import verify_chain
 from cellwatch.access.models import AuditEntry
 from cellwatch.access.people import get_prisoner
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access
-from cellwatch.attribution.models import (
-    Attribution,
-    AttributionRun,
-    EvidenceItem,
-    IdentityLink,
-    Judgement,
-)
+from cellwatch.attribution.models import Judgement
 from cellwatch.store import Store
 
 Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of conftest
 
-SHARED = "353456789012348"  # attributed to A1111AA (Hewell) and A3333CC (Leeds)
-LEEDS_ONLY = "356938035643809"  # attributed to A3333CC (Leeds) alone
-UNKNOWN = "490154203237518"  # known nowhere
-SIM = "234101234567890"  # linked to SHARED
 REASON = "Operation Kestrel, report IR-2026-118"
 
 
 @pytest.fixture(autouse=True)
 def _attributed(run: Run, store: Store) -> None:
     """One attribution run over the fixture estate (the ``run`` fixture builds it first)."""
-    day = date(2026, 5, 1)
-    seen = datetime(2026, 5, 1, 9, tzinfo=UTC)
-    with store.session() as s:
-        run_row = AttributionRun(status="DONE", engine="duckdb", run_by="system", params={},
-                                 finished_at=seen)
-        s.add(run_row)
-        s.flush()
-        for identifier, prisoner, p in ((SHARED, "A1111AA", 0.8), (SHARED, "A3333CC", 0.2),
-                                        (LEEDS_ONLY, "A3333CC", 0.9)):
-            a = Attribution(run_id=run_row.id, identifier_type="IMEI", identifier=identifier,
-                            prison_number=prisoner, probability=p, rank=1, valid_from=day,
-                            valid_to=day)
-            s.add(a)
-            s.flush()
-            s.add(EvidenceItem(attribution_id=a.id, kind="CELL", description="seen in cell",
-                               weight_log2=2.0, count=3))
-        s.add(IdentityLink(a_type="IMEI", a=SHARED, b_type="IMSI", b=SIM, source="DETECTION",
-                           first_seen=seen, last_seen=seen, count=4, status="ACTIVE"))
+    seed_attributions(store)
 
 
 def _entries(store: Store, user: str, resource_type: str) -> list[dict[str, object]]:
@@ -114,6 +87,26 @@ def test_outside_ones_organisation_a_reason_is_required_and_audited(
     assert run("nat_analyst", "device", SHARED, "--reason", REASON)[0] == 0
     assert run("system", "prisoner", "A3333CC")[0] == 0
     assert verify_chain(store).ok
+
+
+def test_identify_opens_an_identifier_as_device_does(run: Run, store: Store) -> None:
+    # SHARED is attributed at Hewell: Hewell's own team needs no reason, a national one does.
+    assert run("hei_analyst", "identify", SHARED)[0] == 0
+    code, out, err = run("nat_analyst", "identify", SHARED)
+    assert (code, out) == (2, "")
+    assert "a reason is required" in err
+    assert "--reason" in err
+    code, out, _ = run("nat_analyst", "identify", SHARED, "--reason", REASON, "--json")
+    assert code == 0
+    assert {a["prison_number"] for a in json.loads(out)["attributions"]} == {
+        "A1111AA", "A3333CC"}
+    assert [(e["action"], e["outcome"], e["reason"])
+            for e in _entries(store, "nat_analyst", "identifier")] == [
+        ("read", "denied", None), ("read", "allowed", REASON), ("lookup", "allowed", None)]
+    # Known only at Leeds, it answers for Hewell's team as an unknown one does.
+    hidden, unknown = (json.loads(run("hei_analyst", "identify", x, "--json")[1])
+                       for x in (LEEDS_ONLY, UNKNOWN))
+    assert hidden["attributions"] == unknown["attributions"] == []
 
 
 def test_a_device_shows_only_the_prisoners_the_user_may_see(run: Run, store: Store) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cellwatch.access.models import User
+from cellwatch.access.models import Organisation, User
 from cellwatch.demo import main
 from cellwatch.settings import load_settings
 from cellwatch.store import QuarantinedRow, open_store
@@ -27,6 +27,8 @@ def test_demo_builds_the_whole_pipeline(tmp_path: Path, monkeypatch: pytest.Monk
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(QuarantinedRow)) == 0
         assert s.scalar(select(func.count()).select_from(User)) >= 8
+        # The demo operator answers for the network most demo candidates are on.
+        assert s.get(Organisation, "OPERATOR").network == "EE"  # type: ignore[union-attr]
     # A second run over the same sources changes nothing and still succeeds.
     again = main(["--sources", str(tmp_path / "sources"), "--scenario", str(TINY), "--no-serve"])
     assert again == 0

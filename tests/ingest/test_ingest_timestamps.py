@@ -90,3 +90,21 @@ def test_dates_round_trip(day: date) -> None:
 def test_bad_dates(text: str) -> None:
     with pytest.raises(InvalidData):
         parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_a_time_with_no_utc_instant_is_a_bad_value_not_a_crash(text: str) -> None:
+    with pytest.raises(InvalidData, match="out of range"):
+        parse_timestamp(text)
+
+
+@given(moment=st.datetimes(timezones=st.sampled_from([None, UTC, timezone(timedelta(hours=5)),
+                                                       timezone(timedelta(hours=-5))])))
+def test_any_iso_timestamp_parses_or_is_refused_as_bad_data(moment: datetime) -> None:
+    # Every ISO 8601 text either becomes a UTC instant or raises InvalidData: a row's
+    # value can never take the whole file down with another exception.
+    try:
+        parsed, _ = parse_timestamp(moment.isoformat())
+    except InvalidData:
+        return
+    assert parsed.tzinfo is UTC

@@ -16,6 +16,9 @@ analysts' judgements, for every shell.
 * A judgement changes what every later run proposes, so it needs the attribution update
   permission (analysts and supervisors) in the geography of the prisoner (a link: of
   either end). It is recorded under the acting user and audited (``judge``, ``undo``).
+* Judgements are listed with the record they are about (:func:`list_judgements`, for
+  ``/api/v1/judgements``): the identifier or prisoner is opened as above, and an
+  attribution's judgements are shown only when its prisoner may be seen.
 """
 
 from __future__ import annotations
@@ -25,14 +28,14 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from cellwatch.access.people import get_prisoner
-from cellwatch.access.policy import Target
+from cellwatch.access.policy import Target, can
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access, Denied, Page
 from cellwatch.attribution.judgements import judge, undo
 from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
 from cellwatch.attribution.views import device_view, prisoner_view
-from cellwatch.errors import InvalidIdentifier, NotFound
+from cellwatch.errors import InvalidData, InvalidIdentifier, NotFound
 from cellwatch.identifiers import classify
 from cellwatch.store import Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
@@ -118,16 +121,22 @@ def prisoner_attributions(access: Access, prison_number: str,
     return prisoner_view(access.store, prisoner.prison_number)
 
 
+def read_identifier(text: str) -> tuple[str, str | None]:
+    """An identifier as a person typed it: its normal form and type when it parses, else
+    the text as given and no type (it may still be known, as a link's end)."""
+    try:
+        info = classify(text)
+    except InvalidIdentifier:
+        return text.strip(), None
+    return str(info.value), info.type.name
+
+
 def device_attributions(access: Access, text: str, reason: str | None = None
                         ) -> dict[str, Any]:
     """An identifier's attributions, links, SIM history and judgements (``cellwatch
     device``), opened by :func:`open_identifier`; prisoners the principal may not see
     are left out of the attributions and judgements."""
-    try:
-        info = classify(text)
-        value, kind = str(info.value), info.type.name
-    except InvalidIdentifier:
-        value, kind = text.strip(), None
+    value, kind = read_identifier(text)
     open_identifier(access, value, kind, reason)
     view = device_view(access.store, value)
     named = {r["prison_number"] for r in view["attributions"]} | {
@@ -214,3 +223,59 @@ def undo_judgement(access: Access, judgement_id: int) -> Judgement:
     j = undo(access.store, judgement_id, access.principal.username)
     _judged(access, "undo", target, j)
     return j
+
+
+def visible_judgements(access: Access, value: str, page: Page = Page(limit=500)
+                       ) -> list[Judgement]:
+    """Judgements naming ``value`` (an identifier or a prison number), newest first, undone
+    ones included, kept to what the principal may see: a link's with the identifier's
+    record, an attribution's only when its prisoner is visible. The caller has opened the
+    record (:func:`open_identifier` or :func:`~cellwatch.access.people.get_prisoner`)."""
+    visible = select(Prisoner.prison_number).where(visible_prisoners(access.principal))
+    with access.transaction() as s:
+        return list(s.scalars(select(Judgement).where(
+            or_(Judgement.subject == value, Judgement.object == value),
+            or_(Judgement.target == "LINK", Judgement.object.in_(visible)))
+            .order_by(Judgement.id.desc()).limit(page.limit).offset(page.offset)))
+
+
+def list_judgements(access: Access, page: Page, identifier: str | None = None,
+                    prison_number: str | None = None, reason: str | None = None
+                    ) -> list[Judgement]:
+    """The judgements about one identifier or one prisoner (exactly one is named): the
+    record is opened as ``cellwatch device`` or ``prisoner`` opens it (scope, a reason
+    outside one's organisation, ``read`` audited), then the list is audited with the ids
+    it returned."""
+    if (identifier is None) == (prison_number is None):
+        raise InvalidData("name an identifier or a prisoner", {"request": [
+            "give exactly one of identifier and prison_number"]})
+    if prison_number is not None:
+        value = get_prisoner(access, prison_number, reason).prison_number
+    else:
+        value, kind = read_identifier(identifier or "")
+        open_identifier(access, value, kind, reason)
+    rows = visible_judgements(access, value, page)
+    with access.transaction() as s:
+        access.audit(s, "list", Target(Resource.ATTRIBUTION, value), reason=reason, detail={
+            "returned": [j.id for j in rows]})
+    return rows
+
+
+def judging_rights(access: Access, value: str, kind: str | None, prison_numbers: set[str]
+                   ) -> tuple[frozenset[str], bool]:
+    """Which of ``prison_numbers`` the principal may judge ``value``'s attribution to, and
+    whether it may judge ``value``'s links: the policy asked as :func:`judge_attribution`
+    and :func:`judge_link` ask it, but without raising or auditing, so that a page offers
+    only what would be allowed (the judging itself is decided again)."""
+    p = access.principal
+    with access.facts() as s:
+        places = dict(s.execute(select(Prisoner.prison_number, Prisoner.establishment).where(
+            Prisoner.prison_number.in_(sorted(prison_numbers)))).all())
+    prisoners = frozenset(n for n in prison_numbers if can(p, Action.UPDATE, Target(
+        Resource.ATTRIBUTION, establishment=places.get(n))))
+    # A link is placed where either end is seen in scope (_link_target): where this end
+    # is seen decides for every link touching it.
+    seen = [e for e in identifier_places(access, value, kind) if p.covers(e)]
+    links = bool(seen) and bool(can(p, Action.UPDATE, Target(Resource.ATTRIBUTION,
+                                                             establishment=seen[0])))
+    return prisoners, links

@@ -13,7 +13,24 @@ from cellwatch.access.roles import ORG_KIND_ROLES, Action, OrgKind, Resource, Ro
 from cellwatch.access.scopes import own_or_national
 from cellwatch.access.service import Access, Page
 from cellwatch.errors import Conflict, InvalidData, NotFound
+from cellwatch.identifiers.operators import uk_networks
 from cellwatch.store.reference import Establishment
+
+
+def _network(kind: OrgKind, network: str | None) -> str | None:
+    """An operator's network as order lines spell it (case aside), or refused."""
+    if not network:
+        return None
+    if kind is not OrgKind.OPERATOR:
+        raise InvalidData("organisation refused",
+                          {"network": ["only a mobile network operator has a network"]})
+    # Order lines name the home network from the UK table; another spelling matches none.
+    names = {n.operator.casefold(): n.operator for n in uk_networks().values()}
+    found = names.get(network.strip().casefold())
+    if found is None:
+        raise InvalidData("organisation refused", {"network": [
+            f"unknown network {network!r}; one of {', '.join(sorted(set(names.values())))}"]})
+    return found
 
 
 def _validate_org(kind: OrgKind, establishment: str | None, region: str | None) -> None:
@@ -29,13 +46,16 @@ def _validate_org(kind: OrgKind, establishment: str | None, region: str | None) 
 
 
 def create_org(access: Access, code: str, name: str, kind: str,
-               establishment: str | None = None, region: str | None = None) -> Organisation:
-    """Add an organisation; establishment teams name their prison, regional units a region."""
+               establishment: str | None = None, region: str | None = None,
+               network: str | None = None) -> Organisation:
+    """Add an organisation; establishment teams name their prison, regional units a region,
+    an operator its network (whose order lines it answers)."""
     try:
         org_kind = OrgKind(kind.upper())
     except ValueError as exc:
         raise InvalidData("organisation refused", {"kind": [f"unknown kind {kind!r}"]}) from exc
     _validate_org(org_kind, establishment, region)
+    network = _network(org_kind, network)
     target = Target(Resource.ORGANISATION, code)
     with access.transaction() as s:
         access.check(Action.CREATE, target)
@@ -44,9 +64,10 @@ def create_org(access: Access, code: str, name: str, kind: str,
         if establishment and s.get(Establishment, establishment) is None:
             raise NotFound(f"establishment {establishment} not known")
         org = Organisation(code=code, name=name, kind=org_kind.value,
-                           establishment=establishment, region=region, active=True)
+                           establishment=establishment, region=region, network=network,
+                           active=True)
         s.add(org)
-        access.audit(s, "create", target, detail={"kind": org_kind.value})
+        access.audit(s, "create", target, detail={"kind": org_kind.value, "network": network})
         return org
 
 

@@ -1,22 +1,87 @@
-"""Intelligence export as CSV in the interchange layout (``intelligence_reports``).
+"""Exports through the policy: the rows a principal may take away, written whole or not at
+all, and audited.
 
-The rows are those the principal may see (handling codes enforced by
-:func:`cellwatch.access.intel.export_intelligence`, which needs the export permission and
-a reason, records every item leaving its owner as a dissemination and audits the export).
-The columns are the interchange ones, so an export can be ingested again elsewhere.
+* :func:`write_intelligence_csv`: intelligence in the interchange layout
+  (``intelligence_reports``). The rows are those the principal may see (handling codes
+  enforced by :func:`cellwatch.access.intel.export_intelligence`, which needs the export
+  permission and a reason, records every item leaving its owner as a dissemination and
+  audits the export). The columns are the interchange ones, so an export can be ingested
+  again elsewhere.
+* :func:`export_attributions_csv`: the ``attributions`` interchange CSV of the prisoners
+  the principal may see (every row for a whole-estate principal), byte for byte the
+  layout of :func:`cellwatch.attribution.export.export_attributions`.
+* :func:`audited_export`: the one way a CLI export writes its file and audits it
+  (``export``: what, how many rows, the file name); a refusal is audited and leaves no file.
 """
 
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import select
 
 from cellwatch.access import intel
-from cellwatch.access.service import Access
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import visible_prisoners
+from cellwatch.access.service import Access, Denied
+from cellwatch.errors import AccessDenied, InvalidData
+from cellwatch.store import Prisoner
 
 COLUMNS = ("report_ref", "ts", "establishment", "source_evaluation",
            "intelligence_assessment", "handling_code", "handling_conditions", "subjects",
            "identifiers", "text")
+
+
+def require_reason(access: Access, reason: str | None) -> None:
+    """A user exporting people's data says why (audited with the export); ``system`` need not."""
+    if not access.principal.is_system and not (reason or "").strip():
+        raise InvalidData("a reason is required to export", {"reason": ["required"]})
+
+
+def atomically(out: Path, write: Callable[[Path], int]) -> int:
+    """``write`` a neighbour of ``out`` and move it into place: a refused or failed export
+    leaves no file behind. Returns what ``write`` returns (the rows written)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    try:
+        n = write(partial)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return n
+
+
+def audited_export(access: Access, what: str, resource: Resource, out: Path,
+                   write: Callable[[Path], int], reason: str | None = None,
+                   detail: Mapping[str, Any] | None = None) -> int:
+    """Write an export with ``write(path) -> rows`` and audit it as ``export`` on
+    ``resource`` (detail: ``what``, ``rows``, ``file`` and ``detail``).
+
+    The file is moved into place only once the export is audited, so no export goes
+    unrecorded. A refusal that ``write`` raises unaudited (a plain
+    :class:`~cellwatch.errors.AccessDenied`) is audited here as an ``export`` denied.
+    """
+    target = Target(resource)
+
+    def audited(path: Path) -> int:
+        try:
+            rows = write(path)
+        except Denied:
+            raise  # Access.transaction has audited it
+        except AccessDenied as exc:
+            with access.transaction():  # which audits the denial as every other is
+                raise Denied(exc.message, Action.EXPORT, target, reason) from exc
+            raise
+        with access.transaction() as s:
+            access.audit(s, "export", target, reason=reason or None, detail={
+                "what": what, "rows": rows, "file": out.name, **(detail or {})})
+        return rows
+
+    return atomically(out, audited)
 
 
 def write_intelligence_csv(access: Access, reason: str, out: TextIO,
@@ -33,3 +98,42 @@ def write_intelligence_csv(access: Access, reason: str, out: TextIO,
                          r.handling_conditions or "", ";".join(sorted(subjects[r.id])),
                          ";".join(r.identifiers or []), r.text or ""])
     return len(rows)
+
+
+def attribution_rows_for(access: Access, run_id: int | None = None
+                         ) -> tuple[int, list[dict[str, Any]]]:
+    """A run's attributions (default the latest; verdicts applied) to prisoners the
+    principal may see: every row for a whole-estate principal. Needs prisoner and
+    identifier read, as the STIX and FollowTheMoney exports of the same rows do."""
+    from cellwatch.attribution.export import attribution_rows, latest_run
+
+    p = access.principal
+    with access.transaction() as s:
+        access.check(Action.READ, Target(Resource.PRISONER), role_only=True)
+        access.check(Action.READ, Target(Resource.IDENTIFIER), role_only=True)
+        seen = None if p.establishments is None else set(s.scalars(
+            select(Prisoner.prison_number).where(visible_prisoners(p))))
+    run = run_id if run_id is not None else latest_run(access.store)
+    rows = attribution_rows(access.store, run)
+    return run, [r for r in rows if seen is None or r["prison_number"] in seen]
+
+
+def export_attributions_csv(access: Access, out: Path, run_id: int | None = None,
+                            reason: str = "") -> int:
+    """Write the ``attributions`` interchange CSV of what the principal may see; audited."""
+    from cellwatch.attribution.export import COLUMNS as ATTRIBUTION_COLUMNS
+
+    require_reason(access, reason)
+    run, rows = attribution_rows_for(access, run_id)
+
+    def write(path: Path) -> int:
+        # The dialect of attribution.export.export_attributions (interchange.md): a test
+        # holds the two byte for byte equal for ``system``.
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=ATTRIBUTION_COLUMNS, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        return len(rows)
+
+    return audited_export(access, "attributions", Resource.ATTRIBUTION, out, write, reason,
+                          {"run": run})

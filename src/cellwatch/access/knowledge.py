@@ -6,16 +6,23 @@ of the establishments it covers, attributions to prisoners it may see, intellige
 may see (handling codes enforced, and what crosses an organisation's boundary recorded
 as a dissemination). An identifier on the allow-list as PRIVILEGED (a legal adviser's,
 say) is never analysed: the answer says only that, whoever asks.
+
+The shells ask through :func:`look_up`, which first opens the identifier by the rule of
+the web's device page and ``cellwatch device``
+(:func:`~cellwatch.access.attributions.open_identifier`): a reason is needed to open one
+known outside the principal's own organisation.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
+from cellwatch.access.attributions import open_identifier
 from cellwatch.access.intel import disseminate
 from cellwatch.access.models import IntelligenceReport
 from cellwatch.access.policy import Target
@@ -28,6 +35,22 @@ from cellwatch.store import AllowListEntry, Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
 
 PRIVILEGED = "PRIVILEGED"
+
+
+def look_up(access: Access, text: str, reason: str | None = None,
+            hint: str | None = None) -> dict[str, Any]:
+    """:func:`knowledge_of`, once the identifier is opened as the device page opens it.
+
+    Known in the principal's establishments, it needs a ``reason`` outside its own
+    organisation (else :class:`~cellwatch.access.service.ReasonRequired`, audited) and the
+    read is audited. Unknown there, the answer still says what ``text`` is, and shows only
+    what lies in the principal's scope (a record known only elsewhere: the refusal audited).
+    """
+    info = classify(text, hint=hint)
+    # Nothing of it in scope to open (NotFound): knowledge_of shows no more than that.
+    with suppress(NotFound):
+        open_identifier(access, info.value, info.type.name, reason, label=info.display)
+    return knowledge_of(access, text, hint)
 
 
 def knowledge_of(access: Access, text: str, hint: str | None = None) -> dict[str, Any]:

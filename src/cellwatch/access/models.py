@@ -30,6 +30,9 @@ class Organisation(Base):
     # An establishment's team covers one prison; a regional unit the prisons of its region.
     establishment: Mapped[str | None] = mapped_column(ForeignKey("establishments.code"))
     region: Mapped[str | None] = mapped_column(String(100))
+    # A mobile network operator's network, spelt as order lines name it (TroLine.operator):
+    # the lines served on it are the ones its users see and answer (cellwatch.tro.operator).
+    network: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -154,6 +154,16 @@ def _organisation(principal: Principal, action: Action, target: Target) -> Decis
     return _no("only a national administrator manages organisations")
 
 
+def _tro_line(principal: Principal, action: Action, target: Target) -> Decision:
+    # A served line is released to the operator organisations of its network (the service
+    # names them); a prison's own liaison officer holds the role but answers for no network.
+    if principal.org_kind is not OrgKind.OPERATOR:
+        return _no("only the mobile network operator an order is served on answers its lines")
+    if principal.org_code in target.release_to:
+        return _yes("served on the principal's network")
+    return _no("not served on the principal's network")
+
+
 _SCOPE_RULES = {
     Resource.PRISONER: _prisoner,
     Resource.INTELLIGENCE: _intelligence,
@@ -170,6 +180,7 @@ _SCOPE_RULES = {
     # teams whose geography holds them (where the prisoner, or a link's end, is known),
     # not of an organisation a case was merely shared with.
     Resource.ATTRIBUTION: _geography,
+    Resource.TRO_LINE: _tro_line,
 }
 
 

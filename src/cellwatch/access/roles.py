@@ -52,7 +52,12 @@ class Resource(StrEnum):
     IDENTIFIER = "identifier"
     PROTECTED_PERSON = "protected_person"  # a victim's numbers, accounts and conditions
     TRO_ORDER = "tro_order"  # a disconnection application or order (cellwatch.tro.service)
+    # An order line as the operator it is served on sees and answers it (cellwatch.tro.operator).
+    TRO_LINE = "tro_line"
     TAKEDOWN = "takedown_request"  # a request to a platform (cellwatch.takedown.service)
+    # An alert: decided by cellwatch.alerts.service (no role table entry), named here so
+    # its export is audited under the resource name the service's own entries use.
+    ALERT = "alert"
     # An identifier's attribution to a prisoner, or a link: judged by analysts
     # (cellwatch.access.attributions); read as part of the prisoner's or device's record.
     ATTRIBUTION = "attribution"
@@ -100,7 +105,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[tuple[Resource, Action]]] = {
         (R.PRISONER, A.READ), (R.INTELLIGENCE, A.READ), (R.CASE, A.READ),
         (R.REFERRAL, A.READ), (R.REFERRAL, A.ACKNOWLEDGE),
     }),
-    Role.OPERATOR_LIAISON: frozenset(_READ_ESTATE | {(R.CASE, A.READ)}),
+    Role.OPERATOR_LIAISON: frozenset(_READ_ESTATE | {
+        (R.CASE, A.READ), (R.TRO_LINE, A.READ), (R.TRO_LINE, A.UPDATE),
+    }),
     Role.ADMINISTRATOR: frozenset(_READ_ESTATE | {
         (R.ORGANISATION, A.CREATE), (R.ORGANISATION, A.UPDATE),
         (R.USER, A.READ), (R.USER, A.CREATE), (R.USER, A.UPDATE),

@@ -35,6 +35,19 @@ class Denied(AccessDenied):
         self.reason = reason
 
 
+class ReasonRequired(Denied):
+    """A denial only for want of a stated reason: the policy itself would allow it.
+
+    Shells catch it to say how to give one (``--reason``, a header, a form); the API's
+    problem details name the missing field.
+    """
+
+    def to_problem(self) -> dict[str, object]:
+        body = super().to_problem()
+        body["errors"] = {"reason": ["a stated reason is required outside your own organisation"]}
+        return body
+
+
 @dataclass(frozen=True)
 class Page:
     """Pagination: at most ``limit`` items (1-500) after skipping ``offset``."""
@@ -93,8 +106,8 @@ class Access:
                          f"{target.id or ''}: {decision.reason}".replace("  ", " "),
                          action, target, reason)
         if opening and not (reason and reason.strip()) and needs_reason(self.principal, target):
-            raise Denied(f"a reason is required to open {target.type} {target.id} "
-                         "outside your organisation", action, target, reason)
+            raise ReasonRequired(f"a reason is required to open {target.type} {target.id} "
+                                 "outside your organisation", action, target, reason)
 
     def audit(self, session: Session, action: str, target: Target, reason: str | None = None,
               detail: Mapping[str, Any] | None = None) -> None:

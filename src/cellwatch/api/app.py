@@ -6,7 +6,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from cellwatch import web
-from cellwatch.api import problems
+from cellwatch.api import operator, problems
 from cellwatch.api.deps import check_text
 from cellwatch.api.routers import (
     alerts,
@@ -18,6 +18,7 @@ from cellwatch.api.routers import (
     identifiers,
     ingest,
     intelligence,
+    judgements,
     organisations,
     prisoners,
     referrals,
@@ -33,7 +34,7 @@ from cellwatch.store import Store, open_store
 PREFIX = "/api/v1"
 ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
            ingest, audit, identifiers, stats, targeting, alerts, crime_referrals, tro,
-           takedowns)
+           takedowns, judgements, operator)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

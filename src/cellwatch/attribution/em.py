@@ -122,6 +122,11 @@ def estimate(
     free = n - lab_m - lab_u
     lv = {f: np.asarray(patterns[f], dtype=np.int64) for f in fields}
     m0, u0 = _starts(fields, start or {})
+    if n.sum() <= 0:
+        # No pairs at all (an estate with no evidence yet): nothing to learn. The loop
+        # would divide by zero and save a NaN prior, which no JSON column accepts.
+        return Estimate(prior=0.1, m=_by_level(m0, fields), u=_by_level(u0, fields),
+                        iterations=0, converged=True, pairs=0, labelled=0, history=[])
     m = {f: v.copy() for f, v in m0.items()}
     u = {f: v.copy() for f, v in u0.items()}
     prior, history, converged, it = 0.1, [], False, 0

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import typer
 
+from cellwatch.access.exports import audited_export
+from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
 from cellwatch.alerts import export_alerts, load_rules, service
 from cellwatch.alerts.engine import run_rules
@@ -119,7 +121,9 @@ def close_command(
 @export_app.command("alerts")
 def export_alerts_command(out: Path = typer.Option(..., "--out", help="CSV file to write.")
                           ) -> None:
-    """Every alert, as interchange.md's ``alerts`` export."""
+    """Every alert, as interchange.md's ``alerts`` export (a national unit or ``system``;
+    audited, a refusal too)."""
     access = cli_access()
-    count = export_alerts(access.store, access.principal, out)
+    count = audited_export(access, "alerts", Resource.ALERT, out,
+                           lambda path: export_alerts(access.store, access.principal, path))
     console().print(f"wrote {count} alerts to {out}")

@@ -1,33 +1,26 @@
 """``cellwatch attribute``, ``device``, ``prisoner``, ``judge``, ``evaluate`` and
 ``export attributions``: thin shells over :mod:`cellwatch.attribution`.
 
-``device``, ``prisoner`` and ``judge`` act as ``CELLWATCH_PRINCIPAL`` through
-:mod:`cellwatch.access.attributions`: records are opened as the API and the web open them
-(the policy, ``--reason`` outside one's own organisation, the read audited) and
-judgements are decided, recorded under the acting user and audited.
+Every command acts as ``CELLWATCH_PRINCIPAL``. ``device``, ``prisoner`` and ``judge`` go
+through :mod:`cellwatch.access.attributions`: records are opened as the API and the web
+open them (the policy, ``--reason`` outside one's own organisation, the read audited) and
+judgements are decided, recorded under the acting user and audited. ``attribute`` and
+``evaluate`` go through :mod:`cellwatch.access.runs` (the whole estate's judgement
+permission: a national unit's analysts and supervisors, or ``system``); ``export
+attributions`` through :mod:`cellwatch.access.exports` (the prisoners the principal may
+see, a reason for users, audited).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from cellwatch.access.policy import can, needs_reason
-from cellwatch.access.roles import Action
-from cellwatch.access.service import Access, Denied
-from cellwatch.cli.context import (
-    cli_access,
-    console,
-    print_json,
-    settings_from_env,
-    store_from_env,
-)
-from cellwatch.errors import AccessDenied
+from cellwatch.cli.context import cli_access, console, opened, print_json, settings_from_env
 
 REASON = typer.Option(None, "--reason", help="Why the record is opened; required outside "
                       "your own organisation (audited).")
@@ -57,15 +50,15 @@ def attribute_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Update the identity graph and attribute every identifier (a new run)."""
+    from cellwatch.access.runs import run_attribution
+    from cellwatch.alerts.engine import high_water, run_after
     from cellwatch.attribution.params import RunParams
-    from cellwatch.attribution.run import attribute
 
     settings = settings_from_env()
-    from cellwatch.alerts.engine import high_water, run_after
-
-    store = store_from_env(settings)
+    access = cli_access(settings)
+    store = access.store
     alerts_before = high_water(store)
-    report = attribute(settings, store, RunParams(window_days=window))
+    report = run_attribution(access, RunParams(window_days=window))
     doc = {"run_id": report.run_id, "attributions": report.attributions,
            "identifiers": report.identifiers, "links_added": report.links.added,
            "links_updated": report.links.updated, "hubs": report.links.hubs,
@@ -95,19 +88,6 @@ def _print_attribution(out: Any, r: dict[str, Any], label: str) -> None:
         out.print(f"    {e['description']}: weight {e['weight_log2']:+.1f}", highlight=False)
 
 
-def _opened(access: Access, read: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """``read()`` a record through the service layer; a refusal only for want of a reason
-    says how to give one (the denial is audited either way)."""
-    try:
-        return read()
-    except Denied as exc:
-        p = access.principal
-        if not exc.reason and can(p, Action(exc.action), exc.target) \
-                and needs_reason(p, exc.target):
-            raise AccessDenied(f"{exc.message}: say why with --reason") from exc
-        raise
-
-
 def device_command(
     identifier: str = typer.Argument(..., help="IMEI, IMSI or number."),
     reason: str | None = REASON,
@@ -117,7 +97,7 @@ def device_command(
     from cellwatch.access.attributions import device_attributions
 
     access = cli_access()
-    doc = _opened(access, lambda: device_attributions(access, identifier, reason))
+    doc = opened(lambda: device_attributions(access, identifier, reason))
     if as_json:
         print_json(doc)
         return
@@ -144,7 +124,7 @@ def prisoner_command(
 
     access = cli_access()
     number = prison_number.strip().upper()
-    doc = _opened(access, lambda: prisoner_attributions(access, number, reason))
+    doc = opened(lambda: prisoner_attributions(access, number, reason))
     if as_json:
         print_json(doc)
         return
@@ -195,10 +175,9 @@ def evaluate_command(
     out: Path = typer.Option(Path("evaluation"), "--out", help="Folder for JSON and PNGs."),
 ) -> None:
     """Score the latest run against a simulator's truth; print and write JSON and plots."""
-    from cellwatch.attribution.report import evaluate_latest
+    from cellwatch.access.runs import evaluate_attribution
 
-    settings = settings_from_env()
-    doc = evaluate_latest(settings, store_from_env(settings), truth, out)
+    doc = evaluate_attribution(cli_access(), truth, out)
     summary = {k: v for k, v in doc.items() if k != "pr_points"}
     print(json.dumps(summary, indent=2, default=str))
 
@@ -206,10 +185,12 @@ def evaluate_command(
 def export_attributions_command(
     out: Path = typer.Option(..., "--out", help="CSV file to write."),
     run: int | None = typer.Option(None, "--run", help="Run id; default the latest."),
+    reason: str = typer.Option("", "--reason", help="Why it is exported (required for "
+                               "users; audited)."),
 ) -> None:
-    """Write attributions exactly as interchange.md defines them."""
-    from cellwatch.attribution.export import export_attributions
+    """Write attributions exactly as interchange.md defines them: those to prisoners the
+    principal may see (all for a national unit or ``system``); the export is audited."""
+    from cellwatch.access.exports import export_attributions_csv
 
-    settings = settings_from_env()
-    n = export_attributions(store_from_env(settings), out, run)
+    n = export_attributions_csv(cli_access(), out, run, reason)
     console().print(f"{n} rows written to {out}", highlight=False)

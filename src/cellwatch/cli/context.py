@@ -4,14 +4,18 @@ per invocation."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from cellwatch.access.principal import principal_for
-from cellwatch.access.service import Access
+from cellwatch.access.service import Access, ReasonRequired
+from cellwatch.errors import AccessDenied
 from cellwatch.settings import Settings, load_settings
 from cellwatch.store import Store, open_store
+
+T = TypeVar("T")
 
 
 def settings_from_env() -> Settings:
@@ -35,6 +39,15 @@ def cli_access(settings: Settings | None = None) -> Access:
     store = store_from_env(settings)
     with store.session() as session:
         return Access(store, principal_for(session, settings.principal), settings)
+
+
+def opened(read: Callable[[], T]) -> T:
+    """``read()`` a record through the service layer; a refusal only for want of a reason
+    says how to give one (the denial is audited either way)."""
+    try:
+        return read()
+    except ReasonRequired as exc:
+        raise AccessDenied(f"{exc.message}: say why with --reason") from exc
 
 
 def print_json(document: Any) -> None:

@@ -1,7 +1,8 @@
 """``cellwatch identify TEXT``: what an identifier is and everything the store knows of it.
 
-A thin shell over :func:`cellwatch.access.knowledge.knowledge_of`, acting as
-``CELLWATCH_PRINCIPAL`` (``system`` by default).
+A thin shell over :func:`cellwatch.access.knowledge.look_up`, acting as
+``CELLWATCH_PRINCIPAL`` (``system`` by default): an identifier known outside the
+principal's own organisation is opened only with ``--reason``, as ``cellwatch device``.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import Any
 
 import typer
 
-from cellwatch.access.knowledge import knowledge_of
-from cellwatch.cli.context import cli_access, console, print_json
+from cellwatch.access.knowledge import look_up
+from cellwatch.cli.context import cli_access, console, opened, print_json
 from cellwatch.errors import InvalidIdentifier
 
 
@@ -29,6 +30,8 @@ def identify_command(
         "--as",
         help="Read TEXT as this type (IMEI, IMSI, ICCID, MSISDN, ACCOUNT) or platform.",
     ),
+    reason: str | None = typer.Option(None, "--reason", help="Why it is looked up; required "
+                                      "outside your own organisation (audited)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Show what TEXT is, its normal form and everything the store knows about it.
@@ -36,7 +39,8 @@ def identify_command(
     Invalid input exits with code 2 and the reason (bad check digit, unknown MCC...).
     """
     try:
-        known = knowledge_of(cli_access(), text, hint=hint)
+        access = cli_access()
+        known = opened(lambda: look_up(access, text, reason, hint))
     except InvalidIdentifier as exc:
         # InvalidData means "rows rejected" (exit 1) elsewhere; here the one input is
         # unusable, which the CLI reports as a bad parameter (exit 2).
@@ -49,7 +53,7 @@ def identify_command(
 
 
 def render(known: dict[str, Any]) -> list[str]:
-    """Readable lines for a :func:`knowledge_of` answer."""
+    """Readable lines for a :func:`~cellwatch.access.knowledge.knowledge_of` answer."""
     lines = list(known["explain"])
     if known.get("privileged"):
         return [*lines, "allow-listed: PRIVILEGED",

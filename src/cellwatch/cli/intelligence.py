@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.exports import write_intelligence_csv
+from cellwatch.access.exports import atomically, write_intelligence_csv
 from cellwatch.access.intel import IntelligenceFilter
 from cellwatch.cli.context import cli_access, console
 
@@ -22,13 +22,12 @@ def export_intelligence_command(
     """Write the intelligence the principal may see as interchange CSV (each item that
     leaves its owning organisation is recorded as a dissemination)."""
     access = cli_access()
-    # Written to a neighbour first, so a refused export leaves no file behind.
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as f:
-            n = write_intelligence_csv(access, reason, f,
-                                       IntelligenceFilter(establishment, handling_code))
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
+    filters = IntelligenceFilter(establishment, handling_code)
+
+    def write(path: Path) -> int:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            return write_intelligence_csv(access, reason, f, filters)
+
+    # export_intelligence audits the export itself (with the items and their disseminations).
+    n = atomically(out, write)
     console().print(f"wrote {n} intelligence report(s) to {out}", highlight=False)

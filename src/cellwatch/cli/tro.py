@@ -14,6 +14,8 @@ from pathlib import Path
 
 import typer
 
+from cellwatch.access.exports import audited_export
+from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
 from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.cli.export import export_app
@@ -210,9 +212,13 @@ def export_candidates_command(
     establishment: str | None = typer.Option(None, "--establishment", "-e"),
     policy: Path | None = POLICY,
 ) -> None:
-    """Write the tro_candidates interchange export (the candidates the principal sees)."""
-    found = service.list_candidates(cli_access(), establishment, None, load_policy(policy))
-    n = write_candidates_csv(found, out)
+    """Write the tro_candidates interchange export (the candidates the principal sees;
+    audited)."""
+    access = cli_access()
+    found = service.list_candidates(access, establishment, None, load_policy(policy))
+    n = audited_export(access, "tro_candidates", Resource.TRO_ORDER, out,
+                       lambda path: write_candidates_csv(found, path),
+                       detail={"establishment": establishment})
     console().print(f"wrote {n} candidate(s) to {out}")
 
 

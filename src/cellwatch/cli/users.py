@@ -72,9 +72,12 @@ def add_org(
     establishment: str | None = typer.Option(None, "--establishment",
                                              help="For an establishment team."),
     region: str | None = typer.Option(None, "--region", help="For a regional unit."),
+    network: str | None = typer.Option(None, "--network", help="For an operator: its network "
+                                       "as order lines name it, e.g. EE or 'Vodafone UK'."),
 ) -> None:
     """Add an organisation."""
-    org = directory.create_org(cli_access(), code, name or code, kind, establishment, region)
+    org = directory.create_org(cli_access(), code, name or code, kind, establishment, region,
+                               network)
     console().print(f"organisation {org.code} ({org.kind}) added")
 
 
@@ -82,7 +85,7 @@ def list_orgs(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     """List organisations."""
     rows = directory.list_orgs(cli_access(), kind=None)
     docs = [{"code": o.code, "name": o.name, "kind": o.kind, "establishment": o.establishment,
-             "region": o.region} for o in rows]
+             "region": o.region, "network": o.network} for o in rows]
     if as_json:
         print_json(docs)
         return

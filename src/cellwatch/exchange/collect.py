@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cellwatch.access import intel
+from cellwatch.access.exports import require_reason
 from cellwatch.access.models import Organisation
 from cellwatch.access.people import PrisonerFilter
 from cellwatch.access.people import _filters as prisoner_filters
@@ -25,7 +26,7 @@ from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access
 from cellwatch.attribution.export import attribution_rows
 from cellwatch.attribution.models import EvidenceItem
-from cellwatch.errors import InvalidData, NotFound
+from cellwatch.errors import NotFound
 from cellwatch.exchange.fields import SUBJECT_ONLY, visible_fields
 from cellwatch.store.reference import Prisoner
 
@@ -98,13 +99,14 @@ class ExchangeData:
     intelligence: list[IntelRow] = field(default_factory=list)
 
 
-def collect(access: Access, scope: ExportScope, reason: str, fmt: str) -> ExchangeData:
-    """Read what ``access.principal`` may export for ``scope``; audit it as ``fmt``.
+def collect(access: Access, scope: ExportScope, reason: str, fmt: str,
+            file: str | None = None) -> ExchangeData:
+    """Read what ``access.principal`` may export for ``scope``; audit it as ``fmt`` (and
+    the name of the ``file`` it goes to, when known).
 
     A user must give a reason (it is audited and kept with each dissemination).
     """
-    if not access.principal.is_system and not reason.strip():
-        raise InvalidData("a reason is required to export", {"reason": ["required"]})
+    require_reason(access, reason)
     data = ExchangeData(*_producer(access))
     fields = visible_fields(access.principal)
     target = Target(Resource.PRISONER)
@@ -127,7 +129,7 @@ def collect(access: Access, scope: ExportScope, reason: str, fmt: str) -> Exchan
         data.persons += [PersonRow(n, subject_only=True) for n in extra]
     with access.transaction() as s:
         access.audit(s, "export", target, reason=reason, detail={
-            "format": fmt, "prisoners": [p.prison_number for p in data.persons],
+            "format": fmt, "file": file, "prisoners": [p.prison_number for p in data.persons],
             "attributions": len(data.attributions),
             "intelligence": [r.report_ref for r in data.intelligence]})
     return data

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from cellwatch.access.exports import atomically
 from cellwatch.access.service import Access
 from cellwatch.exchange.collect import ExchangeData, ExportScope, collect
 
@@ -25,15 +26,11 @@ class ExportSummary:
 
 
 def _atomic(out: Path, write: Callable[[TextIO], int]) -> int:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8") as fh:
-            n = write(fh)
-        partial.replace(out)
-    finally:
-        partial.unlink(missing_ok=True)
-    return n
+    def to(path: Path) -> int:
+        with path.open("w", encoding="utf-8") as fh:
+            return write(fh)
+
+    return atomically(out, to)
 
 
 def _summary(out: Path, data: ExchangeData, objects: int) -> ExportSummary:
@@ -49,7 +46,7 @@ def export_stix(access: Access, out: Path, scope: ExportScope = ExportScope(),
     """
     from cellwatch.exchange.stix import build_bundle
 
-    data = collect(access, scope, reason, "stix")
+    data = collect(access, scope, reason, "stix", out.name)
     bundle = build_bundle(data, now or datetime.now(UTC))
 
     def write(fh: TextIO) -> int:
@@ -65,7 +62,7 @@ def export_ftm(access: Access, out: Path, scope: ExportScope = ExportScope(
     """Write FollowTheMoney entities as JSON lines (one entity per line)."""
     from cellwatch.exchange.ftm import entities
 
-    data = collect(access, scope, reason, "ftm")
+    data = collect(access, scope, reason, "ftm", out.name)
 
     def write(fh: TextIO) -> int:
         n = 0

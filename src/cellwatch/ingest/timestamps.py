@@ -38,9 +38,14 @@ def parse_timestamp(text: str) -> tuple[datetime, bool]:
         parsed = datetime.fromisoformat(value.replace(",", "."))
     except ValueError as exc:
         raise InvalidData(f"not an ISO 8601 timestamp: {text!r}") from exc
-    if parsed.tzinfo is not None:
-        return parsed.astimezone(UTC), False
-    return _from_london(parsed)
+    try:
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(UTC), False
+        return _from_london(parsed)
+    except OverflowError as exc:
+        # 0001-01-01T00:00+05:00 is valid ISO 8601 but has no UTC instant a datetime can
+        # hold: a bad value of the row, not a crash of the whole file.
+        raise InvalidData(f"timestamp out of range: {text!r}") from exc
 
 
 def _from_london(naive: datetime) -> tuple[datetime, bool]:

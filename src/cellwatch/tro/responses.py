@@ -28,8 +28,9 @@ OUTCOMES = ("DONE", "NOT_FOUND", "ALREADY_DISCONNECTED", "DISPUTED")
 COLUMNS = ("order_ref", "identifier", "outcome", "actioned_ts", "operator_ref", "notes")
 REQUIRED = ("order_ref", "identifier", "outcome", "actioned_ts")
 DISCONNECTED_OUTCOMES = frozenset({"DONE", "ALREADY_DISCONNECTED"})
-# Orders that can be answered: served on the operator (again, after a variation).
-_ANSWERABLE = ("SERVED", "ACKNOWLEDGED", "DISCONNECTED", "VERIFIED")
+# Orders that can be answered: served on the operator (again, after a variation). Public:
+# the operators' own view (cellwatch.tro.operator) shows the lines of these orders only.
+ANSWERABLE = ("SERVED", "ACKNOWLEDGED", "DISCONNECTED", "VERIFIED")
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def apply_responses(
                 result.rejected[i] = [(None, f"{r.identifier} is not on order {r.order_ref}")]
                 continue
             line, state = found
-            if state not in _ANSWERABLE:
+            if state not in ANSWERABLE:
                 result.rejected[i] = [("order_ref", f"order {r.order_ref} is {state}, not served")]
                 continue
             seen = s.scalars(select(TroResponse.id).where(

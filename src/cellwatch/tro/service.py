@@ -48,7 +48,7 @@ from cellwatch.tro.policy import EvidencePolicy
 SIGN_OFF_STATES = frozenset({"APPROVED", "FILED"})
 
 
-class _Hidden(Denied):
+class HiddenDenial(Denied):
     """A denial of an existing order outside the reading scope: audited, shown as missing."""
 
 
@@ -78,7 +78,7 @@ def _decide(access: Access, action: Action, audit_action: str, ref: str | None =
     try:
         _decide_in(access, action, audit_action, ref, establishment,
                    whole_list=whole_list, estate_wide=estate_wide, detail=detail)
-    except _Hidden:
+    except HiddenDenial:
         # Audited as denied by Access.transaction; answered as if the order did not exist.
         raise _missing(ref or "") from None
 
@@ -104,7 +104,7 @@ def _decide_in(access: Access, action: Action, audit_action: str, ref: str | Non
             target = Target(Resource.TRO_ORDER, ref, establishment=establishment)
         if not whole_list:
             if ref is not None and not p.covers(establishment):
-                raise _Hidden(f"{p.username} may not {action} {target.type} {ref}: "
+                raise HiddenDenial(f"{p.username} may not {action} {target.type} {ref}: "
                               "outside your establishments", audit_action, target, None)
             if action is Action.READ:
                 in_reach, why = p.covers(establishment), "outside your establishments"
@@ -127,7 +127,8 @@ def _establishment_of(access: Access, ref: str) -> str:
     return est
 
 
-def _settings(access: Access) -> Settings:
+def lake_settings(access: Access) -> Settings:
+    """The settings the TRO code reads the lake with (they must be on the Access)."""
     if access.settings is None:
         raise ConfigError("TRO candidates need settings (the lake) on the Access")
     return access.settings
@@ -145,7 +146,7 @@ def candidates(access: Access, establishment: str | None = None,
     # Without an establishment, the list is narrowed to the principal's geography below.
     _decide(access, Action.READ, "tro.candidates.list", None, establishment,
             whole_list=establishment is None)
-    return candidate_set(_settings(access), access.store, policy, establishment,
+    return candidate_set(lake_settings(access), access.store, policy, establishment,
                          within=access.principal.establishments,
                          offset=page.offset if page else 0, limit=page.limit if page else None)
 
@@ -195,7 +196,7 @@ def create_application(access: Access, establishment: str,
     _decide(access, Action.CREATE, "tro.create.decision", None, establishment,
             detail={"identifiers": "all candidates" if identifiers is None
                     else list(identifiers)})
-    found = candidate_set(_settings(access), access.store, policy, establishment)
+    found = candidate_set(lake_settings(access), access.store, policy, establishment)
     chosen = orders.select_for_application(found.candidates, establishment, identifiers)
     return orders.create_application(access.store, access.principal.username, establishment,
                                      chosen, reason=reason)
@@ -211,7 +212,7 @@ def transition(access: Access, ref: str, target: str, reason: str, *,
         raise InvalidData("a transition needs a target state", {"state": ["required"]})
     action = Action.APPROVE if to in SIGN_OFF_STATES else Action.UPDATE
     _decide(access, action, "tro.transition.decision", ref, detail={"to": to})
-    return orders.transition(access.store, _settings(access), access.principal.username, ref,
+    return orders.transition(access.store, lake_settings(access), access.principal.username, ref,
                              to, reason, court=court, court_ref=court_ref,
                              order_date=order_date, on=on)
 
@@ -227,7 +228,7 @@ def write_pack(access: Access, ref: str, out_dir: Path) -> tuple[Path, Path]:
 def write_batches(access: Access, ref: str, out_dir: Path) -> dict[str, Path]:
     """Write one batch file per operator for an order the principal may read."""
     _decide(access, Action.READ, "tro.batch", ref)
-    return batch.write_batches(access.store, _settings(access), ref, out_dir)
+    return batch.write_batches(access.store, lake_settings(access), ref, out_dir)
 
 
 def overdue_lines(access: Access, as_of: date | None = None, escalate: bool = True,
@@ -252,7 +253,7 @@ def verify_orders(access: Access, as_of: datetime | None = None,
                   policy: EvidencePolicy | None = None) -> verify.VerifyResult:
     """Scan the lake for reappearances and mark quiet orders VERIFIED, estate-wide."""
     _decide(access, Action.UPDATE, "tro.verify", whole_list=True, estate_wide=True)
-    return verify.verify(_settings(access), access.store, access.principal.username, as_of,
+    return verify.verify(lake_settings(access), access.store, access.principal.username, as_of,
                          policy)
 
 

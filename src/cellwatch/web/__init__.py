@@ -23,11 +23,13 @@ PAGE_MODULES = (
     "cellwatch.web.auth",
     "cellwatch.web.overview",
     "cellwatch.web.profiles",
+    "cellwatch.web.judgements",
     "cellwatch.web.queues",
     "cellwatch.web.alerts",
     "cellwatch.web.ingest",
     "cellwatch.web.candidates",
     "cellwatch.web.linkchart",
+    "cellwatch.web.operator",
 )
 
 

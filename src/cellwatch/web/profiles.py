@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
@@ -108,6 +109,12 @@ def _privileged_numbers(store: Store) -> set[str]:
 @router.get("/identifiers/{kind}/{value}")
 def identifier_page(ctx: Page, kind: str, value: str) -> Response:
     """The device, SIM, number or account profile."""
+    return show_identifier(ctx, kind, value)
+
+
+def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
+                    **extra: Any) -> Response:
+    """Render the identifier page; ``extra`` carries a posted form's error to show by it."""
     info = parse_identifier(kind, value)
     key = f"IDENTIFIER:{info.value}"
     try:
@@ -128,8 +135,8 @@ def identifier_page(ctx: Page, kind: str, value: str) -> Response:
     # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited as a
     # look-up, as they are), so the page and the other doors never disagree.
     known = knowledge_of(Access(ctx.store, ctx.user, ctx.web.settings), value, hint=kind)
-    return ctx.render("identifier.html", title=f"{info.type} {info.display}", profile=profile,
-                      info=info, known=known, section="overview")
+    return ctx.render("identifier.html", status=status, title=f"{info.type} {info.display}",
+                      profile=profile, info=info, known=known, section="overview", **extra)
 
 
 @router.post("/reason")

@@ -15,14 +15,19 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
-from cellwatch.access.attributions import SEIZURE_FIELDS, open_identifier
+from cellwatch.access.attributions import (
+    SEIZURE_FIELDS,
+    judging_rights,
+    open_identifier,
+    visible_judgements,
+)
 from cellwatch.access.models import Referral
 from cellwatch.access.people import get_prisoner
 from cellwatch.access.scopes import in_scope, visible_prisoners, visible_referrals
 from cellwatch.access.service import Access
 from cellwatch.alerts import Alert
 from cellwatch.alerts.export import visible_alerts
-from cellwatch.attribution.models import Attribution, EvidenceItem, IdentityLink
+from cellwatch.attribution.models import Attribution, EvidenceItem, IdentityLink, Judgement
 from cellwatch.attribution.views import sim_history
 from cellwatch.errors import InvalidIdentifier, NotFound
 from cellwatch.identifiers import IdentifierInfo, classify
@@ -43,6 +48,32 @@ class PrisonerProfile:
     contacts: list[tuple[ContactReport, ContactResolution]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Judging:
+    """Analysts' judgements of an identifier's attributions and links, and which of them
+    the user may judge and undo (the page shows the forms only there; the service layer
+    decides again when one is posted)."""
+
+    judgements: list[Judgement] = field(default_factory=list)
+    prisoners: frozenset[str] = frozenset()  # the attributions to these may be judged
+    links: bool = False  # the identifier's links may be judged
+    shown: frozenset[str] = frozenset()  # prisoners and link ends the page has rows for
+
+    def about(self, other: str) -> list[Judgement]:
+        """The judgements of the attribution to ``other`` (a prisoner) or of the link to it."""
+        return [j for j in self.judgements if other in (j.subject, j.object)]
+
+    def others(self) -> list[Judgement]:
+        """Judgements of pairs the page has no row for (e.g. a confirmation no run has
+        proposed yet): listed on their own."""
+        return [j for j in self.judgements if not {j.subject, j.object} & self.shown]
+
+    def undoable(self, rows: list[Judgement]) -> set[int]:
+        """The ids of ``rows`` the user may undo: standing, on a pair they may judge."""
+        return {j.id for j in rows if j.undone_at is None and (
+            self.links if j.target == "LINK" else j.object in self.prisoners)}
+
+
 @dataclass
 class IdentifierProfile:
     info: IdentifierInfo
@@ -54,6 +85,7 @@ class IdentifierProfile:
     alerts: list[Alert]
     sims: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
+    judging: Judging = field(default_factory=Judging)
 
 
 def _ready(session: Session, *models: Any) -> bool:
@@ -133,7 +165,8 @@ def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
             .order_by(SeizureItem.ts.desc())))
         attributions: list[Attribution] = []
         links: list[IdentityLink] = []
-        if _ready(s, Attribution, IdentityLink):
+        judged = _ready(s, Attribution, IdentityLink, Judgement)
+        if judged:
             attributions = list(s.scalars(
                 select(Attribution)
                 .join(Prisoner, Prisoner.prison_number == Attribution.prison_number)
@@ -156,4 +189,15 @@ def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
                                     orders, alerts)
     if kind == "IMEI" and links:
         profile.sims = sim_history(access.store, value)
+    if judged:
+        profile.judging = _judging(access, info, attributions, links)
     return profile
+
+
+def _judging(access: Access, info: IdentifierInfo, attributions: list[Attribution],
+             links: list[IdentityLink]) -> Judging:
+    prisoners = {a.prison_number for a in attributions}
+    may_judge, may_link = judging_rights(access, info.value, info.type.name, prisoners)
+    ends = {end for link in links for end in (link.a, link.b)} - {info.value}
+    return Judging(visible_judgements(access, info.value), may_judge, may_link,
+                   frozenset(prisoners | ends))

@@ -1,26 +1,36 @@
-"""Identifier look-ups: what a string is, and what the store knows of it."""
+"""Identifier look-ups: what a string is, and what the store knows of it.
+
+Opened by the rule of the web's device page and ``cellwatch device``
+(:func:`cellwatch.access.knowledge.look_up`): one known outside the caller's own
+organisation needs a reason (the ``reason`` query parameter, or the ``Cellwatch-Reason``
+header as elsewhere); without one the answer is a 403 naming the missing ``reason``, and
+the refusal is audited.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from starlette.concurrency import run_in_threadpool
 
-from cellwatch.access.knowledge import knowledge_of
-from cellwatch.api.deps import AccessDep
+from cellwatch.access.knowledge import look_up
+from cellwatch.api.deps import AccessDep, ReasonDep
 
 router = APIRouter(prefix="/identifiers", tags=["identifiers"])
 
 
 @router.get("/{text}", response_model=dict[str, Any])
-async def lookup(access: AccessDep, text: Annotated[str, Path(max_length=200)]
-                 ) -> dict[str, Any]:
+async def lookup(access: AccessDep, header_reason: ReasonDep,
+                 text: Annotated[str, Path(max_length=200)],
+                 reason: Annotated[str | None, Query(
+                     max_length=1000, description="Why it is looked up; required when it "
+                     "is known outside your organisation")] = None) -> dict[str, Any]:
     """Classify and normalise an identifier, and everything the caller may see about it:
     allow-list, seizures, detections, call records, attributions, intelligence, TRO orders.
 
     A privileged identifier is reported as such and nothing else.
     """
-    known = await run_in_threadpool(knowledge_of, access, text)
+    known = await run_in_threadpool(look_up, access, text, reason or header_reason)
     # Round 1's answer was the identifier alone: keep its fields at the top for clients.
     return {**known["identifier"], **known}

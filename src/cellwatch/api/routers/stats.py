@@ -1,4 +1,9 @@
-"""The digest statistics as JSON and their charts as PNG (aggregates: any reader of the estate)."""
+"""The digest statistics as JSON and their charts as PNG (aggregates: any reader of the estate).
+
+Decided and narrowed by :func:`cellwatch.access.reports.statistics_for`, as ``cellwatch
+stats`` is: the establishments the caller covers (regions summed from those alone); a
+refusal is audited.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from cellwatch.access.policy import Target
-from cellwatch.access.roles import Action, Resource
-from cellwatch.api.deps import AccessDep, SettingsDep
-from cellwatch.reports import monthly_statistics
+from cellwatch.access.reports import statistics_for
+from cellwatch.api.deps import AccessDep
 from cellwatch.reports.charts import CHARTS, chart_png
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
@@ -23,18 +26,17 @@ To = Annotated[date | None, Query(alias="to")]
 
 
 @router.get("")
-def statistics(access: AccessDep, settings: SettingsDep, by: By = "establishment",
-               start: From = None, end: To = None) -> dict[str, Any]:
-    """Finds, detections, applications, orders, disconnections and takedowns per month."""
-    access.check(Action.READ, Target(Resource.ESTABLISHMENT), role_only=True)
-    return monthly_statistics(settings, access.store, by, start, end).to_dict()
+def statistics(access: AccessDep, by: By = "establishment", start: From = None,
+               end: To = None) -> dict[str, Any]:
+    """Finds, detections, applications, orders, disconnections and takedowns per month,
+    of the establishments the caller covers."""
+    return statistics_for(access, by, start, end).to_dict()
 
 
 @router.get("/charts/{name}.png", response_class=Response,
             responses={200: {"content": {"image/png": {}}}})
-def chart(access: AccessDep, settings: SettingsDep, name: Annotated[ChartName, Path()],
-          by: By = "establishment", start: From = None, end: To = None) -> Response:
-    """One chart of the statistics as a PNG image."""
-    access.check(Action.READ, Target(Resource.ESTABLISHMENT), role_only=True)
-    table = monthly_statistics(settings, access.store, by, start, end)
-    return Response(chart_png(table, name), media_type="image/png")
+def chart(access: AccessDep, name: Annotated[ChartName, Path()], by: By = "establishment",
+          start: From = None, end: To = None) -> Response:
+    """One chart of the caller's statistics as a PNG image."""
+    return Response(chart_png(statistics_for(access, by, start, end), name),
+                    media_type="image/png")

@@ -1,4 +1,8 @@
-"""Search targeting: the ranking names occupants, so it needs prisoner read in scope."""
+"""Search targeting: the ranking names occupants, so it needs prisoner read in scope.
+
+Decided by :func:`cellwatch.access.reports.check_targeting`, as ``cellwatch targeting
+rank`` is, inside an audited transaction: a refusal is audited.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from cellwatch.access.policy import Target
-from cellwatch.access.roles import Action, Resource
+from cellwatch.access.reports import check_targeting
 from cellwatch.api.deps import AccessDep, SettingsDep
 from cellwatch.targeting import rank_locations
 
@@ -22,7 +25,7 @@ def rank(access: AccessDep, settings: SettingsDep,
          level: Literal["CELL", "LANDING"] = "CELL",
          top: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
     """Cells or landings in order of expected finds, with each one's signals."""
-    access.check(Action.READ, Target(Resource.PRISONER, establishment=establishment))
+    check_targeting(access, establishment)
     ranking = rank_locations(settings, access.store, establishment, day or date.today(), level,
                              top)
     return ranking.to_dict()

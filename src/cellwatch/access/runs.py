@@ -1,0 +1,75 @@
+"""Attribution runs through the policy: ``cellwatch attribute`` and ``cellwatch evaluate``.
+
+:mod:`cellwatch.attribution` trusts its caller; the shells come through here. A run
+re-attributes every identifier of the estate, changing what every team sees (and what
+each later run proposes); scoring it reads every attribution. Both take the judgement
+permission (``attribution``: update, held by analysts and supervisors) over the whole
+estate, so only a national unit's analysts and supervisors, or the local ``system``, run
+them. A refusal is audited (``update`` on ``attribution``, denied); a run as ``attribute``
+and a score as ``evaluate``, resource ``run N``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.service import Access, Denied
+from cellwatch.errors import ConfigError
+from cellwatch.settings import Settings
+
+if TYPE_CHECKING:
+    from cellwatch.attribution.params import RunParams
+    from cellwatch.attribution.run import RunReport
+
+
+def check_run(access: Access, what: str) -> None:
+    """Decide running (or scoring) attribution: the judgement permission over the whole
+    estate; ``what`` names it in the refusal."""
+    p = access.principal
+    target = Target(Resource.ATTRIBUTION)
+    with access.transaction():
+        access.check(Action.UPDATE, target, role_only=True)
+        if p.establishments is not None:
+            # The policy would say "no establishment is outside the scope": say why instead.
+            raise Denied(f"{p.username} may not {what}: a run covers the whole estate, so "
+                         "only a national unit's analysts and supervisors (or the local "
+                         "system) run it", Action.UPDATE, target, None)
+
+
+def _settings(access: Access) -> Settings:
+    if access.settings is None:
+        raise ConfigError("attribution runs need settings (the lake) on the Access")
+    return access.settings
+
+
+def _audit(access: Access, action: str, run_id: int, detail: dict[str, Any]) -> None:
+    with access.transaction() as s:
+        access.audit(s, action, Target(Resource.ATTRIBUTION, f"run {run_id}"), detail=detail)
+
+
+def run_attribution(access: Access, params: RunParams) -> RunReport:
+    """A new attribution run over the whole estate, decided and audited."""
+    from cellwatch.attribution.run import attribute
+
+    check_run(access, "run attribution")
+    report = attribute(_settings(access), access.store, params)
+    _audit(access, "attribute", report.run_id, {
+        "attributions": report.attributions, "identifiers": report.identifiers,
+        "links_added": report.links.added})
+    return report
+
+
+def evaluate_attribution(access: Access, truth: Path, out: Path) -> dict[str, Any]:
+    """Score the latest run against a simulator's truth, decided and audited; writes the
+    evaluation (aggregates and plots) into ``out``."""
+    from cellwatch.attribution.export import latest_run
+    from cellwatch.attribution.report import evaluate_latest
+
+    check_run(access, "evaluate attribution")
+    run_id = latest_run(access.store)
+    doc = evaluate_latest(_settings(access), access.store, truth, out)
+    _audit(access, "evaluate", run_id, {"out": str(out)})
+    return doc
