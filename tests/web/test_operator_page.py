@@ -92,3 +92,14 @@ def test_the_prison_service_has_no_link_and_no_page(client: TestClient, user: st
     page = client.get("/operator")
     assert page.status_code == 403
     assert EE_IMSI not in page.text
+
+
+def test_an_operators_home_is_its_lines_and_its_menu_has_nothing_else(
+        client: TestClient) -> None:
+    # An operator sees no prison: the overview, queues and ingest would be empty or refused.
+    sign_in(client, "ee_liaison")
+    home = client.get("/")
+    assert home.url.path == "/operator"
+    assert NAV_LINK in home.text
+    for other in ('href="/queues/alerts"', 'href="/ingest"', ">Overview<"):
+        assert other not in home.text

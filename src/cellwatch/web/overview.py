@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
 
+from cellwatch.access.roles import OrgKind
 from cellwatch.access.service import Access
 from cellwatch.web.charts import bars
 from cellwatch.web.context import Page, WebRoute
@@ -21,6 +22,9 @@ def overview(ctx: Page, establishment: str = "") -> Response:
     ``establishment``: show that one in full (for users covering many, whose overview
     is otherwise a summary table).
     """
+    if ctx.user.org_kind is OrgKind.OPERATOR:
+        # An operator sees no prison: its users' first page is the lines served on them.
+        return ctx.redirect("/operator")
     last = ctx.session.last_visit
     since = datetime.fromtimestamp(last, UTC) if last else None
     focus = establishment.strip().upper() or None
