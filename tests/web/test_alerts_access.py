@@ -12,14 +12,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_client import sign_in
+from web_client import estate_with_liaisons, sign_in
 
 from audit_support import two_alerts
-from cellwatch.access.directory import create_user
-from cellwatch.access.fixtures import PASSWORD, build_estate
+from cellwatch.access.fixtures import PASSWORD
 from cellwatch.access.models import AuditEntry
-from cellwatch.access.principal import SYSTEM
-from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -32,12 +29,7 @@ LEEDS_TRO = "Disconnected handset seen again at Leeds"
 @pytest.fixture
 def client(settings: Settings, store: Store) -> Iterator[TestClient]:
     """The whole app over the fixture estate, with a TRO alert at Hewell and one at Leeds."""
-    build_estate(store)
-    admin = Access(store, SYSTEM)
-    # Operators' liaisons in organisations that see prisons by geography: the national
-    # unit (every establishment) and Hewell's own team.
-    create_user(admin, "nat_liaison", "NIU", ["operator_liaison"], PASSWORD)
-    create_user(admin, "hei_liaison", "HEI-SIT", ["operator_liaison"], PASSWORD)
+    estate_with_liaisons(store)
     two_alerts(store)  # shared alerts: "device at Hewell", "device at Leeds"
     with store.session() as s:
         for n, (est, summary) in enumerate((("HEI", HEWELL_TRO), ("LEI", LEEDS_TRO))):

@@ -14,13 +14,9 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_client import sign_in
+from web_client import estate_with_liaisons, sign_in
 
-from cellwatch.access.directory import create_user
-from cellwatch.access.fixtures import PASSWORD, build_estate
 from cellwatch.access.models import AuditEntry
-from cellwatch.access.principal import SYSTEM
-from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -32,11 +28,7 @@ NAMES = {"HEI": "Hewell (HMP)", "BWI": "Berwyn (HMP)", "LEI": "Leeds (HMP)"}
 @pytest.fixture
 def client(settings: Settings, store: Store) -> Iterator[TestClient]:
     """The whole app over the fixture estate, with an order served at Hewell and at Leeds."""
-    build_estate(store)
-    admin = Access(store, SYSTEM)
-    # Operators' liaisons in organisations that see prisons by geography.
-    create_user(admin, "nat_liaison", "NIU", ["operator_liaison"], PASSWORD)
-    create_user(admin, "hei_liaison", "HEI-SIT", ["operator_liaison"], PASSWORD)
+    estate_with_liaisons(store)
     served = date.today() - timedelta(days=7)  # inside the chart's twelve weeks
     with store.session() as s:
         for est in ("HEI", "LEI"):

@@ -6,7 +6,20 @@ import re
 
 from fastapi.testclient import TestClient
 
-from cellwatch.access.fixtures import PASSWORD
+from cellwatch.access.directory import create_user
+from cellwatch.access.fixtures import PASSWORD, build_estate
+from cellwatch.access.principal import SYSTEM
+from cellwatch.access.service import Access
+from cellwatch.store import Store
+
+
+def estate_with_liaisons(store: Store) -> None:
+    """The fixture estate plus operators' liaisons in organisations that see prisons by
+    geography: the national unit (every establishment) and Hewell's own team."""
+    build_estate(store)
+    admin = Access(store, SYSTEM)
+    create_user(admin, "nat_liaison", "NIU", ["operator_liaison"], PASSWORD)
+    create_user(admin, "hei_liaison", "HEI-SIT", ["operator_liaison"], PASSWORD)
 
 
 def sign_in(client: TestClient, user: str) -> None:
