@@ -97,3 +97,16 @@ def test_the_prison_service_gets_403(client: TestClient, login: Login, store: St
     assert r.headers["content-type"] == "application/problem+json"
     assert audited(store, user, "tro_line") == [
         ("tro.operator.lines", None, "denied"), ("tro.operator.response", None, "denied")]
+
+
+def test_an_operator_organisation_is_created_with_its_network(
+        client: TestClient, login: Login) -> None:
+    admin = login("nat_admin")
+    body = {"code": "EE-OPS", "name": "EE", "kind": "OPERATOR", "network": "ee"}
+    r = client.post("/api/v1/organisations", headers=admin, json=body)
+    assert r.status_code == 201, r.text
+    assert r.json()["network"] == "EE"  # spelt as order lines spell it
+    wrong = client.post("/api/v1/organisations", headers=admin,
+                        json={**body, "code": "VF-OPS", "network": "Vodafone"})
+    assert wrong.status_code == 422
+    assert "Vodafone UK" in wrong.text  # the refusal lists the names order lines use

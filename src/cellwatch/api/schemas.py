@@ -73,6 +73,8 @@ class OrganisationIn(BaseModel):
                   "OPERATOR"]
     establishment: Code | None = None
     region: Text(100, 1) | None = None  # type: ignore[valid-type]
+    # An operator's home network as order lines name it (``EE``, ``Vodafone UK``, ...).
+    network: Text(100, 1) | None = None  # type: ignore[valid-type]
 
 
 class OrganisationOut(Orm):
@@ -83,6 +85,7 @@ class OrganisationOut(Orm):
     kind: str
     establishment: str | None
     region: str | None
+    network: str | None = None
     active: bool
 
 

@@ -26,7 +26,7 @@ def list_orgs(access: AccessDep, page: PageDep, kind: Kind | None = None
 def create_org(access: AccessDep, body: OrganisationIn) -> OrganisationOut:
     """Add an organisation (national administrators)."""
     org = directory.create_org(access, body.code, body.name, body.kind, body.establishment,
-                               body.region)
+                               body.region, body.network)
     return OrganisationOut.model_validate(org)
 
 
