@@ -142,25 +142,28 @@ class SparkEngine(AnalyticEngine):
             self._frame(table).createOrReplaceTempView(check_name(name))
 
     def materialize(self, name: str, sql: str) -> None:
-        """Compute ``sql`` once, keep it in memory and name it (a cached temp view).
+        """Compute ``sql`` once, keep the rows and name them (a temp view over the result).
 
-        Spark's session catalogue cannot ``CREATE OR REPLACE TABLE ... AS`` without a v2
-        source; a cached view is what later steps of a pipeline want anyway.
+        A local checkpoint, not ``cache()``: a cached view keeps its whole query plan, so
+        a step reading it analyses every step before it again, and a pipeline of twenty
+        steps spent minutes and gigabytes of driver heap planning (the CI's Spark driver
+        ran out of heap on a two-prison estate). A checkpoint is a plain relation over
+        the computed rows. Its blocks live on the executors: losing one fails the run.
         """
         check_name(name)
         with spark_errors(sql):
-            frame = self.spark.sql(sql).cache()
-            frame.count()  # compute now, so a failure is this step's and timing is honest
+            # Eager: computed now, so a failure is this step's and timing is honest.
+            frame = self.spark.sql(sql).localCheckpoint(eager=True)
         old = self._cached.pop(name, None)
         frame.createOrReplaceTempView(name)
         if old is not None:
-            old.unpersist()
+            _release(old)
         self._cached[name] = frame
 
     def close(self) -> None:
-        """Drop cached results; stop Spark when this engine started it."""
+        """Drop the materialised results; stop Spark when this engine started it."""
         for frame in self._cached.values():
-            frame.unpersist()
+            _release(frame)
         self._cached.clear()
         if self._owns:
             self._base.stop()
@@ -168,6 +171,13 @@ class SparkEngine(AnalyticEngine):
     def _frame(self, table: pa.Table) -> DataFrame:
         # Spark 4 builds a DataFrame from Arrow directly, keeping the Arrow types.
         return self.spark.createDataFrame(table)
+
+
+def _release(frame: DataFrame) -> None:
+    """Free a checkpointed frame's blocks now rather than when the JVM next collects."""
+    plan = frame._jdf.queryExecution().analyzed()
+    if plan.getClass().getSimpleName() == "LogicalRDD":
+        plan.rdd().unpersist(False)
 
 
 def _lake_schema(kind: str, present: bool) -> pa.Schema:
