@@ -159,3 +159,53 @@ def test_ranking_evaluation_agrees(engines: dict[str, AnalyticEngine], store: St
     assert got["duckdb"].periods
     # Sums of floats may differ in the last bit with the engines' summation order.
     assert _rounded(got["duckdb"].to_dict()) == _rounded(got["spark"].to_dict())
+
+
+# --- attribution, end to end ---------------------------------------------------------------
+
+
+def _stored_attributions(settings: Settings) -> list[tuple[Any, ...]]:
+    """Every stored attribution with its evidence, by natural key (ids differ by engine)."""
+    from sqlalchemy import text
+
+    store = open_store(settings, migrate=False)
+    try:
+        with store.session() as s:
+            rows = s.execute(text(
+                "SELECT a.identifier_type, a.identifier, a.prison_number, a.valid_from, a.rank, "
+                "round(a.probability, 6), e.kind, e.description, e.weight_log2, e.count "
+                "FROM attributions a LEFT JOIN attribution_evidence e "
+                "ON e.attribution_id = a.id")).all()
+    finally:
+        store.dispose()
+    return sorted((tuple(r) for r in rows), key=repr)
+
+
+def test_a_whole_attribution_run_stores_the_same_on_both_engines(
+        estate: Settings, spark: SparkSession, tmp_path: Any) -> None:
+    """Features, EM, scoring and evidence: the run on Spark stores what DuckDB's stores.
+
+    The run starts its own engine as the CLI does; Spark's finds the worker's session
+    running, shares it and leaves it running.
+    """
+    from sqlalchemy import text
+
+    from cellwatch.attribution.run import attribute
+
+    stored = {}
+    for kind in ("duckdb", "spark"):
+        home = tmp_path / kind
+        shutil.copytree(estate.home, home)
+        settings = Settings(home=home, environment="test", engine=kind)
+        store = open_store(settings, migrate=False)
+        try:
+            attribute(settings, store)
+            with store.session() as s:
+                ran_on = s.execute(text("SELECT engine FROM attribution_runs")).scalars().all()
+        finally:
+            store.dispose()
+        assert ran_on == [kind]
+        stored[kind] = _stored_attributions(settings)
+    assert len(stored["duckdb"]) > 100
+    assert stored["spark"] == stored["duckdb"]
+    assert not spark.sparkContext._jsc.sc().isStopped()  # shared, so not stopped

@@ -47,12 +47,11 @@ def engine_for(
         return DuckDBEngine(lake.connect(database=scratch), scratch=scratch)
     if chosen == "spark":
         # Imported here: pyspark is optional and slow to import.
-        from cellwatch.lake.spark import SparkEngine, local_session
+        from cellwatch.lake.spark import SparkEngine, session_for
 
         if session is None:
-            session = local_session(
-                master=settings.spark_master, driver_memory=settings.spark_driver_memory)
-            engine = SparkEngine(session, owns_session=True)
+            session, started = session_for(settings.spark_master, settings.spark_driver_memory)
+            engine = SparkEngine(session, owns_session=started)
         else:
             engine = SparkEngine(session)
         engine.refresh_views(settings.lake_dir)

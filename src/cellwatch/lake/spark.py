@@ -42,6 +42,10 @@ SESSION_CONF: dict[str, str] = {
     # GROUP BY 1, 2 and ORDER BY 1 by position, as the analytics write them.
     "spark.sql.groupByOrdinal": "true",
     "spark.sql.orderByOrdinal": "true",
+    # No broadcast joins: Spark's size estimates of materialised steps are loose enough
+    # that adaptive execution has tried to build hundreds of broadcasts at once for the
+    # attribution's queries and run the driver out of heap (in CI).
+    "spark.sql.autoBroadcastJoinThreshold": "-1",
 }
 
 # The Spark type of each Arrow type of the layout, for the partition columns.
@@ -73,10 +77,6 @@ def local_session(
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", driver_memory)
-        # No broadcast joins in one JVM: Spark's size estimates of cached views are loose
-        # enough that adaptive execution has tried to build hundreds of broadcasts at
-        # once for the attribution's queries and run the driver out of heap (in CI).
-        .config("spark.sql.autoBroadcastJoinThreshold", "-1")
     )
     if warehouse is not None:
         builder = builder.config("spark.sql.warehouse.dir", str(warehouse))
@@ -90,18 +90,38 @@ def local_session(
     return session
 
 
+def session_for(master: str = "local[*]", driver_memory: str = "2g") -> tuple[SparkSession, bool]:
+    """The session this process already runs, else a new local one; and whether it is new.
+
+    A running session (a test's, another request's of the same server) is shared as it
+    is: none of ``local_session``'s settings are pressed on it, and whoever closes an
+    engine over it must not stop it for the others.
+    """
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    # pyspark has no public "is a context running" outside the thread that made it.
+    if SparkContext._active_spark_context is not None:
+        return SparkSession.builder.getOrCreate(), False
+    return local_session(master=master, driver_memory=driver_memory), True
+
+
 class SparkEngine(AnalyticEngine):
     """Runs the analytics' SQL with Spark SQL and returns Arrow, like :class:`DuckDBEngine`."""
 
     dialect = SparkDialect()
 
     def __init__(self, session: SparkSession | None = None, *, owns_session: bool = False) -> None:
-        base = session if session is not None else local_session()
+        if session is None:
+            session, started = session_for()
+        else:
+            started = False
+        base = session
         # A child session: own temp views and settings, shared SparkContext.
         self.spark: SparkSession = base.newSession()
         for key, value in SESSION_CONF.items():
             self.spark.conf.set(key, value)
-        self._owns = owns_session or session is None
+        self._owns = owns_session or started
         self._base = base
         self._cached: dict[str, DataFrame] = {}
 
