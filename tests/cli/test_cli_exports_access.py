@@ -92,21 +92,35 @@ def test_the_alerts_export_is_audited_and_so_is_its_refusal(
         run: Run, store: Store, tmp_path: Path) -> None:
     two_alerts(store)
     folder = tmp_path / "out"
-    code, _, err = run("hei_analyst", "export", "alerts", "--out", str(folder / "x.csv"))
+    code, _, err = run("hei_analyst", "export", "alerts", "--out", str(folder / "x.csv"),
+                       "--reason", "weekly review")
     assert code == 2
     assert "needs a principal who sees every alert" in err
     assert audited(store, "hei_analyst", "alert") == [("export", None, "denied")]
     assert list(folder.iterdir()) == []
-    assert run("nat_analyst", "export", "alerts", "--out", str(folder / "a.csv"))[0] == 0
-    assert _export(store, "nat_analyst") == (None, {"what": "alerts", "rows": 2,
-                                                    "file": "a.csv"})
+    assert run("nat_analyst", "export", "alerts", "--out", str(folder / "a.csv"),
+               "--reason", "op TANGO")[0] == 0
+    assert _export(store, "nat_analyst") == ("op TANGO", {"what": "alerts", "rows": 2,
+                                                          "file": "a.csv"})
 
 
 def test_the_tro_candidates_export_is_audited(run: Run, store: Store, tmp_path: Path) -> None:
     out = tmp_path / "t.csv"
-    code, _, err = run("hei_analyst", "export", "tro-candidates", "--out", str(out))
+    code, _, err = run("hei_analyst", "export", "tro-candidates", "--out", str(out),
+                       "--reason", "TRO application")
     assert code == 0, err
     assert out.read_text().startswith("identifier_type,identifier,establishment,")
-    assert _export(store, "hei_analyst") == (None, {
+    assert _export(store, "hei_analyst") == ("TRO application", {
         "what": "tro_candidates", "rows": 0, "file": "t.csv", "establishment": None})
+
+
+@pytest.mark.parametrize("what", ["alerts", "tro-candidates"])
+def test_a_user_says_why_before_exporting(run: Run, store: Store, tmp_path: Path,
+                                         what: str) -> None:
+    out = tmp_path / "x.csv"
+    code, _, err = run("nat_analyst", "export", what, "--out", str(out))
+    assert code == 1
+    assert "a reason is required to export" in err
+    assert not out.exists()
+    assert run("system", "export", what, "--out", str(out))[0] == 0  # system need not
 

@@ -67,7 +67,8 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
     found = _json(cli, "tro", "candidates", "--establishment", "HEI")
     assert {c["identifier"] for c in found} == {IMSI_A, IMEI_A, IMSI_B, "490154203237518"}
 
-    code, _ = cli("export", "tro-candidates", "--out", str(tmp_path / "cand.csv"))
+    code, _ = cli("export", "tro-candidates", "--out", str(tmp_path / "cand.csv"),
+                  "--reason", "TRO application")
     assert code == 0
     assert (tmp_path / "cand.csv").read_text().startswith("identifier_type,")
 

@@ -11,17 +11,23 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.exports import audited_export
+from cellwatch.access.exports import audited_export, require_reason
 from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
 from cellwatch.alerts import export_alerts, load_rules, service
 from cellwatch.alerts.engine import run_rules
-from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
+from cellwatch.cli.context import (
+    AS_JSON,
+    EXPORT_REASON,
+    cli_access,
+    console,
+    print_json,
+    settings_from_env,
+)
 from cellwatch.cli.export import export_app
 
 alerts_app = typer.Typer(name="alerts", help="Alerts: run the rules, list, assign, "
                          "acknowledge, close.", no_args_is_help=True)
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def register(app: typer.Typer) -> None:
@@ -119,11 +125,13 @@ def close_command(
 
 
 @export_app.command("alerts")
-def export_alerts_command(out: Path = typer.Option(..., "--out", help="CSV file to write.")
-                          ) -> None:
+def export_alerts_command(out: Path = typer.Option(..., "--out", help="CSV file to write."),
+                          reason: str = EXPORT_REASON) -> None:
     """Every alert, as interchange.md's ``alerts`` export (a national unit or ``system``;
     audited, a refusal too)."""
     access = cli_access()
+    require_reason(access, reason)
     count = audited_export(access, "alerts", Resource.ALERT, out,
-                           lambda path: export_alerts(access.store, access.principal, path))
+                           lambda path: export_alerts(access.store, access.principal, path),
+                           reason)
     console().print(f"wrote {count} alerts to {out}")

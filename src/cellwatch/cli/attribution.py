@@ -20,7 +20,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from cellwatch.cli.context import cli_access, console, opened, print_json, settings_from_env
+from cellwatch.cli.context import (
+    EXPORT_REASON,
+    cli_access,
+    console,
+    opened,
+    print_json,
+    settings_from_env,
+)
 
 REASON = typer.Option(None, "--reason", help="Why the record is opened; required outside "
                       "your own organisation (audited).")
@@ -185,8 +192,7 @@ def evaluate_command(
 def export_attributions_command(
     out: Path = typer.Option(..., "--out", help="CSV file to write."),
     run: int | None = typer.Option(None, "--run", help="Run id; default the latest."),
-    reason: str = typer.Option("", "--reason", help="Why it is exported (required for "
-                               "users; audited)."),
+    reason: str = EXPORT_REASON,
 ) -> None:
     """Write attributions exactly as interchange.md defines them: those to prisoners the
     principal may see (all for a national unit or ``system``); the export is audited."""

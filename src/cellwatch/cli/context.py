@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import typer
 from rich.console import Console
 
 from cellwatch.access.principal import principal_for
@@ -16,6 +17,11 @@ from cellwatch.settings import Settings, load_settings
 from cellwatch.store import Store, open_store
 
 T = TypeVar("T")
+
+# Options many commands take: one definition, so the flag and its help never drift apart.
+AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
+EXPORT_REASON = typer.Option("", "--reason", help="Why it is exported (required for users; "
+                             "audited).")
 
 
 def settings_from_env() -> Settings:

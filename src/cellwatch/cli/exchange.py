@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.cli.context import cli_access, console, print_json
+from cellwatch.cli.context import EXPORT_REASON, cli_access, console, print_json
 from cellwatch.cli.export import export_app
 
 
@@ -16,7 +16,7 @@ def export_stix_command(
     prisoner: str | None = typer.Option(None, "--prisoner", help="Only this prison number."),
     establishment: str | None = typer.Option(None, "--establishment",
                                              help="Only this establishment."),
-    reason: str = typer.Option("", "--reason", help="Why (required for users; audited)."),
+    reason: str = EXPORT_REASON,
     intelligence: bool = typer.Option(True, "--intelligence/--no-intelligence",
                                       help="Include graded intelligence (needs export)."),
     min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
@@ -35,7 +35,7 @@ def export_ftm_command(
     prisoner: str | None = typer.Option(None, "--prisoner", help="Only this prison number."),
     establishment: str | None = typer.Option(None, "--establishment",
                                              help="Only this establishment."),
-    reason: str = typer.Option("", "--reason", help="Why (required for users; audited)."),
+    reason: str = EXPORT_REASON,
     min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
 ) -> None:
     """Write FollowTheMoney entities: people, identifiers and attribution links."""

@@ -24,7 +24,7 @@ from cellwatch.access import ops, uploads
 from cellwatch.access.service import Access, Page
 from cellwatch.alerts import Alert
 from cellwatch.alerts.engine import high_water
-from cellwatch.cli.context import console, print_json, settings_from_env
+from cellwatch.cli.context import AS_JSON, console, print_json, settings_from_env
 from cellwatch.cli.ingest import acting_access, combine, exit_code, refuse, require_loadable, show
 from cellwatch.errors import AccessDenied, InvalidData
 from cellwatch.ingest import quarantine as q
@@ -32,7 +32,6 @@ from cellwatch.ingest.framework import IngestSummary, canonical_kind
 from cellwatch.settings import Settings
 
 group = typer.Typer(help="Rows rejected by ingest: list, show, fix, retry, discard.")
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
 # The service's largest page, as the API's ``limit``.
 PAGE = 500
 

@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from cellwatch.access.service import Page
-from cellwatch.cli.context import cli_access, console, print_json
+from cellwatch.cli.context import AS_JSON, cli_access, console, print_json
 from cellwatch.protect.referrals import (
     CrimeDetails,
     CrimeReferralView,
@@ -28,7 +28,6 @@ from cellwatch.protect.referrals import (
 
 referral_app = typer.Typer(name="referral", help="Crime-in-prison referrals: record, list, "
                            "acknowledge.", no_args_is_help=True)
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def _doc(v: CrimeReferralView) -> dict[str, Any]:

@@ -12,12 +12,11 @@ from typing import Any
 import typer
 
 from cellwatch.access.service import Page
-from cellwatch.cli.context import cli_access, console, print_json
+from cellwatch.cli.context import AS_JSON, cli_access, console, print_json
 from cellwatch.takedown import service
 
 takedown_app = typer.Typer(name="takedown", no_args_is_help=True,
                            help="Requests to social-media platforms to remove prisoners' accounts.")
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,14 +13,13 @@ from datetime import date
 import typer
 
 from cellwatch.access.reports import check_targeting
-from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
+from cellwatch.cli.context import AS_JSON, cli_access, console, print_json, settings_from_env
 from cellwatch.errors import InvalidData
 from cellwatch.targeting import evaluate_ranking, rank_locations
 from cellwatch.targeting.rank import Level
 
 targeting_app = typer.Typer(name="targeting", no_args_is_help=True,
                             help="Which cells and landings to search, and how well that works.")
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.exports import audited_export
+from cellwatch.access.exports import audited_export, require_reason
 from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
-from cellwatch.cli.context import cli_access, console, print_json
+from cellwatch.cli.context import AS_JSON, EXPORT_REASON, cli_access, console, print_json
 from cellwatch.cli.export import export_app
 from cellwatch.errors import InvalidData
 from cellwatch.ingest.timestamps import parse_timestamp
@@ -29,7 +29,6 @@ tro_app = typer.Typer(name="tro", help="Telecommunications Restriction Orders.",
                       no_args_is_help=True)
 
 POLICY = typer.Option(None, "--policy", help="Evidence policy file (YAML or TOML).")
-AS_JSON = typer.Option(False, "--json", help="Print one JSON document.")
 
 
 def register(app: typer.Typer) -> None:
@@ -211,13 +210,15 @@ def export_candidates_command(
     out: Path = typer.Option(..., "--out", help="CSV file to write."),
     establishment: str | None = typer.Option(None, "--establishment", "-e"),
     policy: Path | None = POLICY,
+    reason: str = EXPORT_REASON,
 ) -> None:
     """Write the tro_candidates interchange export (the candidates the principal sees;
     audited)."""
     access = cli_access()
+    require_reason(access, reason)
     found = service.list_candidates(access, establishment, None, load_policy(policy))
     n = audited_export(access, "tro_candidates", Resource.TRO_ORDER, out,
-                       lambda path: write_candidates_csv(found, path),
+                       lambda path: write_candidates_csv(found, path), reason,
                        detail={"establishment": establishment})
     console().print(f"wrote {n} candidate(s) to {out}")
 
