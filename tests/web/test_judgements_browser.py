@@ -1,5 +1,6 @@
 """Judging in the browser, by keyboard: a reason is asked for by the box, a rejection is
-recorded and listed with who and when, a link is judged from its row, and undone.
+recorded and listed with who and when, a link is judged from its row, and undone; and from
+the prisoner page, an attribution card's folded form.
 
 A server of its own (the known estate plus one attribution run), so the shared estate's
 pages do not change under the other browser tests.
@@ -12,6 +13,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import web_estate
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -91,3 +93,35 @@ def test_an_analyst_judges_and_undoes_by_keyboard(browser: Browser,
     browser.click_and_wait(browser.find("#judging-B2345CD button[id^=undo-]"))
     assert "Undid judgement" in browser.text(".govuk-notification-banner")
     assert "undone by hei.analyst" in browser.text("#judging-B2345CD")
+
+
+def test_an_analyst_judges_from_the_prisoner_page(browser: Browser,
+                                                  attributed: LiveServer) -> None:
+    browser.base = attributed.url
+    browser.sign_in("hei.analyst")
+    browser.open("/prisoners/A1234BC")
+    # The prisoner's one attribution card: its judgements, and the form folded away.
+    card = browser.find(".cw-judging")
+    key = (card.get_attribute("id") or "").removeprefix("judging-")
+    assert "Not judged yet." in card.text
+    assert not browser.find(f"#reason-{key}").is_displayed()
+    card.find_element(By.CSS_SELECTOR, "summary").click()
+
+    # Confirm without a reason: the same page, the form open and the error by its box.
+    browser.click_and_wait(browser.find(f"#judge-{key} button[value=CONFIRMED]"))
+    assert browser.find("h1").text == "SMITH, John"
+    assert "Enter the reason for your judgement" in browser.text(".govuk-error-summary")
+    assert browser.find(f"#reason-{key}").is_displayed()
+    browser.assert_accessible()
+
+    browser.fill(f"#reason-{key}", "found under his mattress, search record SR-204")
+    browser.click_and_wait(browser.find(f"#judge-{key} button[value=CONFIRMED]"))
+    assert browser.path.startswith("/prisoners/A1234BC?done=")
+    assert (f"Confirmed the attribution of IMEI {web_estate.SEIZED_IMEI} to A1234BC"
+            in browser.text(".govuk-notification-banner"))
+    listed = browser.text(f"#judging-{key} table")
+    assert "CONFIRMED" in listed
+    assert "SR-204" in listed
+    assert "hei.analyst" in listed
+    browser.screenshot("17-judged-from-prisoner")
+    browser.assert_accessible()

@@ -1,7 +1,8 @@
-"""Judging on the device page: the forms are shown only to users who may judge there, a
-posted verdict goes through :mod:`cellwatch.access.attributions` (as ``cellwatch judge``
-and ``/api/v1/judgements`` do: decided, recorded under the user, audited) and comes back
-to the page with a banner, and a judgement can be undone.
+"""Judging on the device and prisoner pages: the forms are shown only to users who may
+judge there, a posted verdict goes through :mod:`cellwatch.access.attributions` (as
+``cellwatch judge`` and ``/api/v1/judgements`` do: decided, recorded under the user,
+audited) and comes back to the page it was posted from with a banner, a judgement can be
+undone, and a refusal is shown on that page with why.
 
 No browser: FastAPI's TestClient signs in through the real sign-in form. One attribution
 run over the fixture estate: HANDSET attributed to a Hewell and to a Leeds prisoner, its
@@ -21,8 +22,9 @@ from web_client import sign_in
 
 from audit_support import audited
 from cellwatch.access.attributions import judge_attribution
-from cellwatch.access.fixtures import build_estate
-from cellwatch.access.principal import principal_for
+from cellwatch.access.directory import create_user
+from cellwatch.access.fixtures import PASSWORD, build_estate
+from cellwatch.access.principal import SYSTEM, principal_for
 from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
 from cellwatch.attribution.models import Attribution, AttributionRun, IdentityLink, Judgement
@@ -61,9 +63,10 @@ def _csrf(page: str) -> str:
     return found[1]
 
 
-def _post(client: TestClient, url: str, **fields: str) -> tuple[int, str]:
-    """Post a form of the device page (its CSRF token included); (status, where it went)."""
-    token = _csrf(client.get(PAGE).text)
+def _post(client: TestClient, url: str, page: str = PAGE, **fields: str) -> tuple[int, str]:
+    """Post a form of ``page`` (its CSRF token included); (status, where it went or what
+    came back)."""
+    token = _csrf(client.get(page).text)
     r = client.post(url, data={"csrf_token": token, **fields}, follow_redirects=False)
     return r.status_code, r.headers.get("location", r.text)
 
@@ -175,4 +178,164 @@ def test_a_refused_or_forged_judgement_records_nothing(client: TestClient, store
         "verdict": "REJECTED", "reason": REASON})
     assert r.status_code == 422
     assert "the form has expired" in r.text
+    assert _judgements(store) == []
+
+
+PRISONER_PAGE = "/prisoners/A1111AA"
+
+
+def _card_key(page: str) -> str:
+    """The key of the one judging form on a prisoner page (named by the attribution)."""
+    [key] = re.findall(r'<form method="post" action="/identifiers/IMEI/\d+/judgements" '
+                       r'novalidate id="judge-(attr-\d+)">', page)
+    return key
+
+
+def _form(page: str, marker: str) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields (but the CSRF token) of the form holding ``marker``:
+    what the page itself would post."""
+    at = page.index(marker)
+    html = page[page.rindex("<form", 0, at):page.index("</form>", at)]
+    action = re.search(r'action="([^"]+)"', html)
+    assert action is not None
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    del fields["csrf_token"]
+    return action[1], fields
+
+
+def test_an_attribution_is_judged_and_undone_from_the_prisoner_page(
+        client: TestClient, store: Store) -> None:
+    sign_in(client, "hei_analyst")
+    page = client.get(PRISONER_PAGE).text
+    key = _card_key(page)
+    assert f'<label class="govuk-label" for="reason-{key}">Reason</label>' in page
+    assert "Judge the attribution of IMEI " + HANDSET in page
+    assert "Not judged yet." in page
+    action, fields = _form(page, f'id="judge-{key}"')
+    assert action == f"{PAGE}/judgements"
+    assert fields == {"form": key, "target": "attribution", "back": "prisoner",
+                      "prison_number": "A1111AA"}
+    status, where = _post(client, action, PRISONER_PAGE, verdict="CONFIRMED", reason=REASON,
+                          **fields)
+    assert status == 303
+    assert where.startswith(f"{PRISONER_PAGE}?done=")
+    page = client.get(where).text
+    assert f"Confirmed the attribution of IMEI {HANDSET} to A1111AA" in page  # the banner
+    card = page[page.index(f'id="judging-{key}"'):]
+    assert REASON.replace("'", "&#39;") in card
+    assert "Not judged yet." not in page
+    assert _judgements(store) == [("A1111AA", "CONFIRMED", "hei_analyst", None)]
+    target = f"IMEI {HANDSET} PRISONER A1111AA"
+    assert audited(store, "hei_analyst", "attribution") == [("judge", target, "allowed")]
+
+    # The undo button on the card returns to the prisoner page too.
+    [judgement_id] = [int(i) for i in re.findall(r'id="undo-(\d+)"', page)]
+    action, fields = _form(page, f'id="undo-{judgement_id}"')
+    assert action == f"{PAGE}/judgements/{judgement_id}/undo"
+    status, where = _post(client, action, PRISONER_PAGE, **fields)
+    assert status == 303
+    assert where.startswith(f"{PRISONER_PAGE}?done=")
+    page = client.get(where).text
+    assert f"Undid judgement {judgement_id}" in page
+    assert "undone by hei_analyst" in page
+    assert _judgements(store) == [("A1111AA", "CONFIRMED", "hei_analyst", "hei_analyst")]
+    assert audited(store, "hei_analyst", "attribution")[-1] == ("undo", target, "allowed")
+
+
+def test_a_missing_reason_on_the_prisoner_page_is_shown_by_its_box(
+        client: TestClient, store: Store) -> None:
+    sign_in(client, "hei_analyst")
+    page = client.get(PRISONER_PAGE).text
+    key = _card_key(page)
+    action, fields = _form(page, f'id="judge-{key}"')
+    status, page = _post(client, action, PRISONER_PAGE, verdict="REJECTED", reason=" ",
+                         **fields)
+    assert status == 422
+    assert "<h1 class=\"govuk-heading-l\">Smith, Test</h1>" in page  # the prisoner page
+    assert f'<a href="#reason-{key}">Enter the reason for your judgement</a>' in page
+    assert f'<p id="reason-{key}-error" class="govuk-error-message">' in page
+    assert f'aria-describedby="reason-{key}-hint reason-{key}-error"' in page
+    # The folded form is open, so the error and the box are in view.
+    assert '<details class="govuk-details cw-judge-details" open>' in page
+    assert _judgements(store) == []
+
+
+def test_only_known_pages_are_gone_back_to(client: TestClient, store: Store) -> None:
+    sign_in(client, "hei_analyst")
+    fields = {"form": "attr-A1111AA", "target": "attribution", "prison_number": "A1111AA",
+              "verdict": "UNSURE", "reason": REASON}
+    for back in ("https://evil.example/", "//evil.example", "/prisoners/A3333CC", "PRISONER"):
+        status, where = _post(client, f"{PAGE}/judgements", back=back, **fields)
+        assert status == 303
+        assert where.startswith(f"{PAGE}?done="), back
+    # "prisoner" with something other than a prison number does not build a way back either.
+    first = min(int(i) for i in re.findall(r'id="undo-(\d+)"', client.get(PAGE).text))
+    status, where = _post(client, f"{PAGE}/judgements/{first}/undo", back="prisoner",
+                          prison_number="/../../signout")
+    assert status == 303
+    assert where.startswith(f"{PAGE}?done=")
+
+
+def test_a_refused_judgement_says_why_on_the_page_it_came_from(
+        client: TestClient, store: Store) -> None:
+    sign_in(client, "hei_analyst")
+    # A crafted post for Leeds' prisoner from Hewell's device page.
+    status, page = _post(client, f"{PAGE}/judgements", form="attr-A3333CC",
+                         target="attribution", prison_number="A3333CC", verdict="REJECTED",
+                         reason=REASON)
+    assert status == 403
+    assert "<title>Error: IMEI" in page  # the device page, not the error page
+    assert ("<li>You cannot record a judgement on the attribution to A3333CC: the prisoner is "
+            "not held in an establishment you cover</li>") in page
+    # The policy's own reason names where the prisoner is: not shown.
+    assert "LEI" not in page
+    assert "principal" not in page
+    assert audited(store, "hei_analyst", "attribution") == [
+        ("update", f"IMEI {HANDSET} PRISONER A3333CC", "denied")]
+
+    # From the prisoner page to one the user cannot see: the usual refusal, nothing of them.
+    status, page = _post(client, f"{PAGE}/judgements", PRISONER_PAGE, form="attr-1",
+                         target="attribution", back="prisoner", prison_number="A3333CC",
+                         verdict="REJECTED", reason=REASON)
+    assert status == 403
+    assert "You cannot see this page" in page
+    assert "O&#39;Brien" not in page
+
+    # Leeds' judgement, undone from Hewell: refused with why.
+    with store.session() as s:
+        leeds = Access(store, principal_for(s, "lei_analyst"))
+    judgement = judge_attribution(leeds, "IMEI", HANDSET, "A3333CC", "UNSURE", "two cells")
+    status, page = _post(client, f"{PAGE}/judgements/{judgement.id}/undo")
+    assert status == 403
+    assert (f"You cannot undo judgement {judgement.id}: it is about a prisoner or identifier "
+            "outside the establishments you cover") in page
+    assert audited(store, "hei_analyst", "attribution")[-1] == (
+        "update", f"IMEI {HANDSET} PRISONER A3333CC", "denied")
+    assert _judgements(store) == [("A3333CC", "UNSURE", "lei_analyst", None)]
+
+
+def test_a_role_without_judging_is_told_so_on_the_prisoner_page(
+        client: TestClient, store: Store) -> None:
+    """A regional investigator reads Hewell's prisoner (with a reason) but does not judge."""
+    create_user(Access(store, SYSTEM), "wm_investigator", "WMROCU", ["investigator"],
+                PASSWORD)
+    sign_in(client, "wm_investigator")
+    prompt = client.get(PRISONER_PAGE).text
+    assert "Why are you opening" in prompt
+    given = client.post("/reason", follow_redirects=False, data={
+        "csrf_token": _csrf(prompt), "key": "PRISONER:A1111AA", "next": PRISONER_PAGE,
+        "reason": "Operation Kestrel, report IR-2026-7"})
+    assert given.status_code == 303
+    page = client.get(PRISONER_PAGE).text
+    assert "Smith, Test" in page
+    assert "judge-attr" not in page  # no form for a role that may not judge
+    status, page = _post(client, f"{PAGE}/judgements", PRISONER_PAGE, form="attr-1",
+                         target="attribution", back="prisoner", prison_number="A1111AA",
+                         verdict="CONFIRMED", reason=REASON)
+    assert status == 403
+    assert "Smith, Test" in page
+    assert (f"You cannot record a judgement on the attribution of IMEI {HANDSET} to A1111AA: "
+            "your role does not allow judging attributions") in page
+    assert audited(store, "wm_investigator", "attribution") == [
+        ("update", f"IMEI {HANDSET} PRISONER A1111AA", "denied")]
     assert _judgements(store) == []

@@ -268,14 +268,21 @@ def judging_rights(access: Access, value: str, kind: str | None, prison_numbers:
     and :func:`judge_link` ask it, but without raising or auditing, so that a page offers
     only what would be allowed (the judging itself is decided again)."""
     p = access.principal
-    with access.facts() as s:
-        places = dict(s.execute(select(Prisoner.prison_number, Prisoner.establishment).where(
-            Prisoner.prison_number.in_(sorted(prison_numbers)))).all())
-    prisoners = frozenset(n for n in prison_numbers if can(p, Action.UPDATE, Target(
-        Resource.ATTRIBUTION, establishment=places.get(n))))
+    prisoners = judgeable_prisoners(access, prison_numbers)
     # A link is placed where either end is seen in scope (_link_target): where this end
     # is seen decides for every link touching it.
     seen = [e for e in identifier_places(access, value, kind) if p.covers(e)]
     links = bool(seen) and bool(can(p, Action.UPDATE, Target(Resource.ATTRIBUTION,
                                                              establishment=seen[0])))
     return prisoners, links
+
+
+def judgeable_prisoners(access: Access, prison_numbers: set[str]) -> frozenset[str]:
+    """Which of ``prison_numbers`` the principal may judge attributions to: the policy asked
+    as :func:`judge_attribution` asks it, without raising or auditing."""
+    p = access.principal
+    with access.facts() as s:
+        places = dict(s.execute(select(Prisoner.prison_number, Prisoner.establishment).where(
+            Prisoner.prison_number.in_(sorted(prison_numbers)))).all())
+    return frozenset(n for n in prison_numbers if can(p, Action.UPDATE, Target(
+        Resource.ATTRIBUTION, establishment=places.get(n))))

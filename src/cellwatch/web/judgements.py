@@ -1,27 +1,30 @@
-"""Judging from the device page: confirm, reject or mark unsure an attribution or a link,
-with a reason, and undo a judgement.
+"""Judging from the device and prisoner pages: confirm, reject or mark unsure an attribution
+or a link, with a reason, and undo a judgement.
 
 The forms post here and go to :mod:`cellwatch.access.attributions`, the door of
 ``cellwatch judge`` and ``/api/v1/judgements``: the same decision (attribution update in
 the prisoner's, or either end's, geography), the same record under the user and the same
-audit entries, refusals included. Then back to the page with a banner
-(POST-redirect-GET); a missing reason shows the page again with the error by its box.
+audit entries, refusals included. Then back to the page the form was on with a banner
+(POST-redirect-GET); a missing reason shows that page again with the error by its box, and
+a refusal shows it with the reason in the error summary.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from cellwatch.access.attributions import judge_attribution, judge_link, undo_judgement
-from cellwatch.access.service import Access
+from cellwatch.access.roles import Action, permitted
+from cellwatch.access.service import Access, Denied
 from cellwatch.errors import InvalidData
-from cellwatch.identifiers import IdentifierInfo
 from cellwatch.web.context import Page, PageContext, WebRoute
-from cellwatch.web.profiles import PRISON_NUMBER, show_identifier
+from cellwatch.web.profiles import PRISON_NUMBER, show_identifier, show_prisoner
 from cellwatch.web.records import parse_identifier
 
 router = APIRouter(route_class=WebRoute)
@@ -30,10 +33,37 @@ DONE = {"CONFIRMED": "Confirmed", "REJECTED": "Rejected", "UNSURE": "Marked unsu
 REASON_MAX = 2000  # as the API's
 # A form's key names its boxes (reason-KEY): echoed back into the page only if plain.
 FORM_KEY = re.compile(r"^[A-Za-z0-9-]{1,80}$")
+# A form says which page it is on by name (``back``), never by URL: the way back is built
+# here, so no post can send the user off the site. Anything else goes to the identifier.
+BACK_TO_PRISONER = "prisoner"
 
 
-def _page(info: IdentifierInfo) -> str:
-    return f"/identifiers/{info.type}/{quote(info.value, safe='')}"
+@dataclass(frozen=True)
+class _Back:
+    """The page a form was on: the identifier's (``kind``/``value`` as in its URL), or the
+    prisoner's when ``prisoner`` is set; ``url`` is where a success goes."""
+
+    kind: str
+    value: str
+    url: str
+    prisoner: str | None = None
+
+    async def show(self, ctx: PageContext, status: int, **extra: Any) -> Response:
+        """The page again, with what the post needs to say shown on it."""
+        if self.prisoner is not None:
+            return await run_in_threadpool(show_prisoner, ctx, self.prisoner, status, **extra)
+        return await run_in_threadpool(show_identifier, ctx, self.kind, self.value, status,
+                                       **extra)
+
+
+def _back(fields: dict[str, str], kind: str, value: str) -> _Back:
+    """Where the posted form was: the prisoner page only when it says so and names a well
+    formed prisoner (the page itself decides, again, whether the user may see it)."""
+    info = parse_identifier(kind, value)
+    prisoner = fields.get("prison_number", "").upper()
+    if fields.get("back") == BACK_TO_PRISONER and PRISON_NUMBER.match(prisoner):
+        return _Back(kind, value, f"/prisoners/{prisoner}", prisoner)
+    return _Back(kind, value, f"/identifiers/{info.type}/{quote(info.value, safe='')}")
 
 
 def _problem(reason: str) -> str | None:
@@ -47,12 +77,26 @@ def _problem(reason: str) -> str | None:
     return None
 
 
-async def _refill(ctx: PageContext, kind: str, value: str, key: str, message: str,
-                  reason: str) -> Response:
-    """The page again, the posted form showing why nothing was recorded (and what was typed)."""
-    error = {"key": key, "message": message, "reason": reason}
-    return await run_in_threadpool(show_identifier, ctx, kind, value, 422, judge_error=error,
-                                   error_summary=[(f"#reason-{key}", message)])
+def _why(ctx: PageContext, exc: Denied, on: str | None) -> str:
+    """The refusal in words that name nothing the page does not show.
+
+    The policy's own reason names the establishment it looked at, which for a prisoner or
+    identifier the user cannot see would tell them where it is; so only which rule refused
+    is said: the role, or the scope. ``on`` is ``attribution``, ``link`` or unknown (undo).
+    """
+    if not permitted(ctx.user.roles, exc.target.type, Action(exc.action)):
+        return "your role does not allow judging attributions"
+    if on == "attribution":
+        return "the prisoner is not held in an establishment you cover"
+    if on == "link":
+        return "neither identifier is seen in an establishment you cover"
+    return "it is about a prisoner or identifier outside the establishments you cover"
+
+
+async def _refused(ctx: PageContext, back: _Back, message: str) -> Response:
+    # Shown in the summary alone: the form is offered only where the policy allows, so
+    # after a refusal there is no box on the page to show it by.
+    return await back.show(ctx, 403, error_summary=[(None, message)])
 
 
 @router.post("/identifiers/{kind}/{value}/judgements")
@@ -60,36 +104,51 @@ async def judge(ctx: Page, kind: str, value: str) -> Response:
     """Record a verdict on the attribution to a prisoner, or on a link to another identifier."""
     fields = await ctx.form()
     info = parse_identifier(kind, value)
+    back = _back(fields, kind, value)
     verdict = fields.get("verdict", "")
     if verdict not in DONE:
         raise InvalidData("choose to confirm, reject or mark it unsure")
+    on = "link" if fields.get("target") == "link" else "attribution"
+    other_type, other = fields.get("other_type", ""), fields.get("other", "")
+    prisoner = fields.get("prison_number", "").upper()
+    if on == "link":
+        what = f"the link to {other_type} {other}"
+    elif not PRISON_NUMBER.match(prisoner):
+        raise InvalidData(f"{prisoner!r} is not a prison number")
+    elif back.prisoner is None:
+        what = f"the attribution to {prisoner}"
+    else:  # on the prisoner's page "to A1234BC" alone would not say which of their cards
+        what = f"the attribution of {info.type} {info.value} to {prisoner}"
     reason = fields.get("reason", "").strip()
     problem = _problem(reason)
     if problem:
         key = fields.get("form", "")
         if not FORM_KEY.match(key):  # not one of the page's forms: no box to show it by
             raise InvalidData(problem)
-        return await _refill(ctx, kind, value, key, problem, reason)
+        return await back.show(ctx, 422, judge_error={
+            "key": key, "message": problem, "reason": reason},
+            error_summary=[(f"#reason-{key}", problem)])
     access = Access(ctx.store, ctx.user)
-    if fields.get("target") == "link":
-        other_type, other = fields.get("other_type", ""), fields.get("other", "")
-        await run_in_threadpool(judge_link, access, info.type.name, info.value, other_type,
-                                other, verdict, reason)
-        what = f"the link to {other_type} {other}"
-    else:
-        prisoner = fields.get("prison_number", "").upper()
-        if not PRISON_NUMBER.match(prisoner):
-            raise InvalidData(f"{prisoner!r} is not a prison number")
-        await run_in_threadpool(judge_attribution, access, info.type.name, info.value,
-                                prisoner, verdict, reason)
-        what = f"the attribution to {prisoner}"
-    return ctx.redirect(_page(info), done=f"{DONE[verdict]} {what}")
+    try:
+        if on == "link":
+            await run_in_threadpool(judge_link, access, info.type.name, info.value,
+                                    other_type, other, verdict, reason)
+        else:
+            await run_in_threadpool(judge_attribution, access, info.type.name, info.value,
+                                    prisoner, verdict, reason)
+    except Denied as exc:  # audited by the access layer as it refused
+        return await _refused(ctx, back, f"You cannot record a judgement on {what}: "
+                              f"{_why(ctx, exc, on)}")
+    return ctx.redirect(back.url, done=f"{DONE[verdict]} {what}")
 
 
 @router.post("/identifiers/{kind}/{value}/judgements/{judgement_id}/undo")
 async def undo(ctx: Page, kind: str, value: str, judgement_id: int) -> Response:
     """Undo a judgement (it stays on record, marked undone by the user)."""
-    await ctx.form()
-    info = parse_identifier(kind, value)
-    await run_in_threadpool(undo_judgement, Access(ctx.store, ctx.user), judgement_id)
-    return ctx.redirect(_page(info), done=f"Undid judgement {judgement_id}")
+    back = _back(await ctx.form(), kind, value)
+    try:
+        await run_in_threadpool(undo_judgement, Access(ctx.store, ctx.user), judgement_id)
+    except Denied as exc:  # audited by the access layer as it refused
+        return await _refused(ctx, back, f"You cannot undo judgement {judgement_id}: "
+                              f"{_why(ctx, exc, None)}")
+    return ctx.redirect(back.url, done=f"Undid judgement {judgement_id}")

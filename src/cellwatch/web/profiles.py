@@ -52,25 +52,35 @@ def _needs_reason_prompt(ctx: PageContext, exc: Denied) -> bool:
         and not exc.reason
 
 
-def _prompt(ctx: PageContext, key: str, label: str) -> Response:
+def _prompt(ctx: PageContext, key: str, label: str, page: str | None = None) -> Response:
+    # ``page``: where the reason leads back to when this is not the page's own URL (a form
+    # posted elsewhere shows the page again).
     return ctx.render("reason.html", title="Why are you opening this record?", key=key,
-                      label=label, next_url=ctx.request.url.path)
+                      label=label, next_url=page or ctx.request.url.path)
 
 
 @router.get("/prisoners/{prison_number}")
 def prisoner_page(ctx: Page, prison_number: str) -> Response:
     """The prisoner profile."""
-    key = f"PRISONER:{prison_number.upper()}"
+    return show_prisoner(ctx, prison_number)
+
+
+def show_prisoner(ctx: PageContext, prison_number: str, status: int = 200,
+                  **extra: Any) -> Response:
+    """Render the prisoner page; ``extra`` carries a posted form's error to show by it."""
+    number = prison_number.upper()
+    key = f"PRISONER:{number}"
     try:
         profile = prisoner_profile(Access(ctx.store, ctx.user), prison_number,
                                    _reason_for(ctx, key))
     except Denied as exc:
         if _needs_reason_prompt(ctx, exc):
-            return _prompt(ctx, key, f"prisoner {prison_number.upper()}")
+            return _prompt(ctx, key, f"prisoner {number}", f"/prisoners/{quote(number)}")
         raise
     p = profile.prisoner
-    return ctx.render("prisoner.html", title=f"{p.surname}, {p.forenames} ({p.prison_number})",
-                      profile=profile, section="overview")
+    return ctx.render("prisoner.html", status=status,
+                      title=f"{p.surname}, {p.forenames} ({p.prison_number})",
+                      profile=profile, section="overview", **extra)
 
 
 @router.get("/prisoners/{prison_number}/parole-summary.{fmt}")
@@ -121,7 +131,8 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
         profile = identifier_profile(Access(ctx.store, ctx.user), info, _reason_for(ctx, key))
     except Denied as exc:
         if _needs_reason_prompt(ctx, exc):
-            return _prompt(ctx, key, f"{info.type} {info.display}")
+            return _prompt(ctx, key, f"{info.type} {info.display}",
+                           f"/identifiers/{info.type}/{quote(info.value, safe='')}")
         raise
     privileged = _privileged_numbers(ctx.store)
     # A privileged number is never analysed nor shown; calls to one are never shown either.

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cellwatch.access.attributions import (
     SEIZURE_FIELDS,
+    judgeable_prisoners,
     judging_rights,
     open_identifier,
     visible_judgements,
@@ -36,23 +37,11 @@ from cellwatch.store import Occupancy, Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
 
 
-@dataclass
-class PrisonerProfile:
-    prisoner: Prisoner
-    cells: list[Occupancy]
-    seizures: list[SeizureItem]
-    attributions: list[tuple[Attribution, list[EvidenceItem]]]
-    referrals: list[Referral]
-    alerts: list[Alert]
-    # (report, resolution): reports of contact whose sender resolves to this prisoner.
-    contacts: list[tuple[ContactReport, ContactResolution]] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Judging:
-    """Analysts' judgements of an identifier's attributions and links, and which of them
-    the user may judge and undo (the page shows the forms only there; the service layer
-    decides again when one is posted)."""
+    """Analysts' judgements of an identifier's attributions and links (or of a prisoner's
+    attributions), and which of them the user may judge and undo (the page shows the forms
+    only there; the service layer decides again when one is posted)."""
 
     judgements: list[Judgement] = field(default_factory=list)
     prisoners: frozenset[str] = frozenset()  # the attributions to these may be judged
@@ -60,7 +49,8 @@ class Judging:
     shown: frozenset[str] = frozenset()  # prisoners and link ends the page has rows for
 
     def about(self, other: str) -> list[Judgement]:
-        """The judgements of the attribution to ``other`` (a prisoner) or of the link to it."""
+        """The judgements of the attribution to ``other`` (a prisoner; on a prisoner's page,
+        of ``other``, an identifier) or of the link to it."""
         return [j for j in self.judgements if other in (j.subject, j.object)]
 
     def others(self) -> list[Judgement]:
@@ -72,6 +62,20 @@ class Judging:
         """The ids of ``rows`` the user may undo: standing, on a pair they may judge."""
         return {j.id for j in rows if j.undone_at is None and (
             self.links if j.target == "LINK" else j.object in self.prisoners)}
+
+
+@dataclass
+class PrisonerProfile:
+    prisoner: Prisoner
+    cells: list[Occupancy]
+    seizures: list[SeizureItem]
+    attributions: list[tuple[Attribution, list[EvidenceItem]]]
+    referrals: list[Referral]
+    alerts: list[Alert]
+    # (report, resolution): reports of contact whose sender resolves to this prisoner.
+    contacts: list[tuple[ContactReport, ContactResolution]] = field(default_factory=list)
+    # Judgements of the attributions to this prisoner, by identifier (Judging.about).
+    judging: Judging = field(default_factory=Judging)
 
 
 @dataclass
@@ -136,8 +140,15 @@ def prisoner_profile(access: Access, prison_number: str, reason: str | None) -> 
             .where(ContactResolution.prison_number == pn)
             .order_by(ContactReport.received_ts.desc()))] \
             if _ready(s, ContactReport, ContactResolution) else []
-        return PrisonerProfile(prisoner, cells, seizures, _evidence(s, attributions),
-                               referrals, alerts, contacts)
+        profile = PrisonerProfile(prisoner, cells, seizures, _evidence(s, attributions),
+                                  referrals, alerts, contacts)
+        judged = _ready(s, Judgement)
+    if judged:
+        # Only attributions are judged here: a link names no prisoner, so it has no card.
+        profile.judging = Judging(visible_judgements(access, pn),
+                                  judgeable_prisoners(access, {pn}),
+                                  shown=frozenset(a.identifier for a in attributions))
+    return profile
 
 
 def parse_identifier(kind: str, value: str) -> IdentifierInfo:
