@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
+from cellwatch.alerts.context import RuleContext
 from cellwatch.alerts.engine import run_rules
 from cellwatch.alerts.models import Alert
+from cellwatch.attribution.models import Attribution
 from cellwatch.attribution.run import attribute
 from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.prisons import load_prisons
+from cellwatch.parole.evidence import count_detections_ahead, gather
 from cellwatch.settings import Settings
 from cellwatch.simulate import scenario_from_mapping, simulate
-from cellwatch.store import open_store
+from cellwatch.store import Store, open_store
 
 RULE = "PROTECTED_PERSON_CONTACTED"
 # tests/simulate's tiny scenario (two small prisons), for three weeks, with more campaigns.
@@ -41,6 +46,7 @@ def test_campaigns_alerted_once(sqlite_settings: Settings, tmp_path: Path) -> No
     out = simulate(scenario, 11, tmp_path / "sim", progress=False).out_dir
     store = open_store(sqlite_settings)
     ctx = IngestContext(store, sqlite_settings, "system")
+    load_prisons(ctx)
     for f in json.loads((out / "manifest.json").read_text())["files"]:
         ingest_file(ctx, f["kind"], out / f["path"])
     attribute(sqlite_settings, store)
@@ -58,4 +64,24 @@ def test_campaigns_alerted_once(sqlite_settings: Settings, tmp_path: Path) -> No
         by_person.setdefault(str(a.person_ref), []).append(str(a.prison_number))
     for person, prisoner in traced.items():
         assert by_person.get(person) == [prisoner], (person, prisoner, by_person)
+    _parole_detections_counted_ahead_are_counted_alike(sqlite_settings, store)
     store.dispose()
+
+
+def _parole_detections_counted_ahead_are_counted_alike(settings: Settings, store: Store
+                                                       ) -> None:
+    """The parole rule counts every due prisoner's device detections in one scan: each
+    prisoner's chronology is what a gather of its own (the summary's) makes."""
+    with store.session() as s:
+        prisoners = sorted(set(s.scalars(select(Attribution.prison_number))))
+    alone = RuleContext(settings, store, date.today())
+    ahead = RuleContext(settings, store, date.today())
+    count_detections_ahead(ahead, prisoners)
+    assert ahead.counted, "no attributed device was detected"
+    try:
+        for pn in prisoners:
+            assert gather(ahead, pn) == gather(alone, pn), pn
+        assert any(e.kind == "DETECTIONS" for pn in prisoners for e in gather(ahead, pn))
+    finally:
+        alone.close()
+        ahead.close()

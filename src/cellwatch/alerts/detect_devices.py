@@ -26,15 +26,22 @@ from cellwatch.store import Prisoner
 FLAGGED = "FLAGGED_DEVICE_DETECTED"
 REAPPEARED = "DISCONNECTED_IDENTIFIER_REAPPEARED"
 
-# Detections of flagged handsets and SIMs, per identifier and ISO week.
+# Detections of flagged handsets and SIMs, per identifier and ISO week. One equi-join per
+# identifier type: a join on "IMEI matches OR IMSI matches" cannot be hashed, and DuckDB
+# compared every detection with every flagged device (18 s on a year's estate; 2.8 s so).
 DETECTIONS_SQL = """
-SELECT f.identifier_type, f.identifier, f.prison_number,
-       strftime(d.ts, '%G-W%V') AS week, min(d.ts) AS first_ts, max(d.ts) AS last_ts,
-       count(*) AS n
-FROM detections d
-JOIN cw_flagged f ON (f.identifier_type = 'IMEI' AND d.imei = f.identifier)
-                  OR (f.identifier_type = 'IMSI' AND d.imsi = f.identifier)
-WHERE d.ts >= f.valid_from
+WITH hits AS (
+    SELECT f.identifier_type, f.identifier, f.prison_number, d.ts
+    FROM detections d JOIN cw_flagged f ON f.identifier_type = 'IMEI' AND d.imei = f.identifier
+    WHERE d.ts >= f.valid_from
+    UNION ALL
+    SELECT f.identifier_type, f.identifier, f.prison_number, d.ts
+    FROM detections d JOIN cw_flagged f ON f.identifier_type = 'IMSI' AND d.imsi = f.identifier
+    WHERE d.ts >= f.valid_from
+)
+SELECT identifier_type, identifier, prison_number, strftime(ts, '%G-W%V') AS week,
+       min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n
+FROM hits
 GROUP BY ALL
 ORDER BY first_ts
 """

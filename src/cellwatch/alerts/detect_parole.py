@@ -25,7 +25,7 @@ RULE = "PAROLE_REVIEW_NEW_EVIDENCE"
 
 def parole_review_new_evidence(ctx: RuleContext) -> list[Alert]:
     """One alert per new item on each prisoner within the parole window."""
-    from cellwatch.parole.evidence import gather
+    from cellwatch.parole.evidence import count_detections_ahead, gather
     from cellwatch.parole.render import write_summary
     from cellwatch.parole.summary import build_summary
 
@@ -37,6 +37,7 @@ def parole_review_new_evidence(ctx: RuleContext) -> list[Alert]:
                                Prisoner.next_parole_review_date <= until)
                         .order_by(Prisoner.prison_number)).all()
     raised: list[Alert] = []
+    count_detections_ahead(ctx, [pn for pn, _est, _review in due])
     for pn, est, review in due:
         entries = gather(ctx, pn)
         fresh = []

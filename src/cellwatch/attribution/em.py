@@ -35,6 +35,8 @@ class Estimate:
     pairs: int
     labelled: int = 0
     history: list[float] = field(default_factory=list)
+    # Where EM started: "pairwise" (the plain mixture's estimate) or "generic" (the ramps).
+    started_from: str = "pairwise"
 
     def weight(self, name: str, level: int) -> float:
         """log2(m/u) of a level: bits of evidence; 0 for "no information" (-1)."""
@@ -50,7 +52,7 @@ class Estimate:
         """JSON-ready, for saving with the run."""
         return {
             "prior": self.prior, "iterations": self.iterations, "converged": self.converged,
-            "pairs": self.pairs, "labelled": self.labelled,
+            "pairs": self.pairs, "labelled": self.labelled, "started_from": self.started_from,
             "m": {f: {str(k): v for k, v in lv.items()} for f, lv in self.m.items()},
             "u": {f: {str(k): v for k, v in lv.items()} for f, lv in self.u.items()},
             "weights_log2": {f: {str(k): v for k, v in lv.items()}

@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cellwatch.store.base import Base, utcnow
@@ -75,12 +85,18 @@ class Attribution(Base):
     """An identifier attributed to a prisoner over an interval, with a probability."""
 
     __tablename__ = "attributions"
+    # Look-ups are "this identifier (or prisoner) in the latest run": one index answers
+    # each (migration 0009 says why single-column ones did not).
+    __table_args__ = (
+        Index("ix_attributions_identifier_run", "identifier", "run_id"),
+        Index("ix_attributions_prison_number_run", "prison_number", "run_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("attribution_runs.id"), index=True)
     identifier_type: Mapped[str] = mapped_column(String(10))
-    identifier: Mapped[str] = mapped_column(String(64), index=True)
-    prison_number: Mapped[str] = mapped_column(String(7), index=True)
+    identifier: Mapped[str] = mapped_column(String(64))
+    prison_number: Mapped[str] = mapped_column(String(7))
     probability: Mapped[float] = mapped_column(Float)
     rank: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[date] = mapped_column(Date)

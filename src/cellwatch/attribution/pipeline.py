@@ -7,8 +7,8 @@ back to Python, for EM, and then the top candidates per identifier and day.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -78,12 +78,22 @@ def _match_in_slices(engine: AnalyticEngine, params: RunParams) -> None:
     engine.materialize_parts("cw_f_rfm", parts)
 
 
+# A prior this low means EM explained the data by "nobody is ever the user" and would
+# attribute nothing: the start it slid from is abandoned for the other one.
+COLLAPSED_PRIOR = 1e-4
+# The generic start's prior odds per candidate (the pairwise start brings its own).
+GENERIC_START_PRIOR = 0.1
+
+
 def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
     """EM over the comparison vectors, one user per identifier-day (labels from analysts).
 
     The pairwise estimate starts it and is the centre of its weak prior: started from
     generic ramps, the constrained EM can slide on a small estate to "nobody is ever
-    the user" (prior -> 0), which explains any data and attributes nothing.
+    the user" (prior -> 0), which explains any data and attributes nothing. The plain
+    mixture can slide there too (a three-week, two-prison estate did, and its run
+    attributed nothing): then the generic start is tried, and of two collapsed fits the
+    higher prior is kept. ``started_from`` records which start the run used.
     """
     pats = engine.run(window.patterns_sql(engine.dialect)).to_pydict()
     pairwise = estimate(
@@ -91,19 +101,29 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
         n_match=pats["n_match"], n_nonmatch=pats["n_nonmatch"],
         iterations=params.em_iterations, start=window.FIELD_START,
     )
-    start = {f: ([pairwise.m[f][lv] for lv in levels], [pairwise.u[f][lv] for lv in levels])
-             for f, levels in window.FIELDS.items()}
     days = int(engine.run(window.days_sql(engine.dialect)).column("n")[0].as_py())
     every = max(1, -(-days // int(params.em_max_days)))
     rows = engine.run(window.assigned_rows_sql(engine.dialect, every))
     _, groups = np.unique(np.asarray(rows.column("g"), dtype=np.int64), return_inverse=True)
-    return estimate_assigned(
-        np.asarray(rows.column("code"), dtype=np.int64),
-        groups.astype(np.int64),
-        np.asarray(rows.column("label"), dtype=np.int64),
-        window.FIELDS, iterations=params.em_iterations, start=start,
-        start_prior=pairwise.prior,
-    )
+
+    def assigned(start: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+                 start_prior: float) -> Estimate:
+        return estimate_assigned(
+            np.asarray(rows.column("code"), dtype=np.int64), groups.astype(np.int64),
+            np.asarray(rows.column("label"), dtype=np.int64), window.FIELDS,
+            iterations=params.em_iterations, start=start, start_prior=start_prior)
+
+    best: Estimate | None = None
+    if pairwise.prior > COLLAPSED_PRIOR:
+        best = assigned({f: ([pairwise.m[f][lv] for lv in levels],
+                             [pairwise.u[f][lv] for lv in levels])
+                         for f, levels in window.FIELDS.items()}, pairwise.prior)
+    if best is None or best.prior <= COLLAPSED_PRIOR:
+        generic = replace(assigned(window.FIELD_START, GENERIC_START_PRIOR),
+                          started_from="generic")
+        if best is None or generic.prior > best.prior:
+            best = generic
+    return best
 
 
 def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> None:
