@@ -16,7 +16,7 @@ from cellwatch.attribution.models import Attribution, AttributionRun, EvidenceIt
 from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.pipeline import PipelineResult, run_pipeline
 from cellwatch.attribution.scoring import stored_intervals_sql
-from cellwatch.attribution.sources import load_store_tables, open_engine
+from cellwatch.attribution.sources import open_engine, refresh_links
 from cellwatch.lake import AnalyticEngine
 from cellwatch.link.graph import BuildReport, LinkLimits, update_links
 from cellwatch.settings import Settings
@@ -86,7 +86,7 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
             s.flush()
             run_id = run.id
         links = update_links(store, engine, limits)
-        load_store_tables(engine, store)
+        refresh_links(engine, store)
         result = run_pipeline(engine, params)
         count = _write(store, run_id, engine, params)
         identifiers = _identifiers(engine)

@@ -51,6 +51,17 @@ def load_store_tables(engine: AnalyticEngine, store: Store) -> None:
             engine.register(name, reference_table(store, source))
 
 
+# The store tables a run itself changes (merged links, suppressed hubs): the only ones
+# to load again during a run.
+LINK_TABLES = ("identity_links", "identity_hubs")
+
+
+def refresh_links(engine: AnalyticEngine, store: Store) -> None:
+    """Register the identity graph's tables again, after the run has changed them."""
+    for source in LINK_TABLES:
+        engine.register(STORE_TABLES[source], reference_table(store, source))
+
+
 def open_engine(settings: Settings, store: Store) -> AnalyticEngine:
     """The configured engine over the lake with the store's tables loaded."""
     # Attribution joins more than ingest does: it may use more than the lake's default.

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from cellwatch.attribution.models import IdentityHub, IdentityLink, LinkBuild
-from cellwatch.attribution.sources import load_store_tables
+from cellwatch.attribution.sources import refresh_links
 from cellwatch.lake import AnalyticEngine
 from cellwatch.link.sql import degree_sql, link_delta_sql
 from cellwatch.store import Store
@@ -106,7 +106,7 @@ def _utc(value: datetime) -> datetime:
 
 def _guard_hubs(store: Store, engine: AnalyticEngine, limits: LinkLimits) -> list[dict[str, Any]]:
     """Suppress the links of every value above its limit and report it."""
-    load_store_tables(engine, store)
+    refresh_links(engine, store)
     degrees = engine.run(degree_sql(engine.dialect)).to_pylist()
     hubs = [d for d in degrees
             if d["degree"] > limits.limit(d["identifier_type"], d["other_type"])]
@@ -135,8 +135,8 @@ def update_links(store: Store, engine: AnalyticEngine,
                  limits: LinkLimits | None = None) -> BuildReport:
     """Bring the identity graph up to date with the lake and the store's seizures.
 
-    ``engine`` must have the store tables loaded (:func:`open_engine`); they are
-    refreshed here after the merge.
+    ``engine`` must have the store tables loaded (:func:`open_engine`); the graph's
+    own tables are refreshed here after the merge.
     """
     limits = limits or LinkLimits()
     det0, call0, seiz0 = _watermarks(store)
