@@ -20,7 +20,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from web_browser import Browser
 from web_server import LiveServer, serve
 
-from cellwatch.attribution.models import Attribution, AttributionRun, IdentityLink
+from attribution_seed import finished_run
+from cellwatch.attribution.models import Attribution, IdentityLink
 from cellwatch.settings import Settings
 from cellwatch.store import open_store
 
@@ -37,11 +38,8 @@ def attributed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
     web_estate.build(store)
     day, seen = date(2025, 3, 1), datetime(2025, 3, 1, 22, tzinfo=UTC)
     with store.session() as s:
-        run = AttributionRun(status="DONE", engine="duckdb", run_by="system", params={},
-                             finished_at=seen)
-        s.add(run)
-        s.flush()
-        s.add_all(Attribution(run_id=run.id, identifier_type="IMEI",
+        run_id = finished_run(s, seen)
+        s.add_all(Attribution(run_id=run_id, identifier_type="IMEI",
                               identifier=web_estate.SEIZED_IMEI, prison_number=prisoner,
                               probability=p, rank=rank, valid_from=day, valid_to=day)
                   for rank, (prisoner, p) in enumerate((("A1234BC", 0.7), ("B2345CD", 0.3)), 1))

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from web_client import sign_in
 
+from attribution_seed import finished_run
 from audit_support import audited
 from cellwatch.access.attributions import judge_attribution
 from cellwatch.access.directory import create_user
@@ -27,7 +28,7 @@ from cellwatch.access.fixtures import PASSWORD, build_estate
 from cellwatch.access.principal import SYSTEM, principal_for
 from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
-from cellwatch.attribution.models import Attribution, AttributionRun, IdentityLink, Judgement
+from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -43,11 +44,8 @@ def client(settings: Settings, store: Store) -> Iterator[TestClient]:
     build_estate(store)
     day, seen = date(2026, 5, 1), datetime(2026, 5, 1, 9, tzinfo=UTC)
     with store.session() as s:
-        run = AttributionRun(status="DONE", engine="duckdb", run_by="system", params={},
-                             finished_at=seen)
-        s.add(run)
-        s.flush()
-        s.add_all(Attribution(run_id=run.id, identifier_type="IMEI", identifier=HANDSET,
+        run_id = finished_run(s, seen)
+        s.add_all(Attribution(run_id=run_id, identifier_type="IMEI", identifier=HANDSET,
                               prison_number=prisoner, probability=p, rank=1, valid_from=day,
                               valid_to=day)
                   for prisoner, p in (("A1111AA", 0.8), ("A3333CC", 0.2)))
