@@ -35,6 +35,7 @@ CELLS = {"TST-A-1-01": (20.0, 0.0), "TST-A-1-02": (35.0, 8.0), "TST-A-1-03": (30
 OWNER, NEIGHBOUR, OTHER = "A1111AA", "B2222BB", "C3333CC"
 OCCUPANTS = {OWNER: "TST-A-1-01", NEIGHBOUR: "TST-A-1-02", OTHER: "TST-A-1-03"}
 FAMILY = "+447700900999"
+NEIGHBOUR_CONTACT = "+447700900888"
 
 
 def build_store(store: Store) -> None:
@@ -62,7 +63,7 @@ def build_store(store: Store) -> None:
         s.add(Sensor(sensor_id="TST-RF001", establishment="TST", kind="RF_DETECTOR",
                      location_code="TST-A-1", x_m=30, y_m=4, range_m=18))
         s.add(PinContact(prison_number=OWNER, contact_number=FAMILY, relationship="FAMILY"))
-        s.add(PinContact(prison_number=NEIGHBOUR, contact_number="+447700900888"))
+        s.add(PinContact(prison_number=NEIGHBOUR, contact_number=NEIGHBOUR_CONTACT))
 
 
 def _night(day: int, k: int) -> datetime:
@@ -94,9 +95,9 @@ def write_lake(settings: Settings, days: int = 10, batch_id: int = 1, first_day:
 
 
 def write_calls(settings: Settings, days: int = 10, batch_id: int = 2,
-                parties: tuple[str, ...] = (FAMILY, "+441234567890")) -> None:
+                parties: tuple[str, ...] = (FAMILY, "+441234567890"), first_day: int = 0) -> None:
     """The phone calls the owner's family number each day (and a privileged line)."""
-    for day in range(days):
+    for day in range(first_day, first_day + days):
         base = {f.name: None for f in CALL_RECORD_SCHEMA}
         rows = [{**base, "operator": "EE", "record_type": "VOICE", "direction": "MO",
                  "start_ts": _night(day, 1) + timedelta(seconds=5), "subject_imsi": IMSI,

@@ -1,20 +1,28 @@
 """EM that slides to "nobody is ever the user" is not the run's answer.
 
 On this three-week, two-prison simulated estate (seed 11) the plain mixture that starts
-the constrained EM collapses (prior at its floor), and the run used to attribute nothing.
-The run now starts again from the generic ramps, attributes, says so in its parameters,
-and what it attributes with confidence is right.
+the constrained EM used to collapse (prior at its floor), and the run attributed
+nothing. With the day's own PIN calls compared too (``window.FIELDS["today"]``) it no
+longer collapses there, so the guard is exercised by collapsing that mixture on purpose:
+the run then starts again from the generic ramps, attributes, says so in its
+parameters, and what it attributes with confidence is right.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from sqlalchemy import select
 
 from cellwatch.attribution.models import Attribution, AttributionRun
+from cellwatch.attribution import pipeline
+from cellwatch.attribution.em import Estimate
 from cellwatch.attribution.pipeline import COLLAPSED_PRIOR
 from cellwatch.attribution.run import attribute
 from cellwatch.ingest.framework import IngestContext, ingest_file
@@ -28,8 +36,17 @@ TINY = {"run": {"days": 21, "chunk_days": 7, "rows_per_part": 1000},
         "campaigns": {"campaign_fraction_of_users": 0.5, "report_probability": 0.8}}
 
 
-def test_a_collapsed_start_is_left_for_the_generic_one(sqlite_settings: Settings,
-                                                        tmp_path: Path) -> None:
+@pytest.mark.parametrize("collapse", [False, True], ids=["as-fitted", "mixture-collapsed"])
+def test_a_collapsed_start_is_left_for_the_generic_one(
+        sqlite_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        collapse: bool) -> None:
+    if collapse:
+        fitted = pipeline.estimate
+
+        def collapsed(*args: Any, **kwargs: Any) -> Estimate:
+            return replace(fitted(*args, **kwargs), prior=1e-6)
+
+        monkeypatch.setattr(pipeline, "estimate", collapsed)
     out = simulate(scenario_from_mapping(TINY), 11, tmp_path / "sim", progress=False).out_dir
     store = open_store(sqlite_settings)
     try:
@@ -38,7 +55,8 @@ def test_a_collapsed_start_is_left_for_the_generic_one(sqlite_settings: Settings
         for f in json.loads((out / "manifest.json").read_text())["files"]:
             ingest_file(ctx, f["kind"], out / f["path"])
         report = attribute(sqlite_settings, store)
-        assert report.result.estimate.started_from == "generic"
+        started = "generic" if collapse else "pairwise"
+        assert report.result.estimate.started_from == started
         assert report.result.estimate.prior > COLLAPSED_PRIOR
         assert report.attributions > 0
         with store.session() as s:
@@ -46,7 +64,7 @@ def test_a_collapsed_start_is_left_for_the_generic_one(sqlite_settings: Settings
             confident = {(a.identifier, a.prison_number, day) for a in s.scalars(
                 select(Attribution).where(Attribution.probability >= 0.9))
                 for day in _days(a.valid_from, a.valid_to)}
-        assert params["estimate"]["started_from"] == "generic"
+        assert params["estimate"]["started_from"] == started
     finally:
         store.dispose()
     truth = {(r["identifier"], r["prison_number"], r["date"]) for r in csv.DictReader(

@@ -9,7 +9,10 @@ import pytest
 
 from cellwatch.attribution.export import COLUMNS, attribution_rows, export_attributions
 from cellwatch.attribution.judgements import judge, undo
+from cellwatch.attribution.params import RunParams
+from cellwatch.attribution.pipeline import build_features
 from cellwatch.attribution.run import attribute
+from cellwatch.attribution.sources import open_engine
 from cellwatch.attribution.views import device_view, prisoner_view
 from cellwatch.errors import InvalidData
 from cellwatch.settings import Settings
@@ -122,3 +125,27 @@ def test_a_judgement_needs_a_reason(estate_store: Store) -> None:
         judge(estate_store, "ATTRIBUTION", "IMEI", estate.IMEI, "PRISONER", estate.OWNER,
               "REJECTED", "  ", "analyst")
     assert "reason" in info.value.errors
+
+
+
+def test_the_days_own_calls_say_who_had_a_passed_phone(settings: Settings, store: Store) -> None:
+    """Both men call their own PIN numbers from it within any window, so the window ties
+    them (``l_pin`` alike); ``l_today`` says whose contacts it called that day."""
+    estate.build_store(store)
+    for day in range(10):
+        party = estate.FAMILY if day % 2 == 0 else estate.NEIGHBOUR_CONTACT
+        estate.write_calls(settings, days=1, first_day=day, parties=(party,))
+    engine = open_engine(settings, store)
+    try:
+        build_features(engine, RunParams())
+        rows = engine.run("SELECT eday, prison_number, l_pin, l_today FROM cw_f_vec "
+                          "WHERE identifier_type = 'IMSI'").to_pylist()
+    finally:
+        engine.close()
+    levels = {((r["eday"] - estate.START).days, r["prison_number"]): (r["l_pin"], r["l_today"])
+              for r in rows}
+    for day in range(3, 10):  # from day 3 each has called his own number on 2+ days
+        caller = estate.OWNER if day % 2 == 0 else estate.NEIGHBOUR
+        other = estate.NEIGHBOUR if caller == estate.OWNER else estate.OWNER
+        assert levels[(day, caller)] == (3, 2)
+        assert levels[(day, other)] == (3, 0)

@@ -15,6 +15,15 @@ def _cells(row: Mapping[str, Any]) -> str:
     return ", ".join(cells) if cells else "their cell"
 
 
+def _today(row: Mapping[str, Any], who: str) -> str:
+    day = row.get("eday") or "that day"
+    if not row.get("pin_today"):
+        return f"{row.get('calls_today', 0)} calls on {day}, none to numbers on {who}'s PIN list"
+    shared = " (a number shared with other prisoners)" if row.get("pin_today_shared") == 1 else ""
+    return (f"{row.get('pin_today', 0)} of {row.get('calls_today', 0)} calls on {day} to numbers "
+            f"on {who}'s approved PIN list{shared}")
+
+
 def evidence_items(row: Mapping[str, Any], window_days: int) -> list[dict[str, Any]]:
     """Readable evidence items (kind, description, weight, count, first/last) of a scored row.
 
@@ -44,6 +53,7 @@ def evidence_items(row: Mapping[str, Any], window_days: int) -> list[dict[str, A
         f"{row.get('call_days', 0)} days with calls"
         + (" (a number shared with other prisoners)" if row.get("pin_shared") == 1 else ""),
         row.get("pin_days", 0))
+    add("today", _today(row, who), row.get("pin_today", 0))
     if row.get("l_seizure"):
         where = "on or attributed to" if row["l_seizure"] == 2 else "in the cell of"
         add("seizure", f"seized {where} {who}", 1)

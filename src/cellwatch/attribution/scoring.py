@@ -118,7 +118,7 @@ def intervals_sql(d: Dialect, step: float = 0.05) -> str:
 # What an evidence item says besides the weights (see :mod:`cellwatch.attribution.explain`).
 EVIDENCE_COLUMNS = ("v", "vendor_nights", "z", "ma_nights", "h", "pin_days", "call_days",
                     "pin_shared", "prot_days", "cells", "first_cell", "last_cell", "first_day",
-                    "last_day")
+                    "last_day", "eday", "calls_today", "pin_today", "pin_today_shared")
 
 
 def stored_intervals_sql(d: Dialect, max_rank: int) -> str:

@@ -18,6 +18,7 @@ FIELDS: dict[str, tuple[int, ...]] = {
     "zone": (0, 1, 2),
     "handheld": (0, 1),
     "pin": (0, 1, 2, 3),
+    "today": (0, 1, 2),
     "seizure": (0, 1, 2),
     "protected": (0, 1),
     "follows": (0, 1),
@@ -209,8 +210,23 @@ def levels_sql(d: Dialect) -> str:
         "coalesce(seizure, 0) AS l_seizure, "
         # Seen in two of the prisoner's cells: did the placements move with him?
         "CASE WHEN cells < 2 THEN -1 WHEN follow_days > 0 THEN 1 ELSE 0 END AS l_follows, "
-        "CASE WHEN call_days = 0 THEN -1 WHEN prot_days > 0 THEN 1 ELSE 0 END AS l_protected "
-        "FROM cw_f_win"
+        "CASE WHEN call_days = 0 THEN -1 WHEN prot_days > 0 THEN 1 ELSE 0 END AS l_protected, "
+        "CASE WHEN calls_today = 0 THEN -1 WHEN pin_today = 0 THEN 0 "
+        "WHEN pin_today_shared = 1 THEN 1 ELSE 2 END AS l_today "
+        f"FROM ({_today_sql()}) w"
+    )
+
+
+def _today_sql() -> str:
+    """cw_f_win with the day's own calls: the window says whose contacts the phone calls,
+    the day says who had it that night when a phone changes hands between cellmates."""
+    key = ("{a}.identifier_type = w.identifier_type AND {a}.identifier = w.identifier "
+           "AND {a}.eday = w.eday")
+    return (
+        "SELECT w.*, coalesce(c.calls, 0) AS calls_today, coalesce(t.pin_calls, 0) AS pin_today, "
+        "coalesce(t.pin_shared, 1) AS pin_today_shared FROM cw_f_win w "
+        f"LEFT JOIN cw_f_calldays c ON {key.format(a='c')} "
+        f"LEFT JOIN cw_f_pair t ON {key.format(a='t')} AND t.prison_number = w.prison_number"
     )
 
 
