@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from sqlalchemy import select
 
-from cellwatch.attribution.models import Attribution, AttributionRun
 from cellwatch.attribution import pipeline
 from cellwatch.attribution.em import Estimate
+from cellwatch.attribution.models import Attribution, AttributionRun
 from cellwatch.attribution.pipeline import COLLAPSED_PRIOR
 from cellwatch.attribution.run import attribute
 from cellwatch.ingest.framework import IngestContext, ingest_file

@@ -62,14 +62,15 @@ def run_attribution(access: Access, params: RunParams) -> RunReport:
     return report
 
 
-def evaluate_attribution(access: Access, truth: Path, out: Path) -> dict[str, Any]:
+def evaluate_attribution(access: Access, truth: Path, out: Path,
+                         ceiling: bool = False) -> dict[str, Any]:
     """Score the latest run against a simulator's truth, decided and audited; writes the
-    evaluation (aggregates and plots) into ``out``."""
+    evaluation (aggregates and plots) into ``out``; ``ceiling`` adds the evidence ceiling."""
     from cellwatch.attribution.export import latest_run
     from cellwatch.attribution.report import evaluate_latest
 
     check_run(access, "evaluate attribution")
     run_id = latest_run(access.store)
-    doc = evaluate_latest(_settings(access), access.store, truth, out)
-    _audit(access, "evaluate", run_id, {"out": str(out)})
+    doc = evaluate_latest(_settings(access), access.store, truth, out, ceiling)
+    _audit(access, "evaluate", run_id, {"out": str(out), "ceiling": ceiling})
     return doc

@@ -6,7 +6,7 @@ comparison level are estimated from the data by EM (:mod:`cellwatch.attribution.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from cellwatch.errors import ConfigError
@@ -49,3 +49,9 @@ class RunParams:
     def as_dict(self) -> dict[str, Any]:
         """The settings, for saving with a run."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, saved: dict[str, Any]) -> RunParams:
+        """The settings a run saved (``as_dict``); keys a later version dropped are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in saved.items() if k in known})

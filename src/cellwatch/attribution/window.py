@@ -223,7 +223,8 @@ def _today_sql() -> str:
     key = ("{a}.identifier_type = w.identifier_type AND {a}.identifier = w.identifier "
            "AND {a}.eday = w.eday")
     return (
-        "SELECT w.*, coalesce(c.calls, 0) AS calls_today, coalesce(t.pin_calls, 0) AS pin_today, "
+        "SELECT w.*, coalesce(c.calls, 0) AS calls_today, "  # noqa: S608  (fixed names only)
+        "coalesce(t.pin_calls, 0) AS pin_today, "
         "coalesce(t.pin_shared, 1) AS pin_today_shared FROM cw_f_win w "
         f"LEFT JOIN cw_f_calldays c ON {key.format(a='c')} "
         f"LEFT JOIN cw_f_pair t ON {key.format(a='t')} AND t.prison_number = w.prison_number"

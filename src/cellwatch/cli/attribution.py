@@ -180,11 +180,14 @@ def judge_undo(judgement_id: int = typer.Argument(...)) -> None:
 def evaluate_command(
     truth: Path = typer.Option(..., "--truth", help="Simulator output (or its truth/ folder)."),
     out: Path = typer.Option(Path("evaluation"), "--out", help="Folder for JSON and PNGs."),
+    ceiling: bool = typer.Option(
+        False, "--ceiling", help="Also measure the evidence ceiling: the recall no weighting "
+        "of the run's evidence could pass (rebuilds the run's feature tables)."),
 ) -> None:
     """Score the latest run against a simulator's truth; print and write JSON and plots."""
     from cellwatch.access.runs import evaluate_attribution
 
-    doc = evaluate_attribution(cli_access(), truth, out)
+    doc = evaluate_attribution(cli_access(), truth, out, ceiling)
     summary = {k: v for k, v in doc.items() if k != "pr_points"}
     print(json.dumps(summary, indent=2, default=str))
 

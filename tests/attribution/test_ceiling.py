@@ -1,0 +1,84 @@
+"""The evidence ceiling: an upper bound on confident recall that no weighting can pass."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from cellwatch.attribution.ceiling import ceiling_sql, truth_usage
+from cellwatch.attribution.report import evaluate_latest
+from cellwatch.attribution.run import attribute
+from cellwatch.attribution.window import FIELDS
+from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.prisons import load_prisons
+from cellwatch.lake import DuckDBEngine
+from cellwatch.settings import Settings
+from cellwatch.simulate import scenario_from_mapping, simulate
+from cellwatch.store import open_store
+
+D0 = date(2026, 3, 1)
+TINY = {"run": {"days": 21, "chunk_days": 7, "rows_per_part": 1000},
+        "estate": {"establishments": 2, "codes": ["HEI", "MDI"], "capacity_scale": 0.15}}
+
+
+def _vec(day: int, who: str, **levels: int) -> dict[str, Any]:
+    return {"identifier_type": "IMEI", "identifier": "I1", "eday": D0 + timedelta(days=day),
+            "prison_number": who} | {f"l_{f}": levels.get(f, -1) for f in FIELDS}
+
+
+def test_ties_absent_users_and_silent_days_are_each_counted(tmp_path: Path) -> None:
+    """Day 0 the user ties with his cellmate; day 1 he stands alone; day 2 only someone
+    else is a candidate; day 3 the phone left no evidence at all."""
+    (tmp_path / "device_usage.csv").write_text("date,identifier_type,identifier,prison_number\n"
+        + "".join(f"{D0 + timedelta(days=d)},IMEI,I1,A1\n" for d in range(4)))
+    engine = DuckDBEngine(duckdb.connect())
+    engine.register("vec_in", pa.Table.from_pylist([
+        _vec(0, "A1", vendor=5), _vec(0, "B2", vendor=5),
+        _vec(1, "A1", vendor=5, pin=3), _vec(1, "B2", vendor=5, pin=0),
+        _vec(2, "B2", vendor=5)]))
+    engine.run("CREATE TABLE cw_f_vec AS SELECT * FROM vec_in")
+    engine.register("active_in", pa.Table.from_pylist(
+        [{"identifier_type": "IMEI", "identifier": "I1", "eday": D0 + timedelta(days=d)}
+         for d in range(3)]))
+    engine.run("CREATE TABLE cw_f_active AS SELECT * FROM active_in")
+    engine.register("cw_truth", truth_usage(tmp_path))
+    [row] = engine.run(ceiling_sql(min_days=1)).to_pylist()
+    assert row == {"identifier_type": "IMEI", "population": 4, "with_evidence": 3,
+                   "user_is_candidate": 2, "user_stands_alone": 1}
+
+
+@pytest.fixture(scope="module")
+def evaluated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    base = tmp_path_factory.mktemp("ceiling")
+    out = simulate(scenario_from_mapping(TINY), 3, base / "sim", progress=False).out_dir
+    settings = Settings(home=base / "home", environment="test")
+    store = open_store(settings)
+    try:
+        ctx = IngestContext(store, settings, "system")
+        load_prisons(ctx)
+        for f in json.loads((out / "manifest.json").read_text())["files"]:
+            ingest_file(ctx, f["kind"], out / f["path"])
+        attribute(settings, store)
+        return evaluate_latest(settings, store, out, base / "eval", ceiling=True)
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize("kind", ["IMEI", "IMSI"])
+def test_no_threshold_above_a_half_recalls_more_than_the_ceiling(
+        evaluated: dict[str, Any], kind: str) -> None:
+    bound = evaluated["ceiling"][kind]
+    assert bound["population"] >= bound["with_evidence"] >= bound["user_is_candidate"] >= (
+        bound["user_stands_alone"]) > 0
+    for point in evaluated["by_threshold"][kind]:
+        if point["threshold"] > 0.5:
+            assert point["recall"] <= bound["recall_ceiling"] + 1e-9
+    # The bound is not slack everywhere: the run reaches most of it.
+    confident = [p["recall"] for p in evaluated["by_threshold"][kind] if p["threshold"] == 0.9]
+    assert confident[0] >= 0.5 * bound["recall_ceiling"]
