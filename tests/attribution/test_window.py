@@ -24,7 +24,8 @@ PAIR_DAY = st.fixed_dictionaries({
     "follow": st.integers(0, 1), "cell": st.sampled_from([None, "C1", "C2"]),
 })
 COUNTS = ("v", "z", "h", "pin_days", "pin_calls", "pin_shared", "seizure", "prot_days",
-          "follow_days", "cells", "first_cell", "last_cell", "first_day", "last_day")
+          "follow_days", "cells", "first_cell", "last_cell", "first_day", "last_day",
+          "calls_today", "pin_today", "pin_today_shared")
 
 
 def _engine(pairs: list[dict[str, Any]], active: list[int]) -> DuckDBEngine:
@@ -37,6 +38,13 @@ def _engine(pairs: list[dict[str, Any]], active: list[int]) -> DuckDBEngine:
         [{"identifier_type": "IMEI", "identifier": "I1", "eday": START + timedelta(days=d),
           "vendor_nights": 1, "ma_nights": 1, "call_days": 0} for d in active]))
     engine.run("CREATE TABLE cw_f_active AS SELECT * FROM active_in")
+    # The identifier's own calls: on even days only, so a day without calls is tried too.
+    even = [START + timedelta(days=d) for d in active if d % 2 == 0]
+    engine.register("calls_in", pa.table({
+        "identifier_type": pa.array(["IMEI"] * len(even), pa.string()),
+        "identifier": pa.array(["I1"] * len(even), pa.string()),
+        "eday": pa.array(even, pa.date32()), "calls": pa.array([7] * len(even), pa.int64())}))
+    engine.run("CREATE TABLE cw_f_calldays AS SELECT * FROM calls_in")
     return engine
 
 
@@ -55,6 +63,7 @@ def _expected(pairs: list[dict[str, Any]], active: list[int], window: int,
             if not evidence:
                 continue
             pin = [p for p in w if p["pin_calls"] > 0]
+            today = [p for p in w if p["day"] == day]
             cells = sorted({p["cell"] for p in w if p["cell"]})
             out[(day, who)] = {
                 "v": sum(p["vendor"] for p in w), "z": sum(p["zone"] for p in w),
@@ -66,7 +75,11 @@ def _expected(pairs: list[dict[str, Any]], active: list[int], window: int,
                 "cells": min(len(cells), 2), "first_cell": cells[0] if cells else None,
                 "last_cell": cells[-1] if cells else None,
                 "first_day": START + timedelta(days=min(p["day"] for p in w)),
-                "last_day": START + timedelta(days=max(p["day"] for p in w))}
+                "last_day": START + timedelta(days=max(p["day"] for p in w)),
+                # The day's own: the identifier's calls, and the pair's PIN calls that day.
+                "calls_today": 7 if day % 2 == 0 else 0,
+                "pin_today": sum(p["pin_calls"] for p in today),
+                "pin_today_shared": min((p["pin_shared"] for p in today), default=1)}
     return out
 
 

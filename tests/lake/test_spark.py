@@ -27,7 +27,7 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
 
 from pyspark.sql import SparkSession  # noqa: E402
 
-from cellwatch.lake.spark import SparkEngine, spark_sql_args  # noqa: E402
+from cellwatch.lake.spark import SparkEngine, _first_line, spark_sql_args  # noqa: E402
 from spark_support import assert_same  # noqa: E402
 
 pytestmark = pytest.mark.spark
@@ -159,6 +159,8 @@ def test_spark_errors_become_lake_errors_with_the_sql(spark: SparkSession) -> No
             engine.run("SELECT * FROM no_such_table")
         with pytest.raises(LakeError):
             engine.materialize("x", "SELECT no_such_function(1)")
+        with pytest.raises(LakeError, match="not a number"):
+            engine.materialize("y", "SELECT CAST('not a number' AS INT) AS n")
         with pytest.raises(ValueError, match="plain table name"):
             engine.register("bad name; DROP", pa.table({"a": [1]}))
     finally:
@@ -244,3 +246,23 @@ def test_int_unnest_is_the_same_on_both_engines(engines: dict[str, Any]) -> None
                for e in engines.values()]
         got = [sorted(t.column(0).to_pylist()) for t in out]
         assert got[0] == got[1] == list(range(start, stop))
+
+
+class _JavaSide:
+    def toString(self) -> str:  # py4j names it so
+        return "java.util.NoSuchElementException: key not found: identifier#1660\n\tat ..."
+
+
+class _Py4JJavaError(Exception):
+    """What py4j raises for a JVM error pyspark does not translate (its text is useless)."""
+
+    java_exception = _JavaSide()
+
+    def __str__(self) -> str:
+        return "An error occurred while calling o504.localCheckpoint.\n: ..."
+
+
+def test_an_untranslated_jvm_error_is_reported_by_its_java_exception() -> None:
+    assert _first_line(_Py4JJavaError()) == (
+        "java.util.NoSuchElementException: key not found: identifier#1660")
+    assert _first_line(ValueError("plain\nsecond line")) == "plain"

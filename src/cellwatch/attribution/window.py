@@ -146,11 +146,13 @@ def _unpack(d: Dialect) -> str:
 
 
 def window_sql(d: Dialect, p: RunParams) -> str:
-    """cw_f_win: per identifier-day and candidate, the evidence of the trailing window.
+    """cw_f_win: per identifier-day and candidate, the evidence of the trailing window and
+    of the day itself.
 
     Window functions over each pair's days (a ``RANGE`` frame of ``window_days``): the
-    pair's evidence rows and the identifier's active days (the rows reported) are put
-    in one sequence per pair, so no pair-day is copied into each window that holds it.
+    identifier's active days within reach of the pair (the rows reported) and the pair's
+    evidence days are merged into one row per pair and day, so no pair-day is copied into
+    each window that holds it and the day's own calls are that row's, not a second join.
     Day counts are summed packed (:data:`PACKED`). ``cells`` is 0, 1 or 2 (two or more)
     of the prisoner's cells the phone was placed in, ``first_cell``/``last_cell`` the
     least and greatest of them.
@@ -161,23 +163,32 @@ def window_sql(d: Dialect, p: RunParams) -> str:
     frame = f"OVER (PARTITION BY {key} ORDER BY dn RANGE BETWEEN {w} PRECEDING AND CURRENT ROW)"
     packs = ", ".join(f"CAST({_pack(fields)} AS BIGINT)" for fields in PACKED)
     zeros = ", ".join(f"CAST(0 AS BIGINT) AS p{k}" for k in range(len(PACKED)))
+    merged = ", ".join(f"sum(p{k}) AS p{k}" for k in range(len(PACKED)))
     sums = ", ".join(f"sum(p{k}) {frame} AS p{k}" for k in range(len(PACKED)))
     return (
         f"WITH span AS (SELECT {key}, min(eday) AS d0, max(eday) AS d1 FROM cw_f_pair "  # noqa: S608  (fixed names and integers only)
         "GROUP BY 1, 2, 3), "
         # The rows reported: each active day of the identifier within reach of the pair.
         "g AS (SELECT s.identifier_type, s.identifier, s.prison_number, a.eday, "
-        "a.vendor_nights, a.ma_nights, a.call_days, 1 AS out FROM span s JOIN cw_f_active a "
-        "ON a.identifier_type = s.identifier_type AND a.identifier = s.identifier "
-        f"AND a.eday >= s.d0 AND a.eday <= s.d1 + {w}), "
-        f"u AS (SELECT g.*, {zeros}, 0 AS pin_calls, NULL AS cell, NULL AS pday FROM g "
-        "UNION ALL SELECT identifier_type, identifier, prison_number, eday, NULL, NULL, NULL, "
-        f"0, {packs}, pin_calls, cell, eday FROM cw_f_pair), "
-        f"n AS (SELECT u.*, {dn} AS dn FROM u), "
-        # cw_f_pair has one row per pair and day, so sums count days; a RANGE frame holds
-        # the rows of the same day (peers), so a day's own evidence counts on that day.
+        "a.vendor_nights, a.ma_nights, a.call_days, c.calls AS calls_today, 1 AS out "
+        "FROM span s JOIN cw_f_active a ON a.identifier_type = s.identifier_type "
+        f"AND a.identifier = s.identifier AND a.eday >= s.d0 AND a.eday <= s.d1 + {w} "
+        "LEFT JOIN cw_f_calldays c ON c.identifier_type = a.identifier_type "
+        "AND c.identifier = a.identifier AND c.eday = a.eday), "
+        f"u AS (SELECT g.*, {zeros}, 0 AS pin_calls, 1 AS pin_shared, NULL AS cell, "
+        "NULL AS pday FROM g UNION ALL SELECT identifier_type, identifier, prison_number, "
+        f"eday, NULL, NULL, NULL, NULL, 0, {packs}, pin_calls, pin_shared, cell, eday "
+        "FROM cw_f_pair), "
+        # cw_f_pair has one row per pair and day, so after the merge sums count days.
+        f"m AS (SELECT {key}, eday, max(vendor_nights) AS vendor_nights, "
+        "max(ma_nights) AS ma_nights, max(call_days) AS call_days, "
+        f"max(calls_today) AS calls_today, max(out) AS out, {merged}, "
+        "sum(pin_calls) AS pin_calls, min(pin_shared) AS pin_shared, max(cell) AS cell, "
+        f"max(pday) AS pday FROM u GROUP BY {key}, eday), "
+        f"n AS (SELECT m.*, {dn} AS dn FROM m), "
         "r AS (SELECT identifier_type, identifier, eday, prison_number, vendor_nights, "
-        f"ma_nights, call_days, out, {sums}, sum(pin_calls) {frame} AS pin_calls, "
+        "ma_nights, call_days, calls_today, out, pin_calls AS pin_today, "
+        f"pin_shared AS pin_today_shared, {sums}, sum(pin_calls) {frame} AS pin_calls, "
         f"min(cell) {frame} AS first_cell, max(cell) {frame} AS last_cell, "
         f"min(pday) {frame} AS first_day, max(pday) {frame} AS last_day FROM n), "
         f"c AS (SELECT r.*, {_unpack(d)} FROM r WHERE out = 1) "
@@ -187,7 +198,9 @@ def window_sql(d: Dialect, p: RunParams) -> str:
         "CASE WHEN seized_on > 0 THEN 2 WHEN seized_in > 0 THEN 1 ELSE 0 END AS seizure, "
         "prot_days, follow_days, "
         "CASE WHEN first_cell IS NULL THEN 0 WHEN first_cell = last_cell THEN 1 ELSE 2 END "
-        "AS cells, first_cell, last_cell, first_day, last_day FROM c "
+        "AS cells, first_cell, last_cell, first_day, last_day, "
+        "coalesce(calls_today, 0) AS calls_today, coalesce(pin_today, 0) AS pin_today, "
+        "coalesce(pin_today_shared, 1) AS pin_today_shared FROM c "
         # A pair whose only evidence in the window is 'not in the zone' is no candidate.
         "WHERE ev_days > 0"
     )
@@ -213,23 +226,8 @@ def levels_sql(d: Dialect) -> str:
         "CASE WHEN call_days = 0 THEN -1 WHEN prot_days > 0 THEN 1 ELSE 0 END AS l_protected, "
         "CASE WHEN calls_today = 0 THEN -1 WHEN pin_today = 0 THEN 0 "
         "WHEN pin_today_shared = 1 THEN 1 ELSE 2 END AS l_today "
-        f"FROM ({_today_sql()}) w"
+        "FROM cw_f_win"
     )
-
-
-def _today_sql() -> str:
-    """cw_f_win with the day's own calls: the window says whose contacts the phone calls,
-    the day says who had it that night when a phone changes hands between cellmates."""
-    key = ("{a}.identifier_type = w.identifier_type AND {a}.identifier = w.identifier "
-           "AND {a}.eday = w.eday")
-    return (
-        "SELECT w.*, coalesce(c.calls, 0) AS calls_today, "  # noqa: S608  (fixed names only)
-        "coalesce(t.pin_calls, 0) AS pin_today, "
-        "coalesce(t.pin_shared, 1) AS pin_today_shared FROM cw_f_win w "
-        f"LEFT JOIN cw_f_calldays c ON {key.format(a='c')} "
-        f"LEFT JOIN cw_f_pair t ON {key.format(a='t')} AND t.prison_number = w.prison_number"
-    )
-
 
 
 def assigned_rows_sql(d: Dialect, every: int = 1) -> str:

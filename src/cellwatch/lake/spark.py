@@ -246,5 +246,12 @@ def spark_errors(sql: str) -> Iterator[None]:
     try:
         yield
     except (PySparkException, Py4JError) as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LakeError(f"lake query failed (spark): {message}", sql=sql) from exc
+        raise LakeError(f"lake query failed (spark): {_first_line(exc)}", sql=sql) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of what went wrong: for a JVM error its exception, not py4j's
+    "An error occurred while calling o504.localCheckpoint"."""
+    java = getattr(exc, "java_exception", None)
+    text = str(java.toString()) if java is not None else str(exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
