@@ -26,7 +26,7 @@ def _engine(hits: list[tuple[int, str, str]], placed: list[tuple[int, str]]) -> 
     engine.run("CREATE TABLE cw_f_hits AS SELECT 'IMEI' AS identifier_type, '1' AS identifier, "
                f"{day} AS eday, who AS prison_number, cell, 2 AS vendor_n FROM h")
     engine.run("CREATE TABLE cw_f_rfc AS SELECT 'IMEI' AS identifier_type, '1' AS identifier, "
-               f"{day} AS eday, cell, 0.0 AS rel, true AS placed FROM p")
+               f"{day} AS eday, cell, 0.0 AS rel FROM p")
     return engine
 
 

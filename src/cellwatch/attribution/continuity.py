@@ -29,8 +29,7 @@ def follow_sql(d: Dialect, p: RunParams) -> str:
     return (
         "WITH h AS (SELECT DISTINCT identifier_type, identifier, eday, prison_number, cell "  # noqa: S608  (fixed names and numbers only)
         "FROM cw_f_hits), "
-        "pl AS (SELECT DISTINCT identifier_type, identifier, eday, cell FROM cw_f_rfc "
-        "WHERE placed), "
+        "pl AS (SELECT DISTINCT identifier_type, identifier, eday, cell FROM cw_f_rfc), "
         "mv AS (SELECT a.identifier_type, a.identifier, a.prison_number, a.eday AS d1, "
         "a.cell AS c1, b.eday AS d2, b.cell AS c2 FROM h a JOIN h b "
         "ON b.identifier_type = a.identifier_type AND b.identifier = a.identifier "

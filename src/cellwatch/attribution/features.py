@@ -105,7 +105,7 @@ def cell_hits_sql(d: Dialect, p: RunParams) -> str:
     return (
         "WITH h AS (SELECT identifier_type, identifier, eday, cell, "  # noqa: S608
         "count(*) OVER (PARTITION BY identifier_type, identifier, eday) AS vendor_n "
-        "FROM cw_f_rfc WHERE placed) "
+        "FROM cw_f_rfc) "
         "SELECT h.identifier_type, h.identifier, h.eday, o.prison_number, h.cell, "
         "h.vendor_n, 0 AS handheld_n FROM h JOIN cw_occupancy o ON o.location_code = h.cell "
         f"AND {occupied_at('o', instant)}"

@@ -108,7 +108,7 @@ def active_sql(d: Dialect, p: RunParams) -> str:
         "WITH days AS (SELECT identifier_type, identifier, eday, vendor_night, ma_night, "  # noqa: S608  (fixed names and integers only)
         "0 AS calls FROM cw_f_days UNION ALL SELECT identifier_type, identifier, eday, 0, 0, "
         "calls FROM cw_f_calldays UNION ALL SELECT DISTINCT identifier_type, identifier, eday, "
-        "1, 0, 0 FROM cw_f_rfc WHERE placed), "
+        "1, 0, 0 FROM cw_f_rfc), "
         "dd AS (SELECT identifier_type, identifier, eday, max(vendor_night) AS vendor_night, "
         "max(ma_night) AS ma_night, sum(calls) AS calls FROM days GROUP BY 1, 2, 3) "
         "SELECT a.identifier_type, a.identifier, a.eday, "
