@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,16 +14,12 @@ from cellwatch.attribution.ceiling import ceiling_sql, truth_usage
 from cellwatch.attribution.report import evaluate_latest
 from cellwatch.attribution.run import attribute
 from cellwatch.attribution.window import FIELDS
-from cellwatch.ingest.framework import IngestContext, ingest_file
-from cellwatch.ingest.prisons import load_prisons
 from cellwatch.lake import DuckDBEngine
 from cellwatch.settings import Settings
-from cellwatch.simulate import scenario_from_mapping, simulate
-from cellwatch.store import open_store
+
+from .tiny_estate import tiny_estate
 
 D0 = date(2026, 3, 1)
-TINY = {"run": {"days": 21, "chunk_days": 7, "rows_per_part": 1000},
-        "estate": {"establishments": 2, "codes": ["HEI", "MDI"], "capacity_scale": 0.15}}
 
 
 def _vec(day: int, who: str, **levels: int) -> dict[str, Any]:
@@ -56,18 +51,10 @@ def test_ties_absent_users_and_silent_days_are_each_counted(tmp_path: Path) -> N
 @pytest.fixture(scope="module")
 def evaluated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("ceiling")
-    out = simulate(scenario_from_mapping(TINY), 3, base / "sim", progress=False).out_dir
     settings = Settings(home=base / "home", environment="test")
-    store = open_store(settings)
-    try:
-        ctx = IngestContext(store, settings, "system")
-        load_prisons(ctx)
-        for f in json.loads((out / "manifest.json").read_text())["files"]:
-            ingest_file(ctx, f["kind"], out / f["path"])
+    with tiny_estate(settings, 3, base / "sim") as (out, store):
         attribute(settings, store)
         return evaluate_latest(settings, store, out, base / "eval", ceiling=True)
-    finally:
-        store.dispose()
 
 
 @pytest.mark.parametrize("kind", ["IMEI", "IMSI"])

@@ -11,7 +11,6 @@ parameters, and what it attributes with confidence is right.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,15 +23,9 @@ from cellwatch.attribution.em import Estimate
 from cellwatch.attribution.models import Attribution, AttributionRun
 from cellwatch.attribution.pipeline import COLLAPSED_PRIOR
 from cellwatch.attribution.run import attribute
-from cellwatch.ingest.framework import IngestContext, ingest_file
-from cellwatch.ingest.prisons import load_prisons
 from cellwatch.settings import Settings
-from cellwatch.simulate import scenario_from_mapping, simulate
-from cellwatch.store import open_store
 
-TINY = {"run": {"days": 21, "chunk_days": 7, "rows_per_part": 1000},
-        "estate": {"establishments": 2, "codes": ["HEI", "MDI"], "capacity_scale": 0.15},
-        "campaigns": {"campaign_fraction_of_users": 0.5, "report_probability": 0.8}}
+from .tiny_estate import tiny_estate
 
 
 @pytest.mark.parametrize("collapse", [False, True], ids=["as-fitted", "mixture-collapsed"])
@@ -46,13 +39,7 @@ def test_a_collapsed_start_is_left_for_the_generic_one(
             return replace(fitted(*args, **kwargs), prior=1e-6)
 
         monkeypatch.setattr(pipeline, "estimate", collapsed)
-    out = simulate(scenario_from_mapping(TINY), 11, tmp_path / "sim", progress=False).out_dir
-    store = open_store(sqlite_settings)
-    try:
-        ctx = IngestContext(store, sqlite_settings, "system")
-        load_prisons(ctx)
-        for f in json.loads((out / "manifest.json").read_text())["files"]:
-            ingest_file(ctx, f["kind"], out / f["path"])
+    with tiny_estate(sqlite_settings, 11, tmp_path / "sim", campaigns=True) as (out, store):
         report = attribute(sqlite_settings, store)
         started = "generic" if collapse else "pairwise"
         assert report.result.estimate.started_from == started
@@ -64,8 +51,6 @@ def test_a_collapsed_start_is_left_for_the_generic_one(
                 select(Attribution).where(Attribution.probability >= 0.9))
                 for day in _days(a.valid_from, a.valid_to)}
         assert params["estimate"]["started_from"] == started
-    finally:
-        store.dispose()
     truth = {(r["identifier"], r["prison_number"], r["date"]) for r in csv.DictReader(
         (out / "truth" / "device_usage.csv").open())}
     assert confident
