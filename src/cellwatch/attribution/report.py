@@ -36,12 +36,13 @@ def evidence_classes(settings: Settings, store: Store) -> pa.Table:
     """Each identifier's evidence class, from the feature tables of a fresh build."""
     from cellwatch.attribution.pipeline import FEATURE_STEPS
 
+    params = latest_params(store)
     engine = open_engine(settings, store)
     try:
         wanted = {"cw_f_det", "cw_f_days", "cw_f_calls", "cw_f_calldays", "cw_f_seiz"}
         for name, step in FEATURE_STEPS:
             if name in wanted:
-                engine.materialize(name, step(engine.dialect, latest_params(store)))
+                engine.materialize(name, step(engine.dialect, params))
         return engine.run(CLASSES_SQL)
     finally:
         engine.close()
