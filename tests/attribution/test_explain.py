@@ -17,6 +17,7 @@ def test_calls_to_the_prisoners_contacts_that_day_are_said_with_their_weight() -
     assert item["description"] == ("2 of 3 calls on 2026-10-01 to numbers on A1234BC's "
                                    "approved PIN list")
     assert item["weight_log2"] == 3.5
+    assert (item["first_seen"], item["last_seen"]) == (ROW["eday"], ROW["eday"])
 
 
 def test_a_day_with_calls_to_nobody_of_his_counts_against_him() -> None:

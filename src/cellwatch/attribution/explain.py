@@ -36,12 +36,12 @@ def evidence_items(row: Mapping[str, Any], window_days: int) -> list[dict[str, A
     first, last = row.get("first_day"), row.get("last_day")
     items: list[dict[str, Any]] = []
 
-    def add(kind: str, text: str, count: int) -> None:
+    def add(kind: str, text: str, count: int, seen: tuple[Any, Any] = (first, last)) -> None:
         weight = float(row.get(f"w_{kind}") or 0.0)
         if row.get(f"l_{kind}", -1) is None or int(row.get(f"l_{kind}", -1)) < 0:
             return
         items.append({"kind": kind.upper(), "description": text, "weight_log2": round(weight, 2),
-                      "count": int(count), "first_seen": first, "last_seen": last})
+                      "count": int(count), "first_seen": seen[0], "last_seen": seen[1]})
 
     add("vendor", f"placed in {_cells(row)} on {row.get('v', 0)} of {row.get('vendor_nights', 0)}"
         f" nights located (last {window_days} days) while {who} occupied it", row.get("v", 0))
@@ -53,7 +53,8 @@ def evidence_items(row: Mapping[str, Any], window_days: int) -> list[dict[str, A
         f"{row.get('call_days', 0)} days with calls"
         + (" (a number shared with other prisoners)" if row.get("pin_shared") == 1 else ""),
         row.get("pin_days", 0))
-    add("today", _today(row, who), row.get("pin_today", 0))
+    # The day's own calls were seen on that day, not over the window.
+    add("today", _today(row, who), row.get("pin_today", 0), (row.get("eday"), row.get("eday")))
     if row.get("l_seizure"):
         where = "on or attributed to" if row["l_seizure"] == 2 else "in the cell of"
         add("seizure", f"seized {where} {who}", 1)
