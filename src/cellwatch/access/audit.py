@@ -67,12 +67,29 @@ def _last(session: Session) -> AuditEntry | None:
     return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
 
 
+def _serialise(session: Session) -> None:
+    """Hold the chain's write lock until ``session`` commits, before reading the last row.
+
+    Two appenders reading the same last row would both chain onto it (and collide on the
+    id). PostgreSQL: an advisory lock held to the end of the transaction. SQLite: the
+    driver opens a transaction only at the first write, so a read before it sees a
+    snapshot another writer may overtake; ``BEGIN IMMEDIATE`` takes the one write lock
+    first (waiting up to the busy timeout). A transaction that has already written holds
+    that lock, and its reads are current.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    elif dialect == "sqlite":
+        session.flush()  # pending rows first: writing them would open the transaction
+        raw = session.connection().connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")
+
+
 def append(session: Session, event: AuditEvent) -> AuditEntry:
     """Chain ``event`` onto the log inside ``session``'s transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders so two transactions never chain onto the same row;
-        # SQLite needs nothing, it has one writer at a time.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    _serialise(session)
     last = _last(session)
     entry = AuditEntry(
         id=(last.id + 1) if last else 1,

@@ -8,6 +8,7 @@ from fastapi.openapi.utils import get_openapi
 from cellwatch import web
 from cellwatch.api import operator, problems
 from cellwatch.api.deps import check_text
+from cellwatch.api.middleware import RequestMiddleware
 from cellwatch.api.routers import (
     alerts,
     audit,
@@ -52,6 +53,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
     problems.install(app)
+    app.add_middleware(RequestMiddleware)  # request ids, security headers, 5xx logged
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

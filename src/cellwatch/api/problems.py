@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from cellwatch.errors import AuthenticationFailed, CellwatchError
 
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("cellwatch.api")
 
 
 def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
@@ -26,8 +28,13 @@ def _cellwatch_error(request: Request, exc: Exception) -> JSONResponse:
     body["instance"] = request.url.path
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationFailed) else None
     if exc.http_status >= 500:
-        # Never leak SQL or internals to a client; the server log keeps them.
+        # Never leak SQL or internals to a client; the server log keeps them, under the
+        # request id the client is given.
+        request_id = getattr(request.state, "request_id", None)
+        log.error("%s %s failed request_id=%s", request.method, request.url.path, request_id,
+                  exc_info=exc)
         body["detail"] = "internal error"
+        body["request_id"] = request_id
     return problem_response(body, headers)
 
 
