@@ -334,7 +334,7 @@ def _table(
         -38 - 22 * np.log10(np.maximum(dist, 1.0)) + rng.normal(0, 4, n), -115, -30
     ).astype(np.int64)
     style = VENDOR_TS[est.vendor_style] if sc.run.messy_formats else "utc_z"
-    zone = np.array(est.sensors.loc)[sen]
+    zone = _vendor_zone(sc, est, np.array(est.sensors.loc)[sen], em_all["loc"][emi], kind_s)
     wrong = rng.random(n) < sc.estate.vendor_location_error
     zone = np.where(
         wrong, rng.integers(0, len(est.loc_code), n), np.where(zone < 0, em_all["loc"][emi], zone)
@@ -355,3 +355,21 @@ def _table(
         }
     )
     return Chunk(table, ekind.astype(np.int8), pc.take(pa.array(dev_ids), pa.array(dev_ix[emi])))
+
+
+def _vendor_zone(sc: Scenario, est: Establishment, zone: I64, emitter_loc: I64,
+                 kind_s: I64) -> I64:
+    """The vendor's location estimate of each detection before errors: the sensor's zone,
+    or (``estate.vendor_location_level``) a managed-access unit's fix on the transmitter's
+    cell, landing or wing (a staff or visitor phone away from cells: where it is)."""
+    level = sc.estate.vendor_location_level
+    if level == "SENSOR":
+        return zone
+    parent = est.parent_index()
+    types = np.array(est.loc_type)
+    below = {"CELL": [], "LANDING": ["CELL"], "WING": ["CELL", "LANDING"]}[level]
+    loc = emitter_loc.copy()
+    for _ in range(len(below)):
+        # Only cells and landings climb: a visits hall or yard is its own zone.
+        loc = np.where(np.isin(types[loc], below), parent[loc], loc)
+    return np.where(kind_s == 1, loc, zone)

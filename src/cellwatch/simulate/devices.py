@@ -246,6 +246,26 @@ def _landing_peer(st: _State, who: I64, present: I64, cur: I64) -> I64:
     return present[order[np.minimum(pick, len(order) - 1)]]
 
 
+def _night_users(st: _State, owners: I64, present: I64, cur: I64, mate: I64) -> I64:
+    """Who has each phone tonight: its owner, unless he lends it for the whole night
+    (``lend_probability``) to his cellmate or a landing neighbour, half and half.
+
+    No draw is made when lending is off, so such scenarios keep their bytes.
+    """
+    p = st.sc.contraband.lend_probability
+    if p <= 0 or len(owners) == 0:
+        return owners
+    lend = st.rng.random(len(owners)) < p
+    if not lend.any() or len(present) == 0:
+        return owners
+    peer = _landing_peer(st, owners[lend], present, cur)
+    m = mate[owners[lend]]
+    borrower = np.where((m >= 0) & (st.rng.random(len(m)) < 0.5), m, peer)
+    out = owners.copy()
+    out[lend] = np.where(borrower >= 0, borrower, owners[lend])
+    return out
+
+
 def _day(st: _State, d: int) -> None:
     cb, rng, _sr = st.sc.contraband, st.rng, st.sc.searches
     cur = st.cells[:, d]
@@ -282,17 +302,21 @@ def _day(st: _State, d: int) -> None:
         return
     owners = np.array([st.owner[i] for i in alive], dtype=np.int64)
     sims = np.array([st.sim[i] for i in alive], dtype=np.int64)
-    parts = [(alive, sims, owners, 0)]
+    # (handsets, SIMs, users, role, owners the users must differ from)
+    tonight = _night_users(st, owners, present, cur, mate)
+    # A borrower uses the phone as a renter does (fewer transmissions, his own calls).
+    parts = [(alive, sims, tonight, np.where(tonight == owners, 0, 1), None)]
     rent = rng.random(len(alive)) < cb.rent_probability
     if rent.any():
-        parts.append((alive[rent], sims[rent], _landing_peer(st, owners[rent], present, cur), 1))
+        parts.append((alive[rent], sims[rent], _landing_peer(st, owners[rent], present, cur), 1,
+                      owners[rent]))
     share = (rng.random(len(alive)) < cb.share_probability) & (mate[owners] >= 0)
     if share.any():
-        parts.append((alive[share], sims[share], mate[owners[share]], 2))
-    for devs, ss, users, role in parts:
+        parts.append((alive[share], sims[share], mate[owners[share]], 2, None))
+    for devs, ss, users, role, differ in parts:
         keep = users >= 0
-        if role == 1:
-            keep &= users != owners[rent]
+        if differ is not None:
+            keep &= users != differ
         u = users[keep]
         st.rows.append(
             np.vstack(
@@ -301,7 +325,7 @@ def _day(st: _State, d: int) -> None:
                     devs[keep],
                     ss[keep],
                     st.people[u],
-                    np.full(len(u), role),
+                    np.broadcast_to(role, keep.shape)[keep],
                     st.est.cells[cur[u]],
                 ]
             ).astype(np.int64)

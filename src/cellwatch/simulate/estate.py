@@ -74,6 +74,11 @@ class Establishment:
     sensors: Sensors
     vendor_style: int  # timestamp/identifier style of its detection system
 
+    def parent_index(self) -> I64:
+        """Each location's enclosing location (index), or itself at the top level."""
+        where = {c: i for i, c in enumerate(self.loc_code)}
+        return np.array([where.get(p, i) for i, p in enumerate(self.loc_parent)], np.int64)
+
     def spot(self, kind: str) -> int:
         """Location index of a special area (``VISITS``, ``PERIMETER`` ...)."""
         return self.loc_type.index(kind)
@@ -249,8 +254,9 @@ def _sensors(est: Establishment, sc: Scenario, rng: np.random.Generator) -> Sens
             loc.append(i)
             rng_m.append(e.rf_range_m)
     if rng.random() < e.managed_access_fraction:
+        zone = e.managed_access_zone
         for i, t in enumerate(est.loc_type):
-            if t in ("WING", "VISITS"):
+            if t in (zone, "VISITS"):
                 ids.append(f"{est.code}-MA{sum(k == 'MANAGED_ACCESS' for k in kind) + 1:02d}")
                 kind.append("MANAGED_ACCESS")
                 loc.append(i)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -105,11 +106,14 @@ def simulate(
     out_dir: Path,
     progress: bool = True,
     workers: int | None = None,
+    world: dict[str, Any] | None = None,
 ) -> SimulationResult:
     """Run ``scenario`` with ``seed``; write every source, truth/ and manifest.json to ``out_dir``.
 
     The same scenario and seed give byte-identical files, whatever ``workers`` (processes
-    generating establishments in parallel; default: the cores available).
+    generating establishments in parallel; default: the cores available). ``world``, a
+    randomised world's seed and draw (:mod:`cellwatch.simulate.worlds`), goes in the
+    manifest.
     """
     t0 = time.perf_counter()
     cpu0 = _cpu_seconds()
@@ -190,6 +194,7 @@ def simulate(
         "generator": "cellwatch.simulate",
         "scenario": sc.model_dump(mode="json"),
         "seed": seed,
+        **({"world": world} if world is not None else {}),
         "files": [
             {"path": e.path, "kind": e.kind, "rows": e.rows, "sha256": e.sha256}
             for e in entries

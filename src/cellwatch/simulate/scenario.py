@@ -80,6 +80,12 @@ class EstateSection(_Section):
     outages_per_sensor_year: float = Field(3.0, ge=0)
     outage_mean_days: float = Field(2.5, gt=0)
     vendor_location_error: float = Field(0.25, ge=0, le=1)
+    # Where managed-access units sit and what zone each reports: one per wing, or one
+    # per landing (a smaller zone; with a long range it also hears the landings around).
+    managed_access_zone: Literal["WING", "LANDING"] = "WING"
+    # What the detection vendor writes as its location estimate for a managed-access
+    # detection: the sensor's own zone, or the transmitter's cell, landing or wing.
+    vendor_location_level: Literal["SENSOR", "CELL", "LANDING", "WING"] = "SENSOR"
 
 
 class PopulationSection(_Section):
@@ -130,6 +136,9 @@ class ContrabandSection(_Section):
     follow_on_transfer_probability: float = Field(0.5, ge=0, le=1)
     loss_per_month: float = Field(0.05, ge=0, le=1)
     idle_day_probability: float = Field(0.1, ge=0, le=1)
+    # Per phone-night: the owner lends (or rents out) the phone for the whole night to a
+    # landing neighbour or his cellmate, and does not use it himself that night.
+    lend_probability: float = Field(0.0, ge=0, le=1)
 
 
 class UsageSection(_Section):
@@ -146,6 +155,7 @@ class DetectionSection(_Section):
     miss_rate: float = Field(0.2, ge=0, le=1)
     staff_phones_per_establishment: int = Field(12, ge=0)
     staff_allow_listed_fraction: float = Field(0.85, ge=0, le=1)
+    contractor_fraction: float = Field(0.2, ge=0, le=1)
     staff_transmissions_per_shift: float = Field(8.0, ge=0)
     visitors_per_session: float = Field(6.0, ge=0)
     visitor_phone_fraction: float = Field(0.3, ge=0, le=1)

@@ -186,7 +186,9 @@ def _posts(
         own = u["role"] == 0
         owners, counts = np.unique(u["prisoner"][own], return_counts=True)
         order = np.argsort(u["prisoner"][own], kind="stable")
-        days_of = np.split(u["day"][own][order], np.cumsum(counts)[:-1])
+        # np.split of nothing gives one empty part: a prison whose phones were all lent
+        # out every night has no owner days at all.
+        days_of = np.split(u["day"][own][order], np.cumsum(counts)[:-1]) if len(counts) else []
         for p, days in zip(owners.tolist(), days_of, strict=True):
             accounts = camp_accounts.get(p)
             if accounts is None:

@@ -31,7 +31,7 @@ def staff_phones(sc: Scenario, est: Establishment, seed: int, issued: set[str]) 
     out = []
     for k in range(sc.detection.staff_phones_per_establishment):
         mnc, _ = pick_operator(rng)
-        reason = "CONTRACTOR" if rng.random() < 0.2 else "STAFF"
+        reason = "CONTRACTOR" if rng.random() < sc.detection.contractor_fraction else "STAFF"
         role = "contractor" if reason == "CONTRACTOR" else "operational staff"
         out.append(
             StaffPhone(
