@@ -12,6 +12,9 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
+import pyarrow as pa
+
+from cellwatch.guard.detect import excluded_identifiers
 from cellwatch.lake import AnalyticEngine
 from cellwatch.lake.engines import engine_for, load_reference
 from cellwatch.lake.layout import STAGING_DIR
@@ -49,6 +52,24 @@ def load_store_tables(engine: AnalyticEngine, store: Store) -> None:
     for source, name in STORE_TABLES.items():
         if source not in same:
             engine.register(name, reference_table(store, source))
+    _with_guard_holds(engine, store)
+
+
+def _with_guard_holds(engine: AnalyticEngine, store: Store) -> None:
+    """Add the phones the guard holds (suspected staff, visitors, contractors) to
+    ``cw_allow_list``, so every analytic leaves them out as it leaves out the allow list."""
+    held = sorted(excluded_identifiers(store))
+    if not held:
+        return
+    listed = reference_table(store, "allow_list")
+    extra = pa.table({name: pa.nulls(len(held), type=listed.schema.field(name).type)
+                      for name in listed.column_names})
+    extra = extra.set_column(listed.column_names.index("identifier"), "identifier",
+                             pa.array(held, listed.schema.field("identifier").type))
+    extra = extra.set_column(listed.column_names.index("reason"), "reason",
+                             pa.array(["GUARD_HOLD"] * len(held),
+                                      listed.schema.field("reason").type))
+    engine.register("cw_allow_list", pa.concat_tables([listed, extra]))
 
 
 # The store tables a run itself changes (merged links, suppressed hubs): the only ones

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from cellwatch.errors import InvalidIdentifier
+from cellwatch.guard.detect import EXCLUDING, held_keys
 from cellwatch.identifiers.imsi import home_operator
 from cellwatch.lake.engine import AnalyticEngine
 from cellwatch.settings import Settings
@@ -55,6 +56,20 @@ class Candidate:
     locations: tuple[str, ...] = ()
     seizure_refs: tuple[str, ...] = ()
     prison_numbers: tuple[str, ...] = field(default=())
+    # The guard's flag (NIGHT_USE: a staff-like or allow-listed phone seen at night in the
+    # cells), read with the set like the attributions.
+    guard_flag: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(identifier_type, identifier, establishment)."""
+        return (self.identifier_type, self.identifier, self.establishment)
+
+    @property
+    def linked(self) -> tuple[str, ...]:
+        """Identifiers seen on the same events: its SIMs, handsets and home IMSI."""
+        home = (self.home_imsi,) if self.home_imsi else ()
+        return tuple(sorted({*self.linked_imsis, *self.linked_imeis, *home}))
 
     @property
     def action(self) -> str:
@@ -154,7 +169,8 @@ def compute_candidates(
     establishment: str | None = None,
 ) -> list[Candidate]:
     """Candidates from an engine that already has the lake's views."""
-    return with_attributions(store, evidence_candidates(engine, store, policy, establishment))
+    found = evidence_candidates(engine, store, policy, establishment)
+    return with_attributions(store, with_guard(store, found, drop_held=True))
 
 
 def lake_candidates(
@@ -182,7 +198,8 @@ def find_candidates(
     Pages, the API and the export read the materialised set instead
     (:func:`cellwatch.tro.materialise.candidate_set`).
     """
-    return with_attributions(store, lake_candidates(settings, store, policy, establishment))
+    found = lake_candidates(settings, store, policy, establishment)
+    return with_attributions(store, with_guard(store, found, drop_held=True))
 
 
 def with_attributions(store: Store, candidates: list[Candidate]) -> list[Candidate]:
@@ -193,6 +210,21 @@ def with_attributions(store: Store, candidates: list[Candidate]) -> list[Candida
     """
     attributed = _attributions(store, sorted({c.identifier for c in candidates}))
     return [replace(c, prison_numbers=attributed.get(c.identifier, ())) for c in candidates]
+
+
+def with_guard(store: Store, candidates: list[Candidate],
+               drop_held: bool = False) -> list[Candidate]:
+    """``candidates`` with the guard's flag; ``drop_held`` also leaves out those the guard
+    holds (the materialised set leaves them out in SQL already)."""
+    rows = held_keys(store, [c.key for c in candidates])
+    out = []
+    for c in candidates:
+        row = rows.get(c.key)
+        if row is not None and drop_held and row.status in EXCLUDING:
+            continue
+        flag = row.flag if row is not None and row.flag == "NIGHT_USE" else None
+        out.append(replace(c, guard_flag=flag) if flag else c)
+    return out
 
 
 def _attributions(store: Store, identifiers: list[str]) -> dict[str, tuple[str, ...]]:

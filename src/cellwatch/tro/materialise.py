@@ -27,12 +27,21 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from cellwatch.errors import CellwatchError
+from cellwatch.guard.detect import EXCLUDING, refresh_holds
+from cellwatch.guard.models import GuardHold
 from cellwatch.lake.layout import CALL_RECORDS, DETECTIONS
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Store, utcnow
-from cellwatch.tro.candidates import Candidate, lake_candidates, with_attributions
+from cellwatch.tro.candidates import (
+    Candidate,
+    evidence_candidates,
+    lake_candidates,
+    with_attributions,
+    with_guard,
+)
 from cellwatch.tro.models import TroCandidate, TroCandidateRun
 from cellwatch.tro.policy import EvidencePolicy, default_policy
+from cellwatch.tro.reference import open_lake
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +51,9 @@ EVIDENCE_KINDS = frozenset({DETECTIONS, CALL_RECORDS, "establishments", "locatio
                             "seizures", "allow_list"})
 # Rows per INSERT statement: well under every engine's bound-parameter limit.
 CHUNK = 500
-# Candidate fields stored as columns (prison numbers are read with the set, not kept).
-STORED = tuple(f.name for f in fields(Candidate) if f.name != "prison_numbers")
+# Candidate fields stored as columns (prison numbers and the guard's flag are read with
+# the set, not kept).
+STORED = tuple(f.name for f in fields(Candidate) if f.name not in ("prison_numbers", "guard_flag"))
 LISTS = frozenset({"linked_imsis", "linked_imeis", "locations", "seizure_refs"})
 
 
@@ -84,7 +94,13 @@ def refresh(settings: Settings, store: Store, trigger: str = "read") -> TroCandi
     # Taken before the lake is read: a batch landing meanwhile leaves the run stale.
     with store.session() as s:
         newest, count = batch_watermark(s)
-    found = lake_candidates(settings, store, policy)
+    engine = open_lake(settings)
+    try:
+        found = evidence_candidates(engine, store, policy)
+        # The suspected staff, visitor and contractor phones, as fresh as the candidates.
+        refresh_holds(engine, store, {c.key: c.linked for c in found})
+    finally:
+        engine.close()
     with store.session() as s:
         run = TroCandidateRun(computed_at=utcnow(), batch_watermark=newest, batch_count=count,
                               policy_sha256=policy_fingerprint(policy), trigger=trigger,
@@ -161,11 +177,18 @@ def candidate_set(
         query = query.where(TroCandidate.establishment == establishment)
     if within is not None:
         query = query.where(TroCandidate.establishment.in_(sorted(within)))
+    # Held by the guard (suspected staff, visitor or contractor phones) or allow-listed from
+    # its queue: never a candidate, decided in SQL so pages stay whole.
+    query = query.where(~select(GuardHold.id).where(
+        GuardHold.identifier_type == TroCandidate.identifier_type,
+        GuardHold.identifier == TroCandidate.identifier,
+        GuardHold.establishment == TroCandidate.establishment,
+        GuardHold.status.in_(sorted(EXCLUDING))).exists())
     query = query.order_by(TroCandidate.establishment, TroCandidate.score.desc(),
                            TroCandidate.identifier_type, TroCandidate.identifier)
     with store.session() as s:
         rows = s.execute(query.offset(offset).limit(limit)).mappings().all()
-    found = [_candidate(row) for row in rows]
+    found = with_guard(store, [_candidate(row) for row in rows])
     return CandidateSet(with_attributions(store, found), run.computed_at, run.batch_watermark)
 
 
@@ -175,7 +198,8 @@ def _computed(settings: Settings, store: Store, policy: EvidencePolicy,
     """The same answer computed now, for a policy no run is kept for."""
     with store.session() as s:
         newest, _ = batch_watermark(s)
-    found = lake_candidates(settings, store, policy, establishment)
+    found = with_guard(store, lake_candidates(settings, store, policy, establishment),
+                       drop_held=True)
     mine = [c for c in found if within is None or c.establishment in within]
     end = None if limit is None else offset + limit
     return CandidateSet(with_attributions(store, mine[offset:end]), utcnow(), newest,

@@ -1,0 +1,97 @@
+"""The staff, visitor and contractor pattern, and how it holds phones out of candidates."""
+
+from __future__ import annotations
+
+from guard_estate import (
+    CONTRABAND_IMEI,
+    CONTRABAND_IMSI,
+    LENT_IMEI,
+    LISTED_IMEI,
+    STAFF_IMEI,
+    STAFF_IMSI,
+    VISITOR_IMEI,
+    VISITOR_IMSI,
+)
+
+from cellwatch.attribution.sources import load_store_tables
+from cellwatch.guard.detect import staff_patterns, suspected_staff
+from cellwatch.guard.params import GuardParams
+from cellwatch.lake.engines import engine_for
+from cellwatch.settings import Settings
+from cellwatch.store import Store
+from cellwatch.tro.materialise import candidate_set, refresh
+
+
+def _verdicts(settings: Settings, store: Store, params: GuardParams | None = None
+              ) -> dict[str, str]:
+    engine = engine_for(settings)
+    try:
+        return {p.identifier: p.verdict for p in staff_patterns(engine, store, params)}
+    finally:
+        engine.close()
+
+
+def test_each_pattern_gets_its_verdict(settings: Settings, world: Store) -> None:
+    found = _verdicts(settings, world)
+    assert found[STAFF_IMEI] == found[STAFF_IMSI] == "HOLD"
+    assert found[VISITOR_IMEI] == found[VISITOR_IMSI] == "HOLD"
+    # A staff-like phone seen one night in a cell, and an allow-listed one: surfaced.
+    assert found[LENT_IMEI] == "NIGHT_USE"
+    assert found[LISTED_IMEI] == "NIGHT_USE"
+    assert CONTRABAND_IMEI not in found
+    assert CONTRABAND_IMSI not in found
+
+
+def test_thresholds_are_parameters(settings: Settings, world: Store) -> None:
+    # More zones than the staff phone roams, or working hours that start after its shift
+    # does, and it no longer has the pattern.
+    strict = GuardParams(min_zones=5)
+    assert STAFF_IMEI not in _verdicts(settings, world, strict)
+    later = GuardParams(work_start_hour=15)
+    assert STAFF_IMEI not in _verdicts(settings, world, later)
+
+
+def test_the_evidence_says_why(settings: Settings, world: Store) -> None:
+    engine = engine_for(settings)
+    try:
+        staff = {p.identifier: p for p in staff_patterns(engine, world)}[STAFF_IMEI]
+        assert suspected_staff(engine, world) >= {("IMEI", STAFF_IMEI), ("IMSI", STAFF_IMSI)}
+    finally:
+        engine.close()
+    assert staff.days == 8
+    assert staff.zones == 4
+    assert staff.cell_nights == 0
+    assert staff.work_share == 1.0
+    assert staff.weekday_share == 1.0
+    assert staff.linked == (STAFF_IMSI,)
+    evidence = staff.evidence()
+    assert evidence["linked"] == [STAFF_IMSI]
+    assert evidence["first_local"].startswith("2026-03-02")
+
+
+def test_held_phones_are_not_candidates_and_flagged_ones_are(settings: Settings,
+                                                             world: Store) -> None:
+    refresh(settings, world)
+    found = {c.identifier: c for c in candidate_set(settings, world).candidates}
+    assert STAFF_IMEI not in found
+    assert STAFF_IMSI not in found
+    assert VISITOR_IMEI not in found
+    assert found[CONTRABAND_IMEI].guard_flag is None
+    assert found[LENT_IMEI].guard_flag == "NIGHT_USE"
+    # The allow-listed phone stays out of candidates (the allow list rules), but is queued.
+    assert LISTED_IMEI not in found
+
+
+def test_attribution_leaves_held_phones_out(settings: Settings, world: Store) -> None:
+    refresh(settings, world)
+    engine = engine_for(settings)
+    try:
+        load_store_tables(engine, world)
+        listed = {r["identifier"]: r["reason"] for r in
+                  engine.run("SELECT identifier, reason FROM cw_allow_list").to_pylist()}
+    finally:
+        engine.close()
+    assert listed[STAFF_IMEI] == listed[VISITOR_IMSI] == "GUARD_HOLD"
+    assert listed[LISTED_IMEI] == "STAFF"
+    assert LENT_IMEI not in listed
+    assert CONTRABAND_IMEI not in listed
