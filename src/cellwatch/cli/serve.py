@@ -23,4 +23,11 @@ def serve(
     from cellwatch.api import create_app
 
     settings = settings_from_env()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    from cellwatch.ingest.recovery import recover
+
+    # Batches a crash left RUNNING are settled before anyone reads the counts.
+    recovered = recover(app.state.store, settings)
+    if recovered:
+        typer.echo(f"recovered after a crash: {recovered.as_dict()}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")

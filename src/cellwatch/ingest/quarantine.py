@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cellwatch.errors import Conflict, InvalidData, NotFound
-from cellwatch.ingest.batches import CHUNK, IngestContext, begin_batch
+from cellwatch.ingest.batches import CHUNK, IngestContext, begin_batch, finish_batch
 from cellwatch.ingest.model import IngestSummary, QuarantineItem, RetryResult
 from cellwatch.ingest.registry import canonical_kind, get_handler
 from cellwatch.ingest.sniff import normalise_column
@@ -144,15 +144,24 @@ def retry_rows(
     """
     if not (ids or kind or everything):
         raise InvalidData("say which rows to retry: IDs, --kind or --all")
-    by_kind = _open_items(ctx.store, ids, kind)
+    from cellwatch.ingest.recovery import ingest_running
+
     summaries = []
-    for name in sorted(by_kind, key=_retry_rank):
-        handler = get_handler(name)
-        items = by_kind[name]
-        batch_id = begin_batch(ctx, handler.name, None, file_name=f"retry of {len(items)} row(s)")
-        result = handler.retry(ctx, batch_id, items)
-        _settle(ctx, batch_id, result)
-        summaries.append(result.summary)
+    with ingest_running(ctx):
+        by_kind = _open_items(ctx.store, ids, kind)
+        for name in sorted(by_kind, key=_retry_rank):
+            handler = get_handler(name)
+            items = by_kind[name]
+            batch_id = begin_batch(ctx, handler.name, None,
+                                   file_name=f"retry of {len(items)} row(s)")
+            try:
+                result = handler.retry(ctx, batch_id, items)
+            except Exception as exc:
+                finish_batch(ctx, batch_id, IngestSummary(kind=handler.name, file="retry"),
+                             error=f"{type(exc).__name__}: {exc}")
+                raise
+            _settle(ctx, batch_id, result)
+            summaries.append(result.summary)
     return summaries
 
 
@@ -181,6 +190,9 @@ def _open_items(
 def _settle(ctx: IngestContext, batch_id: int, result: RetryResult) -> None:
     now = utcnow()
     with ctx.store.session() as session:
+        # The batch closes with the rows it resolved, in one transaction (a lake kind's
+        # handler leaves it RUNNING; a row-wise one has closed it already).
+        finish_batch(ctx, batch_id, result.summary, session=session)
         resolved = list(result.resolved)
         for start in range(0, len(resolved), CHUNK):
             chunk = resolved[start : start + CHUNK]

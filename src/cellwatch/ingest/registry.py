@@ -103,7 +103,11 @@ def ingest_file(ctx: IngestContext, kind: str, path: str | Path) -> IngestSummar
     handler = get_handler(kind)
     # A handler that checks CSV rows itself (the lake's, in DuckDB) spares a Python pass.
     source = sniff(path, parse_rows=not getattr(handler, "checks_csv_rows", False))
-    previous = already_ingested(ctx, handler.name, source)
-    if previous is not None:
-        return previous
-    return handler.ingest(ctx, source)
+    from cellwatch.ingest.recovery import ingest_running
+
+    # Batches a crashed process left RUNNING are settled first (cellwatch.ingest.recovery).
+    with ingest_running(ctx):
+        previous = already_ingested(ctx, handler.name, source)
+        if previous is not None:
+            return previous
+        return handler.ingest(ctx, source)

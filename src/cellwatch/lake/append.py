@@ -102,3 +102,29 @@ def remove_batch(lake_root: Path, kind: str, batch_id: int) -> int:
     for path in files:
         path.unlink()
     return len(files)
+
+
+def batch_rows(lake_root: Path, kind: str, batch_id: int) -> int:
+    """How many rows the files of batch ``batch_id`` hold (from their footers)."""
+    import pyarrow.parquet as pq
+
+    return sum(pq.read_metadata(path).num_rows for path in batch_files(lake_root, kind, batch_id))
+
+
+def remove_stale_staging(lake_root: Path) -> list[str]:
+    """Delete batches' staging folders left by a process that died; return their names.
+
+    Call only while no ingest runs (:func:`cellwatch.ingest.recovery.recover` holds the
+    ingest lock exclusively): a live batch's folder looks the same. DuckDB's spill folder
+    is left alone, since queries outside any ingest (the web, analytics) use it too.
+    """
+    staging = lake_root / STAGING_DIR
+    if not staging.is_dir():
+        return []
+    removed = []
+    for folder in sorted(staging.iterdir()):
+        kind, _, batch = folder.name.partition("-batch-")
+        if folder.is_dir() and kind in FILE_SCHEMAS and batch.isdigit():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
