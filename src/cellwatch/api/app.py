@@ -16,6 +16,7 @@ from cellwatch.api.routers import (
     cases,
     crime_referrals,
     establishments,
+    guard,
     identifiers,
     ingest,
     intelligence,
@@ -35,7 +36,7 @@ from cellwatch.store import Store, open_store
 PREFIX = "/api/v1"
 ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
            ingest, audit, identifiers, stats, targeting, alerts, crime_referrals, tro,
-           takedowns, judgements, operator)
+           takedowns, judgements, operator, guard)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

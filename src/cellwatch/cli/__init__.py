@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "cellwatch.cli.export",
     "cellwatch.cli.exchange",
     "cellwatch.cli.tro",
+    "cellwatch.cli.guard",
     "cellwatch.cli.takedown",
     "cellwatch.cli.stats",
     "cellwatch.cli.targeting",

@@ -28,6 +28,7 @@ PAGE_MODULES = (
     "cellwatch.web.alerts",
     "cellwatch.web.ingest",
     "cellwatch.web.candidates",
+    "cellwatch.web.guard",
     "cellwatch.web.linkchart",
     "cellwatch.web.operator",
 )
