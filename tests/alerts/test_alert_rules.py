@@ -29,8 +29,10 @@ from cellwatch.store import Store
 def test_every_rule_is_documented_and_has_a_detector() -> None:
     rules = load_rules()
     check_rules(rules)
-    assert set(rules) == set(detectors())
-    assert all(len(r.description) > 40 for r in rules.values())
+    assert {n for n, r in rules.items() if r.detected} == set(detectors())
+    # The rest are raised by their workflow (TRO's verification scan and escalation).
+    assert {r.raised_by for r in rules.values() if not r.detected} == {"tro"}
+    assert all(len(r.description) > 40 and r.episode for r in rules.values())
 
 
 def test_rule_validation_collects_every_problem() -> None:
@@ -90,15 +92,32 @@ def test_unresolved_report_alerts_the_named_prisoner_unconfirmed(
     assert "UNCONFIRMED" in alert.summary
 
 
-def test_parole_window_raises_new_evidence_once(store: Store, settings: Settings,
-                                                tmp_path: Path) -> None:
+def test_parole_window_raises_one_alert_per_review_updated_in_place(
+        store: Store, settings: Settings, tmp_path: Path) -> None:
     ctx = estate(store, settings, tmp_path)
     graph(store)
-    report(ctx, tmp_path, "CR-1", "07700 900222")
     first = run_rules(settings, store, as_of=TODAY, only=["PAROLE_REVIEW_NEW_EVIDENCE"])
-    assert len(first.raised["PAROLE_REVIEW_NEW_EVIDENCE"]) >= 2  # attribution and report
+    (alert_id,) = first.raised["PAROLE_REVIEW_NEW_EVIDENCE"]
+    with store.session() as s:
+        before = s.get(Alert, alert_id)
+        assert before is not None
+        items = list((before.details or {})["items"])
     again = run_rules(settings, store, as_of=TODAY, only=["PAROLE_REVIEW_NEW_EVIDENCE"])
     assert again.total == 0
+    assert again.updated["PAROLE_REVIEW_NEW_EVIDENCE"] == []
+    # A report of contact arrives: the same alert gains the item; no second alert.
+    report(ctx, tmp_path, "CR-1", "07700 900222")
+    third = run_rules(settings, store, as_of=TODAY, only=["PAROLE_REVIEW_NEW_EVIDENCE"])
+    assert third.total == 0
+    assert third.updated["PAROLE_REVIEW_NEW_EVIDENCE"] == [alert_id]
+    with store.session() as s:
+        after = s.get(Alert, alert_id)
+        assert after is not None
+        grown = (after.details or {})["items"]
+        assert set(items) < set(grown)
+        assert any(i.startswith("report:") for i in grown)
+        assert after.as_of == TODAY
+        assert after.updated_ts is not None
     assert list(settings.reports_dir.glob(f"parole-{PRISONER}-*.pdf"))
     narrow = settings.model_copy(update={"parole_window_weeks": 2})
     assert run_rules(narrow, store, as_of=TODAY).raised["PAROLE_REVIEW_NEW_EVIDENCE"] == []

@@ -1,7 +1,7 @@
 """End to end on a tiny simulated estate: ingest every file in manifest order, attribute,
 run the rules. Every planted harassment campaign that left a trace in the inputs (a call
 or SMS in the operator returns, or a report of contact) is alerted exactly once, to its
-prisoner; a second run raises nothing."""
+prisoner; a second run raises and changes nothing."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from cellwatch.attribution.models import Attribution
 from cellwatch.attribution.run import attribute
 from cellwatch.ingest.framework import IngestContext, ingest_file
 from cellwatch.ingest.prisons import load_prisons
-from cellwatch.parole.evidence import count_detections_ahead, gather
+from cellwatch.parole.evidence import collect_for, gather
 from cellwatch.settings import Settings
 from cellwatch.simulate import scenario_from_mapping, simulate
 from cellwatch.store import Store, open_store
@@ -54,6 +54,7 @@ def test_campaigns_alerted_once(sqlite_settings: Settings, tmp_path: Path) -> No
     assert not first.failed
     again = run_rules(sqlite_settings, store, deliver=False)
     assert again.total == 0
+    assert not any(again.updated.values()), "a run over the same facts changed alerts"
 
     traced = _traced(out)
     assert traced, "the scenario planted no traceable campaign"
@@ -76,12 +77,13 @@ def _parole_detections_counted_ahead_are_counted_alike(settings: Settings, store
         prisoners = sorted(set(s.scalars(select(Attribution.prison_number))))
     alone = RuleContext(settings, store, date.today())
     ahead = RuleContext(settings, store, date.today())
-    count_detections_ahead(ahead, prisoners)
-    assert ahead.counted, "no attributed device was detected"
+    evidence = collect_for(ahead, prisoners)
+    assert evidence.days, "no attributed device was detected"
     try:
         for pn in prisoners:
-            assert gather(ahead, pn) == gather(alone, pn), pn
-        assert any(e.kind == "DETECTIONS" for pn in prisoners for e in gather(ahead, pn))
+            assert gather(ahead, pn, evidence) == gather(alone, pn), pn
+        assert any(e.kind == "DETECTIONS" for pn in prisoners
+                   for e in gather(ahead, pn, evidence))
     finally:
         alone.close()
         ahead.close()

@@ -17,8 +17,9 @@ from cellwatch.access.directory import create_org, create_user
 from cellwatch.access.fixtures import PASSWORD
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
+from cellwatch.alerts.models import Alert
 from cellwatch.cli import main
-from cellwatch.tro.models import TroAlert, TroApplication, TroTransition
+from cellwatch.tro.models import TroApplication, TroTransition
 
 # Who works the estate's orders: Hewell's own supervisor, and Berwyn's.
 HEWELL, BERWYN = "officer.jones", "bwi.supervisor"
@@ -161,8 +162,8 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
         assert history[1].actor == "officer.jones"
         assert history[1].reason == "governor approved"
         assert all(t.at.tzinfo is not None for t in history)
-        overdue_alerts = s.scalars(select(TroAlert).where(
-            TroAlert.rule == "TRO_COMPLIANCE_OVERDUE")).all()
+        overdue_alerts = s.scalars(select(Alert).where(
+            Alert.rule == "TRO_COMPLIANCE_OVERDUE")).all()
         assert len(overdue_alerts) == 2
 
 
@@ -193,7 +194,7 @@ def test_reappearance_raises_exactly_one_alert(estate: Estate, cli, tmp_path: Pa
     assert second["already_alerted"] == 2
     assert second["verified"] == []  # a reappearance blocks verification
     with estate.store.session() as s:
-        assert len(s.scalars(select(TroAlert)).all()) == 2
+        assert len(s.scalars(select(Alert)).all()) == 2
     assert datetime.now(UTC) > actioned
 
 

@@ -15,7 +15,7 @@ from web_browser import PASSWORD
 from cellwatch.access.models import Organisation, Referral, User
 from cellwatch.alerts.models import Alert
 from cellwatch.store import Establishment, Location, Occupancy, Prisoner, SeizureItem, Store
-from cellwatch.tro.models import TroAlert, TroApplication, TroLine, TroTransition
+from cellwatch.tro.models import TroApplication, TroLine, TroTransition
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 HEWELL, LEEDS = "HEI", "LEI"
@@ -121,7 +121,7 @@ def build(store: Store) -> None:
                         summary="Threats sent to a witness from a phone on A wing",
                         crime_reference="WM-2025-0042", status="SENT",
                         created_by="national.analyst", created_at=NOW))
-        db.add(TroAlert(rule="reappearance", dedupe_key="test-1", created_ts=NOW,
-                        identifier_type="IMEI", identifier=SEIZED_IMEI, establishment=HEWELL,
-                        prison_number="A1234BC",
-                        summary="Seized handset seen again on A wing"))
+        db.add(Alert(rule="DISCONNECTED_IDENTIFIER_REAPPEARED", dedupe_key="test-1",
+                     created_ts=NOW, identifier=SEIZED_IMEI, establishment=HEWELL,
+                     prison_number="A1234BC", summary="Seized handset seen again on A wing",
+                     priority=2))

@@ -3,11 +3,13 @@
 Any package raises into the one ``alerts`` table::
 
     from cellwatch.alerts import raise_alert
-    alert = raise_alert(session, "DISCONNECTED_IDENTIFIER_REAPPEARED", key,
-                        identifier="352099001761481", summary="...")
-    # None if (rule, key) was raised before
+    alert = raise_alert(session, "REFERRAL_ACKNOWLEDGEMENT_OVERDUE", "referral:7",
+                        summary="...")          # None if (rule, key) was raised before
+    raised = upsert_alert(session, AlertDraft(rule, "A1234BC|2026-10-01", summary, ...))
+    # a new alert for the episode, or that episode's alert updated in place
 
-Lifecycle: :func:`assign`, :func:`acknowledge`, :func:`close` (with an outcome).
+Lifecycle (``lifecycle.yaml``, the shared checker of :mod:`cellwatch.lifecycle`):
+:func:`assign`, :func:`acknowledge`, :func:`close` (with an outcome).
 Rules: ``rules.yaml`` (:func:`load_rules`); detectors in :mod:`cellwatch.alerts.engine`.
 Delivery: in-app (the table), signed webhook and SMTP email (:mod:`cellwatch.alerts.deliver`).
 """
@@ -23,6 +25,7 @@ from cellwatch.alerts.lifecycle import (
     raise_alert,
 )
 from cellwatch.alerts.models import Alert, AlertDelivery
+from cellwatch.alerts.raising import AlertDraft, Raised, priority, upsert_alert
 from cellwatch.alerts.rules import RuleSpec, load_rules
 
 __all__ = [
@@ -31,6 +34,8 @@ __all__ = [
     "STATUSES",
     "Alert",
     "AlertDelivery",
+    "AlertDraft",
+    "Raised",
     "RuleSpec",
     "acknowledge",
     "assign",
@@ -39,6 +44,8 @@ __all__ = [
     "get_alert",
     "list_alerts",
     "load_rules",
+    "priority",
     "raise_alert",
+    "upsert_alert",
     "visible_alerts",
 ]

@@ -1,114 +1,165 @@
 """FLAGGED_DEVICE_DETECTED and DISCONNECTED_IDENTIFIER_REAPPEARED.
 
-A device (handset or SIM) the latest run attributes, at or above the confirmation
-threshold, to a prisoner with a protected person in force is flagged; each week it is
-detected raises one alert (``key = identifier|prisoner|ISO week``), so a phone in daily use
-is a weekly reminder rather than a flood. Detections are counted in DuckDB.
+A handset or SIM the latest run attributes, at or above the confirmation threshold (or
+confirmed), to a prisoner with a protected person in force is flagged; its detections
+inside the periods it is attributed to him (:mod:`cellwatch.statements`: the same count
+the parole summary and the pages give) make episodes: detections with no gap of more
+than :data:`EPISODE_GAP_DAYS` between them, whatever the device. One alert per prisoner
+and episode, keyed by the episode's first evidence day and updated in place as the
+episode grows (counts per identifier, last seen, text from the current attributions).
 
-Reappearances are found by the TRO verification scan (:mod:`cellwatch.tro.verify`),
-which records them in ``tro_alerts``; this rule carries each into the shared alerts once
-(``key = tro:<id>``), adding the prisoner the identifier is attributed to.
+Reappearances are found by the TRO verification scan, which this rule runs
+(:func:`cellwatch.tro.verify.scan_reappearances`); it raises into the shared alerts
+itself, with the prisoner the identifier is attributed to.
 """
 
 from __future__ import annotations
 
-import pyarrow as pa
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
 from sqlalchemy import select
 
 from cellwatch.alerts.context import RuleContext
 from cellwatch.alerts.detect_contact import protected_prisoners
-from cellwatch.alerts.lifecycle import raise_alert
 from cellwatch.alerts.models import Alert
-from cellwatch.attribution.models import Attribution
-from cellwatch.protect.resolve import latest_run, resolve_identifier
+from cellwatch.alerts.raising import AlertDraft, Raised, priority, upsert_alert
+from cellwatch.alerts.rules import load_rules
+from cellwatch.statements import Holding, describe, holdings
+from cellwatch.statements.counts import DayCount, day_counts
 from cellwatch.store import Prisoner
 
 FLAGGED = "FLAGGED_DEVICE_DETECTED"
-REAPPEARED = "DISCONNECTED_IDENTIFIER_REAPPEARED"
-
-# Detections of flagged handsets and SIMs, per identifier and ISO week. One equi-join per
-# identifier type: a join on "IMEI matches OR IMSI matches" cannot be hashed, and DuckDB
-# compared every detection with every flagged device (18 s on a year's estate; 2.8 s so).
-DETECTIONS_SQL = """
-WITH hits AS (
-    SELECT f.identifier_type, f.identifier, f.prison_number, d.ts
-    FROM detections d JOIN cw_flagged f ON f.identifier_type = 'IMEI' AND d.imei = f.identifier
-    WHERE d.ts >= f.valid_from
-    UNION ALL
-    SELECT f.identifier_type, f.identifier, f.prison_number, d.ts
-    FROM detections d JOIN cw_flagged f ON f.identifier_type = 'IMSI' AND d.imsi = f.identifier
-    WHERE d.ts >= f.valid_from
-)
-SELECT identifier_type, identifier, prison_number, strftime(ts, '%G-W%V') AS week,
-       min(ts) AS first_ts, max(ts) AS last_ts, count(*) AS n
-FROM hits
-GROUP BY ALL
-ORDER BY first_ts
-"""
+# Detections further apart than this start a new episode (a new alert).
+EPISODE_GAP_DAYS = 7
 
 
-def _flagged(ctx: RuleContext, prisoners: dict[str, list[str]]) -> pa.Table:
+@dataclass
+class Episode:
+    """A prisoner's flagged detections with no gap longer than the episode gap."""
+
+    prison_number: str
+    days: dict[date, int] = field(default_factory=dict)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def add(self, h: Holding, d: DayCount) -> None:
+        """Count one identifier's detections on one evidence day."""
+        self.days[d.eday] = self.days.get(d.eday, 0) + d.n
+        key = (h.identifier_type, h.identifier)
+        self.counts[key] = self.counts.get(key, 0) + d.n
+        self.first = d.first if self.first is None else min(self.first, d.first)
+        self.last = d.last if self.last is None else max(self.last, d.last)
+
+    @property
+    def start(self) -> date:
+        """The episode's first evidence day."""
+        return min(self.days)
+
+    @property
+    def end(self) -> date:
+        """The episode's last evidence day."""
+        return max(self.days)
+
+
+def episodes(held: list[Holding], counts: dict[tuple[str, str, str], list[DayCount]],
+             gap: int = EPISODE_GAP_DAYS) -> list[Episode]:
+    """A prisoner's detections cut into episodes at gaps longer than ``gap`` days."""
+    hits = sorted(((d.eday, h, d) for h in held
+                   for d in counts.get((h.prison_number, h.identifier_type, h.identifier), [])),
+                  key=lambda x: (x[0], x[1].identifier))
+    out: list[Episode] = []
+    for eday, h, d in hits:
+        if not out or eday - out[-1].end > timedelta(days=gap):
+            out.append(Episode(h.prison_number))
+        out[-1].add(h, d)
+    return out
+
+
+def _uk(ts: datetime) -> str:
+    from zoneinfo import ZoneInfo
+
+    aware = ts if ts.tzinfo is not None else ts.replace(tzinfo=UTC)
+    return f"{aware.astimezone(ZoneInfo('Europe/London')):%Y-%m-%d %H:%M} UK time"
+
+
+def _draft(ep: Episode, held: dict[tuple[str, str], Holding], persons: int,
+           ctx: RuleContext, establishment: str | None, severity: str) -> AlertDraft:
+    parts = []
+    for (t, v), n in sorted(ep.counts.items(), key=lambda kv: -kv[1]):
+        h = held[(t, v)]
+        how = "confirmed" if h.confirmed else f"p={h.probability:.2f}"
+        parts.append(f"{describe(t, v)} {n} time(s) ({how}"
+                     f"{', borrowed or shared' if h.borrowed else ''})")
+    total = sum(ep.counts.values())
+    assert ep.first is not None
+    assert ep.last is not None
+    run = next(iter(held.values())).run_id
+    summary = (f"{ep.prison_number}, who has a protected person, is attributed devices detected "
+               f"on {len(ep.days)} night(s) from {ep.start} to {ep.end}: {'; '.join(parts)}. "
+               f"Last seen {_uk(ep.last)}. As of {ctx.as_of} (attribution run {run}).")
+    ids = sorted(v for _t, v in ep.counts)
+    return AlertDraft(
+        FLAGGED, f"{ep.prison_number}|{ep.start.isoformat()}", summary,
+        prison_number=ep.prison_number, identifier=max(ep.counts, key=lambda k: ep.counts[k])[1],
+        establishment=establishment,
+        details={"episode": [ep.start.isoformat(), ep.end.isoformat()],
+                 "identifiers": ids,
+                 "detections": {v: n for (_t, v), n in sorted(ep.counts.items())},
+                 "nights": len(ep.days), "protected_persons": persons},
+        priority=priority(severity, all(held[k].probability >= ctx.settings
+                                        .parole_probability_threshold or held[k].confirmed
+                                        for k in ep.counts)),
+        first_seen=ep.first, last_seen=ep.last, evidence_count=total, as_of=ctx.as_of,
+        attribution_run=run)
+
+
+def _existing(ctx: RuleContext, pn: str, ep: Episode) -> str | None:
+    """The key of an alert of this prisoner whose episode this one continues (or grew
+    back over), so a re-dated episode updates its alert rather than raising another."""
+    with ctx.store.session() as s:
+        for a in s.scalars(select(Alert).where(Alert.rule == FLAGGED,
+                                               Alert.prison_number == pn)):
+            span = (a.details or {}).get("episode")
+            if not span or "|after " in a.dedupe_key:
+                continue
+            start, end = date.fromisoformat(span[0]), date.fromisoformat(span[1])
+            gap = timedelta(days=EPISODE_GAP_DAYS)
+            if start - gap <= ep.end and ep.start <= end + gap:
+                return a.dedupe_key
+    return None
+
+
+def flagged_device_detected(ctx: RuleContext) -> list[Raised]:
+    """One alert per prisoner with a protected person and episode of detections."""
+    prisoners = protected_prisoners(ctx)
     threshold = ctx.settings.parole_probability_threshold
     with ctx.store.session() as s:
-        run_id = latest_run(s)
-        rows = [] if run_id is None else list(s.scalars(select(Attribution).where(
-            Attribution.run_id == run_id, Attribution.identifier_type.in_(("IMEI", "IMSI")),
-            Attribution.prison_number.in_(sorted(prisoners)),
-            Attribution.probability >= threshold, Attribution.status != "REJECTED")))
-    return pa.table({
-        "identifier_type": [a.identifier_type for a in rows],
-        "identifier": [a.identifier for a in rows],
-        "prison_number": [a.prison_number for a in rows],
-        "valid_from": pa.array([a.valid_from for a in rows], pa.date32()),
-    })
+        held = [h for h in holdings(s, prisoners, threshold, ("IMEI", "IMSI"))]
+        where = dict(s.execute(select(Prisoner.prison_number, Prisoner.establishment)
+                               .where(Prisoner.prison_number.in_(sorted(prisoners)))).all())
+    counts = day_counts(ctx, held)
+    severity = load_rules()[FLAGGED].severity
+    out: list[Raised] = []
+    for pn in sorted({h.prison_number for h in held}):
+        mine = [h for h in held if h.prison_number == pn]
+        by_id = {(h.identifier_type, h.identifier): h for h in mine}
+        for ep in episodes(mine, counts):
+            draft = _draft(ep, by_id, len(prisoners[pn]), ctx, where.get(pn), severity)
+            draft.key = _existing(ctx, pn, ep) or draft.key
+            with ctx.store.session() as s:
+                out.append(upsert_alert(s, draft))
+    return out
 
 
-def flagged_device_detected(ctx: RuleContext) -> list[Alert]:
-    """One alert per flagged device, prisoner and week with detections."""
-    prisoners = protected_prisoners(ctx)
-    flagged = _flagged(ctx, prisoners)
-    if flagged.num_rows == 0:
-        return []
-    hits = ctx.query(DETECTIONS_SQL, tables={"cw_flagged": flagged})
-    raised: list[Alert] = []
-    with ctx.store.session() as s:
-        for h in hits:
-            est = s.scalars(select(Prisoner.establishment).where(
-                Prisoner.prison_number == h["prison_number"])).first()
-            alert = raise_alert(
-                s, FLAGGED, f"{h['identifier']}|{h['prison_number']}|{h['week']}",
-                prison_number=h["prison_number"], identifier=h["identifier"],
-                establishment=est,
-                summary=(f"{h['identifier_type']} {h['identifier']}, attributed to "
-                         f"{h['prison_number']} who has a protected person, detected "
-                         f"{h['n']} time(s) in {h['week']} (first "
-                         f"{h['first_ts']:%Y-%m-%d %H:%M} UTC)"),
-                details={"week": h["week"], "detections": int(h["n"]),
-                         "protected_persons": len(prisoners[h["prison_number"]])})
-            if alert is not None:
-                raised.append(alert)
-    return raised
+def disconnected_identifier_reappeared(ctx: RuleContext) -> list[Raised]:
+    """Run the TRO verification scan, which raises its alerts into the shared table."""
+    from cellwatch.tro.reference import open_lake
+    from cellwatch.tro.verify import scan_reappearances
 
-
-def disconnected_identifier_reappeared(ctx: RuleContext) -> list[Alert]:
-    """Carry TRO reappearance alerts into the shared table with the attributed prisoner."""
+    engine = open_lake(ctx.settings)
     try:
-        from cellwatch.tro.models import TroAlert
-    except ImportError:  # the TRO package is optional in a build without it
-        return []
-    raised: list[Alert] = []
-    with ctx.store.session() as s:
-        for t in s.scalars(select(TroAlert).where(TroAlert.rule == REAPPEARED)
-                           .order_by(TroAlert.id)):
-            prison_number = t.prison_number
-            if prison_number is None and t.identifier and t.identifier_type:
-                cands = resolve_identifier(s, t.identifier_type, t.identifier,
-                                           t.created_ts.date())
-                prison_number = cands[0].prison_number if cands else None
-            alert = raise_alert(s, REAPPEARED, f"tro:{t.id}", prison_number=prison_number,
-                                identifier=t.identifier, establishment=t.establishment,
-                                summary=t.summary,
-                                details={"tro_alert_id": t.id, **(t.details or {})})
-            if alert is not None:
-                raised.append(alert)
-    return raised
+        return scan_reappearances(engine, ctx.store, ctx.as_of).raised
+    finally:
+        engine.close()

@@ -8,17 +8,18 @@ from sqlalchemy import select
 
 from cellwatch.access.models import Referral
 from cellwatch.alerts.context import RuleContext
-from cellwatch.alerts.lifecycle import raise_alert
-from cellwatch.alerts.models import Alert
+from cellwatch.alerts.raising import Raised, priority, raise_alert
+from cellwatch.alerts.rules import load_rules
 from cellwatch.protect.models import CrimeReferral
 from cellwatch.store import utcnow
 
 RULE = "REFERRAL_ACKNOWLEDGEMENT_OVERDUE"
 
 
-def referral_overdue(ctx: RuleContext) -> list[Alert]:
+def referral_overdue(ctx: RuleContext) -> list[Raised]:
     """Escalate every unacknowledged referral past its due date."""
-    raised: list[Alert] = []
+    raised: list[Raised] = []
+    severity = load_rules()[RULE].severity
     with ctx.store.session() as s:
         rows = s.execute(select(Referral, CrimeReferral)
                          .join(CrimeReferral, CrimeReferral.referral_id == Referral.id)
@@ -32,8 +33,9 @@ def referral_overdue(ctx: RuleContext) -> list[Alert]:
                          f"{referral.to_org} ({crime.offence}, crime ref "
                          f"{referral.crime_reference}) not acknowledged; due "
                          f"{crime.due_by.isoformat()}"),
-                details={"referral_id": referral.id, "to_org": referral.to_org})
+                details={"referral_id": referral.id, "to_org": referral.to_org},
+                priority=priority(severity))
             if alert is not None:
                 crime.escalated_at = utcnow()
-                raised.append(alert)
+                raised.append(Raised(alert, new=True, changed=True))
     return raised

@@ -31,6 +31,7 @@ from cellwatch.alerts.detect_devices import (
 from cellwatch.alerts.detect_parole import parole_review_new_evidence
 from cellwatch.alerts.detect_referrals import referral_overdue
 from cellwatch.alerts.models import Alert
+from cellwatch.alerts.raising import Raised
 from cellwatch.alerts.rules import RuleSpec, load_rules
 from cellwatch.errors import CellwatchError, ConfigError
 from cellwatch.settings import Settings
@@ -40,7 +41,7 @@ from cellwatch.tro.materialise import refresh_after_ingest
 if TYPE_CHECKING:  # the framework is only a type here; importing it would be a cycle
     from cellwatch.ingest.framework import IngestSummary
 
-Detector = Callable[[RuleContext], list[Alert]]
+Detector = Callable[[RuleContext], list[Raised]]
 
 
 def detectors() -> Mapping[str, Detector]:
@@ -55,9 +56,10 @@ def detectors() -> Mapping[str, Detector]:
 
 
 def check_rules(rules: Mapping[str, RuleSpec]) -> None:
-    """Every rule has a detector and every detector a rule; else ConfigError."""
+    """Every detected rule has a detector and every detector a rule; else ConfigError."""
     have = set(detectors())
-    missing, spare = set(rules) - have, have - set(rules)
+    detected = {n for n, spec in rules.items() if spec.detected}
+    missing, spare = detected - have, have - detected
     if missing or spare:
         raise ConfigError(f"alert rules and detectors differ: no detector for "
                           f"{sorted(missing)}, no rule for {sorted(spare)}")
@@ -65,9 +67,11 @@ def check_rules(rules: Mapping[str, RuleSpec]) -> None:
 
 @dataclass
 class RunResult:
-    """What a run raised per rule, which rules failed, and what delivery did."""
+    """What a run raised (new alerts) and updated in place per rule, which rules failed,
+    and what delivery did."""
 
     raised: dict[str, list[int]] = field(default_factory=dict)
+    updated: dict[str, list[int]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     delivered: dict[str, int] = field(default_factory=dict)
 
@@ -90,7 +94,10 @@ def run_rules(settings: Settings, store: Store, as_of: date | None = None,
     unknown = [r for r in only if r.upper() not in rules]
     if unknown:
         raise ConfigError(f"unknown alert rule(s): {', '.join(unknown)}")
-    chosen = [r.upper() for r in only] or [n for n, spec in rules.items() if spec.enabled]
+    if only:  # a rule its workflow raises (raised_by) has nothing to run here
+        chosen = [r.upper() for r in only if rules[r.upper()].detected]
+    else:
+        chosen = [n for n, spec in rules.items() if spec.enabled and spec.detected]
     if triggered_by is not None:
         kinds = frozenset(triggered_by)
         chosen = [n for n in chosen if rules[n].triggered_by(kinds)]
@@ -100,7 +107,10 @@ def run_rules(settings: Settings, store: Store, as_of: date | None = None,
     try:
         for name in chosen:
             try:
-                result.raised[name] = [a.id for a in found[name](ctx)]
+                outcomes = found[name](ctx)
+                result.raised[name] = [r.alert.id for r in outcomes if r.new]
+                result.updated[name] = [r.alert.id for r in outcomes
+                                        if r.changed and not r.new]
             except CellwatchError as exc:
                 result.failed[name] = exc.message
     finally:

@@ -1,4 +1,5 @@
-"""Raising alerts (de-duplicated), and moving them through their lifecycle.
+"""Moving alerts through their lifecycle (``lifecycle.yaml``, checked by the shared
+:mod:`cellwatch.lifecycle`); raising them is :mod:`cellwatch.alerts.raising`.
 
     OPEN ──assign──> ASSIGNED ──acknowledge──> ACKNOWLEDGED ──close(outcome)──> CLOSED
       └───────────────acknowledge──────────────────┘                 ^
@@ -9,16 +10,23 @@ Re-assigning an ASSIGNED alert is allowed (hand-over); nothing leaves CLOSED.
 
 from __future__ import annotations
 
+import functools
+from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
+import yaml
 from sqlalchemy.orm import Session
 
 from cellwatch.alerts.models import Alert
-from cellwatch.errors import IllegalTransition, InvalidData, NotFound
+from cellwatch.alerts.raising import raise_alert, upsert_alert
+from cellwatch.errors import InvalidData, NotFound
+from cellwatch.lifecycle import Lifecycle, parse_lifecycle
 from cellwatch.store import Store, utcnow
 
-STATUSES = ("OPEN", "ASSIGNED", "ACKNOWLEDGED", "CLOSED")
+__all__ = ["OUTCOMES", "STATUSES", "acknowledge", "acknowledge_in", "alert_lifecycle",
+           "assign", "assign_in", "close", "close_in", "get_alert", "raise_alert",
+           "upsert_alert"]
+
 OUTCOMES = (
     "ACTIONED",
     "REFERRED_TO_POLICE",
@@ -27,56 +35,23 @@ OUTCOMES = (
     "FALSE_POSITIVE",
     "DUPLICATE",
 )
-# From each status, the statuses an alert may move to.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "OPEN": frozenset({"ASSIGNED", "ACKNOWLEDGED", "CLOSED"}),
-    "ASSIGNED": frozenset({"ASSIGNED", "ACKNOWLEDGED", "CLOSED"}),
-    "ACKNOWLEDGED": frozenset({"CLOSED"}),
-    "CLOSED": frozenset(),
-}
 
 
-def raise_alert(
-    session: Session,
-    rule: str,
-    key: str,
-    prison_number: str | None = None,
-    person_ref: str | None = None,
-    identifier: str | None = None,
-    establishment: str | None = None,
-    summary: str = "",
-    details: dict[str, Any] | None = None,
-) -> Alert | None:
-    """Insert an OPEN alert unless ``(rule, key)`` was raised before; then return None.
+@functools.lru_cache(maxsize=1)
+def alert_lifecycle() -> Lifecycle:
+    """The bundled alert lifecycle (``lifecycle.yaml``; cached: it is immutable)."""
+    text = resources.files("cellwatch.alerts").joinpath("lifecycle.yaml").read_text("utf-8")
+    return parse_lifecycle(yaml.safe_load(text))
 
-    ``key`` names the thing alerted on (``"PP-0001|A1234BC|+447700900123"``), so the
-    same facts found by a later run raise nothing new. The caller's transaction commits.
 
-    >>> # raise_alert(s, "FLAGGED_DEVICE_DETECTED", "imei|2026-10-01", summary="...")
-    """
-    if not rule or not key or not summary:
-        raise InvalidData("alert refused", {"alert": ["rule, key and summary are required"]})
-    exists = session.scalars(
-        select(Alert.id).where(Alert.rule == rule, Alert.dedupe_key == key[:300])
-    ).first()
-    if exists is not None:
-        return None
-    alert = Alert(
-        rule=rule, dedupe_key=key[:300], status="OPEN", prison_number=prison_number,
-        person_ref=person_ref, identifier=identifier, establishment=establishment,
-        summary=summary, details=details, created_ts=utcnow(),
-    )
-    session.add(alert)
-    session.flush()
-    return alert
+STATUSES = tuple(alert_lifecycle().states)
 
 
 def _move(session: Session, alert_id: int, to: str) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
         raise NotFound(f"alert {alert_id} not found")
-    if to not in TRANSITIONS[alert.status]:
-        raise IllegalTransition(f"alert {alert_id} is {alert.status}; it cannot become {to}")
+    alert_lifecycle().check(alert.status, to, str(alert_id))
     alert.status = to
     return alert
 

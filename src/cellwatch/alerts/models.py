@@ -1,16 +1,17 @@
 """Tables of the shared alerts: one row per alert, and one per delivery attempt target.
 
 Every domain (victim protection, TRO, parole) raises into the same ``alerts`` table
-through :func:`cellwatch.alerts.raise_alert`; ``(rule, dedupe_key)`` is unique, so a
-rule that runs again over the same facts raises nothing new.
+through :func:`cellwatch.alerts.raise_alert` (or :func:`cellwatch.alerts.upsert_alert`);
+``(rule, dedupe_key)`` is unique: the key names an episode (a rule, a prisoner and a run of
+evidence), so a rule that runs again updates its alert in place rather than raising anew.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cellwatch.store.base import Base, utcnow
@@ -22,6 +23,11 @@ class Alert(Base):
     ``status`` moves OPEN -> ASSIGNED -> ACKNOWLEDGED -> CLOSED (assigning may be
     skipped; closing needs an ``outcome``). ``summary`` never carries a protected
     person's contact details: it is exported and delivered by webhook and email.
+
+    An episode's alert is updated in place as evidence arrives: ``first_seen`` and
+    ``last_seen`` (UTC) bound its evidence, ``evidence_count`` counts it, ``updated_ts``
+    is the last change, and ``as_of``/``attribution_run`` stamp the rules run and the
+    attribution run its current text was written from. ``priority``: 1 (most urgent) to 4.
     """
 
     __tablename__ = "alerts"
@@ -46,6 +52,13 @@ class Alert(Base):
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(32))
     outcome_note: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[int] = mapped_column(Integer, default=3, index=True)
+    first_seen: Mapped[datetime | None]
+    last_seen: Mapped[datetime | None]
+    evidence_count: Mapped[int | None] = mapped_column(Integer)
+    updated_ts: Mapped[datetime | None]
+    as_of: Mapped[date | None] = mapped_column(Date)
+    attribution_run: Mapped[int | None] = mapped_column(Integer)
 
 
 class AlertDelivery(Base):

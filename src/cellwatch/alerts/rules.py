@@ -20,7 +20,8 @@ from cellwatch.errors import ConfigError
 RULES_FILE = Path(__file__).with_name("rules.yaml")
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 CHANNELS = ("in_app", "webhook", "email")
-_KEYS = frozenset({"description", "severity", "channels", "enabled", "triggers"})
+_KEYS = frozenset({"description", "severity", "channels", "enabled", "triggers", "raised_by",
+                   "episode"})
 # Pseudo-kinds a rule may be triggered by besides ingest kinds.
 ATTRIBUTION = "attribution"
 ANY = "*"
@@ -37,6 +38,15 @@ class RuleSpec:
     enabled: bool = True
     # Ingest kinds (and ``attribution``, ``*``) whose arrival may make the rule fire.
     triggers: frozenset[str] = frozenset({ANY})
+    # A workflow that raises it itself (``tro``): no detector, the engine never runs it.
+    raised_by: str | None = None
+    # What one alert covers (shown to analysts and in the docs).
+    episode: str = ""
+
+    @property
+    def detected(self) -> bool:
+        """Whether a detector of the rules engine raises it."""
+        return self.raised_by is None
 
     def triggered_by(self, kinds: frozenset[str]) -> bool:
         """Whether loading ``kinds`` (or an attribution run) can make this rule fire."""
@@ -76,9 +86,14 @@ def parse_rules(raw: Any, source: str = "rules.yaml") -> dict[str, RuleSpec]:
                 isinstance(t, str) and t.strip() for t in triggers):
             problems.append(f"{where}: triggers must be a non-empty list of kinds")
             triggers = [ANY]
+        raised_by = data.get("raised_by")
+        if raised_by is not None and not (isinstance(raised_by, str) and raised_by.strip()):
+            problems.append(f"{where}: raised_by names the workflow that raises it")
         rules[str(name)] = RuleSpec(str(name), str(data.get("description", "")).strip(),
                                     severity, tuple(channels), bool(enabled),
-                                    frozenset(t.strip() for t in triggers))
+                                    frozenset(t.strip() for t in triggers),
+                                    str(raised_by).strip() if raised_by else None,
+                                    str(data.get("episode") or "").strip())
     if problems:
         raise ConfigError("invalid alert rules:\n  " + "\n  ".join(problems))
     return rules

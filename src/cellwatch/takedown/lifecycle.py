@@ -1,7 +1,7 @@
 """The takedown request lifecycle, as data (``data/lifecycle.yaml``).
 
-The same validated loader as the TRO workflow reads it, so the two workflows share one
-notion of states, terminals and allowed transitions.
+The shared loader (:mod:`cellwatch.lifecycle`) reads it, so TROs, takedowns and alerts
+share one notion of states, terminals and allowed transitions, and one checker.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from importlib import resources
 
 import yaml
 
-from cellwatch.tro.lifecycle import Lifecycle, parse_lifecycle
+from cellwatch.lifecycle import Lifecycle, parse_lifecycle
 
 DRAFTED = "DRAFTED"
 SENT = "SENT"

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from cellwatch.errors import Conflict, IllegalTransition, InvalidData, NotFound
+from cellwatch.errors import Conflict, InvalidData, NotFound
 from cellwatch.identifiers.accounts import parse_account
 from cellwatch.store import Prisoner, Store, utcnow
 from cellwatch.takedown.accounts import account_links
@@ -119,14 +119,7 @@ def draft_request(store: Store, actor: str, account: str, prison_number: str, re
 
 
 def _check_move(request: TakedownRequest, target: str) -> None:
-    # The shared lifecycle checker words its refusals for TROs; say what was refused here.
-    lifecycle = takedown_lifecycle()
-    allowed = lifecycle.allowed(request.state)
-    if target not in lifecycle.states or target not in allowed:
-        where = ", ".join(allowed) if allowed else f"none ({request.state} is final)"
-        raise IllegalTransition(f"cannot move takedown request {request.id} from "
-                                f"{request.state} to {target}; allowed from {request.state}: "
-                                f"{where}")
+    takedown_lifecycle().check(request.state, target, str(request.id))
 
 
 def transition_request(store: Store, actor: str, request_id: int, state: str, reason: str,

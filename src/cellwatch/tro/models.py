@@ -104,26 +104,6 @@ class TroResponse(Provenance, Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class TroAlert(Base):
-    """An alert raised by the TRO workflow; ``dedupe_key`` makes re-runs raise nothing new."""
-
-    __tablename__ = "tro_alerts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    rule: Mapped[str] = mapped_column(String(64), index=True)
-    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
-    created_ts: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default="OPEN")
-    identifier_type: Mapped[str | None] = mapped_column(String(10))
-    identifier: Mapped[str | None] = mapped_column(String(64), index=True)
-    establishment: Mapped[str | None] = mapped_column(String(8), index=True)
-    application_id: Mapped[int | None] = mapped_column(ForeignKey("tro_applications.id"))
-    line_id: Mapped[int | None] = mapped_column(ForeignKey("tro_lines.id"))
-    prison_number: Mapped[str | None] = mapped_column(String(7))
-    summary: Mapped[str] = mapped_column(Text)
-    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-
-
 class TroCandidateRun(Base):
     """One computation of the candidates: when, over which ingest batches, under which policy.
 

@@ -162,7 +162,7 @@ def transition(
         raise InvalidData("a transition needs a reason", {"reason": ["required"]})
     with store.session() as s:
         app = _load(s, ref)
-        spec = lifecycle.check(app.state, target.upper())
+        spec = lifecycle.check(app.state, target.upper(), app.ref)
         fields = {"court": court or app.court, "order_date": order_date or app.order_date}
         missing = [name for name in spec.requires if not fields.get(name)]
         if missing:

@@ -2,7 +2,8 @@
 
 A line is overdue when its order has been served, the operator has not answered,
 and its compliance date (served date + N working days) has passed. Escalation calls a
-hook per newly overdue line; the default hook raises one TRO alert per line.
+hook per newly overdue line; the default hook raises one alert per line (in the shared
+alerts, rule TRO_COMPLIANCE_OVERDUE).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cellwatch.alerts.raising import priority, raise_alert
+from cellwatch.alerts.rules import load_rules
 from cellwatch.store import Store, utcnow
-from cellwatch.tro.alerts import COMPLIANCE_OVERDUE, AlertSpec, raise_alert
 from cellwatch.tro.calendar import working_days_between
 from cellwatch.tro.models import TroApplication, TroLine
 
 _AWAITING = ("SERVED", "ACKNOWLEDGED")
+COMPLIANCE_OVERDUE = "TRO_COMPLIANCE_OVERDUE"
 
 
 @dataclass(frozen=True)
@@ -61,15 +64,15 @@ def overdue_lines(store: Store, as_of: date | None = None) -> list[OverdueLine]:
 
 def alert_hook(session: Session, line: OverdueLine) -> None:
     """Default escalation: one TRO_COMPLIANCE_OVERDUE alert per line."""
-    raise_alert(session, AlertSpec(
-        rule=COMPLIANCE_OVERDUE, dedupe_key=f"{COMPLIANCE_OVERDUE}:{line.line_id}",
+    raise_alert(
+        session, COMPLIANCE_OVERDUE, f"{COMPLIANCE_OVERDUE}:{line.line_id}",
         summary=(f"{line.operator or 'operator unknown'} has not actioned {line.identifier_type} "
                  f"{line.identifier} on {line.order_ref}: due {line.compliance_due.isoformat()}, "
                  f"{line.working_days_late} working day(s) late"),
-        identifier_type=line.identifier_type, identifier=line.identifier,
-        establishment=line.establishment, line_id=line.line_id,
-        details={"order_ref": line.order_ref, "operator": line.operator},
-    ))
+        identifier=line.identifier, establishment=line.establishment,
+        details={"order_ref": line.order_ref, "operator": line.operator,
+                 "line_id": line.line_id, "identifier_type": line.identifier_type},
+        priority=priority(load_rules()[COMPLIANCE_OVERDUE].severity))
 
 
 def escalate_overdue(

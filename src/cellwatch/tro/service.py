@@ -38,7 +38,7 @@ from cellwatch.access.scopes import in_scope
 from cellwatch.access.service import Access, Denied, Page
 from cellwatch.errors import ConfigError, InvalidData, NotFound
 from cellwatch.settings import Settings
-from cellwatch.tro import alerts, batch, orders, overdue, verify
+from cellwatch.tro import batch, orders, overdue, verify
 from cellwatch.tro.candidates import Candidate
 from cellwatch.tro.materialise import CandidateSet, candidate_set
 from cellwatch.tro.models import TroApplication, TroLine
@@ -266,9 +266,27 @@ def disconnection_metrics(access: Access) -> list[dict[str, Any]]:
     return rows
 
 
+TRO_RULES = (verify.REAPPEARED, verify.HANDSET_NEW_SIM, verify.REPLACEMENT_DEVICE,
+             overdue.COMPLIANCE_OVERDUE)
+
+
+def _tro_alerts(access: Access, rule: str | None) -> list[dict[str, Any]]:
+    from cellwatch.alerts.models import Alert
+
+    with access.store.session() as s:
+        query = select(Alert).where(Alert.rule.in_(TRO_RULES)).order_by(Alert.id)
+        if rule:
+            query = query.where(Alert.rule == rule)
+        return [{"alert_id": a.id, "rule": a.rule, "created_ts": a.created_ts,
+                 "status": a.status, "prison_number": a.prison_number,
+                 "identifier": a.identifier, "establishment": a.establishment,
+                 "summary": a.summary} for a in s.scalars(query)]
+
+
 def list_alerts(access: Access, rule: str | None = None) -> list[dict[str, Any]]:
-    """TRO alerts of the principal's establishments, oldest first."""
-    rows = [a for a in alerts.list_alerts(access.store, rule)
+    """TRO alerts (in the shared alerts table) of the principal's establishments, oldest
+    first."""
+    rows = [a for a in _tro_alerts(access, rule)
             if access.principal.covers(a["establishment"])]
     _decide(access, Action.READ, "tro.alerts.list", whole_list=True,
             detail={"returned": [a["alert_id"] for a in rows]})

@@ -1,31 +1,30 @@
 """Verification after disconnection: reappearance alerts, VERIFIED orders, and the
 time from first detection to disconnection per establishment.
 
-The scan runs in DuckDB over the lake; each reappearance raises exactly one alert
-(its ``dedupe_key``), so running it again changes nothing.
+The scan runs in DuckDB over the lake; each reappearance raises one alert in the shared
+alerts table (key: rule, line, identifiers), updated in place with its sightings when the
+scan runs again. The prisoner is the line's attributed one, else who the identifier
+resolves to on the day it reappeared.
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import inspect, select
 
+from cellwatch.alerts.models import Alert
+from cellwatch.alerts.raising import AlertDraft, Raised, priority, upsert_alert
+from cellwatch.alerts.rules import load_rules
 from cellwatch.lake.engine import AnalyticEngine
+from cellwatch.protect.resolve import resolve_identifier
 from cellwatch.settings import Settings
 from cellwatch.store import Store, utcnow
-from cellwatch.tro.alerts import (
-    HANDSET_NEW_SIM,
-    REAPPEARED,
-    REPLACEMENT_DEVICE,
-    AlertSpec,
-    raise_alert,
-)
-from cellwatch.tro.models import TroAlert, TroApplication, TroLine
+from cellwatch.tro.models import TroApplication, TroLine
 from cellwatch.tro.orders import transition
 from cellwatch.tro.policy import EvidencePolicy, default_policy
 from cellwatch.tro.reference import open_lake
@@ -41,6 +40,10 @@ _DISCONNECTED_SCHEMA = pa.schema([
 _ATTRIBUTION_SCHEMA = pa.schema([("identifier_type", pa.string()), ("identifier", pa.string()),
                                  ("prison_number", pa.string())])
 _ACTIONED_STATES = ("ACKNOWLEDGED", "DISCONNECTED", "VERIFIED")
+# Rule names (rules.yaml; the first is the interchange's name for it).
+REAPPEARED = "DISCONNECTED_IDENTIFIER_REAPPEARED"
+HANDSET_NEW_SIM = "TRO_HANDSET_NEW_SIM"
+REPLACEMENT_DEVICE = "TRO_REPLACEMENT_DEVICE"
 _SUMMARIES = {
     REAPPEARED: "{subject} reappeared after disconnection on {ref} (first {first})",
     HANDSET_NEW_SIM: ("handset {subject} of {ref} is in use with a new SIM {new} (first {first}):"
@@ -57,6 +60,7 @@ class VerifyResult:
     new_alerts: list[dict[str, Any]] = field(default_factory=list)
     known: int = 0
     verified: list[str] = field(default_factory=list)
+    raised: list[Raised] = field(default_factory=list)
 
 
 def _disconnected(store: Store) -> tuple[pa.Table, dict[int, tuple[str, str, int]]]:
@@ -91,34 +95,59 @@ def _attributions(store: Store) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=_ATTRIBUTION_SCHEMA)
 
 
-def scan_reappearances(engine: AnalyticEngine, store: Store) -> VerifyResult:
-    """Raise one alert per reappearance not alerted before."""
+def scan_reappearances(engine: AnalyticEngine, store: Store,
+                       as_of: date | None = None) -> VerifyResult:
+    """Raise one alert per reappearance, or update its sightings if raised before."""
     table, lines = _disconnected(store)
     engine.register("tro_ref_disconnected", table)
     engine.register("tro_ref_attributions", _attributions(store))
     found = engine.run(reappearances_sql()).to_pylist()
+    rules = load_rules()
     result = VerifyResult()
     with store.session() as s:
         for row in found:
             ref, establishment, application_id = lines[row["line_id"]]
             key = f"{row['rule']}:{row['line_id']}:{row['subject']}:{row['new_identifier'] or ''}"
             first: datetime = row["first_ts"]
+            identifier = row["new_identifier"] or row["subject"]
+            prisoner = row["prison_number"]
+            if prisoner is None and row["rule"] == REAPPEARED:
+                cands = resolve_identifier(s, _type_of(table, row["line_id"]), row["subject"],
+                                           first.date())
+                prisoner = cands[0].prison_number if cands else None
             summary = _SUMMARIES[row["rule"]].format(
                 subject=row["subject"], ref=ref, new=row["new_identifier"],
-                prisoner=row["prison_number"], first=first.isoformat(timespec="seconds"))
-            alert = raise_alert(s, AlertSpec(
-                rule=row["rule"], dedupe_key=key, summary=summary,
-                identifier=row["new_identifier"] or row["subject"],
-                establishment=establishment, application_id=application_id,
-                line_id=row["line_id"], prison_number=row["prison_number"],
+                prisoner=prisoner, first=first.isoformat(timespec="seconds"))
+            raised = upsert_alert(s, AlertDraft(
+                row["rule"], key, f"{summary}; {row['sightings']} sighting(s)",
+                prison_number=prisoner, identifier=identifier, establishment=establishment,
                 details={"order_ref": ref, "subject": row["subject"],
-                         "first_ts": first.isoformat(), "sightings": row["sightings"]}))
-            if alert is None:
-                result.known += 1
+                         "first_ts": first.isoformat(), "sightings": row["sightings"],
+                         "application_id": application_id, "line_id": row["line_id"]},
+                priority=priority(rules[row["rule"]].severity), first_seen=first,
+                last_seen=row.get("last_ts") or first, evidence_count=int(row["sightings"]),
+                as_of=as_of))
+            result.raised.append(raised)
+            if raised.new:
+                result.new_alerts.append({"alert_id": raised.alert.id, "rule": row["rule"],
+                                          "summary": raised.alert.summary})
             else:
-                result.new_alerts.append({"alert_id": alert.id, "rule": alert.rule,
-                                          "summary": alert.summary})
+                result.known += 1
     return result
+
+
+def _type_of(table: pa.Table, line_id: int) -> str:
+    ids = table.column("line_id").to_pylist()
+    return str(table.column("identifier_type")[ids.index(line_id)])
+
+
+def _alerted(s: Any, application_id: int) -> bool:
+    """Whether a reappearance or new-SIM alert names a line of the application."""
+    for details in s.scalars(select(Alert.details).where(
+            Alert.rule.in_((REAPPEARED, HANDSET_NEW_SIM)))):
+        if (details or {}).get("application_id") == application_id:
+            return True
+    return False
 
 
 def verify(
@@ -140,10 +169,7 @@ def verify(
         ready = []
         for app in apps:
             lines = s.scalars(select(TroLine).where(TroLine.application_id == app.id)).all()
-            alerted = s.scalars(select(TroAlert.id).where(
-                TroAlert.application_id == app.id,
-                TroAlert.rule.in_((REAPPEARED, HANDSET_NEW_SIM)))).first()
-            if alerted is None and all(
+            if not _alerted(s, app.id) and all(
                     ln.actioned_ts is not None and ln.actioned_ts + quiet <= now for ln in lines):
                 ready.append(app.ref)
     for ref in ready:

@@ -7,27 +7,24 @@ and refusal lands in the audit chain exactly as it would from the API.
 Several alerts can be acknowledged or assigned at once; each is done or refused on
 its own, and the page says which.
 
-Disconnection (TRO) alerts are the disconnection workflow's: they are listed through
-:func:`cellwatch.tro.service.list_alerts`, as ``cellwatch tro alerts`` lists them, and only
-for a user whose role reads TRO orders (analysts and supervisors, the API's rule for
-orders); within that, each alert is shown only inside the user's establishments.
+Disconnection (TRO) alerts live in the same table (one alert system) and are listed,
+scoped and worked like any other. The queue is ordered by priority, then open work
+first, then newest evidence; every time is shown in UK local time, labelled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
 
 from fastapi import APIRouter, Response
 
-from cellwatch.access.policy import Target, can
-from cellwatch.access.roles import Action, Resource
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.alerts import OUTCOMES
+from cellwatch.alerts.models import Alert
 from cellwatch.alerts.service import acknowledge_for, assign_for, close_for, get_for, list_for
 from cellwatch.errors import CellwatchError, InvalidData
-from cellwatch.tro import service as tro
 from cellwatch.web.context import Page, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -43,23 +40,15 @@ def alerts_queue(ctx: Page, status: str = "") -> Response:
     wanted = status.upper() if status.upper() in ORDER else None
     access = Access(ctx.store, ctx.user)
     alerts = list_for(access, QUEUE, status=wanted)
-    alerts.sort(key=lambda a: (ORDER.get(a.status, 9), -a.id))
+    alerts.sort(key=_queue_order)
     return ctx.render("alerts.html", title="Alerts", section="queues", tab="alerts",
-                      alerts=alerts, tro_alerts=tro_alerts(access), shown=wanted or "",
-                      statuses=list(ORDER))
+                      alerts=alerts, shown=wanted or "", statuses=list(ORDER))
 
 
-def tro_alerts(access: Access) -> list[dict[str, Any]]:
-    """The disconnection alerts the principal may read (none without a TRO role).
-
-    The role is asked first, without raising: the queue page did not ask for TRO alerts,
-    so a user with no TRO role (an administrator, an operator's liaison, the Parole
-    Board) is simply shown none, not audited as refused on every visit. The service
-    then narrows the list to the user's establishments and audits what it returns.
-    """
-    if not can(access.principal, Action.READ, Target(Resource.TRO_ORDER)):
-        return []
-    return tro.list_alerts(access)
+def _queue_order(a: Alert) -> tuple[int, int, float, int]:
+    # Closed work last whatever its priority; then most urgent, newest evidence first.
+    seen: datetime = a.last_seen or a.updated_ts or a.created_ts
+    return (a.status == "CLOSED", a.priority or 3, -seen.timestamp(), -a.id)
 
 
 @router.get("/alerts/{alert_id}")
