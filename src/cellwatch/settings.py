@@ -6,6 +6,7 @@ There is no module-level settings instance: the CLI and the API build one with
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -35,6 +36,16 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None,
         description="Key signing API tokens; default a random key kept in home/secret.key.",
+    )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the audit chain's HMACs and checkpoint signatures; default a "
+        "random key kept in home/audit.key. Keep it from whoever administers the database.",
+    )
+    audit_checkpoint_dir: Path | None = Field(
+        default=None,
+        description="Folder of the audit chain's signed checkpoints, outside the database; "
+        "default home/audit-checkpoints. Make it append-only (chattr +a).",
     )
     token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
@@ -102,18 +113,41 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.home / 'cellwatch.db').resolve()}"
 
+    @property
+    def audit_checkpoints(self) -> Path:
+        """Where the audit chain's signed checkpoints are appended."""
+        return self.audit_checkpoint_dir or self.home / "audit-checkpoints"
+
+    def audit_secret(self) -> bytes:
+        """The audit chain's key; made once per home (owner-only) unless set, as in production."""
+        if self.audit_key is not None:
+            return self.audit_key.get_secret_value().encode()
+        if self.environment == "production":
+            raise ConfigError("CELLWATCH_AUDIT_KEY must be set in production")
+        return _home_key(self.home / "audit.key").encode()
+
     def signing_key(self) -> str:
         """The token signing key; made once per home and kept readable only by its owner."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         if self.environment == "production":
             raise ConfigError("CELLWATCH_SECRET_KEY must be set in production")
-        path = self.home / "secret.key"
-        if not path.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return _home_key(self.home / "secret.key")
+
+
+def _home_key(path: Path) -> str:
+    """A random key kept in ``path`` (made on first use, readable by its owner alone)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not each write a different key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,23 +1,35 @@
-"""The audit log: append-only, each row chained to the one before by a SHA-256 hash.
+"""The audit log: append-only, each row chained to the one before by a keyed hash.
 
-A row's hash is ``sha256(prev_hash + canonical JSON of its content)``; changing,
-removing or inserting a row breaks the chain from that row on, which
-:func:`verify_chain` finds. Nothing in cellwatch updates or deletes audit rows; on
-PostgreSQL a trigger refuses it outright (migration ``0002_access``).
+A row's hash is ``HMAC-SHA256(key, prev_hash + canonical JSON of its content)``, the key
+kept outside the database (``Settings.audit_secret``): changing, removing or inserting a
+row breaks the chain from that row on, and without the key nobody can compute the hashes
+again after a change. Rows chained before keyed hashes (``key_id`` NULL) carry a plain
+SHA-256 and are accepted only before the first keyed row. After every transaction that
+appended, a signed checkpoint (newest id and hash) goes to a file outside the database
+(:mod:`cellwatch.access.checkpoints`), so removing the newest rows shows too.
+:func:`verify_chain` finds all of these. Nothing in cellwatch updates or deletes audit
+rows; on PostgreSQL a trigger refuses it outright (migration ``0002_access``).
+
+The key and the checkpoint folder travel in the session's ``info`` (set by
+:func:`cellwatch.store.open_store`), so every caller of :func:`append` gets them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from cellwatch.access import checkpoints
 from cellwatch.access.models import AuditEntry
 from cellwatch.store import Store, utcnow
 
@@ -45,8 +57,26 @@ def _canonical_ts(ts: datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def row_hash(entry: AuditEntry) -> str:
-    """The hash a row must carry, given its content and its ``prev_hash``."""
+def key_id(key: bytes) -> str:
+    """A short public name of ``key`` (recorded on each row), from which it cannot be had."""
+    return hashlib.sha256(b"cellwatch-audit-key:" + key).hexdigest()[:16]
+
+
+def _key(session: Session) -> bytes | None:
+    key = session.info.get("audit_key")
+    return key if isinstance(key, bytes) else None
+
+
+def _checkpoint_folder(session: Session) -> Path | None:
+    folder = session.info.get("audit_checkpoints")
+    return folder if isinstance(folder, Path) else None
+
+
+def row_hash(entry: AuditEntry, key: bytes | None = None) -> str:
+    """The hash a row must carry, given its content, its ``prev_hash`` and the key.
+
+    With ``key`` an HMAC-SHA256; without, the plain SHA-256 of rows chained before keys.
+    """
     content = {
         "id": entry.id,
         "ts": _canonical_ts(entry.ts),
@@ -60,7 +90,10 @@ def row_hash(entry: AuditEntry) -> str:
         "detail": entry.detail,
     }
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((entry.prev_hash + canonical).encode()).hexdigest()
+    message = (entry.prev_hash + canonical).encode()
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _last(session: Session) -> AuditEntry | None:
@@ -104,10 +137,24 @@ def append(session: Session, event: AuditEvent) -> AuditEntry:
         detail=json.loads(json.dumps(dict(event.detail or {}), default=str)),
         prev_hash=last.hash if last else GENESIS,
     )
-    entry.hash = row_hash(entry)
+    key = _key(session)
+    entry.key_id = key_id(key) if key is not None else None
+    entry.hash = row_hash(entry, key)
     session.add(entry)
     session.flush()
+    if key is not None and _checkpoint_folder(session) is not None:
+        session.info["audit_newest"] = (entry.id, entry.hash)
+        if not sa_event.contains(session, "after_commit", _checkpoint):
+            sa_event.listen(session, "after_commit", _checkpoint)
     return entry
+
+
+def _checkpoint(session: Session) -> None:
+    """After the commit (never for a rolled-back append): sign the newest row outside."""
+    newest = session.info.pop("audit_newest", None)
+    key, folder = _key(session), _checkpoint_folder(session)
+    if newest is not None and key is not None and folder is not None:
+        checkpoints.write(folder, key, *newest)
 
 
 def append_now(store: Store, event: AuditEvent) -> AuditEntry:
@@ -124,11 +171,12 @@ class VerificationResult:
     rows: int
     first_bad_id: int | None = None
     problem: str | None = None
+    checkpoints: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
         return {"ok": self.ok, "rows": self.rows, "first_bad_id": self.first_bad_id,
-                "problem": self.problem}
+                "problem": self.problem, "checkpoints": self.checkpoints}
 
 
 def _walk(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
@@ -142,19 +190,64 @@ def _walk(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
         last_id = rows[-1].id
 
 
+def _row_problem(entry: AuditEntry, key: bytes | None, keyed_seen: bool) -> str | None:
+    if entry.key_id is None:
+        if keyed_seen:
+            return "row has no keyed hash after keyed rows (re-hashed without the key)"
+        return None if row_hash(entry) == entry.hash else "content does not match its hash"
+    if key is None or entry.key_id != key_id(key):
+        return f"row is hashed with key {entry.key_id}, which is not this installation's key"
+    return None if row_hash(entry, key) == entry.hash else "content does not match its hash"
+
+
+def _signed(session: Session, key: bytes | None) -> dict[int, str]:
+    """Checkpoint id -> hash; raises ForgedCheckpoint for a bad line or two hashes of one id."""
+    folder = _checkpoint_folder(session)
+    if key is None or folder is None:
+        return {}
+    found: dict[int, str] = {}
+    for point in checkpoints.read(folder, key):
+        if found.setdefault(point.id, point.hash) != point.hash:
+            raise checkpoints.ForgedCheckpoint(
+                f"checkpoint {point.where} gives row {point.id} a second hash")
+    return found
+
+
 def verify_session(session: Session) -> VerificationResult:
-    """Walk the chain in ``session`` and report the first row that does not hold."""
-    prev, expected_id, count = GENESIS, 1, 0
+    """Walk the chain in ``session`` and report the first row that does not hold.
+
+    Each row must follow its predecessor, carry the hash of its content under the key,
+    and match every signed checkpoint naming it; no checkpoint may name a row past the
+    end (rows removed from the end).
+    """
+    key = _key(session)
+    try:
+        signed = _signed(session, key)
+    except checkpoints.ForgedCheckpoint as exc:
+        return VerificationResult(False, 0, None, str(exc))
+    prev, expected_id, count, keyed_seen = GENESIS, 1, 0, False
     for entry in _walk(session):
         count += 1
         if entry.id != expected_id:
-            return VerificationResult(False, count, entry.id, f"row {expected_id} is missing")
+            return VerificationResult(False, count, entry.id, f"row {expected_id} is missing",
+                                      len(signed))
         if entry.prev_hash != prev:
-            return VerificationResult(False, count, entry.id, "prev_hash does not match")
-        if row_hash(entry) != entry.hash:
-            return VerificationResult(False, count, entry.id, "content does not match its hash")
+            return VerificationResult(False, count, entry.id, "prev_hash does not match",
+                                      len(signed))
+        problem = _row_problem(entry, key, keyed_seen)
+        if problem is None and signed.get(entry.id, entry.hash) != entry.hash:
+            problem = "row differs from its signed checkpoint (rewritten and re-hashed)"
+        if problem is not None:
+            return VerificationResult(False, count, entry.id, problem, len(signed))
+        keyed_seen = keyed_seen or entry.key_id is not None
         prev, expected_id = entry.hash, expected_id + 1
-    return VerificationResult(True, count)
+    beyond = max(signed, default=0)
+    if beyond >= expected_id:
+        return VerificationResult(
+            False, count, expected_id,
+            f"the log ends at row {expected_id - 1} but a signed checkpoint names row "
+            f"{beyond}: rows were removed", len(signed))
+    return VerificationResult(True, count, checkpoints=len(signed))
 
 
 def verify_chain(store: Store) -> VerificationResult:

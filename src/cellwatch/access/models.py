@@ -191,3 +191,23 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Which key the hash is an HMAC under (cellwatch.access.audit.key_id); NULL for rows
+    # chained before keyed hashes, plain SHA-256.
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class SignInSession(Base):
+    """A web session on the server: ended at sign-out, or past its idle or absolute limit.
+
+    The id is the SHA-256 of the random token the cookie carries, so a copy of this
+    table cannot be replayed as cookies.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(20))

@@ -62,10 +62,14 @@ def alembic_config(url: str) -> Config:
 class Store:
     """The relational store: an engine, a session factory and migrations."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, audit_key: bytes | None = None,
+                 audit_checkpoints: Path | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every session carries the audit chain's key and checkpoint folder, which live
+        # outside the database (cellwatch.access.audit reads them from session.info).
+        info: dict[str, Any] = {"audit_key": audit_key, "audit_checkpoints": audit_checkpoints}
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
 
     @property
     def dialect(self) -> str:
@@ -118,7 +122,7 @@ def open_store(settings: Settings, migrate: bool = True) -> Store:
     """Open (and by default migrate) the store that ``settings`` point at."""
     if settings.database_url is None:
         settings.home.mkdir(parents=True, exist_ok=True)
-    store = Store(settings.store_url)
+    store = Store(settings.store_url, settings.audit_secret(), settings.audit_checkpoints)
     if migrate:
         store.migrate()
     return store
