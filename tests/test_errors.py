@@ -81,7 +81,7 @@ def test_problem_details_have_the_rfc_9457_members(cls: type[CellwatchError]) ->
 
 
 def test_upload_too_large_is_a_413_in_the_hierarchy() -> None:
-    from cellwatch.access.uploads import UploadTooLarge as via_uploads
+    from cellwatch.ingest.service.uploads import UploadTooLarge as via_uploads
 
     assert via_uploads is errors_module.UploadTooLarge
     assert issubclass(errors_module.UploadTooLarge, errors_module.IngestError)

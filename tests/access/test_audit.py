@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from cellwatch.access import audit, people
+from cellwatch.access import audit
 from cellwatch.access.service import Access
 from cellwatch.errors import AccessDenied, StoreError
+from cellwatch.estate import service as people
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 

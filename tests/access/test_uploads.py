@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from cellwatch.access import ops, uploads
 from cellwatch.access.models import AuditEntry, User
 from cellwatch.access.roles import REFERENCE_KINDS
 from cellwatch.access.service import Access, Denied
 from cellwatch.errors import UploadTooLarge
+from cellwatch.ingest.service import batches, uploads
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Prisoner, QuarantinedRow, Store
 
@@ -68,7 +68,7 @@ def test_changing_a_quarantined_row_needs_the_right_to_load_its_kind(
         s.add(User(username="nat_supervisor", org_code="NIU", roles=["supervisor"],
                    password_hash="x", active=True, token_version=0))
     supervisor = as_user("nat_supervisor")
-    assert row_id in {r.id for r in ops.list_quarantine(supervisor)}
+    assert row_id in {r.id for r in batches.list_quarantine(supervisor)}
     with pytest.raises(Denied):
         uploads.fix_quarantined(supervisor, settings, row_id, {"prison_number": "B9876ZY"})
     with pytest.raises(Denied):

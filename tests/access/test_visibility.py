@@ -7,10 +7,11 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from cellwatch.access import intel, people
 from cellwatch.access.models import AuditEntry
 from cellwatch.access.service import Access
 from cellwatch.errors import AccessDenied, NotFound
+from cellwatch.estate import service as people
+from cellwatch.intelligence import service as intel
 from cellwatch.store import Store
 
 ALL_PRISONERS = ["A1111AA", "A2222BB", "A3333CC", "A4444DD"]

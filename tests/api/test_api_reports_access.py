@@ -1,5 +1,5 @@
 """``/stats`` and ``/targeting/rank`` are decided and narrowed by
-:mod:`cellwatch.access.reports`, as ``cellwatch stats`` and ``targeting`` are: statistics
+:mod:`cellwatch.reports.service`, as ``cellwatch stats`` and ``targeting`` are: statistics
 of the caller's establishments only (regions summed from those), and every refusal
 audited like any other endpoint's."""
 

@@ -1,5 +1,6 @@
 """``GET /api/v1/identifiers/{text}`` opens an identifier by the rule of the web's device
-page and ``cellwatch device`` (:func:`cellwatch.access.attributions.open_identifier`): one
+page and ``cellwatch device``
+(:func:`cellwatch.attribution.service.attributions.open_identifier`): one
 known outside the caller's own organisation needs a reason; without one the answer is a
 403 naming the missing ``reason``, and the refusal is audited."""
 

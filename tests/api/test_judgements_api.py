@@ -1,6 +1,6 @@
 """``/api/v1/judgements``: analysts confirm, reject or mark unsure an attribution or a link,
 undo a judgement and list those about an identifier or a prisoner, through the same
-access-checked, audited service as ``cellwatch judge`` (cellwatch.access.attributions).
+access-checked, audited service as ``cellwatch judge`` (cellwatch.attribution.service.attributions).
 
 Over the fixture estate (Hewell and Berwyn in the West Midlands, Leeds in Yorkshire) with
 one attribution run: SHARED attributed at Hewell and at Leeds, LEEDS_ONLY at Leeds.

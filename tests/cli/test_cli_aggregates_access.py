@@ -1,5 +1,5 @@
 """``cellwatch stats``, ``status`` and ``targeting`` act as ``CELLWATCH_PRINCIPAL``
-(:mod:`cellwatch.access.reports`): statistics and counts kept to the principal's
+(:mod:`cellwatch.reports.service`): statistics and counts kept to the principal's
 establishments (and, per kind, to the batches it may see), ranking only where it may
 read prisoners."""
 

@@ -1,5 +1,6 @@
 """``cellwatch prisoner``, ``device`` and ``judge`` act as ``CELLWATCH_PRINCIPAL`` through
-:mod:`cellwatch.access.attributions`: records are opened as the API and the web open them
+:mod:`cellwatch.attribution.service.attributions`: records are opened as the API and the
+web open them
 (scope, ``--reason`` outside one's organisation, the read audited), and judgements need
 the attribution update permission in the prisoner's (or link's) geography, are recorded
 under the acting user and audited."""
@@ -16,10 +17,10 @@ from attribution_seed import LEEDS_ONLY, SHARED, SIM, UNKNOWN, seed_attributions
 from audit_support import audited
 from cellwatch.access.audit import verify_chain
 from cellwatch.access.models import AuditEntry
-from cellwatch.access.people import get_prisoner
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access
 from cellwatch.attribution.models import Judgement
+from cellwatch.estate.service import get_prisoner
 from cellwatch.store import Store
 
 Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of conftest

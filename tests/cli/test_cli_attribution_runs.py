@@ -1,5 +1,5 @@
 """``cellwatch attribute`` and ``evaluate`` act as ``CELLWATCH_PRINCIPAL``
-(:mod:`cellwatch.access.runs`): a run re-attributes every identifier of the estate, so
+(:mod:`cellwatch.attribution.service.runs`): a run re-attributes every identifier of the estate, so
 only a national unit's analysts and supervisors (or ``system``) run or score one; a
 refusal changes nothing and is audited, a run is audited."""
 

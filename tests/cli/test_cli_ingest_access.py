@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from audit_support import audited
-from cellwatch.access import uploads
 from cellwatch.access.audit import verify_chain
 from cellwatch.access.models import AuditEntry, User
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access, Denied
+from cellwatch.ingest.service import uploads
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Prisoner, QuarantinedRow, SeizureItem, Store
 

@@ -8,7 +8,7 @@ from web_browser import Browser
 from web_estate import ALERTS
 from web_server import LiveServer
 
-from cellwatch.access.ops import list_audit
+from cellwatch.access.directory import list_audit
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging

@@ -1,5 +1,6 @@
 """The device page decides through the same rule as ``cellwatch device``
-(:func:`cellwatch.access.attributions.open_identifier`): opened, and audited, within the
+(:func:`cellwatch.attribution.service.attributions.open_identifier`): opened, and audited,
+within the
 user's establishments; known only elsewhere it is "not found", as an unknown one is, and
 the refusal is audited.
 

@@ -1,5 +1,5 @@
 """Judging on the device and prisoner pages: the forms are shown only to users who may
-judge there, a posted verdict goes through :mod:`cellwatch.access.attributions` (as
+judge there, a posted verdict goes through :mod:`cellwatch.attribution.service.attributions` (as
 ``cellwatch judge`` and ``/api/v1/judgements`` do: decided, recorded under the user,
 audited) and comes back to the page it was posted from with a banner, a judgement can be
 undone, and a refusal is shown on that page with why.
@@ -22,13 +22,13 @@ from web_client import sign_in
 
 from attribution_seed import finished_run
 from audit_support import audited
-from cellwatch.access.attributions import judge_attribution
 from cellwatch.access.directory import create_user
 from cellwatch.access.fixtures import PASSWORD, build_estate
 from cellwatch.access.principal import SYSTEM, principal_for
 from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
 from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
+from cellwatch.attribution.service.attributions import judge_attribution
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 

@@ -59,7 +59,8 @@ class Resource(StrEnum):
     # its export is audited under the resource name the service's own entries use.
     ALERT = "alert"
     # An identifier's attribution to a prisoner, or a link: judged by analysts
-    # (cellwatch.access.attributions); read as part of the prisoner's or device's record.
+    # (cellwatch.attribution.service.attributions); read as part of the prisoner's or
+    # device's record.
     ATTRIBUTION = "attribution"
 
 

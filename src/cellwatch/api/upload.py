@@ -17,8 +17,8 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from cellwatch.access.uploads import safe_file_name, too_large
 from cellwatch.errors import InvalidData
+from cellwatch.ingest.service.uploads import safe_file_name, too_large
 
 FIELD = "file"
 

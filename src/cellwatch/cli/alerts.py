@@ -11,7 +11,6 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.exports import audited_export, require_reason
 from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
 from cellwatch.alerts import export_alerts, load_rules, service
@@ -25,6 +24,7 @@ from cellwatch.cli.context import (
     settings_from_env,
 )
 from cellwatch.cli.export import export_app
+from cellwatch.exchange.service import audited_export, require_reason
 
 alerts_app = typer.Typer(name="alerts", help="Alerts: run the rules, list, assign, "
                          "acknowledge, close.", no_args_is_help=True)

@@ -2,12 +2,12 @@
 ``export attributions``: thin shells over :mod:`cellwatch.attribution`.
 
 Every command acts as ``CELLWATCH_PRINCIPAL``. ``device``, ``prisoner`` and ``judge`` go
-through :mod:`cellwatch.access.attributions`: records are opened as the API and the web
+through :mod:`cellwatch.attribution.service.attributions`: records are opened as the API and the web
 open them (the policy, ``--reason`` outside one's own organisation, the read audited) and
 judgements are decided, recorded under the acting user and audited. ``attribute`` and
-``evaluate`` go through :mod:`cellwatch.access.runs` (the whole estate's judgement
+``evaluate`` go through :mod:`cellwatch.attribution.service.runs` (the whole estate's judgement
 permission: a national unit's analysts and supervisors, or ``system``); ``export
-attributions`` through :mod:`cellwatch.access.exports` (the prisoners the principal may
+attributions`` through :mod:`cellwatch.exchange.service` (the prisoners the principal may
 see, a reason for users, audited).
 """
 
@@ -57,9 +57,9 @@ def attribute_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Update the identity graph and attribute every identifier (a new run)."""
-    from cellwatch.access.runs import run_attribution
     from cellwatch.alerts.engine import high_water, run_after
     from cellwatch.attribution.params import RunParams
+    from cellwatch.attribution.service.runs import run_attribution
 
     settings = settings_from_env()
     access = cli_access(settings)
@@ -101,7 +101,7 @@ def device_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Who a device (or SIM, or number) is attributed to, on what evidence, and its links."""
-    from cellwatch.access.attributions import device_attributions
+    from cellwatch.attribution.service.attributions import device_attributions
 
     access = cli_access()
     doc = opened(lambda: device_attributions(access, identifier, reason))
@@ -127,7 +127,7 @@ def prisoner_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Identifiers attributed to a prisoner with probabilities, evidence and a timeline."""
-    from cellwatch.access.attributions import prisoner_attributions
+    from cellwatch.attribution.service.attributions import prisoner_attributions
 
     access = cli_access()
     number = prison_number.strip().upper()
@@ -151,7 +151,7 @@ def judge_attribution(
     identifier_type: str = typer.Option("IMEI", "--type", help="IMEI, IMSI or MSISDN."),
 ) -> None:
     """Judge an attribution of an identifier to a prisoner."""
-    from cellwatch.access.attributions import judge_attribution as judge
+    from cellwatch.attribution.service.attributions import judge_attribution as judge
 
     j = judge(cli_access(), identifier_type, identifier, prison_number, verdict, reason)
     console().print(f"judgement {j.id}: {j.verdict}", highlight=False)
@@ -163,7 +163,7 @@ def judge_link(
     verdict: str = typer.Option(..., "--verdict"), reason: str = typer.Option(..., "--reason"),
 ) -> None:
     """Judge a link between two identifiers (e.g. IMEI 35... IMSI 234...)."""
-    from cellwatch.access.attributions import judge_link as judge
+    from cellwatch.attribution.service.attributions import judge_link as judge
 
     j = judge(cli_access(), a_type, a, b_type, b, verdict, reason)
     console().print(f"judgement {j.id}: {j.verdict}", highlight=False)
@@ -171,7 +171,7 @@ def judge_link(
 
 def judge_undo(judgement_id: int = typer.Argument(...)) -> None:
     """Undo a judgement (it stays on record, marked undone)."""
-    from cellwatch.access.attributions import undo_judgement
+    from cellwatch.attribution.service.attributions import undo_judgement
 
     j = undo_judgement(cli_access(), judgement_id)
     console().print(f"judgement {j.id} undone", highlight=False)
@@ -185,7 +185,7 @@ def evaluate_command(
         "of the run's evidence could pass (rebuilds the run's feature tables)."),
 ) -> None:
     """Score the latest run against a simulator's truth; print and write JSON and plots."""
-    from cellwatch.access.runs import evaluate_attribution
+    from cellwatch.attribution.service.runs import evaluate_attribution
 
     doc = evaluate_attribution(cli_access(), truth, out, ceiling)
     summary = {k: v for k, v in doc.items() if k != "pr_points"}
@@ -199,7 +199,7 @@ def export_attributions_command(
 ) -> None:
     """Write attributions exactly as interchange.md defines them: those to prisoners the
     principal may see (all for a national unit or ``system``); the export is audited."""
-    from cellwatch.access.exports import export_attributions_csv
+    from cellwatch.exchange.service import export_attributions_csv
 
     n = export_attributions_csv(cli_access(), out, run, reason)
     console().print(f"{n} rows written to {out}", highlight=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cellwatch.access import ops
+from cellwatch.access import directory
 from cellwatch.access.service import Page
 from cellwatch.cli.context import cli_access, console, print_json
 
@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Check the hash chain; exit 1 and name the first broken row if it does not hold."""
-    result = ops.verify_audit(cli_access())
+    result = directory.verify_audit(cli_access())
     if as_json:
         print_json(result.as_dict())
     elif result.ok:
@@ -39,7 +39,7 @@ def list_entries(
     principal: str | None = typer.Option(None, "--principal"),
 ) -> None:
     """List audit entries, newest first."""
-    rows = ops.list_audit(cli_access(), Page(limit, offset), outcome, principal)
+    rows = directory.list_audit(cli_access(), Page(limit, offset), outcome, principal)
     docs = [{"id": e.id, "ts": e.ts.isoformat(), "principal": e.principal, "org": e.org,
              "action": e.action, "resource_type": e.resource_type,
              "resource_id": e.resource_id, "reason": e.reason, "outcome": e.outcome,

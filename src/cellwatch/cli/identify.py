@@ -1,6 +1,6 @@
 """``cellwatch identify TEXT``: what an identifier is and everything the store knows of it.
 
-A thin shell over :func:`cellwatch.access.knowledge.look_up`, acting as
+A thin shell over :func:`cellwatch.attribution.service.knowledge.look_up`, acting as
 ``CELLWATCH_PRINCIPAL`` (``system`` by default): an identifier known outside the
 principal's own organisation is opened only with ``--reason``, as ``cellwatch device``.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from cellwatch.access.knowledge import look_up
+from cellwatch.attribution.service.knowledge import look_up
 from cellwatch.cli.context import cli_access, console, opened, print_json
 from cellwatch.errors import InvalidIdentifier
 
@@ -53,7 +53,7 @@ def identify_command(
 
 
 def render(known: dict[str, Any]) -> list[str]:
-    """Readable lines for a :func:`~cellwatch.access.knowledge.knowledge_of` answer."""
+    """Readable lines for a :func:`~cellwatch.attribution.service.knowledge.knowledge_of` answer."""
     lines = list(known["explain"])
     if known.get("privileged"):
         return [*lines, "allow-listed: PRIVILEGED",

@@ -1,9 +1,9 @@
 """``cellwatch ingest KIND FILE...``: load files, quarantine bad rows, print a summary.
 
 The command acts as ``CELLWATCH_PRINCIPAL`` and loads only the kinds that principal may
-load: the rule of API and web uploads (:func:`cellwatch.access.uploads.check_ingest`),
+load: the rule of API and web uploads (:func:`cellwatch.ingest.service.uploads.check_ingest`),
 refused and audited the same way. ``system`` loads everything. Each file loaded is
-audited as an upload is (:func:`cellwatch.access.uploads.audit_ingest`).
+audited as an upload is (:func:`cellwatch.ingest.service.uploads.audit_ingest`).
 
 Exit codes: 0 every row went in, 1 some rows were quarantined, 2 a file was unusable
 (it changed nothing; the other files still go in), or the principal may not load the
@@ -22,10 +22,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from cellwatch.access.service import Access, Denied
-from cellwatch.access.uploads import audit_ingest, check_ingest
 from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
 from cellwatch.errors import AccessDenied, AuthenticationFailed, CellwatchError, MalformedFile
 from cellwatch.ingest.framework import IngestContext, IngestSummary, get_handler, ingest_file
+from cellwatch.ingest.service.uploads import audit_ingest, check_ingest
 from cellwatch.settings import Settings
 
 COUNTS = ("read", "accepted", "updated", "duplicates", "quarantined")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.exports import atomically, write_intelligence_csv
-from cellwatch.access.intel import IntelligenceFilter
 from cellwatch.cli.context import cli_access, console
+from cellwatch.exchange.service import atomically, write_intelligence_csv
+from cellwatch.intelligence.service import IntelligenceFilter
 
 
 def export_intelligence_command(

@@ -1,8 +1,8 @@
 """``cellwatch quarantine``: list, show, fix, retry and discard rejected rows.
 
 Every command acts as ``CELLWATCH_PRINCIPAL`` through the service functions behind the
-API's ``/api/v1/quarantine`` and the web's ingest page (:mod:`cellwatch.access.ops`,
-:mod:`cellwatch.access.uploads`), so the rules are theirs: a principal sees the rows of
+API's ``/api/v1/quarantine`` and the web's ingest page (:mod:`cellwatch.ingest.service.batches`,
+:mod:`cellwatch.ingest.service.uploads`), so the rules are theirs: a principal sees the rows of
 batches it ran (every row for a national unit or ``system``); reading needs the
 quarantine read permission and is audited (``list``, ``read``); a change (``fix``,
 ``retry``, ``discard``) needs the quarantine update permission on the row and the right to
@@ -20,7 +20,6 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
-from cellwatch.access import ops, uploads
 from cellwatch.access.service import Access, Page
 from cellwatch.alerts import Alert
 from cellwatch.alerts.engine import high_water
@@ -29,6 +28,7 @@ from cellwatch.cli.ingest import acting_access, combine, exit_code, refuse, requ
 from cellwatch.errors import AccessDenied, InvalidData
 from cellwatch.ingest import quarantine as q
 from cellwatch.ingest.framework import IngestSummary, canonical_kind
+from cellwatch.ingest.service import batches, uploads
 from cellwatch.settings import Settings
 
 group = typer.Typer(help="Rows rejected by ingest: list, show, fix, retry, discard.")
@@ -65,7 +65,7 @@ def list_command(
     wanted = None if status.upper() == "ALL" else status
     name = canonical_kind(kind) if kind else None
     with _acting(as_json) as (access, _):
-        found = ops.list_quarantine(access, Page(limit=limit), name, wanted, batch)
+        found = batches.list_quarantine(access, Page(limit=limit), name, wanted, batch)
     rows = [q.row_to_dict(row) for row in found]
     if as_json:
         print_json({"rows": rows, "count": len(rows)})
@@ -174,7 +174,7 @@ def _rows_to_retry(access: Access, ids: Sequence[int], kind: str | None,
         return [(row_id, k) for row_id, k in found if wanted in (None, k)]
     rows: list[tuple[int, str]] = []
     while True:
-        page = ops.list_quarantine(access, Page(PAGE, len(rows)), wanted, "OPEN")
+        page = batches.list_quarantine(access, Page(PAGE, len(rows)), wanted, "OPEN")
         rows += [(row.id, row.kind) for row in page]
         if len(page) < PAGE:
             return rows

@@ -1,6 +1,6 @@
 """``cellwatch stats``: the digest statistics as CSV, PNG and JSON (a thin shell).
 
-Acts as ``CELLWATCH_PRINCIPAL`` through :func:`cellwatch.access.reports.statistics_for`:
+Acts as ``CELLWATCH_PRINCIPAL`` through :func:`cellwatch.reports.service.statistics_for`:
 the statistics of the establishments the principal covers (all of them for a national
 unit or ``system``).
 """
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cellwatch.access.reports import statistics_for
 from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.errors import InvalidData
+from cellwatch.reports.service import statistics_for
 
 if TYPE_CHECKING:
     from cellwatch.reports.stats import Grouping

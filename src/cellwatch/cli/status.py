@@ -1,6 +1,6 @@
 """``cellwatch status``: what is loaded, per establishment and per kind of source.
 
-Acts as ``CELLWATCH_PRINCIPAL`` through :func:`cellwatch.access.reports.loaded_status`:
+Acts as ``CELLWATCH_PRINCIPAL`` through :func:`cellwatch.reports.service.loaded_status`:
 the ingest-batch read permission; the principal's establishments and the batches it may
 see (everything for a national unit or ``system``).
 """
@@ -12,9 +12,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from cellwatch.access.reports import loaded_status
 from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.ingest.status import PER_ESTABLISHMENT
+from cellwatch.reports.service import loaded_status
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 
 Acts as ``CELLWATCH_PRINCIPAL``: ranking names where occupants' phones are, so it needs
 prisoner read in the establishment, the API's rule for ``/targeting/rank``
-(:func:`cellwatch.access.reports.check_targeting`); evaluating the whole estate needs a
+(:func:`cellwatch.reports.service.check_targeting`); evaluating the whole estate needs a
 principal that covers it.
 """
 
@@ -12,9 +12,9 @@ from datetime import date
 
 import typer
 
-from cellwatch.access.reports import check_targeting
 from cellwatch.cli.context import AS_JSON, cli_access, console, print_json, settings_from_env
 from cellwatch.errors import InvalidData
+from cellwatch.reports.service import check_targeting
 from cellwatch.targeting import evaluate_ranking, rank_locations
 from cellwatch.targeting.rank import Level
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.access.exports import audited_export, require_reason
 from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
 from cellwatch.cli.context import AS_JSON, EXPORT_REASON, cli_access, console, print_json
 from cellwatch.cli.export import export_app
 from cellwatch.errors import InvalidData
+from cellwatch.exchange.service import audited_export, require_reason
 from cellwatch.ingest.timestamps import parse_timestamp
 from cellwatch.tro import service
 from cellwatch.tro.candidates import write_candidates_csv

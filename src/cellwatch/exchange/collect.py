@@ -2,7 +2,7 @@
 
 Everything is read through the access layer: prisoners by the principal's scope (the
 same SQL filter as the prisoner list), attributions only for those prisoners,
-intelligence through :func:`cellwatch.access.intel.export_intelligence` (export
+intelligence through :func:`cellwatch.intelligence.service.export_intelligence` (export
 permission, handling codes, one dissemination per item leaving its owner). The export
 itself is audited with its format and what it carried.
 """
@@ -15,11 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cellwatch.access import intel
-from cellwatch.access.exports import require_reason
 from cellwatch.access.models import Organisation
-from cellwatch.access.people import PrisonerFilter
-from cellwatch.access.people import _filters as prisoner_filters
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
@@ -27,7 +23,11 @@ from cellwatch.access.service import Access
 from cellwatch.attribution.export import attribution_rows
 from cellwatch.attribution.models import EvidenceItem
 from cellwatch.errors import NotFound
+from cellwatch.estate.service import PrisonerFilter
+from cellwatch.estate.service import _filters as prisoner_filters
 from cellwatch.exchange.fields import SUBJECT_ONLY, visible_fields
+from cellwatch.exchange.service import require_reason
+from cellwatch.intelligence import service as intel
 from cellwatch.store.reference import Prisoner
 
 

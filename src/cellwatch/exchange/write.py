@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from cellwatch.access.exports import atomically
 from cellwatch.access.service import Access
 from cellwatch.exchange.collect import ExchangeData, ExportScope, collect
+from cellwatch.exchange.service import atomically
 
 
 @dataclass(frozen=True)

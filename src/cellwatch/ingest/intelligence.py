@@ -21,7 +21,6 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from cellwatch.access.intel import named_organisations
 from cellwatch.access.models import IntelligenceRelease, IntelligenceReport, IntelligenceSubject
 from cellwatch.access.roles import Resource
 from cellwatch.errors import InvalidIdentifier
@@ -33,6 +32,7 @@ from cellwatch.ingest.scope import WriteScope, writer_of
 from cellwatch.ingest.specs import KindSpec
 from cellwatch.ingest.validate import Checked
 from cellwatch.ingest.values import PRISON_NUMBER
+from cellwatch.intelligence.service import named_organisations
 from cellwatch.store import Establishment, Prisoner
 
 SPEC = KindSpec(

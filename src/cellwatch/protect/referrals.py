@@ -3,7 +3,7 @@ police and the CPS): a force records a crime committed from prison, it reaches t
 establishment's security team and the prisoner's parole record, and its
 acknowledgement is tracked; unacknowledged ones are escalated once when overdue.
 
-The referral itself is access's (:func:`cellwatch.access.cases.create_referrals`: parties,
+The referral itself is access's (:func:`cellwatch.cases.service.create_referrals`: parties,
 status, acknowledgement, audit); :class:`CrimeReferral` adds the agreement's fields.
 """
 
@@ -14,14 +14,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from cellwatch.access.cases import (
+from cellwatch.access.models import Organisation, Referral
+from cellwatch.access.service import Access, Page
+from cellwatch.cases.service import (
     acknowledge_referral,
     create_referrals,
     get_referral,
     list_referrals,
 )
-from cellwatch.access.models import Organisation, Referral
-from cellwatch.access.service import Access, Page
 from cellwatch.errors import InvalidData, NotFound
 from cellwatch.protect.models import CrimeReferral
 from cellwatch.store import Prisoner

@@ -6,7 +6,7 @@ decides, audits and keeps them to the principal's establishments:
 :func:`~cellwatch.tro.service.candidates` for the queue (the materialised set, with when
 it was computed) and one :func:`~cellwatch.tro.service.create_application` per
 establishment for the draft.
-Referrals go through the service layer (:mod:`cellwatch.access.cases`) likewise.
+Referrals go through the service layer (:mod:`cellwatch.cases.service`) likewise.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from cellwatch.access.cases import acknowledge_referral, list_referrals
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
+from cellwatch.cases.service import acknowledge_referral, list_referrals
 from cellwatch.errors import InvalidData
 from cellwatch.tro import service as tro
 from cellwatch.tro.materialise import CandidateSet

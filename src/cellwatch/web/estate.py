@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellwatch.access.people import list_establishments
 from cellwatch.access.policy import Target, can
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import in_scope
@@ -29,6 +28,7 @@ from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.alerts import Alert, list_alerts
 from cellwatch.errors import LakeError
+from cellwatch.estate.service import list_establishments
 from cellwatch.lake.analytics import detection_heat, detections_per_day
 from cellwatch.store import Establishment, Location, SeizureItem
 from cellwatch.tro.models import TroApplication

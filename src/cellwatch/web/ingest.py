@@ -2,7 +2,7 @@
 the quarantine (fix a row's values, retry, or discard a row with a reason).
 
 Every decision, audit entry and the post-ingest hook come from
-:mod:`cellwatch.access.uploads`, the same functions as the API's upload and quarantine
+:mod:`cellwatch.ingest.service.uploads`, the same functions as the API's upload and quarantine
 endpoints; this page only reads the form. The body is streamed and cut off past
 ``settings.max_upload_bytes`` (counted as it arrives, so a false Content-Length does not
 help) before the service sees the file.
@@ -20,12 +20,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from cellwatch.access import ops, uploads
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import InvalidData, NotFound
 from cellwatch.ingest.framework import IngestSummary, kind_names
 from cellwatch.ingest.quarantine import show_row
+from cellwatch.ingest.service import batches as batch_list
+from cellwatch.ingest.service import uploads
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -67,8 +68,8 @@ def _file_name(upload: UploadFile) -> str:
 
 def _page(ctx: PageContext, status: int = 200, **values: object) -> Response:
     access = Access(ctx.store, ctx.user)
-    rows = ops.list_quarantine(access, Paging(limit=200), status="OPEN")
-    batches = ops.list_batches(access, Paging(limit=10))
+    rows = batch_list.list_quarantine(access, Paging(limit=200), status="OPEN")
+    batches = batch_list.list_batches(access, Paging(limit=10))
     return ctx.render("ingest.html", status=status, title="Ingest", section="ingest",
                       kinds=uploads.loadable_kinds(access), rows=rows, batches=batches,
                       limit_mb=max(_limit(ctx) // (1024 * 1024), 1), **values)
@@ -133,7 +134,7 @@ def _row_in_scope(ctx: PageContext, row_id: int) -> dict[str, object]:
     row = show_row(ctx.store, row_id)
     access = Access(ctx.store, ctx.user)
     batch = row["batch_id"] if isinstance(row["batch_id"], int) else None
-    visible = {r.id for r in ops.list_quarantine(access, Paging(limit=500), status="OPEN",
+    visible = {r.id for r in batch_list.list_quarantine(access, Paging(limit=500), status="OPEN",
                                                    batch_id=batch)}
     if row_id not in visible:
         raise NotFound(f"no open quarantined row {row_id} of yours")

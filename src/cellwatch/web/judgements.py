@@ -1,7 +1,7 @@
 """Judging from the device and prisoner pages: confirm, reject or mark unsure an attribution
 or a link, with a reason, and undo a judgement.
 
-The forms post here and go to :mod:`cellwatch.access.attributions`, the door of
+The forms post here and go to :mod:`cellwatch.attribution.service.attributions`, the door of
 ``cellwatch judge`` and ``/api/v1/judgements``: the same decision (attribution update in
 the prisoner's, or either end's, geography), the same record under the user and the same
 audit entries, refusals included. Then back to the page the form was on with a banner
@@ -19,9 +19,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from cellwatch.access.attributions import judge_attribution, judge_link, undo_judgement
 from cellwatch.access.roles import Action, permitted
 from cellwatch.access.service import Access, Denied
+from cellwatch.attribution.service.attributions import judge_attribution, judge_link, undo_judgement
 from cellwatch.errors import InvalidData
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.profiles import PRISON_NUMBER, show_identifier, show_prisoner

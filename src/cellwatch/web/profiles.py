@@ -16,14 +16,14 @@ from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from cellwatch.access.knowledge import knowledge_of
-from cellwatch.access.people import PrisonerFilter, get_prisoner, list_prisoners
 from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
 from cellwatch.alerts.context import RuleContext
+from cellwatch.attribution.service.knowledge import knowledge_of
 from cellwatch.errors import InvalidData, InvalidIdentifier, LakeError, NotFound
+from cellwatch.estate.service import PrisonerFilter, get_prisoner, list_prisoners
 from cellwatch.identifiers import classify
 from cellwatch.lake.analytics import call_timeline
 from cellwatch.parole.render import render_html, render_pdf

@@ -1,7 +1,7 @@
 """Read models for the profile pages, gathered under the principal's :class:`Access`.
 
 The prisoner record itself is opened by the service layer's
-:func:`~cellwatch.access.people.get_prisoner` (policy, reason, audit). What hangs off it
+:func:`~cellwatch.estate.service.get_prisoner` (policy, reason, audit). What hangs off it
 (cells, seizures, attributions, orders) is read in the same kind of guarded transaction
 and kept to the establishments the principal covers. These reads move into the owning
 packages' service modules as they publish them; the pages do not change.
@@ -15,22 +15,22 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
-from cellwatch.access.attributions import (
+from cellwatch.access.models import Referral
+from cellwatch.access.scopes import in_scope, visible_prisoners, visible_referrals
+from cellwatch.access.service import Access
+from cellwatch.alerts import Alert
+from cellwatch.alerts.export import visible_alerts
+from cellwatch.attribution.models import Attribution, EvidenceItem, IdentityLink, Judgement
+from cellwatch.attribution.service.attributions import (
     SEIZURE_FIELDS,
     judgeable_prisoners,
     judging_rights,
     open_identifier,
     visible_judgements,
 )
-from cellwatch.access.models import Referral
-from cellwatch.access.people import get_prisoner
-from cellwatch.access.scopes import in_scope, visible_prisoners, visible_referrals
-from cellwatch.access.service import Access
-from cellwatch.alerts import Alert
-from cellwatch.alerts.export import visible_alerts
-from cellwatch.attribution.models import Attribution, EvidenceItem, IdentityLink, Judgement
 from cellwatch.attribution.views import sim_history
 from cellwatch.errors import InvalidIdentifier, NotFound
+from cellwatch.estate.service import get_prisoner
 from cellwatch.identifiers import IdentifierInfo, classify
 from cellwatch.protect.models import ContactReport, ContactResolution
 from cellwatch.store import Occupancy, Prisoner, SeizureItem
@@ -164,7 +164,7 @@ def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
     """The device, SIM, number or account page: only what lies in the principal's scope.
 
     Opening it is decided and audited by
-    :func:`~cellwatch.access.attributions.open_identifier`, as ``cellwatch device`` is.
+    :func:`~cellwatch.attribution.service.attributions.open_identifier`, as ``cellwatch device`` is.
     """
     p = access.principal
     seen = open_identifier(access, info.value, info.type.name, reason, label=info.display)

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 
-from cellwatch.access import cases
 from cellwatch.access.models import Case
 from cellwatch.access.service import Access
 from cellwatch.api.deps import AccessDep, PageDep
 from cellwatch.api.schemas import CaseIn, CaseOut, ShareIn, SubjectsIn
+from cellwatch.cases import service as cases
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 Ref = Annotated[str, Path(max_length=64)]

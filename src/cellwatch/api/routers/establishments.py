@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cellwatch.access import people
 from cellwatch.api.deps import AccessDep, PageDep
 from cellwatch.api.schemas import EstablishmentOut
+from cellwatch.estate import service as people
 
 router = APIRouter(prefix="/establishments", tags=["establishments"])
 

@@ -1,7 +1,7 @@
 """Identifier look-ups: what a string is, and what the store knows of it.
 
 Opened by the rule of the web's device page and ``cellwatch device``
-(:func:`cellwatch.access.knowledge.look_up`): one known outside the caller's own
+(:func:`cellwatch.attribution.service.knowledge.look_up`): one known outside the caller's own
 organisation needs a reason (the ``reason`` query parameter, or the ``Cellwatch-Reason``
 header as elsewhere); without one the answer is a 403 naming the missing ``reason``, and
 the refusal is audited.
@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from starlette.concurrency import run_in_threadpool
 
-from cellwatch.access.knowledge import look_up
 from cellwatch.api.deps import AccessDep, ReasonDep
+from cellwatch.attribution.service.knowledge import look_up
 
 router = APIRouter(prefix="/identifiers", tags=["identifiers"])
 

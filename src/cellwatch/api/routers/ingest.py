@@ -10,11 +10,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from cellwatch.access import ops, uploads
 from cellwatch.api.deps import AccessDep, PageDep, SettingsDep
 from cellwatch.api.schemas import BatchOut, IngestSummaryOut, QuarantineOut, RetryOut
 from cellwatch.api.upload import MULTIPART_BODY, receive_upload
 from cellwatch.ingest.framework import kind_names
+from cellwatch.ingest.service import batches, uploads
 
 router = APIRouter(tags=["ingest"])
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -46,14 +46,14 @@ def list_batches(access: AccessDep, page: PageDep,
                  kind: Annotated[str | None, Query(max_length=40)] = None,
                  status: Literal["RUNNING", "DONE", "FAILED"] | None = None) -> list[BatchOut]:
     """Ingest batches the caller may see, newest first."""
-    return [BatchOut.model_validate(b) for b in ops.list_batches(access, page, kind, status)]
+    return [BatchOut.model_validate(b) for b in batches.list_batches(access, page, kind, status)]
 
 
 @router.get("/ingest/batches/{batch_id}", response_model=BatchOut)
 def get_batch(access: AccessDep,
               batch_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> BatchOut:
     """One ingest batch."""
-    return BatchOut.model_validate(ops.get_batch(access, batch_id))
+    return BatchOut.model_validate(batches.get_batch(access, batch_id))
 
 
 @router.get("/quarantine", response_model=list[QuarantineOut])
@@ -63,7 +63,7 @@ def list_quarantine(access: AccessDep, page: PageDep,
                     batch_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
                     ) -> list[QuarantineOut]:
     """Quarantined rows the caller may see."""
-    rows = ops.list_quarantine(access, page, kind, status, batch_id)
+    rows = batches.list_quarantine(access, page, kind, status, batch_id)
     return [QuarantineOut.model_validate(r) for r in rows]
 
 

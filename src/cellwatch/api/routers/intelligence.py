@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from cellwatch.access import intel
-from cellwatch.access.exports import write_intelligence_csv
 from cellwatch.access.models import IntelligenceReport
 from cellwatch.access.service import Access
 from cellwatch.api.deps import AccessDep, PageDep, ReasonDep
 from cellwatch.api.schemas import IntelligenceOut
+from cellwatch.exchange.service import write_intelligence_csv
+from cellwatch.intelligence import service as intel
 
 router = APIRouter(prefix="/intelligence", tags=["intelligence"])
 

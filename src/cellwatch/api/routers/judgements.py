@@ -1,7 +1,8 @@
 """Analysts' judgements: confirm, reject or mark unsure an attribution or a link, undo one,
 and list those about an identifier or a prisoner.
 
-A thin shell over :mod:`cellwatch.access.attributions`, the door ``cellwatch judge`` and
+A thin shell over :mod:`cellwatch.attribution.service.attributions`, the door
+``cellwatch judge`` and
 the web's device page use: it decides (attribution update, in the prisoner's or either
 end's geography), records under the caller and audits. Identifiers are read as their
 type and stored in normal form, so ``07700 900123`` judges the number the run attributed.
@@ -15,10 +16,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, field_validator
 
-from cellwatch.access import attributions
 from cellwatch.api.deps import AccessDep, PageDep, ReasonDep
 from cellwatch.api.problems import PROBLEM_JSON
 from cellwatch.api.schemas import Orm, PrisonNumber, Text
+from cellwatch.attribution.service import attributions
 from cellwatch.errors import InvalidData, InvalidIdentifier
 from cellwatch.identifiers import IdentifierType, classify
 

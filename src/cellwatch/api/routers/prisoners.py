@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from cellwatch.access import people
 from cellwatch.api.deps import AccessDep, PageDep, ReasonDep
 from cellwatch.api.schemas import PrisonerOut
+from cellwatch.estate import service as people
 
 router = APIRouter(prefix="/prisoners", tags=["prisoners"])
 

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 
-from cellwatch.access import cases
 from cellwatch.api.deps import AccessDep, PageDep
 from cellwatch.api.schemas import ReferralIn, ReferralOut
+from cellwatch.cases import service as cases
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
 ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]

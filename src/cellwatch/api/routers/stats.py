@@ -1,6 +1,6 @@
 """The digest statistics as JSON and their charts as PNG (aggregates: any reader of the estate).
 
-Decided and narrowed by :func:`cellwatch.access.reports.statistics_for`, as ``cellwatch
+Decided and narrowed by :func:`cellwatch.reports.service.statistics_for`, as ``cellwatch
 stats`` is: the establishments the caller covers (regions summed from those alone); a
 refusal is audited.
 """
@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from cellwatch.access.reports import statistics_for
 from cellwatch.api.deps import AccessDep
 from cellwatch.reports.charts import CHARTS, chart_png
+from cellwatch.reports.service import statistics_for
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
 ChartName = Literal["finds_by_month", "detections_by_month", "disruption_by_month",

@@ -1,6 +1,6 @@
 """Search targeting: the ranking names occupants, so it needs prisoner read in scope.
 
-Decided by :func:`cellwatch.access.reports.check_targeting`, as ``cellwatch targeting
+Decided by :func:`cellwatch.reports.service.check_targeting`, as ``cellwatch targeting
 rank`` is, inside an audited transaction: a refusal is audited.
 """
 
@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from cellwatch.access.reports import check_targeting
 from cellwatch.api.deps import AccessDep, SettingsDep
+from cellwatch.reports.service import check_targeting
 from cellwatch.targeting import rank_locations
 
 router = APIRouter(prefix="/targeting", tags=["targeting"])

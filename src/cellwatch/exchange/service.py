@@ -3,7 +3,7 @@ all, and audited.
 
 * :func:`write_intelligence_csv`: intelligence in the interchange layout
   (``intelligence_reports``). The rows are those the principal may see (handling codes
-  enforced by :func:`cellwatch.access.intel.export_intelligence`, which needs the export
+  enforced by :func:`cellwatch.intelligence.service.export_intelligence`, which needs the export
   permission and a reason, records every item leaving its owner as a dissemination and
   audits the export). The columns are the interchange ones, so an export can be ingested
   again elsewhere.
@@ -23,12 +23,12 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
-from cellwatch.access import intel
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access, Denied
 from cellwatch.errors import AccessDenied, InvalidData
+from cellwatch.intelligence import service as intel
 from cellwatch.store import Prisoner
 
 COLUMNS = ("report_ref", "ts", "establishment", "source_evaluation",

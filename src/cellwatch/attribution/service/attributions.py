@@ -5,7 +5,7 @@ analysts' judgements, for every shell.
 ``judge`` (and the web's identifier page) come through here instead. The rules:
 
 * A prisoner's identifiers: the record is opened by
-  :func:`~cellwatch.access.people.get_prisoner`, exactly as
+  :func:`~cellwatch.estate.service.get_prisoner`, exactly as
   ``GET /api/v1/prisoners/{number}`` and the web's prisoner page open it (the policy, a
   reason outside one's own organisation, ``read`` audited).
 * A device (IMEI, IMSI, number): :func:`open_identifier`, the rule of the web's
@@ -27,7 +27,6 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from cellwatch.access.people import get_prisoner
 from cellwatch.access.policy import Target, can
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
@@ -36,6 +35,7 @@ from cellwatch.attribution.judgements import judge, undo
 from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
 from cellwatch.attribution.views import device_view, prisoner_view
 from cellwatch.errors import InvalidData, InvalidIdentifier, NotFound
+from cellwatch.estate.service import get_prisoner
 from cellwatch.identifiers import classify
 from cellwatch.store import Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
@@ -230,7 +230,7 @@ def visible_judgements(access: Access, value: str, page: Page = Page(limit=500)
     """Judgements naming ``value`` (an identifier or a prison number), newest first, undone
     ones included, kept to what the principal may see: a link's with the identifier's
     record, an attribution's only when its prisoner is visible. The caller has opened the
-    record (:func:`open_identifier` or :func:`~cellwatch.access.people.get_prisoner`)."""
+    record (:func:`open_identifier` or :func:`~cellwatch.estate.service.get_prisoner`)."""
     visible = select(Prisoner.prison_number).where(visible_prisoners(access.principal))
     with access.transaction() as s:
         return list(s.scalars(select(Judgement).where(

@@ -1,11 +1,9 @@
-"""Ingest batches, quarantine and the audit log itself, through the policy."""
+"""Ingest batches and quarantined rows, listed through the policy."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from cellwatch.access import audit as audit_log
-from cellwatch.access.models import AuditEntry
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import own_or_national
@@ -61,34 +59,3 @@ def list_quarantine(access: Access, page: Page = Page(), kind: str | None = None
                               .limit(page.limit).offset(page.offset)))
         access.audit(s, "list", target, detail={"returned": [r.id for r in rows]})
         return rows
-
-
-def list_audit(access: Access, page: Page = Page(), outcome: str | None = None,
-               principal: str | None = None, action: str | None = None) -> list[AuditEntry]:
-    """Audit entries of the principal's organisation (all for the national level)."""
-    target = Target(Resource.AUDIT, owner_org=access.principal.org_code)
-    with access.transaction() as s:
-        access.check(Action.READ, target)
-        query = select(AuditEntry).where(own_or_national(
-            access.principal, AuditEntry.org == access.principal.org_code))
-        if outcome:
-            query = query.where(AuditEntry.outcome == outcome.lower())
-        if principal:
-            query = query.where(AuditEntry.principal == principal)
-        if action:
-            query = query.where(AuditEntry.action == action)
-        rows = list(s.scalars(query.order_by(AuditEntry.id.desc())
-                              .limit(page.limit).offset(page.offset)))
-        # Reading the audit log is itself audited (after the read: it is not in the page).
-        access.audit(s, "list", target, detail={"returned": len(rows)})
-        return rows
-
-
-def verify_audit(access: Access) -> audit_log.VerificationResult:
-    """Check the whole chain (national administrators and the system principal)."""
-    target = Target(Resource.AUDIT, "chain")
-    with access.transaction() as s:
-        access.check(Action.VERIFY, target)
-        result = audit_log.verify_session(s)
-        access.audit(s, "verify", target, detail=result.as_dict())
-        return result

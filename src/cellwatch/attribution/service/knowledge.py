@@ -9,7 +9,8 @@ say) is never analysed: the answer says only that, whoever asks.
 
 The shells ask through :func:`look_up`, which first opens the identifier by the rule of
 the web's device page and ``cellwatch device``
-(:func:`~cellwatch.access.attributions.open_identifier`): a reason is needed to open one
+(:func:`~cellwatch.attribution.service.attributions.open_identifier`): a reason is needed
+to open one
 known outside the principal's own organisation.
 """
 
@@ -22,15 +23,15 @@ from typing import Any
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
-from cellwatch.access.attributions import open_identifier
-from cellwatch.access.intel import disseminate
 from cellwatch.access.models import IntelligenceReport
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource, permitted
 from cellwatch.access.scopes import visible_intelligence, visible_prisoners
 from cellwatch.access.service import Access
+from cellwatch.attribution.service.attributions import open_identifier
 from cellwatch.errors import LakeError, NotFound
 from cellwatch.identifiers import IdentifierInfo, classify, explain
+from cellwatch.intelligence.service import disseminate
 from cellwatch.store import AllowListEntry, Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
 

@@ -1,0 +1,1 @@
+"""Cases and operations shared explicitly between organisations; referrals tracked."""

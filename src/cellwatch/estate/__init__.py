@@ -1,0 +1,1 @@
+"""Prisons and prisoners, read through the policy."""

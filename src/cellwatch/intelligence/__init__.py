@@ -1,0 +1,1 @@
+"""Graded intelligence: handling codes enforced, dissemination recorded."""
