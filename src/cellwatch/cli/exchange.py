@@ -1,4 +1,5 @@
-"""``cellwatch export stix|ftm`` and ``cellwatch match people``: thin shells over the library."""
+"""``cellwatch export stix|misp|ftm|chart`` and ``cellwatch match people``: thin shells
+over the library."""
 
 from __future__ import annotations
 
@@ -28,6 +29,44 @@ def export_stix_command(
     s = export_stix(cli_access(), out, scope, reason)
     console().print(f"wrote {s.objects} STIX objects ({s.persons} people, {s.attributions} "
                     f"attributions, {s.intelligence} reports) to {out}", highlight=False)
+
+
+def export_misp_command(
+    out: Path = typer.Option(..., "--out", help="MISP event (JSON) to write."),
+    prisoner: str | None = typer.Option(None, "--prisoner", help="Only this prison number."),
+    establishment: str | None = typer.Option(None, "--establishment",
+                                             help="Only this establishment."),
+    reason: str = EXPORT_REASON,
+    intelligence: bool = typer.Option(True, "--intelligence/--no-intelligence",
+                                      help="Include graded intelligence (needs export)."),
+    min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
+) -> None:
+    """Write one MISP event: person, phone, user-account and report objects, TLP tags."""
+    from cellwatch.exchange import ExportScope, export_misp
+
+    scope = ExportScope(prisoner, establishment, intelligence, min_probability)
+    s = export_misp(cli_access(), out, scope, reason)
+    console().print(f"wrote a MISP event of {s.objects} objects ({s.persons} people, "
+                    f"{s.attributions} attributions, {s.intelligence} reports) to {out}",
+                    highlight=False)
+
+
+def export_chart_command(
+    root: str = typer.Argument(..., help="TYPE:VALUE, e.g. PRISONER:A1234BC or IMEI:35..."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+    fmt: str = typer.Option("graphml", "--format",
+                            help="graphml, gexf, anx (i2 Analyst's Notebook) or i2csv."),
+    depth: int = typer.Option(1, "--depth", min=1, max=3, help="Steps out from the root."),
+    min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0,
+                                          help="Lowest attribution probability drawn."),
+    reason: str = EXPORT_REASON,
+) -> None:
+    """Write the link chart around one entity (as the web page draws it)."""
+    from cellwatch.exchange.charts import export_chart, parse_root
+
+    n = export_chart(cli_access(), out, parse_root(root), fmt.lower(), depth,
+                     min_probability, reason)
+    console().print(f"wrote {n} links ({fmt}) to {out}", highlight=False)
 
 
 def export_ftm_command(
@@ -71,12 +110,14 @@ def match_people_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Hang ``stix`` and ``ftm`` on ``export`` and add the ``match`` group."""
+    """Hang ``stix``, ``misp``, ``ftm`` and ``chart`` on ``export``; add ``match``."""
     names = {c.name for c in export_app.registered_commands}
     # build_app may run more than once per process (tests); register each command once.
     if "stix" not in names:
         export_app.command("stix")(export_stix_command)
+        export_app.command("misp")(export_misp_command)
         export_app.command("ftm")(export_ftm_command)
+        export_app.command("chart")(export_chart_command)
     match = typer.Typer(help="Match people named without a prison number.",
                         no_args_is_help=True)
     match.command("people")(match_people_command)

@@ -4,14 +4,16 @@ Everything is read through the access layer: prisoners by the principal's scope 
 same SQL filter as the prisoner list), attributions only for those prisoners,
 intelligence through :func:`cellwatch.intelligence.service.export_intelligence` (export
 permission, handling codes, one dissemination per item leaving its owner). The export
-itself is audited with its format and what it carried.
+itself is audited by the writer once its file is written (:mod:`cellwatch.exchange.write`),
+with :func:`audit_detail`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -29,6 +31,10 @@ from cellwatch.exchange.fields import SUBJECT_ONLY, visible_fields
 from cellwatch.exchange.service import require_reason
 from cellwatch.intelligence import service as intel
 from cellwatch.store.reference import Prisoner
+
+LONDON = ZoneInfo("Europe/London")
+# An attribution day runs 08:00 to 08:00 local (docs/attribution.md): one night is one day.
+DAY_START = time(8)
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,18 @@ class AttributionRow:
     status: str
     evidence: tuple[str, ...] = ()
 
+    @property
+    def start(self) -> datetime:
+        """When the first attributed day began (08:00 local on ``valid_from``), in UTC."""
+        return datetime.combine(self.valid_from, DAY_START, LONDON).astimezone(UTC)
+
+    @property
+    def stop(self) -> datetime:
+        """When the last attributed night ended (08:00 local the day after ``valid_to``):
+        exclusive, so a one-night attribution has ``start < stop``."""
+        return datetime.combine(self.valid_to + timedelta(days=1), DAY_START,
+                                LONDON).astimezone(UTC)
+
 
 @dataclass(frozen=True)
 class IntelRow:
@@ -99,19 +117,17 @@ class ExchangeData:
     intelligence: list[IntelRow] = field(default_factory=list)
 
 
-def collect(access: Access, scope: ExportScope, reason: str, fmt: str,
-            file: str | None = None) -> ExchangeData:
-    """Read what ``access.principal`` may export for ``scope``; audit it as ``fmt`` (and
-    the name of the ``file`` it goes to, when known).
+def collect(access: Access, scope: ExportScope, reason: str) -> ExchangeData:
+    """Read what ``access.principal`` may export for ``scope``.
 
-    A user must give a reason (it is audited and kept with each dissemination).
+    A user must give a reason (it is audited and kept with each dissemination). The
+    caller audits the export once its file is written (:func:`audit_detail`).
     """
     require_reason(access, reason)
     data = ExchangeData(*_producer(access))
     fields = visible_fields(access.principal)
-    target = Target(Resource.PRISONER)
     with access.transaction() as s:
-        access.check(Action.READ, target, role_only=True)
+        access.check(Action.READ, Target(Resource.PRISONER), role_only=True)
         access.check(Action.READ, Target(Resource.IDENTIFIER), role_only=True)
         filters = PrisonerFilter(scope.establishment, None, scope.prison_number)
         query = select(Prisoner).where(visible_prisoners(access.principal),
@@ -127,12 +143,14 @@ def collect(access: Access, scope: ExportScope, reason: str, fmt: str,
         known = {p.prison_number for p in data.persons}
         extra = sorted({n for r in data.intelligence for n in r.subjects} - known)
         data.persons += [PersonRow(n, subject_only=True) for n in extra]
-    with access.transaction() as s:
-        access.audit(s, "export", target, reason=reason, detail={
-            "format": fmt, "file": file, "prisoners": [p.prison_number for p in data.persons],
-            "attributions": len(data.attributions),
-            "intelligence": [r.report_ref for r in data.intelligence]})
     return data
+
+
+def audit_detail(data: ExchangeData, fmt: str, file: str) -> dict[str, Any]:
+    """What the audit entry of an export records: format, file and what it carried."""
+    return {"format": fmt, "file": file, "prisoners": [p.prison_number for p in data.persons],
+            "attributions": len(data.attributions),
+            "intelligence": [r.report_ref for r in data.intelligence]}
 
 
 def _producer(access: Access) -> tuple[str, str]:

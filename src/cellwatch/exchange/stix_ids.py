@@ -1,9 +1,15 @@
-"""Deterministic STIX identifiers and cellwatch's custom cyber-observables.
+"""Deterministic STIX identifiers and the cyber-observables cellwatch declares.
 
-Every id is a UUIDv5, so the same prisoner, identifier, attribution or intelligence item
+Every id is stable, so the same prisoner, identifier, attribution or intelligence item
 has the same id in every export and a partner's platform merges rather than duplicates.
 Cyber-observables use the STIX namespace and their id-contributing properties, as the
-specification asks (section 2.9); everything else uses a cellwatch namespace.
+specification asks (section 2.9); everything else uses a cellwatch namespace (UUIDv5:
+the validator's {103} warning, explained in docs/exchange.md).
+
+Identifiers with no STIX observable of their own are new SCO types declared by
+``extension-definition`` objects (STIX 2.1 section 7.3), named after what partners
+already model: ``phone-number`` with ``value`` is OpenCTI's Phone-Number observable;
+``imei``, ``imsi`` and ``iccid`` are the attribute names of MISP's ``phone`` object.
 """
 
 from __future__ import annotations
@@ -15,14 +21,18 @@ import uuid
 SCO_NAMESPACE = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
 CELLWATCH_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://cellwatch.invalid/stix")
 
-# Identifier types with no STIX cyber-observable of their own: custom SCO types, each
-# carrying the normalised identifier in ``value`` (the only id-contributing property).
-CUSTOM_SCO_TYPES = {
-    "IMEI": "x-cellwatch-imei",
-    "IMSI": "x-cellwatch-imsi",
-    "ICCID": "x-cellwatch-iccid",
-    "MSISDN": "x-cellwatch-phone-number",
+# Fixed (random, v4) ids: one extension definition means one unchanging schema.
+SCO_EXTENSIONS = {
+    "IMEI": ("imei", "extension-definition--691c642f-334d-4e2a-82a5-04bb12774dbe"),
+    "IMSI": ("imsi", "extension-definition--b0c1427b-3175-4c78-83e6-725b5b8f2101"),
+    "ICCID": ("iccid", "extension-definition--a77aa023-3bda-46d8-9ffd-62df9083a7bf"),
+    "MSISDN": ("phone-number", "extension-definition--0cd3ba9f-0715-411f-97fd-a3d18c908fda"),
+    "UNKNOWN": ("cellwatch-identifier",
+                "extension-definition--9a406858-a145-4c6e-8bca-585c0fdc0fad"),
 }
+PROPERTIES_EXTENSION = "extension-definition--dcb58fb5-3505-40c1-8fd9-8739fa5b96da"
+# The identity that defines the extensions: the project, not the exporting organisation.
+DEFINER_ID = "identity--e43e1f6c-c5df-4724-801d-f8e941e43a6c"
 
 
 def sdo_id(stix_type: str, *key: str) -> str:
@@ -43,13 +53,24 @@ def split_account(value: str) -> tuple[str, str]:
     return (platform, handle) if sep else ("unknown", value)
 
 
+def sco_type(identifier_type: str) -> str:
+    """The STIX type of an identifier's observable.
+
+    >>> sco_type("MSISDN"), sco_type("IMEI"), sco_type("ACCOUNT")
+    ('phone-number', 'imei', 'user-account')
+    """
+    if identifier_type == "ACCOUNT":
+        return "user-account"
+    return SCO_EXTENSIONS.get(identifier_type, SCO_EXTENSIONS["UNKNOWN"])[0]
+
+
 def observable(identifier_type: str, value: str) -> dict[str, object]:
     """The cyber-observable for one normalised identifier, as a STIX dict.
 
-    Accounts become standard ``user-account`` objects; the rest custom SCOs.
+    Accounts become standard ``user-account`` objects; the rest the declared new SCOs.
 
     >>> observable("IMEI", "356938035643809")["type"]
-    'x-cellwatch-imei'
+    'imei'
     """
     if identifier_type == "ACCOUNT":
         platform, handle = split_account(value)
@@ -57,10 +78,10 @@ def observable(identifier_type: str, value: str) -> dict[str, object]:
         return {"type": "user-account", "spec_version": "2.1",
                 "id": sco_id("user-account", contributing), "user_id": handle,
                 "account_login": handle, "account_type": platform}
-    stix_type = CUSTOM_SCO_TYPES.get(identifier_type, "x-cellwatch-identifier")
+    stix_type, extension = SCO_EXTENSIONS.get(identifier_type, SCO_EXTENSIONS["UNKNOWN"])
     return {"type": stix_type, "spec_version": "2.1",
             "id": sco_id(stix_type, {"value": value}), "value": value,
-            "x_cellwatch_identifier_type": identifier_type}
+            "extensions": {extension: {"extension_type": "new-sco"}}}
 
 
 def classify_identifier(text: str) -> tuple[str, str]:
@@ -89,5 +110,4 @@ def pattern_for(identifier_type: str, value: str) -> str:
         platform, handle = split_account(value)
         return (f"[user-account:account_type = '{_quote(platform)}' AND "
                 f"user-account:user_id = '{_quote(handle)}']")
-    stix_type = CUSTOM_SCO_TYPES.get(identifier_type, "x-cellwatch-identifier")
-    return f"[{stix_type}:value = '{_quote(value)}']"
+    return f"[{sco_type(identifier_type)}:value = '{_quote(value)}']"

@@ -1,4 +1,10 @@
-"""Write exports to files atomically: a refused or failed export leaves no file behind."""
+"""Write exports to files atomically and audit them once written.
+
+An export is audited as ``export ... allowed`` only when its file is complete (written
+to ``FILE.partial``, audited, then moved into place); an export that fails while being
+written is audited as ``failed`` with the error and leaves no file behind. A refusal is
+audited where it happens (by :class:`~cellwatch.access.service.Access`).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from cellwatch.access import audit as audit_log
+from cellwatch.access.policy import Target
+from cellwatch.access.roles import Resource
 from cellwatch.access.service import Access
-from cellwatch.exchange.collect import ExchangeData, ExportScope, collect
+from cellwatch.exchange.collect import ExchangeData, ExportScope, audit_detail, collect
 from cellwatch.exchange.service import atomically
 
 
@@ -25,17 +34,39 @@ class ExportSummary:
     objects: int
 
 
-def _atomic(out: Path, write: Callable[[TextIO], int]) -> int:
-    def to(path: Path) -> int:
-        with path.open("w", encoding="utf-8") as fh:
-            return write(fh)
+def written_audited(access: Access, out: Path, fmt: str, data: ExchangeData, reason: str,
+                    write: Callable[[Path], int]) -> ExportSummary:
+    """``write(path) -> objects`` the export to ``out`` atomically, audited when written."""
+    target = Target(Resource.PRISONER)
+    detail = audit_detail(data, fmt, out.name)
 
-    return atomically(out, to)
+    def audited(path: Path) -> int:
+        try:
+            n = write(path)
+        except Exception as exc:
+            audit_log.append_now(access.store, audit_log.AuditEvent(
+                principal=access.principal.username, org=access.principal.org_code,
+                action="export", resource_type=str(target.type), resource_id=None,
+                outcome="failed", reason=reason or None,
+                detail={**detail, "error": f"{type(exc).__name__}: {exc}"}))
+            raise
+        with access.transaction() as s:
+            access.audit(s, "export", target, reason=reason or None,
+                         detail={**detail, "objects": n})
+        return n
 
-
-def _summary(out: Path, data: ExchangeData, objects: int) -> ExportSummary:
+    objects = atomically(out, audited)
     return ExportSummary(out, len(data.persons), len(data.attributions),
                          len(data.intelligence), objects)
+
+
+def text_file(write: Callable[[TextIO], int]) -> Callable[[Path], int]:
+    """Adapt a writer of an open UTF-8 text file to one of a path."""
+    def to(path: Path) -> int:
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            return write(fh)
+
+    return to
 
 
 def export_stix(access: Access, out: Path, scope: ExportScope = ExportScope(),
@@ -46,15 +77,32 @@ def export_stix(access: Access, out: Path, scope: ExportScope = ExportScope(),
     """
     from cellwatch.exchange.stix import build_bundle
 
-    data = collect(access, scope, reason, "stix", out.name)
-    bundle = build_bundle(data, now or datetime.now(UTC))
+    data = collect(access, scope, reason)
 
     def write(fh: TextIO) -> int:
-        fh.write(bundle.serialize(pretty=True))
+        bundle = build_bundle(data, now or datetime.now(UTC))
+        # Compact: the library's pretty printer is quadratic in the number of objects.
+        fh.write(json.dumps(bundle, ensure_ascii=False, separators=(",", ":")))
         fh.write("\n")
-        return len(bundle.objects)
+        return len(bundle["objects"])
 
-    return _summary(out, data, _atomic(out, write))
+    return written_audited(access, out, "stix", data, reason, text_file(write))
+
+
+def export_misp(access: Access, out: Path, scope: ExportScope = ExportScope(),
+                reason: str = "", now: datetime | None = None) -> ExportSummary:
+    """Write one MISP event (MISP's JSON) of what the principal may share."""
+    from cellwatch.exchange.misp import build_event
+
+    data = collect(access, scope, reason)
+
+    def write(fh: TextIO) -> int:
+        event = build_event(data, now or datetime.now(UTC))
+        fh.write(event.to_json(sort_keys=True))
+        fh.write("\n")
+        return len(event.objects)
+
+    return written_audited(access, out, "misp", data, reason, text_file(write))
 
 
 def export_ftm(access: Access, out: Path, scope: ExportScope = ExportScope(
@@ -62,7 +110,7 @@ def export_ftm(access: Access, out: Path, scope: ExportScope = ExportScope(
     """Write FollowTheMoney entities as JSON lines (one entity per line)."""
     from cellwatch.exchange.ftm import entities
 
-    data = collect(access, scope, reason, "ftm", out.name)
+    data = collect(access, scope, reason)
 
     def write(fh: TextIO) -> int:
         n = 0
@@ -72,4 +120,4 @@ def export_ftm(access: Access, out: Path, scope: ExportScope = ExportScope(
             n += 1
         return n
 
-    return _summary(out, data, _atomic(out, write))
+    return written_audited(access, out, "ftm", data, reason, text_file(write))

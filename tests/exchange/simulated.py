@@ -1,0 +1,23 @@
+"""A small simulated estate, ingested and attributed once per test module: the exports
+partners' tools are run on (stix2-validator, misp-stix, followthemoney, networkx)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from attribution.tiny_estate import tiny_estate
+from cellwatch.attribution.run import attribute
+from cellwatch.settings import Settings
+from cellwatch.store import Store
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The tiny estate (two prisons, three weeks) with one finished attribution run."""
+    root = tmp_path_factory.mktemp("simulated")
+    settings = Settings(home=root / "home", environment="test")
+    with tiny_estate(settings, 7, root / "sim") as (_, store):
+        attribute(settings, store)
+        yield store
