@@ -7,7 +7,6 @@ none here (the Parole Board learns of contact through the parole summary instead
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from sqlalchemy import ColumnElement, false, select, true
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import PRISON_SERVICE, OrgKind
 from cellwatch.alerts.models import Alert
+from cellwatch.csvsafe import writer as csv_writer
 from cellwatch.errors import AccessDenied
 from cellwatch.store import Store
 
@@ -55,6 +55,10 @@ def list_alerts(
         return list(s.scalars(query.order_by(Alert.id.desc()).limit(limit)))
 
 
+# Column types for the Table Schema beside the export; the rest are strings.
+EXPORT_TYPES = {"alert_id": "integer", "created_ts": "datetime"}
+
+
 def _ts(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -69,7 +73,7 @@ def export_alerts(store: Store, principal: Principal, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with store.session() as s, out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for a in s.scalars(select(Alert).order_by(Alert.id)):
             writer.writerow([a.id, a.rule, _ts(a.created_ts), a.status, a.prison_number or "",

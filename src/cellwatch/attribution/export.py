@@ -7,18 +7,20 @@ run proposed: a rejected pair is exported REJECTED, a confirmed one CONFIRMED.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from cellwatch.attribution.models import Attribution, AttributionRun, Judgement
+from cellwatch.csvsafe import SafeDictWriter, write_schema
 from cellwatch.errors import NotFound
 from cellwatch.store import Store
 
 COLUMNS = ("identifier_type", "identifier", "prison_number", "probability", "valid_from",
            "valid_to", "status")
+# Column types for the Table Schema beside the file; identifiers stay strings.
+TYPES = {"probability": "number", "valid_from": "date", "valid_to": "date"}
 
 
 def latest_run(store: Store) -> int:
@@ -64,7 +66,8 @@ def export_attributions(store: Store, out: Path, run_id: int | None = None) -> i
     rows = attribution_rows(store, run_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
+        writer = SafeDictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
+    write_schema(out, COLUMNS, TYPES)
     return len(rows)

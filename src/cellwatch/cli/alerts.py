@@ -131,7 +131,10 @@ def export_alerts_command(out: Path = typer.Option(..., "--out", help="CSV file 
     audited, a refusal too)."""
     access = cli_access()
     require_reason(access, reason)
+    from cellwatch.alerts.export import EXPORT_COLUMNS, EXPORT_TYPES
+    from cellwatch.csvsafe import table_schema
+
     count = audited_export(access, "alerts", Resource.ALERT, out,
                            lambda path: export_alerts(access.store, access.principal, path),
-                           reason)
+                           reason, schema=table_schema(EXPORT_COLUMNS, EXPORT_TYPES))
     console().print(f"wrote {count} alerts to {out}")

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from cellwatch.cli.context import cli_access, console
-from cellwatch.exchange.service import atomically, write_intelligence_csv
+from cellwatch.csvsafe import write_schema
+from cellwatch.exchange.service import COLUMNS, TYPES, atomically, write_intelligence_csv
 from cellwatch.intelligence.service import IntelligenceFilter
 
 
@@ -30,4 +31,5 @@ def export_intelligence_command(
 
     # export_intelligence audits the export itself (with the items and their disseminations).
     n = atomically(out, write)
+    write_schema(out, COLUMNS, TYPES)
     console().print(f"wrote {n} intelligence report(s) to {out}", highlight=False)

@@ -1,5 +1,5 @@
 """``cellwatch tro ...`` and ``cellwatch export tro-candidates``: a thin shell over
-:mod:`cellwatch.tro.service`.
+:mod:`cellwatch.tro.service.orders`.
 
 Every command acts as ``CELLWATCH_PRINCIPAL`` (``system`` by default) through the same
 decided and audited service as the API: a local team reads and works its own
@@ -20,7 +20,7 @@ from cellwatch.cli.context import AS_JSON, EXPORT_REASON, cli_access, console, p
 from cellwatch.cli.export import export_app
 from cellwatch.errors import InvalidData
 from cellwatch.exchange.service import audited_export, require_reason
-from cellwatch.ingest.timestamps import parse_timestamp
+from cellwatch.timestamps import parse_timestamp
 from cellwatch.tro import service
 from cellwatch.tro.candidates import write_candidates_csv
 from cellwatch.tro.policy import load_policy
@@ -217,9 +217,13 @@ def export_candidates_command(
     access = cli_access()
     require_reason(access, reason)
     found = service.list_candidates(access, establishment, None, load_policy(policy))
+    from cellwatch.csvsafe import table_schema
+    from cellwatch.tro.candidates import EXPORT_COLUMNS, EXPORT_TYPES
+
     n = audited_export(access, "tro_candidates", Resource.TRO_ORDER, out,
                        lambda path: write_candidates_csv(found, path), reason,
-                       detail={"establishment": establishment})
+                       detail={"establishment": establishment},
+                       schema=table_schema(EXPORT_COLUMNS, EXPORT_TYPES))
     console().print(f"wrote {n} candidate(s) to {out}")
 
 

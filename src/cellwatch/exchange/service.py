@@ -16,7 +16,6 @@ all, and audited.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,6 +26,8 @@ from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access, Denied
+from cellwatch.csvsafe import SafeDictWriter, write_table_schema
+from cellwatch.csvsafe import writer as csv_writer
 from cellwatch.errors import AccessDenied, InvalidData
 from cellwatch.intelligence import service as intel
 from cellwatch.store import Prisoner
@@ -34,6 +35,7 @@ from cellwatch.store import Prisoner
 COLUMNS = ("report_ref", "ts", "establishment", "source_evaluation",
            "intelligence_assessment", "handling_code", "handling_conditions", "subjects",
            "identifiers", "text")
+TYPES = {"ts": "datetime"}  # the Table Schema beside an export: the rest are strings
 
 
 def require_reason(access: Access, reason: str | None) -> None:
@@ -57,12 +59,14 @@ def atomically(out: Path, write: Callable[[Path], int]) -> int:
 
 def audited_export(access: Access, what: str, resource: Resource, out: Path,
                    write: Callable[[Path], int], reason: str | None = None,
-                   detail: Mapping[str, Any] | None = None) -> int:
+                   detail: Mapping[str, Any] | None = None,
+                   schema: Mapping[str, Any] | None = None) -> int:
     """Write an export with ``write(path) -> rows`` and audit it as ``export`` on
     ``resource`` (detail: ``what``, ``rows``, ``file`` and ``detail``).
 
     The file is moved into place only once the export is audited, so no export goes
-    unrecorded. A refusal that ``write`` raises unaudited (a plain
+    unrecorded. ``schema`` (a Table Schema) is written beside the file once it is in
+    place. A refusal that ``write`` raises unaudited (a plain
     :class:`~cellwatch.errors.AccessDenied`) is audited here as an ``export`` denied.
     """
     target = Target(resource)
@@ -81,7 +85,10 @@ def audited_export(access: Access, what: str, resource: Resource, out: Path,
                 "what": what, "rows": rows, "file": out.name, **(detail or {})})
         return rows
 
-    return atomically(out, audited)
+    rows = atomically(out, audited)
+    if schema is not None:
+        write_table_schema(out, schema)
+    return rows
 
 
 def write_intelligence_csv(access: Access, reason: str, out: TextIO,
@@ -90,7 +97,7 @@ def write_intelligence_csv(access: Access, reason: str, out: TextIO,
     """Write the principal's exportable intelligence to ``out``; return the row count."""
     rows = intel.export_intelligence(access, reason, filters)
     subjects = intel.subjects_of(access, [r.id for r in rows])
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for r in rows:
         writer.writerow([r.report_ref, r.ts.isoformat(), r.establishment or "",
@@ -122,6 +129,8 @@ def export_attributions_csv(access: Access, out: Path, run_id: int | None = None
                             reason: str = "") -> int:
     """Write the ``attributions`` interchange CSV of what the principal may see; audited."""
     from cellwatch.attribution.export import COLUMNS as ATTRIBUTION_COLUMNS
+    from cellwatch.attribution.export import TYPES as ATTRIBUTION_TYPES
+    from cellwatch.csvsafe import table_schema
 
     require_reason(access, reason)
     run, rows = attribution_rows_for(access, run_id)
@@ -130,10 +139,10 @@ def export_attributions_csv(access: Access, out: Path, run_id: int | None = None
         # The dialect of attribution.export.export_attributions (interchange.md): a test
         # holds the two byte for byte equal for ``system``.
         with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=ATTRIBUTION_COLUMNS, extrasaction="ignore")
+            writer = SafeDictWriter(fh, fieldnames=ATTRIBUTION_COLUMNS, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
         return len(rows)
 
     return audited_export(access, "attributions", Resource.ATTRIBUTION, out, write, reason,
-                          {"run": run})
+                          {"run": run}, table_schema(ATTRIBUTION_COLUMNS, ATTRIBUTION_TYPES))

@@ -10,10 +10,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
+from cellwatch.csvsafe import write_schema
+from cellwatch.csvsafe import writer as csv_writer
 from cellwatch.reports.stats import StatsTable
 
 
@@ -25,9 +26,13 @@ def _keys(table: StatsTable) -> list[str]:
 
 def _write(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = csv_writer(fh)
         writer.writerow(header)
         writer.writerows(rows)
+    # Group names are strings; every other column is a count (months across, totals).
+    write_schema(path, header, {h: "integer" for h in header
+                                if h not in ("establishment", "establishment_name", "region",
+                                             "month")})
     return path
 
 

@@ -7,11 +7,11 @@ order_date, compliance_due``. Lines whose home operator is unknown go to a file 
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
 from pathlib import Path
 
+from cellwatch.csvsafe import SafeDictWriter, write_schema
 from cellwatch.errors import Conflict
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -20,6 +20,7 @@ from cellwatch.tro.orders import get_order
 
 BATCH_COLUMNS = ("order_ref", "line_no", "identifier_type", "identifier", "action", "court",
                  "order_date", "compliance_due")
+BATCH_TYPES = {"line_no": "integer", "order_date": "date", "compliance_due": "date"}
 # An order exists (and can be sent to operators) from the grant until it ends.
 _MADE = ("GRANTED", "SERVED", "ACKNOWLEDGED", "DISCONNECTED", "VERIFIED", "VARIED")
 
@@ -56,8 +57,9 @@ def write_batches(
     for operator, rows in sorted(by_operator.items()):
         path = out_dir / f"{ref}-{_slug(operator)}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=BATCH_COLUMNS, lineterminator="\r\n")
+            writer = SafeDictWriter(handle, fieldnames=BATCH_COLUMNS, lineterminator="\r\n")
             writer.writeheader()
             writer.writerows(rows)
+        write_schema(path, BATCH_COLUMNS, BATCH_TYPES)
         written[operator] = path
     return written

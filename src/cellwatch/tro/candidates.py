@@ -9,7 +9,6 @@ number, which may have been ported) and adds attributions when the store has the
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import inspect, select
 
+from cellwatch.csvsafe import SafeDictWriter
 from cellwatch.errors import InvalidIdentifier
 from cellwatch.guard.detect import EXCLUDING, held_keys
 from cellwatch.identifiers.imsi import home_operator
@@ -98,6 +98,11 @@ class Candidate:
             if isinstance(value, tuple):
                 body[key] = list(value)
         return body
+
+
+# Column types for the Table Schema beside the export; identifiers stay strings.
+EXPORT_TYPES = {"evidence_days": "integer", "first_seen": "datetime", "last_seen": "datetime",
+                "score": "number"}
 
 
 def _iso(ts: datetime) -> str:
@@ -256,7 +261,7 @@ def write_candidates_csv(candidates: list[Candidate], path: Path) -> int:
     """Write the ``tro_candidates`` export exactly as interchange.md defines it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+        writer = SafeDictWriter(handle, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         for candidate in candidates:
             writer.writerow(candidate.export_row())
