@@ -63,7 +63,8 @@ def test_prisoner_list_and_records(as_user: Callable[[str], Access], estate: Sto
         if number in expected:
             assert people.get_prisoner(access, number, reason="op BADGER").prison_number == number
         else:
-            with pytest.raises(AccessDenied):
+            # Out of scope answers exactly as an unknown prisoner (issue 17, hole 4).
+            with pytest.raises(NotFound, match=f"^prisoner {number} not found$"):
                 people.get_prisoner(access, number, reason="op BADGER")
             assert _denials(estate, username) == before + 1  # every denial is audited
 
@@ -81,7 +82,7 @@ def test_intelligence_list_and_items(as_user: Callable[[str], Access], username:
         if ref in expected:
             assert intel.get_intelligence(access, ref, reason="briefing").report_ref == ref
         else:
-            with pytest.raises(AccessDenied):
+            with pytest.raises(NotFound, match=f"^intelligence report {ref} not found$"):
                 intel.get_intelligence(access, ref, reason="briefing")
 
 

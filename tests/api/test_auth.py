@@ -67,7 +67,7 @@ def test_a_token_is_only_its_own_user(client: TestClient, login: Login) -> None:
     assert client.get(ME, headers=headers).json()["username"] == "hei_analyst"
     # The same token cannot reach what another user could.
     assert client.get("/api/v1/prisoners/A3333CC",
-                      headers={**headers, "Cellwatch-Reason": "x"}).status_code == 403
+                      headers={**headers, "Cellwatch-Reason": "x"}).status_code == 404
 
 
 def test_system_cannot_be_reached_through_the_api(client: TestClient, settings: Settings) -> None:

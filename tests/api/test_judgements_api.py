@@ -174,9 +174,9 @@ def test_listing_shows_only_what_the_caller_may_see(
     assert _listed(client, lei, identifier="35 345678 901234 8") == [link, on_leeds]
     assert _listed(client, hei, identifier=SHARED, limit="1", offset="1") == [on_hewell]
     assert _listed(client, hei, prison_number="A1111AA") == [on_hewell]
-    # Another establishment's prisoner is refused (audited); its device is "not known".
+    # Another establishment's prisoner is refused (audited) as unknown; its device too.
     assert client.get(JUDGEMENTS, headers=hei,
-                      params={"prison_number": "A3333CC"}).status_code == 403
+                      params={"prison_number": "A3333CC"}).status_code == 404
     assert audited(store, "hei_analyst", "prisoner")[-1] == ("read", "A3333CC", "denied")
     assert client.get(JUDGEMENTS, headers=hei,
                       params={"identifier": LEEDS_ONLY}).status_code == 404

@@ -295,8 +295,8 @@ def test_a_refused_judgement_says_why_on_the_page_it_came_from(
     status, page = _post(client, f"{PAGE}/judgements", PRISONER_PAGE, form="attr-1",
                          target="attribution", back="prisoner", prison_number="A3333CC",
                          verdict="REJECTED", reason=REASON)
-    assert status == 403
-    assert "You cannot see this page" in page
+    assert status == 404  # answered as an unknown prisoner is (issue 17)
+    assert "Page not found" in page
     assert "O&#39;Brien" not in page
 
     # Leeds' judgement, undone from Hewell: refused with why.

@@ -51,8 +51,8 @@ class Resource(StrEnum):
     AUDIT = "audit"
     IDENTIFIER = "identifier"
     PROTECTED_PERSON = "protected_person"  # a victim's numbers, accounts and conditions
-    TRO_ORDER = "tro_order"  # a disconnection application or order (cellwatch.tro.service)
-    # An order line as the operator it is served on sees and answers it (cellwatch.tro.operator).
+    TRO_ORDER = "tro_order"  # a disconnection application or order (cellwatch.tro.service.orders)
+    # An order line as the operator it is served on sees and answers it (cellwatch.tro.service.operator).
     TRO_LINE = "tro_line"
     TAKEDOWN = "takedown_request"  # a request to a platform (cellwatch.takedown.service)
     # An alert: decided by cellwatch.alerts.service (no role table entry), named here so
@@ -151,7 +151,10 @@ INGEST_KINDS: dict[Role, frozenset[str]] = {
     Role.SUPERVISOR: EVENT_KINDS | INTELLIGENCE_KINDS,
     Role.ADMINISTRATOR: REFERENCE_KINDS | EVENT_KINDS,
 }
-NATIONAL_INGEST_KINDS = REFERENCE_KINDS
+# Call records name no establishment and feed the attribution of the whole estate, so
+# only a unit whose geography is the whole estate loads them (a force's or an operator's
+# administrator, or a prison's, would otherwise write into every prison's picture).
+NATIONAL_INGEST_KINDS = REFERENCE_KINDS | {"call_records"}
 
 
 def may_ingest(roles: frozenset[Role], org_kind: OrgKind | None, kind: str) -> bool:

@@ -43,14 +43,16 @@ def visible_cases(principal: Principal) -> ColumnElement[bool]:
 
 
 def shared_prisoner(principal: Principal, column: SQLColumnExpression[Any]) -> ColumnElement[bool]:
-    """The prisoner in ``column`` is a subject of a visible case or of the org's referrals."""
+    """The prisoner in ``column`` is a subject of a visible case or of a referral the org
+    received. A referral does not widen its sender's view: naming a prisoner in one's own
+    referral (a force reporting a crime) shares nothing back."""
     if principal.org_code is None:
         return false()
     org = principal.org_code
     in_cases = select(CaseSubject.prison_number).join(Case, Case.id == CaseSubject.case_id) \
         .where(visible_cases(principal))
     in_referrals = select(Referral.prison_number).where(
-        Referral.prison_number.is_not(None), or_(Referral.from_org == org, Referral.to_org == org))
+        Referral.prison_number.is_not(None), Referral.to_org == org)
     return or_(column.in_(in_cases), column.in_(in_referrals))
 
 

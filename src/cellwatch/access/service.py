@@ -19,8 +19,8 @@ from cellwatch.access import audit as audit_log
 from cellwatch.access import rls
 from cellwatch.access.policy import Decision, Target, can, needs_reason
 from cellwatch.access.principal import Principal
-from cellwatch.access.roles import Action, permitted
-from cellwatch.errors import AccessDenied
+from cellwatch.access.roles import Action, Resource, permitted
+from cellwatch.errors import AccessDenied, NotFound
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -46,6 +46,23 @@ class ReasonRequired(Denied):
         body = super().to_problem()
         body["errors"] = {"reason": ["a stated reason is required outside your own organisation"]}
         return body
+
+
+class Concealed(Denied):
+    """A denial of a record the principal may not even read: audited as denied, answered as
+    the record's absence (:func:`not_found`), so nobody learns what exists out of scope."""
+
+
+# Records whose very existence is guarded: refused out of scope exactly as unknown ones are.
+CONCEALED = frozenset({Resource.PRISONER, Resource.INTELLIGENCE, Resource.CASE,
+                       Resource.REFERRAL})
+_NOUNS = {Resource.PRISONER: "prisoner", Resource.INTELLIGENCE: "intelligence report",
+          Resource.CASE: "case", Resource.REFERRAL: "referral"}
+
+
+def not_found(resource: Resource, ident: str | int | None) -> NotFound:
+    """The one answer for a guarded record that is unknown, or out of the principal's scope."""
+    return NotFound(f"{_NOUNS.get(resource, str(resource))} {ident} not found")
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,8 @@ class Access:
         except Denied as exc:
             # The failed transaction is rolled back by now; the denial is kept regardless.
             self._record(exc.action, exc.target, "denied", exc.reason, {"why": exc.message})
+            if isinstance(exc, Concealed):
+                raise not_found(exc.target.type, exc.target.id) from None
             raise
 
     @contextmanager
@@ -102,12 +121,31 @@ class Access:
             Decision(self.principal.is_system or permitted(self.principal.roles, target.type,
                                                            action), "role")
         if not decision:
-            raise Denied(f"{self.principal.username} may not {action} {target.type} "
-                         f"{target.id or ''}: {decision.reason}".replace("  ", " "),
-                         action, target, reason)
+            message = (f"{self.principal.username} may not {action} {target.type} "
+                       f"{target.id or ''}: {decision.reason}".replace("  ", " "))
+            if not role_only and self._hidden(action, target):
+                raise Concealed(message, action, target, reason)
+            raise Denied(message, action, target, reason)
         if opening and not (reason and reason.strip()) and needs_reason(self.principal, target):
             raise ReasonRequired(f"a reason is required to open {target.type} {target.id} "
                                  "outside your organisation", action, target, reason)
+
+    def _hidden(self, action: Action, target: Target) -> bool:
+        # Hidden when a role grants the action on such records (so a refusal cannot be
+        # told from one for an unknown id) but the principal may not read this one.
+        return (target.id is not None and target.type in CONCEALED
+                and permitted(self.principal.roles, target.type, action)
+                and not can(self.principal, Action.READ, target))
+
+    def require_role(self, action: Action, resource: Resource, ident: str | None = None) -> None:
+        """Refuse (403, audited) a principal no role of which grants ``action`` on ``resource``.
+
+        Asked before a record is looked up, so the answer is the same whether it exists.
+        """
+        if self.principal.is_system or permitted(self.principal.roles, resource, action):
+            return
+        with self.transaction():
+            self.check(action, Target(resource, ident), role_only=True)
 
     def audit(self, session: Session, action: str, target: Target, reason: str | None = None,
               detail: Mapping[str, Any] | None = None) -> None:

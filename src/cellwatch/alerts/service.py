@@ -28,6 +28,7 @@ from cellwatch.access.service import Access, Page
 from cellwatch.alerts.export import visible_alerts
 from cellwatch.alerts.lifecycle import acknowledge_in, assign_in, close_in
 from cellwatch.alerts.models import Alert
+from cellwatch.alerts.redact import redact
 from cellwatch.errors import AccessDenied, InvalidData, NotFound
 
 RESOURCE = "alert"
@@ -78,7 +79,7 @@ def list_for(access: Access, page: Page = Page(), status: str | None = None,
                               .limit(page.limit).offset(page.offset)))
         audit_log.append(s, _event(access, "list", None, "allowed",
                                    {"returned": [a.id for a in rows]}))
-        return rows
+    return redact(access, rows)
 
 
 def get_for(access: Access, alert_id: int) -> Alert:
@@ -87,7 +88,8 @@ def get_for(access: Access, alert_id: int) -> Alert:
         alert = _visible(s, access, alert_id)
         if alert is not None:
             audit_log.append(s, _event(access, "read", alert_id, "allowed"))
-            return alert
+            s.commit()
+            return redact(access, [alert])[0]
         exists = s.get(Alert, alert_id) is not None
     if not (access.principal.is_system or permitted(
             access.principal.roles, Resource.PRISONER, Action.READ)):
@@ -110,7 +112,8 @@ def _work(access: Access, action: str, alert_id: int, detail: Mapping[str, Any],
             alert = change(s)
             audit_log.append(s, _event(access, action, alert_id, "allowed",
                                        {**detail, "status": alert.status}))
-            return alert
+            s.commit()
+            return redact(access, [alert])[0]
     if exists:
         raise _hidden(access, action, alert_id)
     raise _missing(alert_id)

@@ -12,8 +12,9 @@ from cellwatch.access.policy import SHARE_LEVELS, Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_cases, visible_referrals
-from cellwatch.access.service import Access, Page
+from cellwatch.access.service import Access, Page, not_found
 from cellwatch.errors import Conflict, IllegalTransition, InvalidData, NotFound
+from cellwatch.estate.service import prisoner_target
 from cellwatch.store import utcnow
 from cellwatch.store.reference import Establishment, Prisoner
 
@@ -44,7 +45,8 @@ def create_case(access: Access, ref: str, title: str, kind: str = "CASE",
     if kind.upper() not in CASE_KINDS:
         raise InvalidData("case refused", {"kind": [f"one of {', '.join(CASE_KINDS)}"]})
     target = Target(Resource.CASE, ref)
-    subjects = _known_prisoners(access, subjects)
+    access.require_role(Action.CREATE, Resource.CASE, ref)
+    subjects = _visible_prisoners(access, subjects)
     with access.transaction() as s:
         access.check(Action.CREATE, target)
         owner = _org(access)
@@ -65,13 +67,36 @@ def create_case(access: Access, ref: str, title: str, kind: str = "CASE",
 
 
 def _known_prisoners(access: Access, subjects: Sequence[str]) -> list[str]:
-    # A fact check, outside row-level security: naming a prisoner in one's own case is
-    # allowed before one can see their record (the case is what will share it).
+    # A fact check, outside row-level security (a force reporting a crime names a prisoner
+    # it cannot see; the referral shares nothing back with it).
     numbers = list(dict.fromkeys(p.upper() for p in subjects))
     with access.facts() as s:
         for number in numbers:
             if s.get(Prisoner, number) is None:
-                raise NotFound(f"prisoner {number} not found")
+                raise not_found(Resource.PRISONER, number)
+    return numbers
+
+
+def _visible_prisoners(access: Access, subjects: Sequence[str]) -> list[str]:
+    """The prisoners named, each one the principal may already read.
+
+    Naming a prisoner in a case or a referral shares their record onward, so only what one
+    sees may be named: one out of scope is refused (audited) exactly as an unknown one.
+    """
+    numbers = list(dict.fromkeys(p.upper() for p in subjects))
+    if not numbers:
+        return numbers
+    access.require_role(Action.READ, Resource.PRISONER, numbers[0])
+    targets = []
+    with access.facts() as s:
+        for number in numbers:
+            found = s.get(Prisoner, number)
+            if found is None:
+                raise not_found(Resource.PRISONER, number)
+            targets.append(prisoner_target(s, access.principal, found))
+    with access.transaction():
+        for target in targets:
+            access.check(Action.READ, target)
     return numbers
 
 
@@ -81,17 +106,19 @@ def _add_subjects(session: Session, case: Case, numbers: Sequence[str]) -> None:
             session.add(CaseSubject(case_id=case.id, prison_number=number))
 
 
-def _find_case(access: Access, ref: str) -> Target:
+def _find_case(access: Access, ref: str, action: Action) -> Target:
+    # The role first: a principal no role lets do ``action`` to cases learns nothing of refs.
+    access.require_role(action, Resource.CASE, ref)
     with access.facts() as s:
         case = s.scalars(select(Case).where(Case.ref == ref)).one_or_none()
         if case is None:
-            raise NotFound(f"case {ref} not found")
+            raise not_found(Resource.CASE, ref)
         return case_target(s, access.principal, case)
 
 
 def get_case(access: Access, ref: str) -> Case:
     """Open a case the principal's organisation owns or has been given a share of."""
-    target = _find_case(access, ref)
+    target = _find_case(access, ref, Action.READ)
     with access.transaction() as s:
         access.check(Action.READ, target)
         access.audit(s, "read", target)
@@ -125,7 +152,7 @@ def share_case(access: Access, ref: str, org_code: str, level: str = "READ") -> 
     """Give another organisation access to a case at ``level`` (READ, CONTRIBUTE, MANAGE)."""
     if level.upper() not in SHARE_LEVELS:
         raise InvalidData("share refused", {"level": [f"one of {', '.join(SHARE_LEVELS)}"]})
-    target = _find_case(access, ref)
+    target = _find_case(access, ref, Action.SHARE)
     with access.transaction() as s:
         access.check(Action.SHARE, target)
         if s.get(Organisation, org_code) is None:
@@ -143,8 +170,10 @@ def share_case(access: Access, ref: str, org_code: str, level: str = "READ") -> 
 
 def add_case_subjects(access: Access, ref: str, subjects: Sequence[str]) -> Case:
     """Add prisoners to a case (CONTRIBUTE or more); sharing the case shares their records."""
-    target = _find_case(access, ref)
-    subjects = _known_prisoners(access, subjects)
+    target = _find_case(access, ref, Action.UPDATE)
+    with access.transaction():
+        access.check(Action.UPDATE, target)  # before the subjects: no probing a hidden case
+    subjects = _visible_prisoners(access, subjects)
     with access.transaction() as s:
         access.check(Action.UPDATE, target)
         case = s.scalars(select(Case).where(Case.ref == ref)).one()
@@ -155,13 +184,22 @@ def add_case_subjects(access: Access, ref: str, subjects: Sequence[str]) -> Case
 
 def create_referrals(access: Access, to_orgs: Sequence[str], summary: str,
                      prison_number: str | None = None, crime_reference: str | None = None,
-                     case_ref: str | None = None) -> list[Referral]:
-    """Refer a crime committed from prison to each of ``to_orgs``; one tracked referral each."""
+                     case_ref: str | None = None, reported: bool = False) -> list[Referral]:
+    """Refer a crime committed from prison to each of ``to_orgs``; one tracked referral each.
+
+    The prisoner named must be one the sender may read (a referral shares the record with
+    its receivers), unless ``reported``: a force reporting a crime names whom the victim
+    named, and the referral shares nothing back with it.
+    """
     if not to_orgs:
         raise InvalidData("referral refused", {"to_orgs": ["name at least one organisation"]})
-    case_target_ = _find_case(access, case_ref) if case_ref else None
+    access.require_role(Action.CREATE, Resource.REFERRAL)
+    case_target_ = _find_case(access, case_ref, Action.READ) if case_ref else None
     if prison_number:
-        _known_prisoners(access, [prison_number])
+        if reported:
+            _known_prisoners(access, [prison_number])
+        else:
+            _visible_prisoners(access, [prison_number])
     with access.transaction() as s:
         sender = _org(access)
         access.check(Action.CREATE, Target(Resource.REFERRAL, owner_org=sender))
@@ -207,17 +245,18 @@ def list_referrals(access: Access, page: Page = Page(), status: str | None = Non
         return rows
 
 
-def _find_referral(access: Access, referral_id: int) -> Target:
+def _find_referral(access: Access, referral_id: int, action: Action) -> Target:
+    access.require_role(action, Resource.REFERRAL, str(referral_id))
     with access.facts() as s:
         referral = s.get(Referral, referral_id)
         if referral is None:
-            raise NotFound(f"referral {referral_id} not found")
+            raise not_found(Resource.REFERRAL, referral_id)
         return _referral_target(referral)
 
 
 def get_referral(access: Access, referral_id: int) -> Referral:
     """Open a referral the principal's organisation sent or received."""
-    target = _find_referral(access, referral_id)
+    target = _find_referral(access, referral_id, Action.READ)
     with access.transaction() as s:
         access.check(Action.READ, target)
         access.audit(s, "read", target)
@@ -228,7 +267,7 @@ def get_referral(access: Access, referral_id: int) -> Referral:
 
 def acknowledge_referral(access: Access, referral_id: int) -> Referral:
     """The receiving organisation acknowledges a referral; only once."""
-    target = _find_referral(access, referral_id)
+    target = _find_referral(access, referral_id, Action.ACKNOWLEDGE)
     with access.transaction() as s:
         access.check(Action.ACKNOWLEDGE, target)
         referral = s.get(Referral, referral_id)

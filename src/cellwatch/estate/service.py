@@ -11,8 +11,7 @@ from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import in_scope, shared_prisoner, visible_prisoners
-from cellwatch.access.service import Access, Page
-from cellwatch.errors import NotFound
+from cellwatch.access.service import Access, Page, not_found
 from cellwatch.store.reference import Establishment, Prisoner
 
 
@@ -64,17 +63,22 @@ def list_prisoners(access: Access, page: Page = Page(),
 
 
 def get_prisoner(access: Access, prison_number: str, reason: str | None = None) -> Prisoner:
-    """Open one prisoner's record; outside the principal's own organisation a reason is required."""
+    """Open one prisoner's record; outside the principal's own organisation a reason is required.
+
+    Unknown and out of scope answer alike (:func:`~cellwatch.access.service.not_found`).
+    """
+    number = prison_number.upper()
+    access.require_role(Action.READ, Resource.PRISONER, number)
     with access.facts() as s:
-        found = s.get(Prisoner, prison_number.upper())
+        found = s.get(Prisoner, number)
         if found is None:
-            raise NotFound(f"prisoner {prison_number} not found")
+            raise not_found(Resource.PRISONER, number)
         target = prisoner_target(s, access.principal, found)
     with access.transaction() as s:
         access.check(Action.READ, target, reason=reason, opening=True)
         prisoner = s.get(Prisoner, target.id)
         if prisoner is None:  # row-level security disagrees with the policy: fail closed
-            raise NotFound(f"prisoner {prison_number} not found")
+            raise not_found(Resource.PRISONER, number)
         access.audit(s, "read", target, reason=reason)
         return prisoner
 

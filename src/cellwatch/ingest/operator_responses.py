@@ -11,6 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cellwatch.access.models import Organisation
+from cellwatch.access.principal import Principal
+from cellwatch.access.roles import PRISON_SERVICE, OrgKind
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.framework import (
     IngestContext,
@@ -24,6 +30,8 @@ from cellwatch.ingest.framework import (
     quarantine_rows,
     read_rows,
 )
+from cellwatch.ingest.scope import writer_of
+from cellwatch.tro.models import TroApplication, TroLine
 from cellwatch.tro.responses import (
     COLUMNS,
     REQUIRED,
@@ -96,6 +104,9 @@ class OperatorResponsesKind:
             all_problems = read_problems + [Problem(f, r) for f, r in problems]
             if response is None or all_problems:
                 failed.append((line, raw, all_problems))
+            elif not answerable(ctx, response):
+                # Refused with the very reason an unknown line gets: no probing for orders.
+                failed.append((line, raw, [Problem(None, unknown_line(response))]))
             else:
                 clean.append(response)
                 origin.append((line, raw))
@@ -107,6 +118,43 @@ class OperatorResponsesKind:
         summary.accepted += result.stored
         summary.duplicates += result.duplicates
         return failed
+
+
+def unknown_line(response: OperatorResponse) -> str:
+    """The reason a response to a line that is not there (for the writer) is refused."""
+    return f"{response.identifier} is not on order {response.order_ref}"
+
+
+def answerable(ctx: IngestContext, response: OperatorResponse) -> bool:
+    """Whether the user running the ingest may answer the order line ``response`` names.
+
+    As ``/operator/lines/{id}/response`` decides: an operator answers the lines of its own
+    network; the prison service answers for the establishments of its geography (a team
+    loading the file its operator sent it); ``system`` anything; nobody else anything.
+    """
+    with ctx.store.session() as session:
+        writer = writer_of(ctx, session)
+        if writer is None:
+            return False
+        if writer.is_system:
+            return True
+        found = session.execute(
+            select(TroApplication.establishment, TroLine.operator)
+            .join(TroLine, TroLine.application_id == TroApplication.id)
+            .where(TroApplication.ref == response.order_ref,
+                   TroLine.identifier == response.identifier)).first()
+        if found is None:
+            return False
+        return _answers_for(session, writer, found.establishment, found.operator)
+
+
+def _answers_for(session: Session, writer: Principal, establishment: str,
+                 operator: str | None) -> bool:
+    if writer.org_kind is OrgKind.OPERATOR:
+        network = session.scalar(select(Organisation.network).where(
+            Organisation.code == writer.org_code))
+        return network is not None and operator is not None and network == operator
+    return writer.org_kind in PRISON_SERVICE and writer.covers(establishment)
 
 
 def handler() -> OperatorResponsesKind:

@@ -20,8 +20,7 @@ from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import shared_prisoner, visible_intelligence
-from cellwatch.access.service import Access, Page
-from cellwatch.errors import NotFound
+from cellwatch.access.service import Access, Page, not_found
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -118,18 +117,20 @@ def list_intelligence(access: Access, page: Page = Page(),
 
 def get_intelligence(access: Access, report_ref: str, reason: str | None = None,
                      channel: str = "API") -> IntelligenceReport:
-    """Open one report; C-coded items only for the organisations they name."""
+    """Open one report; C-coded items only for the organisations they name (to anyone else
+    it answers as an unknown report does)."""
+    access.require_role(Action.READ, Resource.INTELLIGENCE, report_ref)
     with access.facts() as s:
         found = s.scalars(select(IntelligenceReport)
                           .where(IntelligenceReport.report_ref == report_ref)).one_or_none()
         if found is None:
-            raise NotFound(f"intelligence report {report_ref} not found")
+            raise not_found(Resource.INTELLIGENCE, report_ref)
         target = intelligence_target(s, access.principal, found)
     with access.transaction() as s:
         access.check(Action.READ, target, reason=reason, opening=True)
         report = s.get(IntelligenceReport, found.id)
         if report is None:  # row-level security disagrees with the policy: fail closed
-            raise NotFound(f"intelligence report {report_ref} not found")
+            raise not_found(Resource.INTELLIGENCE, report_ref)
         disseminate(s, access, [report], channel, reason)
         access.audit(s, "read", target, reason=reason,
                      detail={"handling_code": report.handling_code})

@@ -59,7 +59,7 @@ def record_crime_referral(access: Access, to_org: str, prison_number: str,
         raise InvalidData("referral refused", problems)
     summary = f"{details.offence} (crime ref {details.crime_reference}), {status.lower()}"
     (referral,) = create_referrals(access, [to_org], summary, prison_number=prison_number,
-                                   crime_reference=details.crime_reference)
+                                   crime_reference=details.crime_reference, reported=True)
     with access.transaction() as s:
         establishment = s.scalars(select(Prisoner.establishment).where(
             Prisoner.prison_number == prison_number)).first()
