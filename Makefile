@@ -7,7 +7,7 @@ CELLWATCH_HOME ?= cellwatch-data
 DEMO_DIR ?= $(CELLWATCH_HOME)/demo-sources
 PORT ?= 8000
 
-.PHONY: install browser demo test lint typecheck check bench serve clean lock
+.PHONY: install browser pdf demo test lint typecheck check bench serve clean lock
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,15 @@ typecheck: install
 browser:  ## Debian's Chromium and ChromeDriver for the browser tests (installed when missing)
 	scripts/install-browser
 
-test: lint typecheck browser  ## the whole suite: lint, types, tests (PostgreSQL too when CELLWATCH_TEST_POSTGRES_URL is set)
+pdf:  ## Debian's pango, DejaVu fonts and poppler for the parole summary's PDF (installed when missing)
+	scripts/install-pdf
+
+test: lint typecheck browser pdf  ## the whole suite: lint, types, tests (PostgreSQL too when CELLWATCH_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest -n 2 -q
 
 check: test
 
-demo: install  ## build a simulated estate, run the whole pipeline, serve the result
+demo: install pdf  ## build a simulated estate, run the whole pipeline, serve the result
 	CELLWATCH_HOME=$(CELLWATCH_HOME) $(BIN)/python -m cellwatch.demo --sources $(DEMO_DIR) --port $(PORT)
 
 bench: install  ## throughput figures with ratios against a baseline measured in the same run

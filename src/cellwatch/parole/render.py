@@ -37,7 +37,7 @@ def render_html(summary: Summary) -> str:
 def render_pdf(summary: Summary) -> bytes:
     """The summary's HTML as a tagged A4 PDF (PDF/UA-1)."""
     # WeasyPrint loads pango through cffi on import: pay for it only when a PDF is made.
-    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint import HTML
 
     pdf: bytes = HTML(string=render_html(summary)).write_pdf(pdf_variant="pdf/ua-1")
     return pdf

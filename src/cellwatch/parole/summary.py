@@ -123,7 +123,8 @@ def build_summary(ctx: RuleContext, principal: Principal, prison_number: str) ->
     threshold = ctx.settings.parole_probability_threshold
     audience = PAROLE_BOARD if principal.org_kind in (OrgKind.PAROLE_BOARD, None) \
         else (principal.org_code or "system")
-    summary = Summary(prisoner.prison_number, f"{prisoner.surname.upper()}, {prisoner.forenames}",
+    # The name exactly as recorded (no case folding: "Wiśniewski, Łukasz Şerban").
+    summary = Summary(prisoner.prison_number, f"{prisoner.surname}, {prisoner.forenames}",
                       prisoner.establishment, prisoner.next_parole_review_date, ctx.as_of,
                       threshold, audience, ctx.settings.parole_probability_floor, run_id,
                       run.finished_at if run else None, cutoff)
