@@ -1,6 +1,7 @@
-"""Partners' own tools on a STIX export of a simulated estate: the OASIS validator finds
-no error and only the warnings docs/exchange.md explains; misp-stix imports every
-attributed handset, SIM and number as a MISP object."""
+"""Partners' own tools on the exports of a simulated estate (one estate per module): the
+OASIS validator finds no error and only the warnings docs/exchange.md explains; misp-stix
+imports every attributed handset, SIM and number as a MISP object; FollowTheMoney
+validates every entity; PyMISP loads the MISP event; networkx reads the link charts."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
-from cellwatch.exchange import ExportScope, export_stix
+from cellwatch.exchange import ExportScope, export_ftm, export_misp, export_stix
 from cellwatch.store import Store
 
 from .simulated import simulated
@@ -80,3 +82,58 @@ def test_misp_stix_imports_every_attributed_identifier(bundle_path: Path) -> Non
     linked = [r for o in event.objects if o.name == "stix2-pattern" for r in o.references
               if r.referenced_uuid in person_uuids]
     assert len(linked) >= len(indicators)
+
+
+def test_followthemoney_validates_every_entity(simulated: Store, tmp_path: Path) -> None:
+    from followthemoney import model
+
+    out = tmp_path / "share.jsonl"
+    summary = export_ftm(Access(simulated, SYSTEM), out, ExportScope(min_probability=0.0,
+                                                                      include_intelligence=False))
+    errors = 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        entity = model.get_proxy(json.loads(line), cleaned=False)
+        errors += entity.schema.validate(entity.to_dict()) is not None
+    assert len(lines) == summary.objects > 200
+    assert errors == 0
+
+
+def test_pymisp_loads_the_misp_event(simulated: Store, tmp_path: Path) -> None:
+    from pymisp import MISPEvent
+
+    out = tmp_path / "event.json"
+    summary = export_misp(Access(simulated, SYSTEM), out, ExportScope(min_probability=0.0))
+    event = MISPEvent()
+    event.load_file(str(out))
+    names = Counter(o.name for o in event.objects)
+    assert sum(names.values()) == summary.objects
+    assert names["person"] == summary.persons
+    assert names["phone"] > 0
+    used_by = sum(1 for o in event.objects for r in o.references
+                  if r.relationship_type == "used-by")
+    assert used_by == summary.attributions
+
+
+def test_networkx_reads_the_busiest_link_chart(simulated: Store, tmp_path: Path) -> None:
+    import networkx as nx
+
+    from cellwatch.attribution.models import Attribution
+    from cellwatch.exchange.graphml import gexf, graphml
+    from cellwatch.exchange.linkgraph import build_graph
+
+    with simulated.session() as s:
+        rows = s.execute(select(Attribution.prison_number)).scalars().all()
+    busiest = Counter(rows).most_common(1)[0][0]
+    graph = build_graph(Access(simulated, SYSTEM), ("PRISONER", busiest), 3, 0.0)
+    assert len(graph.relations) > 1
+    (tmp_path / "g.graphml").write_text(graphml(graph), encoding="utf-8")
+    (tmp_path / "g.gexf").write_text(gexf(graph), encoding="utf-8")
+    multi = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
+    triples = [(min(a, b), max(a, b), d["kind"]) for a, b, d in multi.edges(data=True)]
+    assert len(triples) == len(set(triples)) == len(graph.relations)
+    assert all(isinstance(d["probability"], float) for *_, d in multi.edges(data=True)
+               if d["kind"] == "attributed")
+    assert all(d.get("label") for _, d in multi.nodes(data=True))
+    dynamic = nx.read_gexf(tmp_path / "g.gexf")
+    assert dynamic.number_of_nodes() == multi.number_of_nodes()

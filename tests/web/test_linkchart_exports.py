@@ -1,0 +1,78 @@
+"""The link chart's downloads (GraphML, GEXF, i2 ANX) draw the page's graph: the same
+minimum probability, one edge per relation, nothing outside the user's scope.
+
+No browser: FastAPI's TestClient signs in through the real sign-in form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import networkx as nx
+import pytest
+from defusedxml import ElementTree as DET
+from fastapi.testclient import TestClient
+from web_client import sign_in
+
+from cellwatch.access.fixtures import build_estate
+from cellwatch.api.app import create_app
+from cellwatch.attribution.models import Attribution, AttributionRun
+from cellwatch.settings import Settings
+from cellwatch.store import SeizureItem, Store
+
+IMEI = "353456789012348"
+
+
+@pytest.fixture
+def client(settings: Settings, store: Store) -> Iterator[TestClient]:
+    """The fixture estate, a handset seized at Hewell and attributed 80% and 5%."""
+    build_estate(store)
+    with store.session() as s:
+        s.add(SeizureItem(seizure_ref="SZ-1", item_no=1, ts=datetime(2026, 5, 3, tzinfo=UTC),
+                          establishment="HEI", item_type="HANDSET", imei=IMEI,
+                          prison_number="A1111AA"))
+        run = AttributionRun(status="DONE", engine="duckdb", run_by="system", params={},
+                             finished_at=datetime(2026, 5, 4, tzinfo=UTC))
+        s.add(run)
+        s.flush()
+        for number, p in (("A1111AA", 0.8), ("A2222BB", 0.05)):
+            s.add(Attribution(run_id=run.id, identifier_type="IMEI", identifier=IMEI,
+                              prison_number=number, probability=p, rank=1,
+                              valid_from=date(2026, 5, 1), valid_to=date(2026, 5, 1)))
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_downloads_draw_the_pages_graph(client: TestClient, tmp_path_factory:
+                                        pytest.TempPathFactory) -> None:
+    sign_in(client, "nat_analyst")  # national: sees every establishment
+    page = client.get(f"/link/IMEI/{IMEI}")
+    assert page.status_code == 200
+    assert "attributions from 50%" in page.text
+    assert "A2222BB" not in page.text  # the 5% lead is not drawn
+    folder = tmp_path_factory.mktemp("downloads")
+    graphml = client.get(f"/link/IMEI/{IMEI}/graph.graphml")
+    gexf = client.get(f"/link/IMEI/{IMEI}/graph.gexf")
+    chart = client.get(f"/link/IMEI/{IMEI}/chart.anx")
+    assert graphml.status_code == gexf.status_code == chart.status_code == 200
+    (folder / "g.graphml").write_text(graphml.text, encoding="utf-8")
+    (folder / "g.gexf").write_text(gexf.text, encoding="utf-8")
+    for g in (nx.read_graphml(folder / "g.graphml", force_multigraph=True),
+              nx.read_gexf(folder / "g.gexf")):
+        labels = {d["label"] for _, d in g.nodes(data=True)}
+        assert labels == {f"IMEI {IMEI}", "PRISONER A1111AA"}
+        kinds = sorted(d["kind"] for *_, d in g.edges(data=True))
+        assert kinds == ["attributed", "seized together"]
+        assert [d["probability"] for *_, d in g.edges(data=True) if "probability" in d] \
+            == [0.8]
+    entities = {e.get("Identity") for e in DET.fromstring(chart.text).iter("Entity")}
+    assert entities == {IMEI, "A1111AA"}
+    low = client.get(f"/link/IMEI/{IMEI}/graph.graphml?min_p=0")
+    assert "A2222BB" in low.text
+
+
+def test_downloads_keep_to_the_users_scope(client: TestClient) -> None:
+    sign_in(client, "lei_analyst")
+    body = client.get("/link/PRISONER/A1111AA/graph.graphml").text
+    assert IMEI not in body
