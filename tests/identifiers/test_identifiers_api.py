@@ -18,6 +18,8 @@ PUBLIC = {
     "lookup_tac",
     "luhn_sql",
     "normalise",
+    "normalise_flagged",
+    "UNALLOCATED_NUMBER",
     "parse_account",
     "parse_iccid",
     "parse_imei",

@@ -67,9 +67,18 @@ def test_too_short() -> None:
         parse_msisdn("12")
 
 
-def test_unallocated_range() -> None:
-    with pytest.raises(InvalidFormat, match="not in an allocated range"):
-        parse_msisdn("0999 999 9999")
+def test_a_possible_number_in_an_unallocated_range_is_kept_and_flagged() -> None:
+    # libphonenumber's metadata lags the regulator's allocations: a number of a possible
+    # length is data to keep (flagged), not to reject.
+    for text in ("0999 999 9999", "+44 7911 559273", "447911559273", "07911.559.273"):
+        info = parse_msisdn(text)
+        assert info.flags == ("unallocated_number",)
+        assert info.details["range"] == "not known as allocated"
+    assert parse_msisdn("+44 7911 559273").value == "+447911559273"
+    assert parse_msisdn("07700 900123").flags == ()
+    # A local-only length is not a possible number.
+    with pytest.raises(InvalidLength):
+        parse_msisdn("+44 79115")
 
 
 def test_unknown_country_code() -> None:

@@ -14,16 +14,22 @@ raises a subclass of :class:`cellwatch.errors.InvalidIdentifier` saying why.
 from __future__ import annotations
 
 from cellwatch.identifiers.accounts import parse_account
-from cellwatch.identifiers.classify import classify, normalise, try_normalise
+from cellwatch.identifiers.classify import classify, normalise, normalise_flagged, try_normalise
 from cellwatch.identifiers.iccid import parse_iccid
 from cellwatch.identifiers.imei import parse_imei
 from cellwatch.identifiers.imsi import home_operator, parse_imsi
-from cellwatch.identifiers.model import IdentifierInfo, IdentifierType, explain
+from cellwatch.identifiers.model import (
+    UNALLOCATED_NUMBER,
+    IdentifierInfo,
+    IdentifierType,
+    explain,
+)
 from cellwatch.identifiers.msisdn import parse_msisdn
 from cellwatch.identifiers.tac import lookup_tac, tac_table
 from cellwatch.identifiers.vectorised import luhn_sql
 
 __all__ = [
+    "UNALLOCATED_NUMBER",
     "IdentifierInfo",
     "IdentifierType",
     "classify",
@@ -32,6 +38,7 @@ __all__ = [
     "lookup_tac",
     "luhn_sql",
     "normalise",
+    "normalise_flagged",
     "parse_account",
     "parse_iccid",
     "parse_imei",

@@ -20,7 +20,7 @@ from cellwatch.identifiers.iccid import parse_iccid
 from cellwatch.identifiers.imei import parse_imei
 from cellwatch.identifiers.imsi import parse_imsi
 from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
-from cellwatch.identifiers.msisdn import e164, parse_msisdn
+from cellwatch.identifiers.msisdn import e164, e164_flagged, parse_msisdn
 from cellwatch.identifiers.operators import country_of_mcc, network, split_imsi
 from cellwatch.identifiers.platforms import platform_named
 from cellwatch.identifiers.tac import lookup_tac
@@ -75,6 +75,20 @@ def normalise(kind: IdentifierType | str, text: str) -> str:
     if resolved is IdentifierType.MSISDN:
         return e164(text)  # skips the carrier and place look-ups that bulk ingest never shows
     return classify(text, hint=kind).value
+
+
+def normalise_flagged(kind: IdentifierType | str, text: str) -> tuple[str, tuple[str, ...]]:
+    """:func:`normalise` with the verdict's flags: the one reading every ingest kind uses,
+    so a value gets the same verdict wherever it arrives.
+
+    >>> normalise_flagged("MSISDN", "+44 7911 559273")
+    ('+447911559273', ('unallocated_number',))
+    """
+    resolved, _ = _resolve_hint(kind)
+    if resolved is IdentifierType.MSISDN:
+        return e164_flagged(text)
+    info = classify(text, hint=kind)
+    return info.value, info.flags
 
 
 def try_normalise(kind: IdentifierType | str, text: str) -> tuple[str | None, str | None]:

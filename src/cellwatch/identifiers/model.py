@@ -16,6 +16,10 @@ class IdentifierType(StrEnum):
     ACCOUNT = "ACCOUNT"
 
 
+# The flag of a number accepted as possible but not known as allocated (msisdn).
+UNALLOCATED_NUMBER = "unallocated_number"
+
+
 @dataclass(frozen=True)
 class IdentifierInfo:
     """A parsed, validated identifier.
@@ -23,7 +27,8 @@ class IdentifierInfo:
     ``value`` is the normal form (15-digit IMEI, 14-15 digit IMSI, ICCID digits,
     E.164 number, ``platform:canonical_id``); ``display`` is for people;
     ``details`` holds the parts (tac, make, mcc, operator, platform...);
-    ``notes`` are human explanations of what was found or assumed.
+    ``notes`` are human explanations of what was found or assumed; ``flags`` name what
+    was accepted with a doubt (``unallocated_number``), stored and counted with a record.
     """
 
     type: IdentifierType
@@ -31,6 +36,7 @@ class IdentifierInfo:
     display: str
     details: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
 
     def explain(self) -> list[str]:
         """Readable lines describing this identifier (see :func:`explain`)."""
@@ -44,6 +50,7 @@ class IdentifierInfo:
             "display": self.display,
             "details": dict(self.details),
             "notes": list(self.notes),
+            "flags": list(self.flags),
         }
 
 

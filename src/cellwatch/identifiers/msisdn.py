@@ -3,6 +3,13 @@
 Accepts what people write: ``07700 900123``, ``+44 7700 900123``, ``447700900123``,
 ``00447700900123``, ``tel:`` URIs, brackets, dots and hyphens. Letters are refused
 (phonenumbers would read ``0800 FLOWERS`` as digits; a record should not).
+
+One verdict for every kind that carries a number: a number libphonenumber knows as
+allocated (``is_valid_number``) is accepted; one of a possible length for its country
+(``is_possible_number``, local-only lengths excluded) but in a range its metadata does not
+know (``+44 7911 559273``: the metadata lags the regulator's allocations) is accepted and
+flagged :data:`~cellwatch.identifiers.model.UNALLOCATED_NUMBER`; anything else is refused
+with the most specific reason.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 from cellwatch.errors import InvalidFormat, InvalidLength, UnknownComponent
-from cellwatch.identifiers.model import IdentifierInfo, IdentifierType
+from cellwatch.identifiers.model import UNALLOCATED_NUMBER, IdentifierInfo, IdentifierType
 
 _ALLOWED = re.compile(r"\+?[0-9\s\-\u2010-\u2015.()/]+")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.()/]")
@@ -67,11 +74,15 @@ def parse_msisdn(text: str, region: str = "GB") -> IdentifierInfo:
     >>> parse_msisdn("07700 900123").value
     '+447700900123'
     """
-    number, drama = _validated(text, region)
+    number, drama, unallocated = _validated(text, region)
     notes: list[str] = []
     if drama is not None:
         line_type = drama
         notes.append("Ofcom drama/example range: not a real subscriber's number")
+    elif unallocated:
+        line_type = "unknown"
+        notes.append("a possible number in a range libphonenumber does not know as allocated "
+                     "(its metadata may lag the regulator's): kept and flagged")
     else:
         line_type = _LINE_TYPES.get(phonenumbers.number_type(number), "unknown")
     e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
@@ -82,7 +93,10 @@ def parse_msisdn(text: str, region: str = "GB") -> IdentifierInfo:
             f"range allocated to {details['carrier']}; the number may since have been ported"
         )
     display = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
-    return IdentifierInfo(IdentifierType.MSISDN, e164, display, details, notes)
+    flags = (UNALLOCATED_NUMBER,) if unallocated else ()
+    if unallocated:
+        details["range"] = "not known as allocated"
+    return IdentifierInfo(IdentifierType.MSISDN, e164, display, details, notes, flags)
 
 
 def e164(text: str, region: str = "GB") -> str:
@@ -91,17 +105,28 @@ def e164(text: str, region: str = "GB") -> str:
     >>> e164("00447700900123")
     '+447700900123'
     """
-    number, _ = _validated(text, region)
-    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return e164_flagged(text, region)[0]
 
 
-def _validated(text: str, region: str) -> tuple[phonenumbers.PhoneNumber, str | None]:
-    """The parsed number and, for an Ofcom drama number, its line type; or raise why not."""
+def e164_flagged(text: str, region: str = "GB") -> tuple[str, tuple[str, ...]]:
+    """The E.164 form and the verdict's flags (``unallocated_number`` or none).
+
+    >>> e164_flagged("+44 7911 559273")
+    ('+447911559273', ('unallocated_number',))
+    """
+    number, _, unallocated = _validated(text, region)
+    flags = (UNALLOCATED_NUMBER,) if unallocated else ()
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164), flags
+
+
+def _validated(text: str, region: str) -> tuple[phonenumbers.PhoneNumber, str | None, bool]:
+    """The parsed number, for an Ofcom drama number its line type, and whether it is only
+    possible (not known as allocated); or raise why it is not a number."""
     compact = _compact(text)
-    number, ok = _parse(compact, region)
-    if not ok:
+    number, status = _parse(compact, region)
+    if status is None:
         raise _invalid(number, text)
-    return number, _drama(number)
+    return number, _drama(number), status == "possible"
 
 
 def _compact(text: str) -> str:
@@ -119,24 +144,42 @@ def _compact(text: str) -> str:
     return _SEPARATORS.sub("", raw)
 
 
-def _parse(compact: str, region: str) -> tuple[phonenumbers.PhoneNumber, bool]:
-    """(number, acceptable): read as national for ``region``, else as international."""
+def _parse(compact: str, region: str) -> tuple[phonenumbers.PhoneNumber, str | None]:
+    """(number, "valid" | "possible" | None): read as national for ``region``, else as
+    international; a valid reading wins over a merely possible one."""
     try:
         number = phonenumbers.parse(compact, region)
     except NumberParseException as exc:
         raise _parse_error(exc, compact) from exc
+    national = _status(number)
+    if national == "valid":
+        return number, national
+    international = None
+    if not compact.startswith(("+", "0")):
+        # "447700900123": a country code written without + or 00.
+        try:
+            international = phonenumbers.parse("+" + compact)
+        except NumberParseException:
+            international = None
+    if international is not None and _status(international) == "valid":
+        return international, "valid"
+    if national == "possible":
+        return number, national
+    if international is not None and _status(international) == "possible":
+        return international, "possible"
+    return number, None
+
+
+def _status(number: phonenumbers.PhoneNumber) -> str | None:
+    """"valid" (allocated or an Ofcom drama number), "possible" (a possible length for
+    its country, local-only lengths excluded) or None."""
     if _acceptable(number):
-        return number, True
-    if compact.startswith(("+", "0")):
-        return number, False
-    # "447700900123": a country code written without + or 00.
-    try:
-        international = phonenumbers.parse("+" + compact)
-    except NumberParseException:
-        return number, False
-    if _acceptable(international):
-        return international, True
-    return number, False
+        return "valid"
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE and \
+            phonenumbers.region_code_for_country_code(number.country_code or 0) != "ZZ":
+        return "possible"
+    return None
 
 
 def _drama(number: phonenumbers.PhoneNumber) -> str | None:
@@ -165,7 +208,9 @@ def _invalid(number: phonenumbers.PhoneNumber, text: str) -> Exception:
     where = f"+{number.country_code} ({_region_of(number)})"
     if reason == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
         return UnknownComponent(f"phone number {text.strip()} has an unknown country code")
-    if reason == phonenumbers.ValidationResult.TOO_SHORT:
+    if reason in (phonenumbers.ValidationResult.TOO_SHORT,
+                  phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+        # A local-only length is a number without its area code: too short to call.
         return InvalidLength(f"phone number {text.strip()} is too short for {where}")
     if reason in (
         phonenumbers.ValidationResult.TOO_LONG,
