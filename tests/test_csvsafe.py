@@ -30,7 +30,8 @@ def _read_back(text: str) -> list[list[str]]:
 
 def test_owasp_examples_are_neutralised_and_numbers_kept() -> None:
     assert [safe_cell(v) for v in HOSTILE] == ["'" + v for v in HOSTILE]
-    for number in ("+447700900123", "-3.5", "+1", "-0.25e3", "447700900123"):
+    for number in ("+447700900123", "-3.5", "+1", "-0.25e3", "447700900123",
+                   "+44 7700 900123", "+44 (0)7700-900.123"):
         assert safe_cell(number) == number
     assert safe_cell(-5) == -5
     assert safe_cell(None) is None
@@ -48,9 +49,10 @@ def test_no_written_cell_can_start_a_formula(row: list[object]) -> None:
         for cells in _read_back(text):
             for cell in cells:
                 assert not is_formula(cell), cell
-                # What is kept starting with a formula character is a plain number.
+                # What is kept starting with a formula character is a number or a
+                # telephone number: digits and the signs numbers are written with only.
                 if cell.startswith(FORMULA_START):
-                    float(cell)
+                    assert set(cell) <= set("0123456789+-.() eE"), cell
 
 
 @given(st.lists(st.one_of(st.none(), st.text(), st.sampled_from(HOSTILE)), max_size=20))

@@ -4,11 +4,13 @@ Every CSV cellwatch writes goes through :func:`safe_cell` (the writers here, or 
 Arrow helper :func:`safe_arrow_table`). OWASP's rule for CSV injection: a cell starting
 with ``=``, ``+``, ``-``, ``@``, tab or carriage return is read by Excel, LibreOffice and
 Google Sheets as a formula, so it is prefixed with a single quote and thereby shown as
-text. One exception, chosen so identifiers survive: a cell that is a plain number
-(``+447700900123``, ``-3.5``, ``1e5``) is not neutralised, since a spreadsheet reads it as
-a number, never as a formula; E.164 numbers keep their ``+`` for every reader that
-follows the schema. OWASP notes that prefixing breaks such numbers; this is the narrow
-exception it leaves to the implementer.
+text. One exception, chosen so identifiers survive: a cell made only of digits and the
+signs that numbers are written with is kept, i.e. a plain number (``-3.5``, ``1e5``) or
+a telephone number as people write it (``+447700900123``, ``+44 7700 900123``,
+``+44 (0)7700-900123``). Such a cell can at most be arithmetic on digits: it cannot call
+a function (``HYPERLINK``, ``WEBSERVICE``, DDE's ``cmd|``), reference a cell or reach
+anything, which is what OWASP guards against; prefixing it would corrupt the number for
+every reader. OWASP leaves this trade-off to the implementer; docs/exchange.md records it.
 
 Each export also gets a Frictionless Table Schema beside it (``NAME.schema.json``) that
 types identifiers as strings, so pandas or a database does not turn an IMSI into an
@@ -25,13 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# A plain number, or a telephone number as written (+, digits, spaces, ( ) . -).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\+\d[\d ().-]*\d")
 
 
 def is_formula(text: str) -> bool:
     """Whether a spreadsheet would read ``text`` as a formula.
 
-    >>> is_formula("=HYPERLINK(1)"), is_formula("+447700900123"), is_formula("-2+3")
+    >>> is_formula("=HYPERLINK(1)"), is_formula("+44 7700 900123"), is_formula("-2+3")
     (True, False, True)
     """
     return text.startswith(FORMULA_START) and _NUMBER.fullmatch(text) is None
@@ -94,7 +97,7 @@ def safe_arrow_table(table: Any) -> Any:
             continue
         column = table.column(i)
         risky = pc.and_(pc.match_substring_regex(column, r"^[=+\-@\t\r]"),
-                        pc.invert(pc.match_substring_regex(column, f"^{_NUMBER.pattern}$")))
+                        pc.invert(pc.match_substring_regex(column, f"^(?:{_NUMBER.pattern})$")))
         if pc.any(risky).as_py():
             fixed = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
             table = table.set_column(i, field, fixed)
@@ -133,7 +136,7 @@ def write_table_schema(csv_path: Path, schema: Mapping[str, Any]) -> Path:
     path = schema_path(csv_path)
     doc = {**schema, "description": f"Frictionless Table Schema of {csv_path.name}. Cells "
                                     "a spreadsheet would read as a formula start with a ' "
-                                    "(OWASP's rule; plain numbers excepted)."}
+                                    "(OWASP's rule; numbers and telephone numbers excepted)."}
     path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     return path
 
