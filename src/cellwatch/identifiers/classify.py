@@ -13,7 +13,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from cellwatch.errors import InvalidChecksum, InvalidFormat, InvalidIdentifier, UnknownComponent
+from cellwatch.errors import (
+    InvalidChecksum,
+    InvalidFormat,
+    InvalidIdentifier,
+    UnknownComponent,
+)
 from cellwatch.identifiers.accounts import looks_like_account, parse_account
 from cellwatch.identifiers.digits import clean_digits, luhn_digit, passes_luhn
 from cellwatch.identifiers.iccid import parse_iccid
@@ -89,6 +94,24 @@ def normalise_flagged(kind: IdentifierType | str, text: str) -> tuple[str, tuple
         return e164_flagged(text)
     info = classify(text, hint=kind)
     return info.value, info.flags
+
+
+# Short reasons for a rejected identifier: the same words whichever kind carried it.
+_REASONS = {
+    "invalid-length": "wrong length",
+    "invalid-checksum": "wrong check digit",
+    "invalid-format": "bad format",
+    "unknown-component": "unknown component",
+}
+
+
+def identifier_reason(kind: str, exc: InvalidIdentifier) -> str:
+    """The quarantine reason for ``exc`` (reasons are counted, so they name no value).
+
+    >>> identifier_reason("MSISDN", InvalidFormat("letters"))
+    'invalid MSISDN: bad format'
+    """
+    return f"invalid {kind}: {_REASONS.get(exc.code, 'not valid')}"
 
 
 def try_normalise(kind: IdentifierType | str, text: str) -> tuple[str | None, str | None]:

@@ -19,8 +19,9 @@ from typing import Final
 import duckdb
 import pyarrow as pa
 
+from cellwatch.identifiers import UNALLOCATED_NUMBER
 from cellwatch.ingest.lake_handler import LakeHandler
-from cellwatch.ingest.lake_phones import e164_sql, settle_phone_numbers
+from cellwatch.ingest.lake_phones import e164_sql, judge_phone_numbers, settle_phone_numbers
 from cellwatch.ingest.lake_pipeline import problems_sql
 from cellwatch.ingest.scope import WriteLimit
 from cellwatch.lake.engine import run_sql
@@ -175,8 +176,11 @@ class CallRecordsKind:
             ]
         )
         # Rows whose number SQL could not settle may still be rejected later: keep raw.
+        # So may a number outside +44 (the verdict's lengths are per country; a UK number
+        # of the shapes SQL settles always has a possible length).
         unsettled = (
-            "(subject_msisdn IS NOT NULL AND v_msisdn IS NULL) "
+            "(subject_msisdn IS NOT NULL AND (v_msisdn IS NULL "
+            "OR NOT starts_with(v_msisdn, '+44'))) "
             "OR (other_party IS NOT NULL AND v_other IS NULL)"
         )
         return (
@@ -211,15 +215,31 @@ class CallRecordsKind:
         )
         msisdn_problem = (
             "CASE WHEN msisdn_raw IS NOT NULL AND subject_msisdn IS NULL "
-            "THEN [{'field': 'subject_msisdn', 'reason': 'not a phone number'}] ELSE [] END"
+            "THEN [{'field': 'subject_msisdn', 'reason': coalesce(msisdn_reason, "
+            "'invalid MSISDN: bad format')}] ELSE [] END"
         )
         run_sql(
             con,
             "CREATE OR REPLACE TEMP TABLE staged AS SELECT * REPLACE ("
             "coalesce(s.subject_msisdn, f1.e164) AS subject_msisdn, "
-            "coalesce(s.other_party, f2.e164, s.other_party_raw) AS other_party) "
+            "coalesce(s.other_party, f2.e164, s.other_party_raw) AS other_party), "
+            "f1.reason AS msisdn_reason "
             "FROM staged s LEFT JOIN phone_fallback f1 ON f1.raw = s.msisdn_raw "
             "LEFT JOIN phone_fallback f2 ON f2.raw = s.other_party_raw",
+        )
+        # Shape is not the verdict: every number gets the one the row-wise kinds give.
+        judge_phone_numbers(con, ["subject_msisdn", "other_party"])
+        run_sql(
+            con,
+            "CREATE OR REPLACE TEMP TABLE staged AS SELECT s.* REPLACE ("
+            "CASE WHEN v1.e164 IS NULL THEN s.subject_msisdn ELSE v1.value END "
+            "AS subject_msisdn, "
+            "CASE WHEN v2.e164 IS NULL THEN s.other_party "
+            "ELSE coalesce(v2.value, s.other_party_raw) END AS other_party, "
+            "coalesce(s.msisdn_reason, v1.reason) AS msisdn_reason), "
+            "coalesce(v1.unallocated, false) AS msisdn_unallocated "
+            "FROM staged s LEFT JOIN phone_verdict v1 ON v1.e164 = s.subject_msisdn "
+            "LEFT JOIN phone_verdict v2 ON v2.e164 = s.other_party",
         )
         run_sql(
             con,
@@ -229,8 +249,9 @@ class CallRecordsKind:
         )
 
     def flags_sql(self) -> dict[str, str]:
-        """Stored rows worth a mention: ambiguous local times."""
-        return {"ambiguous_time": "ts_ambiguous"}
+        """Stored rows worth a mention: ambiguous local times, numbers possible but not
+        known as allocated (the same flag the row-wise kinds count)."""
+        return {"ambiguous_time": "ts_ambiguous", UNALLOCATED_NUMBER: "msisdn_unallocated"}
 
 
 def handler() -> LakeHandler:

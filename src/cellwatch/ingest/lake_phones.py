@@ -4,6 +4,11 @@ SQL settles ``07700 900123``, ``+44 7700 900123``, ``+44 (0)7700 900123``,
 ``0044 7700 900123`` and ``447700900123``; whatever is left (other countries written
 without ``+``, odd punctuation, text) is a small set of distinct values, parsed once
 each in Python and joined back through the table ``phone_fallback(raw, e164)``.
+
+Shape is not the verdict: every distinct number SQL or Python produced then gets the one
+verdict the row-wise kinds give (:func:`cellwatch.identifiers.normalise_flagged`), through
+``phone_verdict(e164, value, reason, unallocated)``: possible but unallocated numbers are
+kept and flagged, impossible ones rejected with the same reason a PIN list gives.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import duckdb
 import phonenumbers
 import pyarrow as pa
 
+from cellwatch.errors import InvalidIdentifier
+from cellwatch.identifiers import UNALLOCATED_NUMBER, IdentifierType, normalise_flagged
+from cellwatch.identifiers.classify import identifier_reason
 from cellwatch.lake.engine import run_sql
 
 _STRIP = r"[\s\-().\x{2010}-\x{2015}/]+"
@@ -44,6 +52,43 @@ def python_e164(raw: str) -> str | None:
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
 
+def phone_verdicts(values: Sequence[str]) -> pa.Table:
+    """The verdict of each distinct number: (e164, value, reason, unallocated).
+
+    ``value`` is NULL and ``reason`` says why when the number is refused.
+    """
+    out: list[str | None] = []
+    reasons: list[str | None] = []
+    flagged: list[bool] = []
+    for v in values:
+        try:
+            value, flags = normalise_flagged(IdentifierType.MSISDN, v)
+        except InvalidIdentifier as exc:
+            out.append(None)
+            reasons.append(identifier_reason("MSISDN", exc))
+            flagged.append(False)
+            continue
+        out.append(value)
+        reasons.append(None)
+        flagged.append(UNALLOCATED_NUMBER in flags)
+    return pa.table({"e164": pa.array(list(values), pa.string()),
+                     "value": pa.array(out, pa.string()),
+                     "reason": pa.array(reasons, pa.string()),
+                     "unallocated": pa.array(flagged, pa.bool_())})
+
+
+def judge_phone_numbers(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> int:
+    """Register ``phone_verdict`` for the distinct values of ``columns`` of ``staged``
+    (numbers already in E.164 form); returns how many were judged."""
+    selects = " UNION ".join(
+        f"SELECT DISTINCT {c} AS v FROM staged WHERE starts_with({c}, '+')"  # noqa: S608
+        for c in columns
+    )
+    values = [str(r[0]) for r in run_sql(con, selects)]
+    con.register("phone_verdict", phone_verdicts(values))
+    return len(values)
+
+
 def settle_phone_numbers(con: duckdb.DuckDBPyConnection, raw_columns: Sequence[str]) -> int:
     """Fill ``phone_fallback`` for the distinct raw values of ``staged`` SQL left unsettled.
 
@@ -57,9 +102,10 @@ def settle_phone_numbers(con: duckdb.DuckDBPyConnection, raw_columns: Sequence[s
         for raw in raw_columns
     )
     values = [str(r[0]) for r in run_sql(con, selects)]
-    parsed = [python_e164(v) for v in values]
+    verdicts = phone_verdicts(values)
     con.register(
         "phone_fallback",
-        pa.table({"raw": pa.array(values, pa.string()), "e164": pa.array(parsed, pa.string())}),
+        pa.table({"raw": verdicts.column("e164"), "e164": verdicts.column("value"),
+                  "reason": verdicts.column("reason")}),
     )
     return len(values)
