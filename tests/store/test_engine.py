@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-import cellwatch.store.models  # noqa: F401
+import cellwatch.tables  # noqa: F401
 from cellwatch.errors import StoreError
 from cellwatch.store import Base, Establishment, Location, Store
 

@@ -18,11 +18,11 @@ from cellwatch.alerts.engine import run_after_ingest
 from cellwatch.attribution.models import Attribution, AttributionRun
 from cellwatch.cli import main
 from cellwatch.ingest.framework import IngestContext, IngestSummary, ingest_file
-from cellwatch.tro import service
 from cellwatch.tro.candidates import find_candidates, write_candidates_csv
 from cellwatch.tro.materialise import candidate_set, fresh_run, refresh
 from cellwatch.tro.models import TroCandidate, TroCandidateRun
 from cellwatch.tro.policy import parse_policy
+from cellwatch.tro.service import orders as service
 
 
 def _rich_lake(estate: Estate) -> None:

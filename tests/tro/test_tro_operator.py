@@ -27,9 +27,9 @@ from cellwatch.ingest.framework import IngestContext, get_handler, sniff
 from cellwatch.store import utcnow
 from cellwatch.tro.candidates import find_candidates
 from cellwatch.tro.models import TroLine, TroResponse
-from cellwatch.tro.operator import operator_lines, record_response
 from cellwatch.tro.orders import create_application, get_order, transition
 from cellwatch.tro.overdue import overdue_lines
+from cellwatch.tro.service.operator import operator_lines, record_response
 from operator_support import EE_IMSI, EE_UNSERVED, LINE_KEYS, access_as, add_operator
 
 SERVED_ON = date(2026, 3, 20)  # a Friday: five working days make it due Friday 27 March

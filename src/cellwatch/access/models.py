@@ -31,7 +31,7 @@ class Organisation(Base):
     establishment: Mapped[str | None] = mapped_column(ForeignKey("establishments.code"))
     region: Mapped[str | None] = mapped_column(String(100))
     # A mobile network operator's network, spelt as order lines name it (TroLine.operator):
-    # the lines served on it are the ones its users see and answer (cellwatch.tro.operator).
+    # the lines served on it are the ones its users see and answer (cellwatch.tro.service.operator).
     network: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

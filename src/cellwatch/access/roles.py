@@ -52,7 +52,8 @@ class Resource(StrEnum):
     IDENTIFIER = "identifier"
     PROTECTED_PERSON = "protected_person"  # a victim's numbers, accounts and conditions
     TRO_ORDER = "tro_order"  # a disconnection application or order (cellwatch.tro.service.orders)
-    # An order line as the operator it is served on sees and answers it (cellwatch.tro.service.operator).
+    # An order line as the operator it is served on sees and answers it
+    # (cellwatch.tro.service.operator).
     TRO_LINE = "tro_line"
     TAKEDOWN = "takedown_request"  # a request to a platform (cellwatch.takedown.service)
     # An alert: decided by cellwatch.alerts.service (no role table entry), named here so

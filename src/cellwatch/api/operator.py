@@ -1,6 +1,6 @@
 """The operator's view: the TRO order lines served on the caller's network, and its answers.
 
-A thin shell over :mod:`cellwatch.tro.operator`, which decides and audits: only the
+A thin shell over :mod:`cellwatch.tro.service.operator`, which decides and audits: only the
 ``operator_liaison`` users of a mobile network operator's organisation get anything
 (others 403); a line of another network, or of an order not served, answers 404 as a
 missing one does. An answer is recorded as an ingested response file's row would be.
@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 
 from cellwatch.api.deps import AccessDep, PageDep
 from cellwatch.api.schemas import Text
-from cellwatch.tro import operator as tro_operator
-from cellwatch.tro.operator import OperatorLine
+from cellwatch.tro.service import operator as tro_operator
+from cellwatch.tro.service.operator import OperatorLine
 
 router = APIRouter(prefix="/operator", tags=["operator"])
 LineId = Annotated[int, Path(ge=1, le=2**31 - 1)]

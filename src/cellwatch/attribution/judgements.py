@@ -21,7 +21,7 @@ from cellwatch.store import Store
 
 VERDICTS = ("CONFIRMED", "REJECTED", "UNSURE")
 TARGETS = ("LINK", "ATTRIBUTION")
-# The type order links are stored in (see cellwatch.link.sql).
+# The type order links are stored in (see cellwatch.attribution.graph_sql).
 TYPE_ORDER = {"IMEI": 0, "ICCID": 1, "IMSI": 2, "MSISDN": 3, "ACCOUNT": 4}
 
 

@@ -13,13 +13,13 @@ from typing import cast
 from sqlalchemy import Table, insert
 
 from cellwatch.attribution.explain import evidence_items
+from cellwatch.attribution.graph import BuildReport, LinkLimits, update_links
 from cellwatch.attribution.models import Attribution, AttributionRun, EvidenceItem
 from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.pipeline import PipelineResult, run_pipeline
 from cellwatch.attribution.scoring import stored_intervals_sql
-from cellwatch.attribution.sources import open_engine, refresh_links
+from cellwatch.attribution.sources import open_engine
 from cellwatch.lake import AnalyticEngine
-from cellwatch.link.graph import BuildReport, LinkLimits, update_links
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -92,7 +92,6 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
             s.flush()
             run_id = run.id
         links = update_links(store, engine, limits)
-        refresh_links(engine, store)
         result = run_pipeline(engine, params)
         count = _write(store, run_id, engine, params)
         identifiers = _identifiers(engine)

@@ -21,9 +21,9 @@ from cellwatch.cli.export import export_app
 from cellwatch.errors import InvalidData
 from cellwatch.exchange.service import audited_export, require_reason
 from cellwatch.timestamps import parse_timestamp
-from cellwatch.tro import service
 from cellwatch.tro.candidates import write_candidates_csv
 from cellwatch.tro.policy import load_policy
+from cellwatch.tro.service import orders as service
 
 tro_app = typer.Typer(name="tro", help="Telecommunications Restriction Orders.",
                       no_args_is_help=True)

@@ -1,6 +1,6 @@
 """The "Suspected staff or visitor phones" queue for a principal: read, allow-list, release.
 
-Scoped like TRO candidates (:mod:`cellwatch.tro.service`): reading needs the TRO read
+Scoped like TRO candidates (:mod:`cellwatch.tro.service.orders`): reading needs the TRO read
 permission and covers the principal's establishments; a decision is the work of the
 establishment's own team or a national unit. Allow-listing exempts a phone for good, so
 it is a supervisor's sign-off (``approve``); releasing a phone as contraband (back into

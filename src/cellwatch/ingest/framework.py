@@ -57,7 +57,7 @@ from cellwatch.ingest.registry import (
     kind_names,
 )
 from cellwatch.ingest.sniff import normalise_column, read_rows, sniff
-from cellwatch.ingest.timestamps import LONDON, parse_date, parse_timestamp
+from cellwatch.timestamps import LONDON, parse_date, parse_timestamp
 
 __all__ = [
     "CHUNK",

@@ -14,7 +14,7 @@ from typing import Any
 from cellwatch.errors import InvalidData, InvalidIdentifier
 from cellwatch.identifiers import IdentifierType, classify, normalise
 from cellwatch.ingest.specs import FieldSpec
-from cellwatch.ingest.timestamps import parse_date, parse_timestamp
+from cellwatch.timestamps import parse_date, parse_timestamp
 
 PRISON_NUMBER = re.compile(r"[A-Z]\d{4}[A-Z]{2}")
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_./-]*")

@@ -124,13 +124,7 @@ class CrimeReferral(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-# The shared alerts tables ship in the same migration branch (0005_protect); importing
-# them here lets the one line in cellwatch.store.models register both packages' tables.
-from cellwatch.alerts.models import Alert, AlertDelivery  # noqa: E402
-
 __all__ = [
-    "Alert",
-    "AlertDelivery",
     "ContactReport",
     "ContactResolution",
     "CrimeReferral",

@@ -10,7 +10,14 @@ from collections.abc import Iterable
 
 from sqlalchemy import inspect
 
-import cellwatch.store.models  # noqa: F401  (every table on the metadata reference_table reads)
+# The tables of the domains counted, on the metadata reference_table reads.
+import cellwatch.access.models
+import cellwatch.alerts.models
+import cellwatch.attribution.models
+import cellwatch.guard.models
+import cellwatch.protect.models
+import cellwatch.takedown.models
+import cellwatch.tro.models  # noqa: F401
 from cellwatch.lake import AnalyticEngine
 from cellwatch.lake.reference import reference_table
 from cellwatch.store import Store

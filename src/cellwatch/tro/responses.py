@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from cellwatch.errors import InvalidData, InvalidIdentifier
 from cellwatch.identifiers import classify
-from cellwatch.ingest.timestamps import parse_timestamp
 from cellwatch.settings import Settings
 from cellwatch.store import Store
+from cellwatch.timestamps import parse_timestamp
 from cellwatch.tro.models import TroApplication, TroLine, TroResponse
 from cellwatch.tro.orders import transition
 
@@ -29,7 +29,7 @@ COLUMNS = ("order_ref", "identifier", "outcome", "actioned_ts", "operator_ref", 
 REQUIRED = ("order_ref", "identifier", "outcome", "actioned_ts")
 DISCONNECTED_OUTCOMES = frozenset({"DONE", "ALREADY_DISCONNECTED"})
 # Orders that can be answered: served on the operator (again, after a variation). Public:
-# the operators' own view (cellwatch.tro.operator) shows the lines of these orders only.
+# the operators' own view (cellwatch.tro.service.operator) shows the lines of these orders only.
 ANSWERABLE = ("SERVED", "ACKNOWLEDGED", "DISCONNECTED", "VERIFIED")
 
 

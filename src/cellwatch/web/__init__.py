@@ -42,19 +42,4 @@ def mount(app: FastAPI, settings: Settings, store: Store | None = None) -> None:
         app.include_router(importlib.import_module(name).router, include_in_schema=False)
 
 
-def create_web_app(settings: Settings) -> FastAPI:
-    """The whole service: the API's app when it is there, with the web UI mounted on it."""
-    try:
-        from cellwatch.api.app import create_app
-    except ImportError:
-        # The API package is built alongside; the web UI also stands on its own.
-        app = FastAPI(title="cellwatch", docs_url=None, redoc_url=None)
-    else:
-        app = create_app(settings)
-        if getattr(app.state, "cellwatch_web", None) is not None:
-            return app
-    mount(app, settings)
-    return app
-
-
-__all__ = ["create_web_app", "mount"]
+__all__ = ["mount"]

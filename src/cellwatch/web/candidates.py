@@ -1,7 +1,7 @@
 """Two more work queues: disconnection candidates (draft an application from the ticked
 ones) and referrals received (acknowledge them).
 
-Candidates come through the TRO service layer (:mod:`cellwatch.tro.service`), which
+Candidates come through the TRO service layer (:mod:`cellwatch.tro.service.orders`), which
 decides, audits and keeps them to the principal's establishments:
 :func:`~cellwatch.tro.service.candidates` for the queue (the materialised set, with when
 it was computed) and one :func:`~cellwatch.tro.service.create_application` per
@@ -18,8 +18,8 @@ from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.cases.service import acknowledge_referral, list_referrals
 from cellwatch.errors import InvalidData
-from cellwatch.tro import service as tro
 from cellwatch.tro.materialise import CandidateSet
+from cellwatch.tro.service import orders as tro
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)

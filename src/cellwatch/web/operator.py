@@ -1,7 +1,7 @@
 """The operator's page: the order lines served on the user's network, and per pending line
 a form to record what was done with it.
 
-Read and answered through :mod:`cellwatch.tro.operator`, which decides (an operator's
+Read and answered through :mod:`cellwatch.tro.service.operator`, which decides (an operator's
 liaison users, the served lines of their own network only) and audits; an answer is
 recorded as an ingested response file's row would be. The web only renders.
 """
@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import InvalidData
-from cellwatch.tro import operator as tro_operator
+from cellwatch.tro.service import operator as tro_operator
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)

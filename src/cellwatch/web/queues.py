@@ -3,7 +3,7 @@
 The alerts queue is :mod:`cellwatch.web.alerts`; candidates and referrals are
 :mod:`cellwatch.web.candidates`.
 
-Orders are read and walked through their lifecycle by :mod:`cellwatch.tro.service`, which
+Orders are read and walked through their lifecycle by :mod:`cellwatch.tro.service.orders`, which
 decides (role and establishment) and audits; the web only renders.
 """
 
@@ -16,9 +16,9 @@ from fastapi import APIRouter, Response
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import AccessDenied, InvalidData, NotFound
-from cellwatch.tro import service
 from cellwatch.tro.lifecycle import default_lifecycle
 from cellwatch.tro.orders import Order
+from cellwatch.tro.service import orders as service
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)

@@ -1,6 +1,6 @@
 """Telecommunications Restriction Orders: candidates, applications and their lifecycle.
 
-A thin shell over :mod:`cellwatch.tro.service`, which decides and audits. An illegal
+A thin shell over :mod:`cellwatch.tro.service.orders`, which decides and audits. An illegal
 move is the lifecycle's ``IllegalTransition``, shown as 409 by the problem handler.
 """
 
@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cellwatch.api.deps import AccessDep, PageDep
-from cellwatch.tro import service
 from cellwatch.tro.orders import Order
+from cellwatch.tro.service import orders as service
 
 router = APIRouter(prefix="/tro", tags=["tro"])
 Ref = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import cellwatch.store.models  # noqa: F401  (registers every table on Base.metadata)
+import cellwatch.tables  # noqa: F401  (registers every table on Base.metadata)
 from cellwatch.store.base import Base
 
 config = context.config

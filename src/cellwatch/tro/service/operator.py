@@ -46,7 +46,7 @@ from cellwatch.store import utcnow
 from cellwatch.tro.calendar import working_days_between
 from cellwatch.tro.models import TroApplication, TroLine
 from cellwatch.tro.responses import ANSWERABLE, OUTCOMES, apply_responses, clean_response
-from cellwatch.tro.service import HiddenDenial, lake_settings
+from cellwatch.tro.service.orders import HiddenDenial, lake_settings
 
 STATUSES = ("PENDING", *OUTCOMES)
 

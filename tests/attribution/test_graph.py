@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from cellwatch.attribution.graph import LinkLimits, update_links
 from cellwatch.attribution.judgements import judge, undo
 from cellwatch.attribution.models import IdentityHub, IdentityLink
 from cellwatch.attribution.sources import open_engine
 from cellwatch.attribution.views import sim_history
-from cellwatch.link.graph import LinkLimits, update_links
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from cellwatch.attribution.graph_sql import degree_sql, link_delta_sql
 from cellwatch.attribution.models import IdentityHub, IdentityLink, LinkBuild
 from cellwatch.attribution.sources import refresh_links
 from cellwatch.lake import AnalyticEngine
-from cellwatch.link.sql import degree_sql, link_delta_sql
 from cellwatch.store import Store
 
 # Statuses an analyst set: a build never overrides them.
@@ -136,7 +136,8 @@ def update_links(store: Store, engine: AnalyticEngine,
     """Bring the identity graph up to date with the lake and the store's seizures.
 
     ``engine`` must have the store tables loaded (:func:`open_engine`); the graph's
-    own tables are refreshed here after the merge.
+    own tables are registered on it again here, after the merge and after hubs are
+    suppressed, so the engine's copy is the graph as stored.
     """
     limits = limits or LinkLimits()
     det0, call0, seiz0 = _watermarks(store)
@@ -149,6 +150,7 @@ def update_links(store: Store, engine: AnalyticEngine,
     with store.session() as s:
         s.add(LinkBuild(detection_batch=det1, call_batch=call1, seizure_id=seiz1,
                         links_added=added, links_updated=updated, hubs=len(hubs)))
+    refresh_links(engine, store)
     return BuildReport(added=added, updated=updated, hubs=hubs,
                        watermarks={"detections": det1, "call_records": call1,
                                    "seizures": seiz1})
