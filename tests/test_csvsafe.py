@@ -69,3 +69,20 @@ def test_table_schema_types_every_column_and_rejects_unknown_names() -> None:
                                 {"name": "probability", "type": "number"}]
     with pytest.raises(ValueError, match="unknown columns"):
         table_schema(("a",), {"b": "string"})
+
+
+def test_every_csv_writer_goes_through_the_helper() -> None:
+    """No module writes CSV around :mod:`cellwatch.csvsafe` (a guard for new writers)."""
+    import re
+    from pathlib import Path
+
+    import cellwatch
+
+    src = Path(cellwatch.__file__).parent
+    raw = re.compile(r"csv\.writer\(|csv\.DictWriter\(|\.to_csv\(|write_csv\(|CSVWriter\(")
+    # The simulator passes every cell through safe_cell / safe_arrow_table first; the
+    # bench writes numeric throughput input, never opened by a person.
+    allowed = {"csvsafe.py", "simulate/writer.py", "bench/gen_detections.py"}
+    offenders = [str(p.relative_to(src)) for p in src.rglob("*.py")
+                 if str(p.relative_to(src)) not in allowed and raw.search(p.read_text())]
+    assert offenders == []
