@@ -35,6 +35,31 @@ FROM hits WHERE eday BETWEEN valid_from AND valid_to
 GROUP BY ALL ORDER BY prison_number, identifier_type, identifier, eday
 """  # noqa: S608  (a fixed expression, no input)
 
+# Call records naming a held number, SIM or handset as the subject, per evidence day.
+_CDAY = "CAST(timezone('Europe/London', c.start_ts) - INTERVAL 8 HOURS AS DATE)"
+CALL_DAYS_SQL = f"""
+WITH hits AS (
+    SELECT p.prison_number, p.identifier_type, p.identifier, c.start_ts AS ts, {_CDAY} AS eday,
+           p.valid_from, p.valid_to
+    FROM call_records c JOIN cw_periods p
+      ON p.identifier_type = 'MSISDN' AND c.subject_msisdn = p.identifier
+    UNION ALL
+    SELECT p.prison_number, p.identifier_type, p.identifier, c.start_ts, {_CDAY},
+           p.valid_from, p.valid_to
+    FROM call_records c JOIN cw_periods p
+      ON p.identifier_type = 'IMSI' AND c.subject_imsi = p.identifier
+    UNION ALL
+    SELECT p.prison_number, p.identifier_type, p.identifier, c.start_ts, {_CDAY},
+           p.valid_from, p.valid_to
+    FROM call_records c JOIN cw_periods p
+      ON p.identifier_type = 'IMEI' AND c.subject_imei = p.identifier
+)
+SELECT prison_number, identifier_type, identifier, eday, count(*) AS n,
+       min(ts) AS first_ts, max(ts) AS last_ts
+FROM hits WHERE eday BETWEEN valid_from AND valid_to
+GROUP BY ALL ORDER BY prison_number, identifier_type, identifier, eday
+"""  # noqa: S608  (a fixed expression, no input)
+
 PERIODS_SCHEMA = pa.schema([("prison_number", pa.string()), ("identifier_type", pa.string()),
                             ("identifier", pa.string()), ("valid_from", pa.date32()),
                             ("valid_to", pa.date32())])
@@ -60,21 +85,30 @@ class DayCount:
 Key = tuple[str, str, str]
 
 
-def periods_table(held: Iterable[Holding]) -> pa.Table:
-    """The handsets' and SIMs' periods as the engine table ``cw_periods``."""
+def periods_table(held: Iterable[Holding],
+                  types: tuple[str, ...] = ("IMEI", "IMSI")) -> pa.Table:
+    """The periods of holdings of ``types`` as the engine table ``cw_periods``."""
     rows = [{"prison_number": h.prison_number, "identifier_type": h.identifier_type,
              "identifier": h.identifier, "valid_from": p.valid_from, "valid_to": p.valid_to}
-            for h in held if h.identifier_type in ("IMEI", "IMSI") for p in h.periods]
+            for h in held if h.identifier_type in types for p in h.periods]
     return pa.Table.from_pylist(rows, schema=PERIODS_SCHEMA)
 
 
 def day_counts(lake: LakeQuery, held: Iterable[Holding]) -> dict[Key, list[DayCount]]:
     """Per (prison number, type, identifier): detections per evidence day in its periods."""
-    table = periods_table(held)
+    return _counts(lake, DAY_COUNTS_SQL, periods_table(held))
+
+
+def call_day_counts(lake: LakeQuery, held: Iterable[Holding]) -> dict[Key, list[DayCount]]:
+    """Per holding: call records naming it as the subject, per evidence day in its periods."""
+    return _counts(lake, CALL_DAYS_SQL, periods_table(held, ("IMEI", "IMSI", "MSISDN")))
+
+
+def _counts(lake: LakeQuery, sql: str, table: pa.Table) -> dict[Key, list[DayCount]]:
     if table.num_rows == 0:
         return {}
     out: dict[Key, list[DayCount]] = {}
-    for r in lake.query(DAY_COUNTS_SQL, tables={"cw_periods": table}):
+    for r in lake.query(sql, tables={"cw_periods": table}):
         out.setdefault((r["prison_number"], r["identifier_type"], r["identifier"]), []).append(
             DayCount(r["eday"], int(r["n"]), r["first_ts"], r["last_ts"]))
     return out

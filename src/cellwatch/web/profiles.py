@@ -20,16 +20,17 @@ from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
-from cellwatch.alerts.context import RuleContext
 from cellwatch.attribution.service.knowledge import knowledge_of
 from cellwatch.errors import InvalidData, InvalidIdentifier, LakeError, NotFound
 from cellwatch.estate.service import PrisonerFilter, get_prisoner, list_prisoners
 from cellwatch.identifiers import classify
 from cellwatch.lake.analytics import call_timeline
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.render import render_html, render_pdf
 from cellwatch.parole.summary import build_summary
 from cellwatch.store import AllowListEntry, Store
 from cellwatch.web.context import Page, PageContext, WebRoute
+from cellwatch.web.profile_views import PrisonerView, cards, prisoner_view
 from cellwatch.web.records import identifier_profile, parse_identifier, prisoner_profile
 
 router = APIRouter(route_class=WebRoute)
@@ -78,9 +79,21 @@ def show_prisoner(ctx: PageContext, prison_number: str, status: int = 200,
             return _prompt(ctx, key, f"prisoner {number}", f"/prisoners/{quote(number)}")
         raise
     p = profile.prisoner
+    settings = ctx.web.settings
+    lake = RuleContext(settings, ctx.store, date.today())
+    try:
+        with ctx.store.session() as s:
+            view = prisoner_view(s, lake, p.prison_number, profile.attributions,
+                                 settings.parole_probability_floor,
+                                 settings.parole_probability_threshold)
+    except LakeError:
+        with ctx.store.session() as s:  # an unreadable lake empties the chart, not the page
+            view = PrisonerView(cards(s, profile.attributions))
+    finally:
+        lake.close()
     return ctx.render("prisoner.html", status=status,
                       title=f"{p.surname}, {p.forenames} ({p.prison_number})",
-                      profile=profile, section="overview", **extra)
+                      profile=profile, view=view, section="overview", **extra)
 
 
 @router.get("/prisoners/{prison_number}/parole-summary.{fmt}")
@@ -146,8 +159,11 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
     # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited as a
     # look-up, as they are), so the page and the other doors never disagree.
     known = knowledge_of(Access(ctx.store, ctx.user, ctx.web.settings), value, hint=kind)
+    with ctx.store.session() as s:
+        holders = cards(s, profile.attributions)  # one card per prisoner, periods listed
     return ctx.render("identifier.html", status=status, title=f"{info.type} {info.display}",
-                      profile=profile, info=info, known=known, section="overview", **extra)
+                      profile=profile, info=info, known=known, cards=holders,
+                      section="overview", **extra)
 
 
 @router.post("/reason")
