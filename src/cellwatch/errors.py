@@ -19,6 +19,7 @@ DuckDB, Spark) are translated once, at the store and lake boundaries.
     │   └── UploadTooLarge          an upload passed ``max_upload_bytes`` (413)
     ├── NotFound
     ├── AuthenticationFailed
+    │   └── TooManyAttempts         locked out after repeated failures, or rate limited (429)
     ├── AccessDenied
     ├── Conflict
     │   └── IllegalTransition       a workflow state change that is not allowed
@@ -153,6 +154,14 @@ class AuthenticationFailed(CellwatchError):
 
     http_status = 401
     code = "authentication-failed"
+
+
+class TooManyAttempts(AuthenticationFailed):
+    """Sign-in refused without checking the password: the user name is locked out for a
+    while after repeated failures, or the client address is failing too fast (429)."""
+
+    http_status = 429
+    code = "too-many-attempts"
 
 
 class AccessDenied(CellwatchError):

@@ -48,6 +48,26 @@ class Settings(BaseSettings):
         "default home/audit-checkpoints. Make it append-only (chattr +a).",
     )
     token_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Sign-in protection and web sessions (issue 17).
+    signin_max_failures: int = Field(
+        default=10, ge=1, le=1000,
+        description="Wrong passwords for one user name, within the lockout period, that lock "
+        "it out (the right password too) until the period after them has passed.",
+    )
+    signin_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    signin_address_failures_per_minute: int = Field(
+        default=20, ge=1, le=10_000,
+        description="Failed sign-ins one client address may make per minute before it is "
+        "refused (429) without a password check.",
+    )
+    session_idle_minutes: int = Field(
+        default=60, ge=1, le=24 * 60,
+        description="A web session unused this long ends on the server.",
+    )
+    session_absolute_hours: int = Field(
+        default=10, ge=1, le=7 * 24,
+        description="A web session ends this long after sign-in, however active.",
+    )
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     tro_compliance_working_days: int = Field(default=5, ge=1)
     environment: str = Field(default="development", pattern="^(development|test|production)$")

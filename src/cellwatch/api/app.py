@@ -6,6 +6,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from cellwatch import web
+from cellwatch.access.throttle import AddressThrottle
 from cellwatch.api import operator, problems
 from cellwatch.api.deps import check_text
 from cellwatch.api.middleware import RequestMiddleware
@@ -55,6 +56,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store if store is not None else open_store(settings)
     problems.install(app)
     app.add_middleware(RequestMiddleware)  # request ids, security headers, 5xx logged
+    app.state.signin_throttle = AddressThrottle(settings.signin_address_failures_per_minute)
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

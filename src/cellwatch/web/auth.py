@@ -1,12 +1,15 @@
-"""Sign-in and sign-out pages, over the same users and password check as the API."""
+"""Sign-in and sign-out pages, over the same users, password check and lockout as the API."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from cellwatch.errors import AuthenticationFailed
+from cellwatch.access import audit
+from cellwatch.access.signin import WEB, Limits, sign_in
+from cellwatch.errors import AuthenticationFailed, TooManyAttempts
+from cellwatch.web import session as cookie
 from cellwatch.web.context import AnyPage, WebRoute
-from cellwatch.web.credentials import check_password, last_sign_in
+from cellwatch.web.credentials import last_sign_in
 
 router = APIRouter(route_class=WebRoute)
 
@@ -32,24 +35,37 @@ async def signin(ctx: AnyPage) -> Response:
     fields = await ctx.form()
     username = fields.get("username", "").strip()
     target = _safe_next(fields.get("next"))
+    request = ctx.request
     try:
-        check_password(ctx.store, username, fields.get("password", ""))
-    except AuthenticationFailed:
+        sign_in(ctx.store, username, fields.get("password", ""), action=WEB,
+                limits=Limits.of(ctx.web.settings),
+                throttle=getattr(request.app.state, "signin_throttle", None),
+                address=request.client.host if request.client else None)
+    except AuthenticationFailed as exc:
         # One message for a wrong name or a wrong password: do not confirm who has an account.
-        message = "Enter a correct user name and password"
+        limited = isinstance(exc, TooManyAttempts)
+        message = exc.message if limited else "Enter a correct user name and password"
         return ctx.render(
-            "signin.html", status=401, title="Sign in", next_url=target, username=username,
-            error=message, error_summary=[("#username", message)],
+            "signin.html", status=429 if limited else 401, title="Sign in", next_url=target,
+            username=username, error=message, error_summary=[("#username", message)],
         )
     previous = last_sign_in(ctx.store, username)
+    token = cookie.start(ctx.store, username)
     # A first sign-in has no last visit: everything counts as new.
-    ctx.new_session = ctx.session.signed_in(username, previous.timestamp() if previous else 0.0)
+    ctx.new_session = ctx.session.signed_in(
+        username, previous.timestamp() if previous else 0.0, token)
     return ctx.redirect(target)
 
 
 @router.post("/signout")
 async def signout(ctx: AnyPage) -> Response:
-    """End the session and go back to the sign-in page."""
+    """End the session on the server and go back to the sign-in page."""
     await ctx.form()
+    cookie.end(ctx.store, ctx.session, "signed out")
+    if ctx.principal is not None:
+        audit.append_now(ctx.store, audit.AuditEvent(
+            principal=ctx.principal.username, org=ctx.principal.org_code,
+            action="web.sign_out", resource_type="user", resource_id=ctx.principal.username,
+            outcome="allowed"))
     ctx.new_session = type(ctx.session)()
     return ctx.redirect("/signin", done="You have signed out")

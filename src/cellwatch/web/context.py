@@ -142,13 +142,6 @@ class WebApp:
         """The key signing session cookies (the API token key)."""
         return self.settings.signing_key()
 
-    @property
-    def ttl(self) -> float:
-        """Idle seconds before a web session expires."""
-        # Analysts keep a page open through a shift's meetings; the API's token TTL is
-        # the floor, eight hours the usual working span.
-        return max(self.settings.token_ttl_minutes * 60, 8 * 3600)
-
 
 @dataclass
 class PageContext:
@@ -223,7 +216,7 @@ def _web(request: Request) -> WebApp:
 
 
 def _context(request: Request, web: Annotated[WebApp, Depends(_web)]) -> PageContext:
-    found = cookie.decode(web.key, request.cookies.get(cookie.COOKIE), web.ttl)
+    found = cookie.load(web.store, web.settings, web.key, request.cookies.get(cookie.COOKIE))
     session = found or WebSession()
     principal = None
     if session.user:
@@ -252,7 +245,7 @@ def _error_page(request: Request, exc: CellwatchError) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         response: Response = RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
         return response
-    found = cookie.decode(web.key, request.cookies.get(cookie.COOKIE), web.ttl)
+    found = cookie.load(web.store, web.settings, web.key, request.cookies.get(cookie.COOKIE))
     ctx = _context(request, web) if found else PageContext(request, web, WebSession(), None)
     titles = {400: "There is a problem with what you sent", 403: "You cannot see this page",
               404: "Page not found", 409: "That cannot be done now",

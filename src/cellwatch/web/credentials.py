@@ -1,7 +1,8 @@
-"""The password check and the sign-in record, shared with the API's token endpoint.
+"""The sign-in record: when a user last signed in on the web.
 
-The check is the access package's :func:`~cellwatch.access.passwords.authenticate`, so the
-web and the API never disagree about who may sign in. Every attempt goes in the audit chain.
+The check itself is :func:`cellwatch.access.signin.sign_in`, shared with the API's token
+endpoint, so the web and the API never disagree about who may sign in, and every attempt
+goes in the audit chain under ``web.sign_in``.
 """
 
 from __future__ import annotations
@@ -10,29 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from cellwatch.access import audit
 from cellwatch.access.models import AuditEntry
-from cellwatch.access.passwords import authenticate
-from cellwatch.errors import AuthenticationFailed
+from cellwatch.access.signin import WEB as SIGN_IN
 from cellwatch.store import Store
-
-SIGN_IN = "web.sign_in"
-
-
-def check_password(store: Store, username: str, password: str) -> None:
-    """Raise :class:`AuthenticationFailed` unless ``username`` is active with ``password``."""
-    org = None
-    try:
-        with store.session() as db:
-            org = authenticate(db, username, password).org_code
-        ok = True
-    except AuthenticationFailed:
-        ok = False
-    audit.append_now(store, audit.AuditEvent(
-        principal=username or "(blank)", org=org, action=SIGN_IN, resource_type="user",
-        resource_id=username or None, outcome="allowed" if ok else "denied"))
-    if not ok:
-        raise AuthenticationFailed("wrong user name or password")
 
 
 def last_sign_in(store: Store, username: str) -> datetime | None:

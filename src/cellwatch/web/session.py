@@ -1,9 +1,12 @@
-"""The web session: a signed cookie holding who is signed in and the form (CSRF) token.
+"""The web session: a signed cookie, backed by a session record on the server.
 
-The cookie is HMAC-SHA256 signed with the same per-home key that signs API tokens, so
-no session table is needed and a server restart keeps people signed in. It is
-HttpOnly and SameSite=Strict always, and Secure unless the page is served on a
-loopback address (the demo and the tests run over plain HTTP on 127.0.0.1).
+The cookie is HMAC-SHA256 signed with the same per-home key that signs API tokens and
+carries who is signed in, the form (CSRF) token and a random session token. A signed-in
+cookie counts only while the server's record of that token (``web_sessions``, keyed by
+the token's SHA-256) is open: sign-out ends it, as do ``session_idle_minutes`` without a
+page and ``session_absolute_hours`` after sign-in, however active; a copied cookie dies
+with its session. The cookie is HttpOnly and SameSite=Strict always, and Secure unless
+the page is served on a loopback address (the demo and the tests use plain HTTP there).
 """
 
 from __future__ import annotations
@@ -15,11 +18,18 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from fastapi import Request, Response
 
+from cellwatch.access.models import SignInSession
+from cellwatch.settings import Settings
+from cellwatch.store import Store, utcnow
+
 COOKIE = "cellwatch_session"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "testserver"})
+# A session's last use is written at most this often: a write per page would be waste.
+SEEN_EVERY = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -33,10 +43,12 @@ class WebSession:
     last_visit: float = 0.0
     # Organisations the user gave a reason to look into during this session.
     reasons: tuple[str, ...] = ()
+    # The token naming the server's record of this session (empty while signed out).
+    token: str = ""
 
-    def signed_in(self, user: str, last_visit: float) -> WebSession:
+    def signed_in(self, user: str, last_visit: float, token: str) -> WebSession:
         """A fresh session for ``user``: new CSRF token so a pre-sign-in token is useless."""
-        return WebSession(user=user, last_visit=last_visit)
+        return WebSession(user=user, last_visit=last_visit, token=token)
 
     def with_reason(self, scope: str) -> WebSession:
         """The session remembering that a reason was given for ``scope``."""
@@ -56,6 +68,7 @@ def encode(key: str, session: WebSession) -> str:
             "i": session.issued,
             "l": session.last_visit,
             "r": list(session.reasons),
+            "s": session.token,
         },
         separators=(",", ":"),
     ).encode()
@@ -79,6 +92,7 @@ def decode(key: str, value: str | None, ttl_seconds: float) -> WebSession | None
             issued=float(data["i"]),
             last_visit=float(data["l"]),
             reasons=tuple(str(r) for r in data["r"]),
+            token=str(data.get("s", "")),
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -105,3 +119,56 @@ def write(response: Response, request: Request, key: str, session: WebSession) -
 def clear(response: Response) -> None:
     """Remove the session cookie (sign-out)."""
     response.delete_cookie(COOKIE, path="/")
+
+
+def _record_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(store: Store, user: str) -> str:
+    """Open a server-side session for ``user``; return the token its cookie carries."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with store.session() as db:
+        db.add(SignInSession(id=_record_id(token), username=user, created_at=now,
+                             last_seen_at=now))
+    return token
+
+
+def end(store: Store, session: WebSession, reason: str) -> None:
+    """End ``session`` on the server (sign-out): its cookie no longer signs anyone in."""
+    if not session.token:
+        return
+    with store.session() as db:
+        record = db.get(SignInSession, _record_id(session.token))
+        if record is not None and record.ended_at is None:
+            record.ended_at, record.end_reason = utcnow(), reason
+
+
+def load(store: Store, settings: Settings, key: str, value: str | None) -> WebSession | None:
+    """The session the cookie ``value`` holds, or None when forged, expired or ended.
+
+    A signed-out cookie (only a CSRF token) needs no record. A signed-in one needs an open
+    record for the same user, used within the idle limit and younger than the absolute
+    limit; one past a limit is ended there and then.
+    """
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    absolute = timedelta(hours=settings.session_absolute_hours)
+    session = decode(key, value, idle.total_seconds())
+    if session is None or not session.user:
+        return session
+    if not session.token:
+        return None
+    now = utcnow()
+    with store.session() as db:
+        record = db.get(SignInSession, _record_id(session.token))
+        if record is None or record.ended_at is not None or record.username != session.user:
+            return None
+        why = ("absolute limit" if now - record.created_at > absolute
+               else "idle limit" if now - record.last_seen_at > idle else None)
+        if why is not None:
+            record.ended_at, record.end_reason = now, why
+            return None
+        if now - record.last_seen_at > SEEN_EVERY:
+            record.last_seen_at = now
+    return session
