@@ -17,6 +17,8 @@ ROW = st.fixed_dictionaries({
     "identifier": st.sampled_from(["I1", "I2"]),
     "day": st.integers(0, 2),
     "prison_number": st.sampled_from(["A0000AA", "B0000BB", "C0000CC", "D0000DD"]),
+    "placed_tonight": st.integers(0, 1), "pin_today": st.integers(0, 2),
+    "pin_today_shared": st.integers(0, 1),
     **{f"l_{f}": st.integers(-1, max(levels)) for f, levels in FIELDS.items()},
 })
 

@@ -22,10 +22,11 @@ PAIR_DAY = st.fixed_dictionaries({
     "pin_calls": st.integers(0, 3), "pin_shared": st.integers(0, 1),
     "seizure": st.integers(0, 2), "judged": st.integers(0, 1), "prot": st.integers(0, 1),
     "follow": st.integers(0, 1), "cell": st.sampled_from([None, "C1", "C2"]),
+    "zone_class": st.integers(0, 3),
 })
 COUNTS = ("v", "z", "h", "pin_days", "pin_calls", "pin_shared", "seizure", "prot_days",
           "follow_days", "cells", "first_cell", "last_cell", "first_day", "last_day",
-          "calls_today", "pin_today", "pin_today_shared")
+          "calls_today", "pin_today", "pin_today_shared", "z2", "z3", "tonight", "placed_tonight")
 
 
 def _engine(pairs: list[dict[str, Any]], active: list[int]) -> DuckDBEngine:
@@ -33,7 +34,8 @@ def _engine(pairs: list[dict[str, Any]], active: list[int]) -> DuckDBEngine:
     engine.register("pair_in", pa.Table.from_pylist(
         [{**p, "identifier_type": "IMEI", "identifier": "I1",
           "eday": START + timedelta(days=p["day"])} for p in pairs]))
-    engine.run("CREATE TABLE cw_f_pair AS SELECT * EXCLUDE (day) FROM pair_in")
+    engine.run("CREATE TABLE cw_f_pair AS SELECT * EXCLUDE (day), "
+               "CASE WHEN zone_class = 3 THEN 1 ELSE 0 END AS cell_zone FROM pair_in")
     engine.register("active_in", pa.Table.from_pylist(
         [{"identifier_type": "IMEI", "identifier": "I1", "eday": START + timedelta(days=d),
           "vendor_nights": 1, "ma_nights": 1, "call_days": 0} for d in active]))
@@ -79,7 +81,18 @@ def _expected(pairs: list[dict[str, Any]], active: list[int], window: int,
                 # The day's own: the identifier's calls, and the pair's PIN calls that day.
                 "calls_today": 7 if day % 2 == 0 else 0,
                 "pin_today": sum(p["pin_calls"] for p in today),
-                "pin_today_shared": min((p["pin_shared"] for p in today), default=1)}
+                "pin_today_shared": min((p["pin_shared"] for p in today), default=1),
+                "z2": sum(p["zone_class"] == 2 for p in w),
+                "z3": sum(p["zone_class"] == 3 for p in w),
+                # The night's own evidence for him: placed, swept, found, a cell-sized
+                # zone, or a call to a PIN number of his alone.
+                "tonight": int(any(p["vendor"] + p["handheld"] + p["seizure"] + p["judged"] > 0
+                                   or p["zone_class"] == 3
+                                   or (p["pin_calls"] > 0 and p["pin_shared"] == 0)
+                                   for p in today)),
+                "placed_tonight": int(any(p["vendor"] + p["handheld"] + p["seizure"]
+                                          + p["judged"] > 0 or p["zone_class"] == 3
+                                          for p in today))}
     return out
 
 
@@ -100,7 +113,7 @@ def test_a_window_full_of_evidence_counts_every_day() -> None:
     days = 20
     pairs = [{"day": d, "prison_number": "A0000AA", "vendor": 1, "zone": 1, "handheld": 1,
               "pin_calls": 2, "pin_shared": 1, "seizure": 1, "judged": 0, "prot": 1,
-              "follow": 1, "cell": "C1"} for d in range(days)]
+              "follow": 1, "cell": "C1", "zone_class": 1} for d in range(days)]
     engine = _engine(pairs, list(range(days)))
     rows = engine.run(window_sql(engine.dialect, RunParams(window_days=days))).to_pylist()
     last = max(rows, key=lambda r: r["eday"])

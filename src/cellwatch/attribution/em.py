@@ -37,6 +37,13 @@ class Estimate:
     history: list[float] = field(default_factory=list)
     # Where EM started: "pairwise" (the plain mixture's estimate) or "generic" (the ramps).
     started_from: str = "pairwise"
+    # Learned share of nights a phone is in another's hands than its window's user
+    # (attribution.handover): a night with no evidence of its own for a candidate
+    # keeps only 1 - handover of his probability.
+    handover: float = 0.0
+    # The same, on nights the phone was placed in the candidate's own cell (a cellmate
+    # may have it): such a night keeps 1 - handover_placed.
+    handover_placed: float = 0.0
 
     def weight(self, name: str, level: int) -> float:
         """log2(m/u) of a level: bits of evidence; 0 for "no information" (-1)."""
@@ -53,6 +60,7 @@ class Estimate:
         return {
             "prior": self.prior, "iterations": self.iterations, "converged": self.converged,
             "pairs": self.pairs, "labelled": self.labelled, "started_from": self.started_from,
+            "handover": self.handover, "handover_placed": self.handover_placed,
             "m": {f: {str(k): v for k, v in lv.items()} for f, lv in self.m.items()},
             "u": {f: {str(k): v for k, v in lv.items()} for f, lv in self.u.items()},
             "weights_log2": {f: {str(k): v for k, v in lv.items()}

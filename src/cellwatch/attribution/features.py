@@ -123,26 +123,103 @@ def days_sql(d: Dialect) -> str:
     )
 
 
+def fix_sql(d: Dialect, p: RunParams) -> str:
+    """cw_f_fix: per identifier and night, the vendor's own fix when it is finer than a
+    unit's zone: the location its managed-access detections that night name most often,
+    when that is a cell or a landing and not the reporting unit's own zone.
+
+    Vendors locate to the cell, the landing or only the wing: a unit's own zone says no
+    more than the unit does (its coverage, in :func:`zone_sql`), a stray wrong estimate
+    is outvoted by the night's other bursts.
+    """
+    return (
+        "WITH v AS (SELECT d.identifier_type, d.identifier, d.eday, d.vendor_loc, "
+        "sum(d.n) AS n, max(CASE WHEN d.vendor_loc = s.location_code THEN 1 ELSE 0 END) AS own "
+        "FROM cw_f_det d JOIN cw_sensors s ON s.sensor_id = d.sensor_id WHERE d.night "
+        "AND d.sensor_kind = 'MANAGED_ACCESS' AND d.vendor_loc IS NOT NULL GROUP BY 1, 2, 3, 4), "
+        "r AS (SELECT v.*, row_number() OVER (PARTITION BY identifier_type, identifier, eday "
+        "ORDER BY n DESC, vendor_loc) AS rk FROM v) "
+        "SELECT r.identifier_type, r.identifier, r.eday, r.vendor_loc AS loc, l.type "
+        "FROM r JOIN cw_locations l ON l.code = r.vendor_loc "
+        "WHERE r.rk = 1 AND r.own = 0 AND l.type IN ('CELL', 'LANDING')"
+    )
+
+
+def fix_hits_sql(d: Dialect, p: RunParams) -> str:
+    """cw_f_fixhits: prisoners in the cell (or on the landing) a night's fix names."""
+    instant = occupant_instant("f.eday", p)
+    return (
+        "SELECT DISTINCT f.identifier_type, f.identifier, f.eday, o.prison_number "  # noqa: S608  (fixed names and integers only)
+        "FROM cw_f_fix f JOIN cw_locations c ON c.type = 'CELL' "
+        "AND (c.code = f.loc OR c.parent_code = f.loc) "
+        f"JOIN cw_occupancy o ON o.location_code = c.code AND {occupied_at('o', instant)}"
+    )
+
+
 def zone_sql(d: Dialect, p: RunParams) -> str:
     """cw_f_zone: for each candidate pair and each night the identifier was on a
-    managed-access sensor, whether the prisoner's cell lay in that sensor's zone.
+    managed-access unit, whether the prisoner's cell lay in the night's zone, and how
+    fine that zone was (``zone_class``: 1 a wing-sized unit's coverage, 2 a landing,
+    3 a cell).
 
-    Only candidate pairs are checked, and only on nights within a window of their
-    specific evidence (``cw_f_cand``'s ``d0``/``d1``): a wing-wide zone holds a hundred
-    prisoners, and pairing each candidate with every night of a year would not scale.
+    The zone is the vendor's own fix (:func:`fix_sql`) when it has one that night, else
+    every cell the units that heard it cover (a long-range unit hears the neighbouring
+    wings' cells too). Only candidate pairs are checked, and only on nights within a
+    window of their specific evidence (``cw_f_cand``'s ``d0``/``d1``): a wing-wide zone
+    holds a hundred prisoners, and pairing each candidate with every night of a year
+    would not scale.
     """
     instant = occupant_instant("n.eday", p)
     reach = int(p.window_days) - 1
     return (
         "WITH n AS (SELECT DISTINCT identifier_type, identifier, eday, sensor_id "  # noqa: S608
-        "FROM cw_f_det WHERE night AND sensor_kind = 'MANAGED_ACCESS') "
-        "SELECT c.identifier_type, c.identifier, n.eday, c.prison_number, "
-        "max(CASE WHEN cov.cell IS NOT NULL THEN 1 ELSE 0 END) AS zone_hit, "
-        "min(CASE WHEN cov.cell IS NOT NULL THEN cov.zone_beds END) AS zone_beds "
+        "FROM cw_f_det WHERE night AND sensor_kind = 'MANAGED_ACCESS'), "
+        "cz AS (SELECT c.identifier_type, c.identifier, n.eday, c.prison_number, "
+        "o.location_code AS cell, max(CASE WHEN cov.cell IS NOT NULL THEN 1 ELSE 0 END) AS hit, "
+        "max(CASE WHEN sl.type = 'LANDING' THEN 2 ELSE 1 END) AS cls "
         "FROM cw_f_cand c JOIN n ON n.identifier_type = c.identifier_type "
         "AND n.identifier = c.identifier AND (c.d0 IS NULL OR (n.eday >= c.d0 - "
         f"{reach} AND n.eday <= c.d1 + {reach})) "
         f"JOIN cw_occupancy o ON o.prison_number = c.prison_number AND {occupied_at('o', instant)} "
+        "JOIN cw_sensors ss ON ss.sensor_id = n.sensor_id "
+        "LEFT JOIN cw_locations sl ON sl.code = ss.location_code "
         "LEFT JOIN cw_f_cov cov ON cov.sensor_id = n.sensor_id AND cov.cell = o.location_code "
-        "GROUP BY 1, 2, 3, 4"
+        "GROUP BY 1, 2, 3, 4, 5) "
+        "SELECT cz.identifier_type, cz.identifier, cz.eday, cz.prison_number, "
+        "max(CASE WHEN f.loc IS NULL THEN cz.hit WHEN f.loc = cz.cell "
+        "OR f.loc = cl.parent_code THEN 1 ELSE 0 END) AS zone_hit, "
+        "max(CASE WHEN f.loc IS NULL THEN cz.cls WHEN f.type = 'CELL' THEN 3 ELSE 2 END) "
+        "AS zone_class FROM cz LEFT JOIN cw_f_fix f ON f.identifier_type = cz.identifier_type "
+        "AND f.identifier = cz.identifier AND f.eday = cz.eday "
+        "LEFT JOIN cw_locations cl ON cl.code = cz.cell GROUP BY 1, 2, 3, 4"
+    )
+
+
+def where_sql(d: Dialect) -> str:
+    """cw_f_where: the establishments whose sensors heard each identifier on each day."""
+    return ("SELECT DISTINCT identifier_type, identifier, eday, establishment FROM cw_f_det")
+
+
+def custody_sql(d: Dialect, p: RunParams) -> str:
+    """cw_f_custody: the windowed pairs whose prisoner was in custody that night, in an
+    establishment where the identifier was heard that day (anywhere in custody when it
+    was heard nowhere, e.g. only on call records).
+
+    A hard rule, not evidence: a man released, transferred away or not yet received
+    cannot have used a phone in that prison that night, whatever his window says.
+    """
+    instant = occupant_instant("w.eday", p)
+    return (
+        "WITH w AS (SELECT DISTINCT identifier_type, identifier, eday, prison_number "  # noqa: S608  (fixed names and integers only)
+        "FROM cw_f_win), "
+        "c AS (SELECT DISTINCT w.identifier_type, w.identifier, w.eday, w.prison_number, "
+        "l.establishment FROM w JOIN cw_occupancy o ON o.prison_number = w.prison_number "
+        f"AND {occupied_at('o', instant)} JOIN cw_locations l ON l.code = o.location_code), "
+        "heard AS (SELECT DISTINCT identifier_type, identifier, eday FROM cw_f_where) "
+        "SELECT DISTINCT c.identifier_type, c.identifier, c.eday, c.prison_number FROM c "
+        "LEFT JOIN heard h ON h.identifier_type = c.identifier_type "
+        "AND h.identifier = c.identifier AND h.eday = c.eday "
+        "LEFT JOIN cw_f_where x ON x.identifier_type = c.identifier_type "
+        "AND x.identifier = c.identifier AND x.eday = c.eday AND x.establishment = c.establishment "
+        "WHERE h.identifier IS NULL OR x.identifier IS NOT NULL"
     )

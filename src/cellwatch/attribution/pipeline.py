@@ -24,6 +24,9 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_det", features.detection_days_sql),
     ("cw_f_cov", lambda d, p: features.coverage_sql(d)),
     ("cw_f_days", lambda d, p: features.days_sql(d)),
+    ("cw_f_where", lambda d, p: features.where_sql(d)),
+    ("cw_f_fix", features.fix_sql),
+    ("cw_f_fixhits", features.fix_hits_sql),
     ("cw_f_man", rf.night_bursts_sql),
     ("cw_f_rfn", rf.night_rf_sql),
     ("cw_f_rfm", rf.rf_matches_sql),
@@ -41,6 +44,7 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_pair", lambda d, p: window.pair_day_sql(d)),
     ("cw_f_active", window.active_sql),
     ("cw_f_win", window.window_sql),
+    ("cw_f_custody", features.custody_sql),
     ("cw_f_vec", lambda d, p: window.levels_sql(d)),
 )
 
@@ -123,7 +127,18 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
                           started_from="generic")
         if best is None or generic.prior > best.prior:
             best = generic
-    return best
+    unplaced, placed = learn_handover(engine)
+    return replace(best, handover=unplaced, handover_placed=placed)
+
+
+def learn_handover(engine: AnalyticEngine) -> tuple[float, float]:
+    """How often a phone is in another's hands for a night (:func:`window.handover_sql`):
+    when its window's user was not placed in his cell that night, and when he was."""
+    rows = {int(r["placed"]): r for r in
+            engine.run(window.handover_sql(engine.dialect)).to_pylist()}
+    rates = [window.handover_rate(int(rows[k]["n"]) if k in rows else 0,
+                                  int(rows[k]["handed"]) if k in rows else 0) for k in (0, 1)]
+    return rates[0], rates[1]
 
 
 def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> None:

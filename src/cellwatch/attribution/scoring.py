@@ -22,6 +22,12 @@ CONFIRMED = (
 )
 
 
+# 2: he called his own PIN numbers that night; 1: the phone was placed in his cell that
+# night (a cellmate may have had it); 0: his window alone.
+KEEP_TONIGHT = ("CASE WHEN pin_today > 0 AND pin_today_shared = 0 THEN 2 "
+                "WHEN placed_tonight = 1 THEN 1 ELSE 0 END")
+
+
 def weight_case(est: Estimate, name: str) -> str:
     """A CASE expression giving a field's weight in bits from its level column."""
     arms = " ".join(f"WHEN l_{name} = {int(level)} THEN {float(w)!r}"
@@ -42,7 +48,7 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
     odds = est.prior / (1.0 - est.prior)
     key = "identifier_type, identifier, eday"
     return (
-        f"WITH b AS (SELECT {key}, prison_number, "  # noqa: S608
+        f"WITH b AS (SELECT {key}, prison_number, {KEEP_TONIGHT} AS keep, "  # noqa: S608
         f"greatest(least({total}, {MAX_BITS}), -{MAX_BITS}) AS bits FROM cw_f_vec), "
         f"o AS (SELECT b.*, {odds!r} * pow(2.0, bits) AS odds, "
         "CASE WHEN c.subject IS NOT NULL THEN 1 ELSE 0 END AS confirmed FROM b "
@@ -52,8 +58,12 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
         # identifier-day sorts every pair.
         f"t AS (SELECT {key}, max(confirmed) AS day_confirmed, sum(odds) AS day_odds "
         "FROM o GROUP BY 1, 2, 3), "
+        # A night with no call of his own rests on his window (and at best on the phone
+        # placed in his cell): the phone may be in another's hands that night.
         "f AS (SELECT o.*, odds / (1.0 + t.day_odds) AS model_p, CASE WHEN t.day_confirmed = 1 "
-        "THEN CAST(o.confirmed AS DOUBLE) ELSE odds / (1.0 + t.day_odds) END AS probability "
+        "THEN CAST(o.confirmed AS DOUBLE) ELSE odds / (1.0 + t.day_odds) * CASE o.keep "
+        f"WHEN 2 THEN 1.0 WHEN 1 THEN {1.0 - float(est.handover_placed)!r} "
+        f"ELSE {1.0 - float(est.handover)!r} END END AS probability "
         "FROM o JOIN t ON t.identifier_type = o.identifier_type "
         "AND t.identifier = o.identifier AND t.eday = o.eday), "
         "r AS (SELECT f.*, CASE WHEN confirmed = 1 THEN 'CONFIRMED' ELSE 'PROPOSED' END "

@@ -15,7 +15,10 @@ from cellwatch.lake import Dialect
 # The comparison fields and their levels (-1 is "no information" and is not estimated).
 FIELDS: dict[str, tuple[int, ...]] = {
     "vendor": (0, 1, 2, 3, 4, 5),
-    "zone": (0, 1, 2),
+    # 0 out of the night's zone on most nights, 1 in it on 50-90%; in it on 90%+ of
+    # nights, with the zones mostly 2 wing-sized, 3 landings, 4 cells: what each sensor
+    # class is worth is learned, not set.
+    "zone": (0, 1, 2, 3, 4),
     "handheld": (0, 1),
     "pin": (0, 1, 2, 3),
     "today": (0, 1, 2),
@@ -30,6 +33,9 @@ FIELDS: dict[str, tuple[int, ...]] = {
 FIELD_START: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "protected": ((0.9, 0.1), (0.9999, 0.0001)),
     "follows": ((0.3, 0.7), (0.9, 0.1)),
+    # Most nights in a wing-sized zone is where most users are, as the old top level
+    # was; landing- and cell-sized zones start rarer and sharper, and EM moves them.
+    "zone": ((0.05, 0.15, 0.5, 0.15, 0.15), (0.55, 0.3, 0.13, 0.015, 0.005)),
 }
 
 # Rejected (and not undone) attributions: their evidence up to the verdict is spent.
@@ -58,6 +64,7 @@ def candidates_sql(d: Dialect) -> str:
         "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_pin "
         "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_seiz "
         "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_prot "
+        "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_fixhits "
         f"UNION ALL SELECT subject_type, subject, object, NULL FROM {CONFIRMED}) "
         "SELECT identifier_type, identifier, prison_number, "
         "CASE WHEN count(eday) < count(*) THEN NULL ELSE min(eday) END AS d0, "
@@ -74,27 +81,29 @@ def pair_day_sql(d: Dialect) -> str:
         "CASE WHEN vendor_n > 0 THEN 1 ELSE 0 END AS vendor, "
         "CASE WHEN handheld_n > 0 THEN 1 ELSE 0 END AS handheld, 0 AS zone, "
         "0 AS pin_calls, 1 AS pin_shared, 0 AS seizure, 0 AS judged, 0 AS prot, "
-        "0 AS follow FROM cw_f_hits "
+        "0 AS follow, 0 AS zc FROM cw_f_hits "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, "
-        "zone_hit, 0, 1, 0, 0, 0, 0 FROM cw_f_zone "
+        "zone_hit, 0, 1, 0, 0, 0, 0, zone_hit * zone_class FROM cw_f_zone "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, "
-        "pin_calls, shared, 0, 0, 0, 0 FROM cw_f_pin "
+        "pin_calls, shared, 0, 0, 0, 0, 0 FROM cw_f_pin "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
-        "level, 0, 0, 0 FROM cw_f_seiz "
+        "level, 0, 0, 0, 0 FROM cw_f_seiz "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
-        "0, 0, 1, 0 FROM cw_f_prot "
+        "0, 0, 1, 0, 0 FROM cw_f_prot "
         "UNION ALL SELECT identifier_type, identifier, eday, prison_number, NULL, 0, 0, 0, 0, 1, "
-        "0, 0, 0, 1 FROM cw_f_follow "
+        "0, 0, 0, 1, 0 FROM cw_f_follow "
         # A confirmed pair stays a candidate on every day its identifier is seen.
         "UNION ALL SELECT a.identifier_type, a.identifier, a.eday, j.object, NULL, 0, 0, 0, 0, "
-        f"1, 0, 1, 0, 0 FROM cw_f_days a JOIN {CONFIRMED} j ON j.subject_type = a.identifier_type "
+        f"1, 0, 1, 0, 0, 0 FROM cw_f_days a JOIN {CONFIRMED} j "
+        "ON j.subject_type = a.identifier_type "
         "AND j.subject = a.identifier) "
         "SELECT u.identifier_type, u.identifier, u.eday, u.prison_number, "
         "max(CASE WHEN u.vendor = 1 THEN u.cell END) AS cell, max(u.vendor) AS vendor, "
         "max(u.handheld) AS handheld, max(u.zone) AS zone, sum(u.pin_calls) AS pin_calls, "
         "min(CASE WHEN u.pin_calls > 0 THEN u.pin_shared ELSE 1 END) AS pin_shared, "
         "max(u.seizure) AS seizure, max(u.judged) AS judged, max(u.prot) AS prot, "
-        "max(u.follow) AS follow FROM u "
+        "max(u.follow) AS follow, max(u.zc) AS zone_class, "
+        "CASE WHEN max(u.zc) = 3 THEN 1 ELSE 0 END AS cell_zone FROM u "
         f"LEFT JOIN {REJECTED} r ON r.subject_type = u.identifier_type "
         "AND r.subject = u.identifier AND r.prison_number = u.prison_number "
         "AND u.eday <= r.judged WHERE r.subject IS NULL GROUP BY 1, 2, 3, 4"
@@ -133,6 +142,19 @@ PACKED: tuple[tuple[tuple[str, str], ...], ...] = (
      ("pin_unshared", "CASE WHEN pin_calls > 0 AND pin_shared = 0 THEN 1 ELSE 0 END"),
      ("ev_days", "CASE WHEN vendor + handheld + zone + pin_calls + seizure + judged + prot > 0 "
       "THEN 1 ELSE 0 END")),
+    (("z2", "CASE WHEN zone_class = 2 THEN 1 ELSE 0 END"),
+     ("z3", "CASE WHEN zone_class = 3 THEN 1 ELSE 0 END")),
+)
+
+
+# A pair's own evidence for the night itself, not only its window: the phone placed in
+# his cell that night (RF, a handheld sweep, a cell-sized zone), found on him or in his
+# cell, or a call that night to his own PIN numbers. A night without any rests on the
+# window alone, and a phone lent for the night looks exactly like that.
+PLACED_TONIGHT = "(vendor + handheld + seizure + judged > 0 OR cell_zone > 0)"
+TONIGHT = (
+    f"CASE WHEN {PLACED_TONIGHT} THEN 2 WHEN pin_calls > 0 AND pin_shared = 0 THEN 1 "
+    "ELSE 0 END"
 )
 
 
@@ -170,37 +192,40 @@ def window_sql(d: Dialect, p: RunParams) -> str:
         "GROUP BY 1, 2, 3), "
         # The rows reported: each active day of the identifier within reach of the pair.
         "g AS (SELECT s.identifier_type, s.identifier, s.prison_number, a.eday, "
-        "a.vendor_nights, a.ma_nights, a.call_days, c.calls AS calls_today, 1 AS out "
+        "a.vendor_nights, a.ma_nights, a.call_days, c.calls AS calls_today, 1 AS out, "
+        "0 AS tn "
         "FROM span s JOIN cw_f_active a ON a.identifier_type = s.identifier_type "
         f"AND a.identifier = s.identifier AND a.eday >= s.d0 AND a.eday <= s.d1 + {w} "
         "LEFT JOIN cw_f_calldays c ON c.identifier_type = a.identifier_type "
         "AND c.identifier = a.identifier AND c.eday = a.eday), "
         f"u AS (SELECT g.*, {zeros}, 0 AS pin_calls, 1 AS pin_shared, NULL AS cell, "
         "NULL AS pday FROM g UNION ALL SELECT identifier_type, identifier, prison_number, "
-        f"eday, NULL, NULL, NULL, NULL, 0, {packs}, pin_calls, pin_shared, cell, eday "
-        "FROM cw_f_pair), "
+        f"eday, NULL, NULL, NULL, NULL, 0, {TONIGHT}, {packs}, pin_calls, pin_shared, cell, "
+        "eday FROM cw_f_pair), "
         # cw_f_pair has one row per pair and day, so after the merge sums count days.
         f"m AS (SELECT {key}, eday, max(vendor_nights) AS vendor_nights, "
         "max(ma_nights) AS ma_nights, max(call_days) AS call_days, "
-        f"max(calls_today) AS calls_today, max(out) AS out, {merged}, "
+        f"max(calls_today) AS calls_today, max(out) AS out, max(tn) AS tn, {merged}, "
         "sum(pin_calls) AS pin_calls, min(pin_shared) AS pin_shared, max(cell) AS cell, "
         f"max(pday) AS pday FROM u GROUP BY {key}, eday), "
         f"n AS (SELECT m.*, {dn} AS dn FROM m), "
         "r AS (SELECT identifier_type, identifier, eday, prison_number, vendor_nights, "
-        "ma_nights, call_days, calls_today, out, pin_calls AS pin_today, "
+        "ma_nights, call_days, calls_today, out, tn, pin_calls AS pin_today, "
         f"pin_shared AS pin_today_shared, {sums}, sum(pin_calls) {frame} AS pin_calls, "
         f"min(cell) {frame} AS first_cell, max(cell) {frame} AS last_cell, "
         f"min(pday) {frame} AS first_day, max(pday) {frame} AS last_day FROM n), "
         f"c AS (SELECT r.*, {_unpack(d)} FROM r WHERE out = 1) "
         "SELECT identifier_type, identifier, eday, prison_number, vendor_nights, ma_nights, "
-        "call_days, v, z, h, pin_days, pin_calls, "
+        "call_days, v, z, z2, z3, h, pin_days, pin_calls, "
         "CASE WHEN pin_days = 0 THEN NULL WHEN pin_unshared > 0 THEN 0 ELSE 1 END AS pin_shared, "
         "CASE WHEN seized_on > 0 THEN 2 WHEN seized_in > 0 THEN 1 ELSE 0 END AS seizure, "
         "prot_days, follow_days, "
         "CASE WHEN first_cell IS NULL THEN 0 WHEN first_cell = last_cell THEN 1 ELSE 2 END "
         "AS cells, first_cell, last_cell, first_day, last_day, "
         "coalesce(calls_today, 0) AS calls_today, coalesce(pin_today, 0) AS pin_today, "
-        "coalesce(pin_today_shared, 1) AS pin_today_shared FROM c "
+        "coalesce(pin_today_shared, 1) AS pin_today_shared, "
+        "CASE WHEN coalesce(tn, 0) > 0 THEN 1 ELSE 0 END AS tonight, "
+        "CASE WHEN tn = 2 THEN 1 ELSE 0 END AS placed_tonight FROM c "
         # A pair whose only evidence in the window is 'not in the zone' is no candidate.
         "WHERE ev_days > 0"
     )
@@ -216,7 +241,8 @@ def levels_sql(d: Dialect) -> str:
         f"WHEN {share} < 0.34 THEN 1 WHEN {share} < 0.67 THEN 2 "
         "WHEN v <= 2 THEN 3 WHEN v <= 6 THEN 4 ELSE 5 END AS l_vendor, "
         f"CASE WHEN ma_nights = 0 THEN -1 WHEN {zshare} < 0.5 THEN 0 "
-        f"WHEN {zshare} < 0.9 THEN 1 ELSE 2 END AS l_zone, "
+        f"WHEN {zshare} < 0.9 THEN 1 WHEN 2 * z3 >= z THEN 4 WHEN 2 * (z2 + z3) >= z THEN 3 "
+        "ELSE 2 END AS l_zone, "
         "CASE WHEN h > 0 THEN 1 ELSE 0 END AS l_handheld, "
         "CASE WHEN call_days = 0 THEN -1 WHEN pin_days = 0 THEN 0 WHEN pin_shared = 1 THEN 1 "
         "WHEN pin_days = 1 THEN 2 ELSE 3 END AS l_pin, "
@@ -226,7 +252,10 @@ def levels_sql(d: Dialect) -> str:
         "CASE WHEN call_days = 0 THEN -1 WHEN prot_days > 0 THEN 1 ELSE 0 END AS l_protected, "
         "CASE WHEN calls_today = 0 THEN -1 WHEN pin_today = 0 THEN 0 "
         "WHEN pin_today_shared = 1 THEN 1 ELSE 2 END AS l_today "
-        "FROM cw_f_win"
+        # The hard rule: never a man not in custody in that establishment that night.
+        "FROM cw_f_win w WHERE EXISTS (SELECT 1 FROM cw_f_custody k "
+        "WHERE k.identifier_type = w.identifier_type AND k.identifier = w.identifier "
+        "AND k.eday = w.eday AND k.prison_number = w.prison_number)"
     )
 
 
@@ -277,3 +306,53 @@ def patterns_sql(d: Dialect) -> str:
         "AND lab.subject = v.identifier AND lab.object = v.prison_number "
         f"GROUP BY {cols}"
     )
+
+
+# Beta prior on the handover rate: with no nights to learn from, one night in ten.
+HANDOVER_PRIOR = (1.0, 9.0)
+# The rate used is the posterior's upper 90% bound (normal approximation), not its mean:
+# learned from a few dozen nights the rate is uncertain, and the cost of guessing it low
+# is a confident mistake; from thousands, bound and mean agree.
+HANDOVER_Z = 1.2816
+
+
+def handover_sql(d: Dialect) -> str:
+    """Nights on which one candidate called his own PIN numbers, the window held a clear
+    PIN user apart from that night, and whether the two differ (the phone in another's
+    hands that night): ``n`` such nights, ``handed`` of them handed over, split by
+    whether the window's user was placed in his own cell that night (``placed``): a
+    phone lent to a cellmate is placed in the lender's cell too, one lent along the
+    landing is not."""
+    key = "identifier_type, identifier, eday"
+    return (
+        f"WITH t AS (SELECT {key}, prison_number, l_today, placed_tonight, "  # noqa: S608  (fixed names only)
+        "pin_days - CASE WHEN pin_today > 0 THEN 1 ELSE 0 END AS other FROM cw_f_vec), "
+        f"tn AS (SELECT {key}, min(prison_number) AS who, count(*) AS n FROM t "
+        f"WHERE l_today = 2 GROUP BY 1, 2, 3), "
+        f"top AS (SELECT {key}, max(other) AS best FROM t GROUP BY 1, 2, 3), "
+        f"lead AS (SELECT t.identifier_type, t.identifier, t.eday, min(t.prison_number) AS who, "
+        "max(t.placed_tonight) AS placed, count(*) AS n FROM t "
+        "JOIN top ON top.identifier_type = t.identifier_type "
+        "AND top.identifier = t.identifier AND top.eday = t.eday AND t.other = top.best "
+        "WHERE top.best > 0 GROUP BY 1, 2, 3) "
+        "SELECT l.placed, count(*) AS n, "
+        "coalesce(sum(CASE WHEN l.who <> tn.who THEN 1 ELSE 0 END), 0) "
+        "AS handed FROM tn JOIN lead l ON l.identifier_type = tn.identifier_type "
+        "AND l.identifier = tn.identifier AND l.eday = tn.eday WHERE tn.n = 1 AND l.n = 1 "
+        "GROUP BY l.placed"
+    )
+
+
+def handover_rate(n: int, handed: int) -> float:
+    """Upper 90% bound on the handover rate, ``handed`` of ``n`` nights seen
+    (Beta posterior from :data:`HANDOVER_PRIOR`, normal approximation).
+
+    >>> round(handover_rate(0, 0), 3)
+    0.216
+    >>> round(handover_rate(1000, 100), 3)
+    0.112
+    """
+    a, b = HANDOVER_PRIOR[0] + handed, HANDOVER_PRIOR[1] + n - handed
+    mean = a / (a + b)
+    sd = (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5
+    return float(min(1.0, mean + HANDOVER_Z * sd))
