@@ -21,6 +21,7 @@ from cellwatch.errors import ConfigError
 from cellwatch.settings import Settings
 
 if TYPE_CHECKING:
+    from cellwatch.attribution.matrix import WorldResult
     from cellwatch.attribution.params import RunParams
     from cellwatch.attribution.run import RunReport
 
@@ -74,3 +75,18 @@ def evaluate_attribution(access: Access, truth: Path, out: Path,
     doc = evaluate_latest(_settings(access), access.store, truth, out, ceiling)
     _audit(access, "evaluate", run_id, {"out": str(out), "ceiling": ceiling})
     return doc
+
+
+def evaluate_matrix(access: Access, work: Path, world_seeds: list[int],
+                    seeds: list[int]) -> list[WorldResult]:
+    """Randomised worlds x seeds, each simulated, ingested, attributed and evaluated in
+    its own store under ``work`` (:mod:`cellwatch.attribution.matrix`), decided as
+    ``evaluate`` is and audited once; the principal's own store is not touched."""
+    from cellwatch.attribution.matrix import run_matrix
+
+    check_run(access, "evaluate attribution")
+    results = run_matrix(work, world_seeds, seeds)
+    with access.transaction() as s:
+        access.audit(s, "evaluate", Target(Resource.ATTRIBUTION, "matrix"), detail={
+            "work": str(work), "world_seeds": world_seeds, "seeds": seeds})
+    return results

@@ -1,0 +1,34 @@
+"""The evaluation matrix: seeds parsed, a world run end to end in its own store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cellwatch.attribution.matrix import parse_seeds, run_world, summary
+from cellwatch.errors import ConfigError
+
+
+def test_seed_lists_and_ranges() -> None:
+    assert parse_seeds("2001-2003, 7") == [2001, 2002, 2003, 7]
+    assert parse_seeds("5") == [5]
+    for bad in ("", "a", "3-1", "1-x"):
+        with pytest.raises(ConfigError):
+            parse_seeds(bad)
+
+
+def test_one_world_end_to_end(tmp_path: Path) -> None:
+    result = run_world(tmp_path, 1003, 3)
+    root = tmp_path / "world-1003-seed-3"
+    doc = json.loads((root / "evaluation" / "evaluation.json").read_text())
+    saved = json.loads((root / "figures.json").read_text())
+    assert saved["world"]["world_seed"] == 1003
+    at = next(r for r in doc["by_threshold"]["all"] if r["threshold"] == 0.9)
+    assert result.precision == at["precision"]
+    assert result.ece == doc["calibration"]["ece"]
+    assert result.ceiling is not None
+    assert 0 < result.recall <= result.ceiling + 1e-9  # no recall above the bound
+    assert not (root / "src").exists()  # sources and store removed unless kept
+    assert summary([result])["worlds"] == 1
