@@ -69,8 +69,10 @@ def _move_tro_alerts() -> None:
                                    "application_id": t["application_id"],
                                    "line_id": t["line_id"],
                                    "identifier_type": t["identifier_type"]}
+        # Carried over by the old rule (``tro:<id>``), or kept by a downgrade (its own key).
         carried = bind.execute(sa.select(alerts.c.id, alerts.c.details).where(
-            alerts.c.rule == t["rule"], alerts.c.dedupe_key == f"tro:{t['id']}")).first()
+            alerts.c.rule == t["rule"],
+            alerts.c.dedupe_key.in_((f"tro:{t['id']}", t["dedupe_key"])))).first()
         if carried is not None:
             bind.execute(alerts.update().where(alerts.c.id == carried.id).values(
                 dedupe_key=t["dedupe_key"], details={**(carried.details or {}), **details},
