@@ -47,12 +47,15 @@ def status_command(
 
 def _kinds_table(kinds: dict[str, dict[str, Any]]) -> Table:
     names = ["batches", "rows_read", "rows_accepted", "rows_updated", "rows_quarantined"]
-    table = Table("kind", *names, "open quarantine", "last batch", title="per source kind")
+    table = Table("kind", *names, "open quarantine", "flagged", "last batch",
+                  title="per source kind")
     for kind, counts in sorted(kinds.items()):
         table.add_row(
             kind,
             *(str(counts[n]) for n in names),
             str(counts["quarantined_open"]),
+            # Values kept with a doubt, e.g. numbers in ranges not known as allocated.
+            ", ".join(f"{flag} {n}" for flag, n in sorted(counts.get("flagged", {}).items())),
             str(counts["last_batch_at"] or ""),
         )
     return table

@@ -176,6 +176,10 @@ def _status(number: phonenumbers.PhoneNumber) -> str | None:
     if _acceptable(number):
         return "valid"
     reason = phonenumbers.is_possible_number_with_reason(number)
+    # A national number that kept its trunk 0 ("0770 090", too short to lose it) is
+    # never a possible subscriber number, however long.
+    if number.italian_leading_zero:
+        return None
     if reason == phonenumbers.ValidationResult.IS_POSSIBLE and \
             phonenumbers.region_code_for_country_code(number.country_code or 0) != "ZZ":
         return "possible"

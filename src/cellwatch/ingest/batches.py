@@ -86,6 +86,7 @@ def _close(session: Session, batch_id: int, summary: IngestSummary, error: str |
     batch.rows_updated = summary.updated
     batch.rows_duplicate = summary.duplicates
     batch.rows_quarantined = summary.quarantined
+    batch.flagged = dict(summary.flagged) or None
     batch.unknown_columns = list(summary.unknown_columns) or None
 
 

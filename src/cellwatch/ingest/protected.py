@@ -58,8 +58,9 @@ def read_identifier_into(row: Checked, text_field: str, platform: str | None,
         row.problems.append(Problem(text_field, exc.message))
         return
     row.values[type_column], row.values[value_column] = party.type, party.value
-    if party.lenient:
-        row.flags.append(f"{text_field}: lenient_handle")
+    flags = [*(("lenient_handle",) if party.lenient else ()), *party.flags]
+    if flags:
+        row.flags.extend(f"{text_field}: {flag}" for flag in flags)
         row.values["extra"] = {**(row.values.get("extra") or {}),
                                "_flags": [*row.flags]}
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cellwatch.errors import CellwatchError
+from cellwatch.identifiers import UNALLOCATED_NUMBER
 from cellwatch.ingest.quarantine import open_counts
 from cellwatch.settings import Settings
 from cellwatch.store import (
@@ -95,6 +96,8 @@ def _empty_kind() -> dict[str, Any]:
         "rows_quarantined": 0,
         "quarantined_open": 0,
         "last_batch_at": None,
+        # Stored values accepted with a doubt, by flag (e.g. unallocated_number).
+        "flagged": {},
     }
 
 
@@ -119,6 +122,13 @@ def _per_kind(session: Session) -> dict[str, dict[str, Any]]:
             # max() of a timestamp comes back as text on SQLite; show it as stored.
             "last_batch_at": str(last) if last is not None else None,
         }
+    for kind, flagged in session.execute(
+            select(IngestBatch.kind, IngestBatch.flagged).where(IngestBatch.flagged.is_not(None))):
+        counts = result.setdefault(kind, _empty_kind())["flagged"]
+        for name, n in (flagged or {}).items():
+            # "contact_number: unallocated_number" counts under its flag.
+            flag = name.rsplit(": ", 1)[-1]
+            counts[flag] = counts.get(flag, 0) + int(n)
     return result
 
 
@@ -129,4 +139,6 @@ def _totals(
     totals["establishments"] = len(establishments)
     totals["batches"] = sum(k["batches"] for k in kinds.values())
     totals["quarantined_open"] = sum(k["quarantined_open"] for k in kinds.values())
+    totals["unallocated_numbers"] = sum(k["flagged"].get(UNALLOCATED_NUMBER, 0)
+                                        for k in kinds.values())
     return totals

@@ -12,9 +12,9 @@ from typing import Any
 from cellwatch.errors import InvalidData
 from cellwatch.ingest.model import Problem
 from cellwatch.ingest.specs import KindSpec
-from cellwatch.ingest.values import as_text, read_identifier, read_value
+from cellwatch.ingest.values import AMBIGUOUS_TIME, as_text, read_identifier_flagged, read_value
 
-AMBIGUOUS_TIME = "ambiguous_local_time"
+__all__ = ["AMBIGUOUS_TIME", "Checked", "check_row"]
 
 
 @dataclass
@@ -49,17 +49,15 @@ def check_row(
             continue
         try:
             if fspec.type == "identifier" and fspec.type_column:
-                id_type, value = read_identifier(text)
+                id_type, value, flags = read_identifier_flagged(text)
                 checked.values[fspec.type_column] = id_type
-                ambiguous = False
             else:
-                value, ambiguous = read_value(fspec, text)
+                value, flags = read_value(fspec, text)
         except InvalidData as exc:
             checked.problems.append(Problem(fspec.name, exc.message))
             parsed[fspec.name] = None
             continue
-        if ambiguous:
-            checked.flags.append(f"{fspec.name}: {AMBIGUOUS_TIME}")
+        checked.flags.extend(f"{fspec.name}: {flag}" for flag in flags)
         if fspec.ref is not None:
             checked.refs.append((fspec.name, fspec.ref, value))
         parsed[fspec.name] = value

@@ -2,7 +2,9 @@
 
 Each reader takes the stripped text and returns the typed value, raising
 :class:`InvalidData` with a reason that does not repeat the value (reasons are counted
-across rows; the raw value stays with the quarantined row).
+across rows; the raw value stays with the quarantined row). Identifiers are read by
+:func:`cellwatch.identifiers.normalise_flagged`, the one verdict every kind gives a value
+(a possible but unallocated number is kept and flagged ``unallocated_number``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from cellwatch.errors import InvalidData, InvalidIdentifier
-from cellwatch.identifiers import IdentifierType, classify, normalise
+from cellwatch.identifiers import IdentifierType, classify, normalise_flagged
+from cellwatch.identifiers.classify import identifier_reason
 from cellwatch.ingest.specs import FieldSpec
 from cellwatch.timestamps import parse_date, parse_timestamp
 
@@ -22,12 +25,7 @@ CODE = re.compile(r"[A-Z0-9][A-Z0-9_./-]*")
 ESTABLISHMENT_CODE = re.compile(r"[A-Z]{3}")
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
-_IDENTIFIER_REASONS = {
-    "invalid-length": "wrong length",
-    "invalid-checksum": "wrong check digit",
-    "invalid-format": "bad format",
-    "unknown-component": "unknown component",
-}
+AMBIGUOUS_TIME = "ambiguous_local_time"
 
 
 def as_text(value: Any) -> str | None:
@@ -40,12 +38,14 @@ def as_text(value: Any) -> str | None:
     return text or None
 
 
-def read_value(spec: FieldSpec, text: str) -> tuple[Any, bool]:
-    """Read ``text`` as ``spec`` says: (value, ambiguous_time). Raises InvalidData."""
+def read_value(spec: FieldSpec, text: str) -> tuple[Any, tuple[str, ...]]:
+    """Read ``text`` as ``spec`` says: (value, flags). Raises InvalidData."""
     if spec.type == "timestamp":
-        return parse_timestamp(text)
-    value = _READERS[spec.type](spec, text)
-    return value, False
+        value, ambiguous = parse_timestamp(text)
+        return value, (AMBIGUOUS_TIME,) if ambiguous else ()
+    if spec.type in _IDENTIFIER_TYPES:
+        return _read_identifier_as(_IDENTIFIER_TYPES[spec.type], text)
+    return _READERS[spec.type](spec, text), ()
 
 
 def _text(spec: FieldSpec, text: str) -> str:
@@ -125,31 +125,34 @@ def _prison_number(spec: FieldSpec, text: str) -> str:
     return value
 
 
-def _identifier_reason(kind: str, exc: InvalidIdentifier) -> str:
-    return f"invalid {kind}: {_IDENTIFIER_REASONS.get(exc.code, 'not valid')}"
-
-
-def _identifier_of(kind: IdentifierType) -> Callable[[FieldSpec, str], str]:
-    def read(spec: FieldSpec, text: str) -> str:
-        try:
-            return normalise(kind, text)
-        except InvalidIdentifier as exc:
-            raise InvalidData(_identifier_reason(str(kind), exc)) from exc
-
-    return read
+def _read_identifier_as(kind: IdentifierType, text: str) -> tuple[str, tuple[str, ...]]:
+    try:
+        return normalise_flagged(kind, text)
+    except InvalidIdentifier as exc:
+        raise InvalidData(identifier_reason(str(kind), exc)) from exc
 
 
 def read_identifier(text: str) -> tuple[str, str]:
     """Classify an identifier of unknown type: (type, normal form). Raises InvalidData."""
+    id_type, value, _ = read_identifier_flagged(text)
+    return id_type, value
+
+
+def read_identifier_flagged(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """:func:`read_identifier` with the verdict's flags."""
     try:
         info = classify(text)
     except InvalidIdentifier as exc:
-        raise InvalidData(_identifier_reason("identifier", exc)) from exc
-    return str(info.type), info.value
+        raise InvalidData(identifier_reason("identifier", exc)) from exc
+    return str(info.type), info.value, info.flags
 
 
 def _identifier(spec: FieldSpec, text: str) -> str:
     return read_identifier(text)[1]
+
+
+_IDENTIFIER_TYPES = {"imei": IdentifierType.IMEI, "imsi": IdentifierType.IMSI,
+                     "iccid": IdentifierType.ICCID, "msisdn": IdentifierType.MSISDN}
 
 
 _READERS: dict[str, Callable[[FieldSpec, str], Any]] = {
@@ -162,9 +165,5 @@ _READERS: dict[str, Callable[[FieldSpec, str], Any]] = {
     "date": lambda spec, text: parse_date(text),
     "enum": _enum,
     "prison_number": _prison_number,
-    "imei": _identifier_of(IdentifierType.IMEI),
-    "imsi": _identifier_of(IdentifierType.IMSI),
-    "iccid": _identifier_of(IdentifierType.ICCID),
-    "msisdn": _identifier_of(IdentifierType.MSISDN),
     "identifier": _identifier,
 }

@@ -23,6 +23,8 @@ class Party:
     type: str  # MSISDN or ACCOUNT (IMEI/IMSI are accepted too)
     value: str
     lenient: bool = False
+    # The identifier verdict's flags (``unallocated_number``), as every kind gives them.
+    flags: tuple[str, ...] = ()
 
 
 def _lenient_account(text: str, platform: str | None) -> Party | None:
@@ -64,4 +66,4 @@ def read_party(text: str, platform: str | None = None) -> Party:
         raise InvalidData(f"not a number or account: {exc.message}") from exc
     if str(info.type) not in ("MSISDN", "ACCOUNT", "IMEI", "IMSI"):
         raise InvalidData(f"a {info.type} is not a sender or contact identifier")
-    return Party(str(info.type), info.value)
+    return Party(str(info.type), info.value, flags=info.flags)

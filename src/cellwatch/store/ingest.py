@@ -34,6 +34,8 @@ class IngestBatch(Base):
     rows_quarantined: Mapped[int] = mapped_column(Integer, default=0)
     unknown_columns: Mapped[list[str] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    # Stored rows per flag ("FIELD: unallocated_number", "ambiguous_time", ...).
+    flagged: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class QuarantinedRow(Base):
