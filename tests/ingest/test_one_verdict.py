@@ -255,3 +255,60 @@ def test_any_number_string_gets_the_same_verdict_in_every_kind(
     first = found["pin_contacts"]
     for kind, verdicts in found.items():
         assert verdicts == first, (kind, values)
+
+
+HANDSETS = {
+    "35-209900-176148-1": "352099001761481",
+    "35 209900 176148 1": "352099001761481",
+    "35.209900.176148.1": "352099001761481",
+    "35209900176148": "352099001761481",  # 14 digits: the check digit is added
+    "352099001761482": None,  # bad Luhn
+    "3520990017614": None,  # too short
+    "35209900176148A": None,  # a letter
+}
+SIMS = {
+    "234150123456789": "234150123456789",
+    "234 15 0123456789": "234150123456789",
+    "23415012345678": "23415012345678",  # 14 digits: an IMSI may be
+    "2341501234567": None,  # 13: too short
+    "111150123456789": None,  # no country has MCC 111
+    "999150123456789": "999150123456789",  # MCC 999: test networks
+}
+
+
+def _typed(ctx: IngestContext, folder: Path, field: str, values: list[str]) -> dict[str, list[Any]]:
+    """The verdicts of the seizures and call_records kinds for an IMEI or IMSI field."""
+    column = {"imei": "subject_imei", "imsi": "subject_imsi"}[field]
+    seizures = _csv(folder / f"seizures-{field}.csv",
+                    ["seizure_ref", "item_no", "ts", "establishment", "item_type", field],
+                    [{"seizure_ref": f"S-{field}", "item_no": i + 1, "ts": _ts(i),
+                      "establishment": "HEI", "item_type": "HANDSET_WITH_SIM", field: v}
+                     for i, v in enumerate(values)])
+    calls = _csv(folder / f"calls-{field}.csv",
+                 ["operator", "record_type", "start_ts", "direction", column],
+                 [{"operator": "EE", "record_type": "SMS", "start_ts": _ts(i),
+                   "direction": "MO", column: v} for i, v in enumerate(values)])
+    s_sum = ingest_file(ctx, "seizures", seizures)
+    c_sum = ingest_file(ctx, "call_records", calls)
+    s_bad, c_bad = _quarantined(ctx.store, s_sum.batch_id), _quarantined(ctx.store, c_sum.batch_id)
+    stored = {r["source_line"]: r[column] for r in Lake(ctx.settings).query(
+        f"SELECT source_line, {column} FROM call_records WHERE batch_id = ?",
+        [c_sum.batch_id]).to_pylist()}
+    model_column = getattr(SeizureItem, field)
+    return {
+        "seizures": [None if i + 2 in s_bad else
+                     _stored(ctx.store, model_column, SeizureItem, i + 2, s_sum.batch_id)
+                     for i in range(len(values))],
+        "call_records": [None if i + 2 in c_bad else stored[i + 2] for i in range(len(values))],
+    }
+
+
+@pytest.mark.parametrize(("field", "table"), [("imei", HANDSETS), ("imsi", SIMS)])
+def test_handsets_and_sims_get_one_verdict_in_every_kind(
+        settings: Settings, store: Store, tmp_path: Path, field: str,
+        table: dict[str, str | None]) -> None:
+    _reference(store)
+    ctx = IngestContext(store, settings, "system")
+    found = _typed(ctx, tmp_path, field, list(table))
+    for kind, verdicts in found.items():
+        assert verdicts == list(table.values()), kind
