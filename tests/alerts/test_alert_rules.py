@@ -19,7 +19,7 @@ from protect_support import (
 from sqlalchemy import select
 
 from cellwatch.alerts import Alert, load_rules
-from cellwatch.alerts.engine import check_rules, detectors, run_after_ingest, run_rules
+from cellwatch.alerts.detect.run import check_rules, detectors, run_after_ingest, run_rules
 from cellwatch.alerts.rules import parse_rules
 from cellwatch.errors import ConfigError
 from cellwatch.settings import Settings

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from cellwatch.alerts.context import RuleContext
-from cellwatch.alerts.engine import run_rules
+from cellwatch.alerts.detect.run import run_rules
 from cellwatch.alerts.models import Alert
 from cellwatch.attribution.models import Attribution
 from cellwatch.attribution.run import attribute
 from cellwatch.ingest.framework import IngestContext, ingest_file
 from cellwatch.ingest.prisons import load_prisons
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.evidence import collect_for, gather
 from cellwatch.settings import Settings
 from cellwatch.simulate import scenario_from_mapping, simulate

@@ -19,8 +19,8 @@ from cellwatch.access.service import Access
 from cellwatch.attribution.models import Attribution
 from cellwatch.errors import InvalidData
 from cellwatch.exchange.anx import CSV_COLUMNS, ENTITY_TYPES, anx, i2_csv
-from cellwatch.exchange.charts import export_chart, parse_root
 from cellwatch.exchange.linkgraph import build_graph
+from cellwatch.exchange.service.charts import export_chart, parse_root
 from cellwatch.store import SeizureItem, Store
 
 IMEI = "356938035643809"

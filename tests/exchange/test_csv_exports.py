@@ -15,7 +15,11 @@ from cellwatch.access.models import IntelligenceReport
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
 from cellwatch.csvsafe import is_formula, schema_path
-from cellwatch.exchange.service import COLUMNS, export_attributions_csv, write_intelligence_csv
+from cellwatch.exchange.service.exports import (
+    COLUMNS,
+    export_attributions_csv,
+    write_intelligence_csv,
+)
 from cellwatch.store import Store
 
 PANDAS = {"string": "string", "integer": "Int64", "number": "float64", "boolean": "boolean"}

@@ -11,8 +11,9 @@ from followthemoney import model
 
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
-from cellwatch.exchange import ExportScope, export_ftm
 from cellwatch.exchange.ftm import identifier_entity_id, person_entity_id
+from cellwatch.exchange.rows import ExportScope
+from cellwatch.exchange.service.write import export_ftm
 from cellwatch.store import Store
 
 

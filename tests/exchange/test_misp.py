@@ -11,7 +11,8 @@ from pymisp import MISPEvent
 
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
-from cellwatch.exchange import ExportScope, export_misp
+from cellwatch.exchange.rows import ExportScope
+from cellwatch.exchange.service.write import export_misp
 from cellwatch.store import Store
 
 NOW = datetime(2026, 5, 3, 9, 0, tzinfo=UTC)

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
-from cellwatch.exchange import ExportScope, export_ftm, export_misp, export_stix
+from cellwatch.exchange.rows import ExportScope
+from cellwatch.exchange.service.write import export_ftm, export_misp, export_stix
 from cellwatch.store import Store
 
 from .simulated import simulated

@@ -16,7 +16,8 @@ from cellwatch.access.models import AuditEntry, Dissemination
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access, Denied
 from cellwatch.errors import InvalidData, NotFound
-from cellwatch.exchange import ExportScope, export_stix
+from cellwatch.exchange.rows import ExportScope
+from cellwatch.exchange.service.write import export_stix
 from cellwatch.exchange.stix_ids import PROPERTIES_EXTENSION, observable, sco_id
 from cellwatch.store import Store
 

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from cellwatch.access.models import IntelligenceReport, IntelligenceSubject
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import OrgKind, Role
-from cellwatch.alerts.context import RuleContext
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.render import render_html, render_pdf
 from cellwatch.parole.summary import build_summary
 from cellwatch.settings import Settings

@@ -20,8 +20,8 @@ from protect_support import (
 
 from cellwatch.access.principal import SYSTEM, Principal
 from cellwatch.access.roles import OrgKind, Role
-from cellwatch.alerts.context import RuleContext
 from cellwatch.errors import AccessDenied
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.render import render_html, render_pdf
 from cellwatch.parole.summary import build_summary
 from cellwatch.settings import Settings

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from cellwatch.access.fixtures import build_estate
 from cellwatch.access.models import AuditEntry
 from cellwatch.access.principal import SYSTEM
-from cellwatch.alerts.context import RuleContext
-from cellwatch.alerts.engine import run_rules
+from cellwatch.alerts.detect.run import run_rules
 from cellwatch.alerts.models import Alert
 from cellwatch.cli import main
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.summary import build_summary
 from cellwatch.protect.models import CrimeReferral
 from cellwatch.settings import Settings

@@ -14,7 +14,7 @@ from cellwatch.access.principal import SYSTEM, principal_for
 from cellwatch.access.service import Access
 from cellwatch.errors import AccessDenied, NotFound
 from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
-from cellwatch.protect.service import get_protected_person, list_protected_persons
+from cellwatch.protect.service.persons import get_protected_person, list_protected_persons
 from cellwatch.store import Store
 
 LIAISON = (("nat_liaison", "NIU"), ("wmp_liaison", "WMP"))

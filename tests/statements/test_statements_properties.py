@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attribution import estate as hand
-from cellwatch.alerts.context import RuleContext
 from cellwatch.attribution.models import Attribution, AttributionRun, Judgement
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.evidence import gather
 from cellwatch.settings import Settings
 from cellwatch.statements import possibly

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from attribution.tiny_estate import tiny_estate
 from cellwatch.access.principal import SYSTEM
-from cellwatch.alerts.context import RuleContext
-from cellwatch.alerts.engine import run_rules
+from cellwatch.alerts.detect.run import run_rules
 from cellwatch.attribution.models import Attribution
 from cellwatch.attribution.run import attribute
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.evidence import collect_for, gather
 from cellwatch.parole.summary import build_summary
 from cellwatch.protect.models import ProtectedPerson

@@ -14,7 +14,7 @@ from tro_estate import IMEI_A, IMSI_A, IMSI_B, IMSI_NEW, MSISDN_A, START, Estate
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import OrgKind, Role
 from cellwatch.access.service import Access, Page
-from cellwatch.alerts.engine import run_after_ingest
+from cellwatch.alerts.detect.run import run_after_ingest
 from cellwatch.attribution.models import Attribution, AttributionRun
 from cellwatch.cli import main
 from cellwatch.ingest.framework import IngestContext, IngestSummary, ingest_file

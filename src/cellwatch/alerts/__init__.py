@@ -10,7 +10,7 @@ Any package raises into the one ``alerts`` table::
 
 Lifecycle (``lifecycle.yaml``, the shared checker of :mod:`cellwatch.lifecycle`):
 :func:`assign`, :func:`acknowledge`, :func:`close` (with an outcome).
-Rules: ``rules.yaml`` (:func:`load_rules`); detectors in :mod:`cellwatch.alerts.engine`.
+Rules: ``rules.yaml`` (:func:`load_rules`); detectors in :mod:`cellwatch.alerts.detect.run`.
 Delivery: in-app (the table), signed webhook and SMTP email (:mod:`cellwatch.alerts.deliver`).
 """
 

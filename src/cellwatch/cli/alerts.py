@@ -14,7 +14,7 @@ import typer
 from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
 from cellwatch.alerts import export_alerts, load_rules, service
-from cellwatch.alerts.engine import run_rules
+from cellwatch.alerts.detect.run import run_rules
 from cellwatch.cli.context import (
     AS_JSON,
     EXPORT_REASON,
@@ -24,7 +24,7 @@ from cellwatch.cli.context import (
     settings_from_env,
 )
 from cellwatch.cli.export import export_app
-from cellwatch.exchange.service import audited_export, require_reason
+from cellwatch.exchange.service.exports import audited_export, require_reason
 
 alerts_app = typer.Typer(name="alerts", help="Alerts: run the rules, list, assign, "
                          "acknowledge, close.", no_args_is_help=True)

@@ -7,7 +7,7 @@ open them (the policy, ``--reason`` outside one's own organisation, the read aud
 judgements are decided, recorded under the acting user and audited. ``attribute`` and
 ``evaluate`` go through :mod:`cellwatch.attribution.service.runs` (the whole estate's judgement
 permission: a national unit's analysts and supervisors, or ``system``); ``export
-attributions`` through :mod:`cellwatch.exchange.service` (the prisoners the principal may
+attributions`` through :mod:`cellwatch.exchange.service.exports` (the prisoners the principal may
 see, a reason for users, audited).
 """
 
@@ -57,7 +57,7 @@ def attribute_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Update the identity graph and attribute every identifier (a new run)."""
-    from cellwatch.alerts.engine import high_water, run_after
+    from cellwatch.alerts.detect.run import high_water, run_after
     from cellwatch.attribution.params import RunParams
     from cellwatch.attribution.service.runs import run_attribution
 
@@ -199,7 +199,7 @@ def export_attributions_command(
 ) -> None:
     """Write attributions exactly as interchange.md defines them: those to prisoners the
     principal may see (all for a national unit or ``system``); the export is audited."""
-    from cellwatch.exchange.service import export_attributions_csv
+    from cellwatch.exchange.service.exports import export_attributions_csv
 
     n = export_attributions_csv(cli_access(), out, run, reason)
     console().print(f"{n} rows written to {out}", highlight=False)

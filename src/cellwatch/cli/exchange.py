@@ -23,7 +23,8 @@ def export_stix_command(
     min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
 ) -> None:
     """Write a STIX 2.1 bundle of prisoners, attributed identifiers and intelligence."""
-    from cellwatch.exchange import ExportScope, export_stix
+    from cellwatch.exchange.rows import ExportScope
+    from cellwatch.exchange.service.write import export_stix
 
     scope = ExportScope(prisoner, establishment, intelligence, min_probability)
     s = export_stix(cli_access(), out, scope, reason)
@@ -42,7 +43,8 @@ def export_misp_command(
     min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
 ) -> None:
     """Write one MISP event: person, phone, user-account and report objects, TLP tags."""
-    from cellwatch.exchange import ExportScope, export_misp
+    from cellwatch.exchange.rows import ExportScope
+    from cellwatch.exchange.service.write import export_misp
 
     scope = ExportScope(prisoner, establishment, intelligence, min_probability)
     s = export_misp(cli_access(), out, scope, reason)
@@ -62,7 +64,7 @@ def export_chart_command(
     reason: str = EXPORT_REASON,
 ) -> None:
     """Write the link chart around one entity (as the web page draws it)."""
-    from cellwatch.exchange.charts import export_chart, parse_root
+    from cellwatch.exchange.service.charts import export_chart, parse_root
 
     n = export_chart(cli_access(), out, parse_root(root), fmt.lower(), depth,
                      min_probability, reason)
@@ -78,7 +80,8 @@ def export_ftm_command(
     min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
 ) -> None:
     """Write FollowTheMoney entities: people, identifiers and attribution links."""
-    from cellwatch.exchange import ExportScope, export_ftm
+    from cellwatch.exchange.rows import ExportScope
+    from cellwatch.exchange.service.write import export_ftm
 
     scope = ExportScope(prisoner, establishment, False, min_probability)
     s = export_ftm(cli_access(), out, scope, reason)

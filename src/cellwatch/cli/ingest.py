@@ -62,7 +62,7 @@ def ingest_command(
     document = combine(handler.name, summaries, errors)
     # The alert rules run once per invocation, after every file, if anything went in;
     # the API and web uploads go through the same function.
-    from cellwatch.alerts.engine import run_after_ingest
+    from cellwatch.alerts.detect.run import run_after_ingest
 
     document["alerts_raised"] = run_after_ingest(settings, ctx.store, summaries)
     if as_json:

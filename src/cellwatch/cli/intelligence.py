@@ -8,7 +8,7 @@ import typer
 
 from cellwatch.cli.context import cli_access, console
 from cellwatch.csvsafe import write_schema
-from cellwatch.exchange.service import COLUMNS, TYPES, atomically, write_intelligence_csv
+from cellwatch.exchange.service.exports import COLUMNS, TYPES, atomically, write_intelligence_csv
 from cellwatch.intelligence.service import IntelligenceFilter
 
 

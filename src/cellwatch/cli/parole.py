@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from cellwatch.alerts.context import RuleContext
 from cellwatch.cli.context import cli_access, console, settings_from_env
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.summary import build_summary
 
 parole_app = typer.Typer(name="parole", help="Parole intelligence summaries.",

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from cellwatch.access.service import Access, Page
 from cellwatch.alerts import Alert
-from cellwatch.alerts.engine import high_water
+from cellwatch.alerts.detect.run import high_water
 from cellwatch.cli.context import AS_JSON, console, print_json, settings_from_env
 from cellwatch.cli.ingest import acting_access, combine, exit_code, refuse, require_loadable, show
 from cellwatch.errors import AccessDenied, InvalidData

@@ -1,6 +1,6 @@
 """``cellwatch referral record|list|ack``: crime-in-prison referrals from the command line.
 
-A thin shell over :mod:`cellwatch.protect.referrals`. The CLI acts as
+A thin shell over :mod:`cellwatch.protect.service.referrals`. The CLI acts as
 ``CELLWATCH_PRINCIPAL``: a referral is sent by an organisation, so recording one takes a
 user (a force's investigator), not the local ``system``. Registered by
 :mod:`cellwatch.cli.alerts` (the same stream of work).
@@ -16,7 +16,7 @@ import typer
 
 from cellwatch.access.service import Page
 from cellwatch.cli.context import AS_JSON, cli_access, console, print_json
-from cellwatch.protect.referrals import (
+from cellwatch.protect.service.referrals import (
     CrimeDetails,
     CrimeReferralView,
     acknowledge_crime_referral,

@@ -19,7 +19,7 @@ from cellwatch.access.service import Page
 from cellwatch.cli.context import AS_JSON, EXPORT_REASON, cli_access, console, print_json
 from cellwatch.cli.export import export_app
 from cellwatch.errors import InvalidData
-from cellwatch.exchange.service import audited_export, require_reason
+from cellwatch.exchange.service.exports import audited_export, require_reason
 from cellwatch.timestamps import parse_timestamp
 from cellwatch.tro.candidates import write_candidates_csv
 from cellwatch.tro.policy import load_policy

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cellwatch.exchange.collect import AttributionRow, ExchangeData, PersonRow
+from cellwatch.exchange.rows import AttributionRow, ExchangeData, PersonRow
 from cellwatch.exchange.stix_ids import split_account
 
 # Above this a number is the person's phone for FtM's own cross-referencing.

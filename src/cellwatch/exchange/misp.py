@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from cellwatch.exchange.collect import AttributionRow, ExchangeData, IntelRow, PersonRow
+from cellwatch.exchange.rows import AttributionRow, ExchangeData, IntelRow, PersonRow
 from cellwatch.exchange.stix_ids import classify_identifier, split_account
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://cellwatch.invalid/misp")

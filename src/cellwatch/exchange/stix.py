@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any
 
-from cellwatch.exchange.collect import AttributionRow, ExchangeData, IntelRow, PersonRow
+from cellwatch.exchange.rows import AttributionRow, ExchangeData, IntelRow, PersonRow
 from cellwatch.exchange.stix_ext import definitions, properties
 from cellwatch.exchange.stix_ids import classify_identifier, observable, pattern_for, sdo_id
 

@@ -47,5 +47,5 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
 def handler() -> StoreKind:
     """The ``contact_reports`` kind."""
     # No after-ingest hook: the rules run once per request or command, after every
-    # file, from cellwatch.alerts.engine.run_after_ingest (CLI, API and web alike).
+    # file, from cellwatch.alerts.detect.run.run_after_ingest (CLI, API and web alike).
     return StoreKind(SPEC, ContactReport, _prepare)

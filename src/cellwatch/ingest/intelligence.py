@@ -32,7 +32,7 @@ from cellwatch.ingest.scope import WriteScope, writer_of
 from cellwatch.ingest.specs import KindSpec
 from cellwatch.ingest.validate import Checked
 from cellwatch.ingest.values import PRISON_NUMBER
-from cellwatch.intelligence.service import named_organisations
+from cellwatch.intelligence.handling import named_organisations
 from cellwatch.store import Establishment, Prisoner
 
 SPEC = KindSpec(

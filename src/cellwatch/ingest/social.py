@@ -65,5 +65,5 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
 def handler() -> StoreKind:
     """The ``social_observations`` kind."""
     # No after-ingest hook: the rules run once per request or command, after every
-    # file, from cellwatch.alerts.engine.run_after_ingest (CLI, API and web alike).
+    # file, from cellwatch.alerts.detect.run.run_after_ingest (CLI, API and web alike).
     return StoreKind(SPEC, SocialObservation, _prepare)

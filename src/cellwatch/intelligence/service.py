@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,28 +13,12 @@ from cellwatch.access.models import (
     IntelligenceRelease,
     IntelligenceReport,
     IntelligenceSubject,
-    Organisation,
 )
 from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import shared_prisoner, visible_intelligence
 from cellwatch.access.service import Access, Page, not_found
-
-_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def named_organisations(session: Session, conditions: str | None) -> list[str]:
-    """The organisation codes a C code's conditions name (whole words, any case).
-
-    Conditions are free text (``Disseminate to WMP and PAROLE only``); an organisation is
-    named when its code appears as a word. Naming none means only the owner sees the item.
-    """
-    if not conditions:
-        return []
-    words = {w.upper() for w in _TOKEN.findall(conditions)}
-    codes = session.scalars(select(Organisation.code))
-    return sorted(code for code in codes if code.upper() in words)
 
 
 def intelligence_target(session: Session, principal: Principal,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cellwatch.alerts.context import RuleContext
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.statements import Evidence, Statement, about, collect
 
 # The chronology's items are statements; the name stays for readers of the summary code.

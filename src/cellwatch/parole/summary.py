@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import PRISON_SERVICE, OrgKind, Role
-from cellwatch.alerts.context import RuleContext
 from cellwatch.attribution.models import AttributionRun
 from cellwatch.errors import AccessDenied, NotFound
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.evidence import gather
 from cellwatch.statements import Statement, possibly
 from cellwatch.statements.periods import latest_run

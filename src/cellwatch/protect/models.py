@@ -3,7 +3,7 @@ contact and how each was resolved, social-media observations, and the crime-in-p
 fields a police referral carries.
 
 Protected persons' identifiers are the most sensitive data cellwatch holds: they are
-read only through :mod:`cellwatch.protect.service`, which lets victim liaison and the
+read only through :mod:`cellwatch.protect.service.persons`, which lets victim liaison and the
 owning team see them and nobody else, and no export or summary selects them.
 """
 

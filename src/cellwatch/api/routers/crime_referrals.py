@@ -1,7 +1,7 @@
 """Crime-in-prison referrals with the agreement's fields (offence, police status, officer,
 due date, overdue, escalation): access's ``/referrals`` carries parties and status only.
 
-A thin shell over :mod:`cellwatch.protect.referrals`; access decides and audits.
+A thin shell over :mod:`cellwatch.protect.service.referrals`; access decides and audits.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from cellwatch.api.deps import AccessDep, PageDep
-from cellwatch.protect import referrals as crime
-from cellwatch.protect.referrals import POLICE_STATUSES, CrimeDetails, CrimeReferralView
+from cellwatch.protect.service import referrals as crime
+from cellwatch.protect.service.referrals import POLICE_STATUSES, CrimeDetails, CrimeReferralView
 
 router = APIRouter(prefix="/crime-referrals", tags=["referrals"])
 ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]

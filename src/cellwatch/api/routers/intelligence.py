@@ -11,7 +11,7 @@ from cellwatch.access.models import IntelligenceReport
 from cellwatch.access.service import Access
 from cellwatch.api.deps import AccessDep, PageDep, ReasonDep
 from cellwatch.api.schemas import IntelligenceOut
-from cellwatch.exchange.service import write_intelligence_csv
+from cellwatch.exchange.service.exports import write_intelligence_csv
 from cellwatch.intelligence import service as intel
 
 router = APIRouter(prefix="/intelligence", tags=["intelligence"])

@@ -10,7 +10,7 @@ call these functions, so the rules live here once:
 * the audit entry of every upload (``ingest``, :func:`audit_ingest`, which ``cellwatch
   ingest`` writes too) and of every quarantine change
   (``fix``, ``retry``, ``discard``), with denials audited by :class:`Access`;
-* the post-ingest hook, :func:`cellwatch.alerts.engine.run_after_ingest`, once per request.
+* the post-ingest hook, :func:`cellwatch.alerts.detect.run.run_after_ingest`, once per request.
 
 Files are parsed by the same framework as ``cellwatch ingest``
 (:func:`cellwatch.ingest.framework.ingest_file`). Batches are run as the principal, so
@@ -29,7 +29,7 @@ from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource, may_ingest, permitted
 from cellwatch.access.service import Access, Denied
-from cellwatch.alerts.engine import run_after_ingest
+from cellwatch.alerts.detect.run import run_after_ingest
 from cellwatch.errors import NotFound
 
 # Re-exported beside too_large, which the API and the web raise; it lives in the one hierarchy.

@@ -15,10 +15,10 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from cellwatch.access.principal import SYSTEM
-from cellwatch.alerts.context import RuleContext
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.raising import AlertDraft, Raised, priority, upsert_alert
 from cellwatch.alerts.rules import load_rules
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.statements import Statement
 from cellwatch.store import Prisoner
 

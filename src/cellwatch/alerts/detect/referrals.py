@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from cellwatch.access.models import Referral
-from cellwatch.alerts.context import RuleContext
 from cellwatch.alerts.raising import Raised, priority, raise_alert
 from cellwatch.alerts.rules import load_rules
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.protect.models import CrimeReferral
 from cellwatch.store import utcnow
 

@@ -19,8 +19,9 @@ from cellwatch.access import audit as audit_log
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Resource
 from cellwatch.access.service import Access
-from cellwatch.exchange.collect import ExchangeData, ExportScope, audit_detail, collect
-from cellwatch.exchange.service import atomically
+from cellwatch.exchange.rows import ExchangeData, ExportScope, audit_detail
+from cellwatch.exchange.service.collect import collect
+from cellwatch.exchange.service.exports import atomically
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,14 @@ Everything is read through the access layer: prisoners by the principal's scope 
 same SQL filter as the prisoner list), attributions only for those prisoners,
 intelligence through :func:`cellwatch.intelligence.service.export_intelligence` (export
 permission, handling codes, one dissemination per item leaving its owner). The export
-itself is audited by the writer once its file is written (:mod:`cellwatch.exchange.write`),
+itself is audited by the writer once its file is written (:mod:`cellwatch.exchange.service.write`),
 with :func:`audit_detail`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -28,93 +26,16 @@ from cellwatch.errors import NotFound
 from cellwatch.estate.service import PrisonerFilter
 from cellwatch.estate.service import _filters as prisoner_filters
 from cellwatch.exchange.fields import SUBJECT_ONLY, visible_fields
-from cellwatch.exchange.service import require_reason
+from cellwatch.exchange.rows import (
+    AttributionRow,
+    ExchangeData,
+    ExportScope,
+    IntelRow,
+    PersonRow,
+)
+from cellwatch.exchange.service.exports import require_reason
 from cellwatch.intelligence import service as intel
 from cellwatch.store.reference import Prisoner
-
-LONDON = ZoneInfo("Europe/London")
-# An attribution day runs 08:00 to 08:00 local (docs/attribution.md): one night is one day.
-DAY_START = time(8)
-
-
-@dataclass(frozen=True)
-class ExportScope:
-    """What to export: one prisoner, one establishment, or all the principal may see."""
-
-    prison_number: str | None = None
-    establishment: str | None = None
-    include_intelligence: bool = True
-    # Attributions below this probability are not shared: they are leads, not findings.
-    min_probability: float = 0.5
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    """A prisoner as exported; fields the principal may not receive are ``None``."""
-
-    prison_number: str
-    surname: str | None = None
-    forenames: str | None = None
-    date_of_birth: date | None = None
-    establishment: str | None = None
-    reception_date: date | None = None
-    release_date: date | None = None
-    # Only named as an intelligence subject: the record itself is out of scope.
-    subject_only: bool = False
-
-
-@dataclass(frozen=True)
-class AttributionRow:
-    """An identifier attributed to a prisoner, with its evidence in words."""
-
-    identifier_type: str
-    identifier: str
-    prison_number: str
-    probability: float
-    valid_from: date
-    valid_to: date
-    status: str
-    evidence: tuple[str, ...] = ()
-
-    @property
-    def start(self) -> datetime:
-        """When the first attributed day began (08:00 local on ``valid_from``), in UTC."""
-        return datetime.combine(self.valid_from, DAY_START, LONDON).astimezone(UTC)
-
-    @property
-    def stop(self) -> datetime:
-        """When the last attributed night ended (08:00 local the day after ``valid_to``):
-        exclusive, so a one-night attribution has ``start < stop``."""
-        return datetime.combine(self.valid_to + timedelta(days=1), DAY_START,
-                                LONDON).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class IntelRow:
-    """A graded intelligence item the principal may export."""
-
-    report_ref: str
-    ts: datetime
-    establishment: str | None
-    source_evaluation: str
-    intelligence_assessment: str
-    handling_code: str
-    handling_conditions: str | None
-    owner_org: str | None
-    identifiers: tuple[str, ...]
-    text: str | None
-    subjects: tuple[str, ...]
-
-
-@dataclass
-class ExchangeData:
-    """Everything one export carries, already filtered for the principal."""
-
-    producer_code: str
-    producer_name: str
-    persons: list[PersonRow] = field(default_factory=list)
-    attributions: list[AttributionRow] = field(default_factory=list)
-    intelligence: list[IntelRow] = field(default_factory=list)
 
 
 def collect(access: Access, scope: ExportScope, reason: str) -> ExchangeData:
@@ -144,13 +65,6 @@ def collect(access: Access, scope: ExportScope, reason: str) -> ExchangeData:
         extra = sorted({n for r in data.intelligence for n in r.subjects} - known)
         data.persons += [PersonRow(n, subject_only=True) for n in extra]
     return data
-
-
-def audit_detail(data: ExchangeData, fmt: str, file: str) -> dict[str, Any]:
-    """What the audit entry of an export records: format, file and what it carried."""
-    return {"format": fmt, "file": file, "prisoners": [p.prison_number for p in data.persons],
-            "attributions": len(data.attributions),
-            "intelligence": [r.report_ref for r in data.intelligence]}
 
 
 def _producer(access: Access) -> tuple[str, str]:

@@ -1,4 +1,7 @@
-"""What a rule detector gets: settings, the store, the day it runs for, and the lake."""
+"""What a rule detector gets: settings, the store, the day it runs for, and the lake.
+
+It lives with the lake because it opens the engine connection; its errors are the
+lake's own (:func:`~cellwatch.lake.engine.duckdb_errors`)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from cellwatch.errors import LakeError
-from cellwatch.lake import Lake
+from cellwatch.lake.engine import duckdb_errors
+from cellwatch.lake.lake import Lake
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -39,13 +42,12 @@ class RuleContext:
         """Run SQL on the lake with ``tables`` registered under their names; rows as dicts."""
         con = self.lake()
         try:
-            for name, table in (tables or {}).items():
-                con.register(name, table)
-            result: pa.Table = con.sql(sql).to_arrow_table()
+            with duckdb_errors(sql):
+                for name, table in (tables or {}).items():
+                    con.register(name, table)
+                result: pa.Table = con.sql(sql).to_arrow_table()
             rows: list[dict[str, Any]] = result.to_pylist()
             return rows
-        except duckdb.Error as exc:
-            raise LakeError(f"lake query failed: {exc}", sql=sql) from exc
         finally:
             for name in tables or {}:
                 con.unregister(name)

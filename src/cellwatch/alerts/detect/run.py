@@ -22,18 +22,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from cellwatch.alerts.context import RuleContext
-from cellwatch.alerts.detect_contact import protected_person_contacted
-from cellwatch.alerts.detect_devices import (
+from cellwatch.alerts.detect.contact import protected_person_contacted
+from cellwatch.alerts.detect.devices import (
     disconnected_identifier_reappeared,
     flagged_device_detected,
 )
-from cellwatch.alerts.detect_parole import parole_review_new_evidence
-from cellwatch.alerts.detect_referrals import referral_overdue
+from cellwatch.alerts.detect.parole import parole_review_new_evidence
+from cellwatch.alerts.detect.referrals import referral_overdue
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.raising import Raised
 from cellwatch.alerts.rules import RuleSpec, load_rules
 from cellwatch.errors import CellwatchError, ConfigError
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.tro.materialise import refresh_after_ingest

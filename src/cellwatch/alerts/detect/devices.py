@@ -20,11 +20,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from cellwatch.alerts.context import RuleContext
-from cellwatch.alerts.detect_contact import protected_prisoners
+from cellwatch.alerts.detect.contact import protected_prisoners
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.raising import AlertDraft, Raised, priority, upsert_alert
 from cellwatch.alerts.rules import load_rules
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.statements import Holding, describe, holdings
 from cellwatch.statements.counts import DayCount, day_counts
 from cellwatch.store import Prisoner

@@ -22,9 +22,9 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellwatch.alerts.context import RuleContext
 from cellwatch.alerts.raising import AlertDraft, Raised, priority, upsert_alert
 from cellwatch.alerts.rules import load_rules
+from cellwatch.lake.rule_context import RuleContext
 from cellwatch.protect.models import (
     ContactReport,
     ContactResolution,

@@ -17,7 +17,7 @@ from cellwatch.errors import InvalidData
 from cellwatch.exchange.anx import CSV_SCHEMA, anx, i2_csv, import_specification
 from cellwatch.exchange.graphml import gexf, graphml
 from cellwatch.exchange.linkgraph import DEFAULT_MIN_PROBABILITY, Graph, Node, build_graph
-from cellwatch.exchange.service import audited_export, require_reason
+from cellwatch.exchange.service.exports import audited_export, require_reason
 
 FORMATS = ("graphml", "gexf", "anx", "i2csv")
 
