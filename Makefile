@@ -40,6 +40,9 @@ demo: install pdf  ## build a simulated estate, run the whole pipeline, serve th
 bench: install  ## throughput figures with ratios against a baseline measured in the same run
 	$(BIN)/python -m cellwatch.bench
 
+load: install  ## 20 users for 60 s on loopback against cellwatch serve (SQLite; LOAD_DATABASE_URL=postgresql+psycopg://... for PostgreSQL); exits 1 on an error or p95 >= 300 ms
+	$(BIN)/python -m cellwatch.bench.load $(if $(LOAD_DATABASE_URL),--database-url $(LOAD_DATABASE_URL) --home bench-out/load-home-pg,)
+
 lock:  ## refresh constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^cellwatch' > constraints.txt
 
