@@ -269,6 +269,7 @@ class VerificationOut(BaseModel):
     rows: int
     first_bad_id: int | None
     problem: str | None
+    checkpoints: int = 0  # signed checkpoints (outside the database) matched
 
 
 class IdentifierOut(BaseModel):

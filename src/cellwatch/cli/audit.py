@@ -18,12 +18,17 @@ def register(app: typer.Typer) -> None:
 
 
 def verify(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Check the hash chain; exit 1 and name the first broken row if it does not hold."""
+    """Check the keyed hash chain and its signed checkpoints; exit 1 at the first break.
+
+    Finds rows changed, removed from the middle or the end, and rewritten with every later
+    hash recomputed (docs/operations.md, "The audit trail").
+    """
     result = directory.verify_audit(cli_access())
     if as_json:
         print_json(result.as_dict())
     elif result.ok:
-        console().print(f"audit chain intact ({result.rows} rows)")
+        console().print(f"audit chain intact ({result.rows} rows, {result.checkpoints} signed "
+                        "checkpoints matched)")
     else:
         console().print(f"[bold red]audit chain broken[/] at row {result.first_bad_id}: "
                         f"{result.problem}")
