@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from cellwatch.access.models import AuditEntry
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
 from cellwatch.attribution.models import Attribution
-from cellwatch.errors import InvalidData
+from cellwatch.errors import InvalidData, NotFound
 from cellwatch.exchange.anx import CSV_COLUMNS, ENTITY_TYPES, anx, i2_csv
 from cellwatch.exchange.linkgraph import build_graph
 from cellwatch.exchange.service.charts import export_chart, parse_root
@@ -103,3 +104,22 @@ def test_rejected_and_low_attributions_are_not_charted(charted: Store) -> None:
             a.status = "REJECTED"
     graph = build_graph(Access(charted, SYSTEM), ("IMEI", IMEI), 1, 0.0)
     assert {r.kind for r in graph.relations.values()} == {"seized together"}
+
+
+def test_a_case_is_charted_from_its_subjects(charted: Store, tmp_path: Path,
+                                             as_user: Callable[[str], Access]) -> None:
+    from cellwatch.cases.service import create_case
+
+    analyst = as_user("hei_analyst")
+    create_case(analyst, "OP-CHART", "Phones on A wing", subjects=["A1111AA"])
+    out = tmp_path / "case.anx"
+    n = export_chart(analyst, out, parse_root("CASE:OP-CHART"), "anx", reason="briefing")
+    chart = DET.parse(out).getroot()
+    identities = {e.get("Identity") for e in chart.iter("Entity")}
+    assert "A1111AA" in identities
+    assert IMEI in identities
+    assert n == sum(1 for _ in chart.iter("Link"))
+    with pytest.raises(NotFound):
+        export_chart(as_user("lei_analyst"), tmp_path / "no.anx", ("CASE", "OP-CHART"), "anx",
+                     reason="curious")
+    assert not (tmp_path / "no.anx").exists()

@@ -54,7 +54,8 @@ def export_misp_command(
 
 
 def export_chart_command(
-    root: str = typer.Argument(..., help="TYPE:VALUE, e.g. PRISONER:A1234BC or IMEI:35..."),
+    root: str = typer.Argument(..., help="TYPE:VALUE (PRISONER:A1234BC, IMEI:35...) or "
+                                         "CASE:REF (around a case's subjects)."),
     out: Path = typer.Option(..., "--out", help="File to write."),
     fmt: str = typer.Option("graphml", "--format",
                             help="graphml, gexf, anx (i2 Analyst's Notebook) or i2csv."),
@@ -63,7 +64,7 @@ def export_chart_command(
                                           help="Lowest attribution probability drawn."),
     reason: str = EXPORT_REASON,
 ) -> None:
-    """Write the link chart around one entity (as the web page draws it)."""
+    """Write the link chart around one entity (as the web page draws it) or a case."""
     from cellwatch.exchange.service.charts import export_chart, parse_root
 
     n = export_chart(cli_access(), out, parse_root(root), fmt.lower(), depth,

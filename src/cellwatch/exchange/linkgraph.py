@@ -175,8 +175,14 @@ def neighbours(access: Access, node: Node, min_probability: float) -> list[Found
 def build_graph(access: Access, root: Node, depth: int,
                 min_probability: float = DEFAULT_MIN_PROBABILITY) -> Graph:
     """Breadth-first out to ``depth`` steps from ``root``."""
-    graph = Graph({root: 0})
-    frontier = [root]
+    return build_graph_from(access, [root], depth, min_probability)
+
+
+def build_graph_from(access: Access, roots: list[Node], depth: int,
+                     min_probability: float = DEFAULT_MIN_PROBABILITY) -> Graph:
+    """Breadth-first out to ``depth`` steps from every root (a case's subjects)."""
+    graph = Graph(dict.fromkeys(roots, 0))
+    frontier = list(roots)
     for step in range(1, depth + 1):
         nxt = []
         for node in frontier:

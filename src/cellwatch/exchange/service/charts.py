@@ -1,8 +1,10 @@
-"""Write the link graph around one entity as a file: GraphML, GEXF, i2 ANX or i2 CSV.
+"""Write the link graph around one entity, or around a case's subjects, as a file:
+GraphML, GEXF, i2 ANX or i2 CSV.
 
 The one service the CLI calls (the web pages build the same graph for a download). A
 user gives a reason; the export is audited when written (``export``, ``what`` =
-``chart``, the format, root, depth and counts); a refusal leaves no file.
+``chart``, the format, root, depth and counts); a refusal leaves no file. A case
+(``CASE:REF``) is opened as the case page opens it (owner or share; audited).
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from cellwatch.access.service import Access
 from cellwatch.errors import InvalidData
 from cellwatch.exchange.anx import CSV_SCHEMA, anx, i2_csv, import_specification
 from cellwatch.exchange.graphml import gexf, graphml
-from cellwatch.exchange.linkgraph import DEFAULT_MIN_PROBABILITY, Graph, Node, build_graph
+from cellwatch.exchange.linkgraph import (
+    DEFAULT_MIN_PROBABILITY,
+    Graph,
+    Node,
+    build_graph_from,
+)
 from cellwatch.exchange.service.exports import audited_export, require_reason
 
 FORMATS = ("graphml", "gexf", "anx", "i2csv")
 
 
 def parse_root(text: str) -> Node:
-    """``TYPE:VALUE`` (``PRISONER:A1234BC``, ``IMEI:356938035643809``) as a node."""
+    """``TYPE:VALUE`` (``PRISONER:A1234BC``, ``IMEI:356938035643809``, ``CASE:OP-1``)."""
     kind, sep, value = text.partition(":")
     if not sep or not kind or not value:
         raise InvalidData(f"root {text!r}: expected TYPE:VALUE, e.g. PRISONER:A1234BC",
@@ -42,13 +49,24 @@ def render(graph: Graph, fmt: str, title: str) -> str:
     return writers[fmt]()
 
 
+def _roots(access: Access, root: Node) -> list[Node]:
+    """The chart's starting nodes: the root itself, or a case's subjects."""
+    if root[0] != "CASE":
+        return [root]
+    from cellwatch.cases.service import case_details, get_case
+
+    subjects, _ = case_details(access, get_case(access, root[1]))
+    return [("PRISONER", n) for n in subjects]
+
+
 def export_chart(access: Access, out: Path, root: Node, fmt: str, depth: int = 1,
                  min_probability: float = DEFAULT_MIN_PROBABILITY, reason: str = "") -> int:
     """Write the chart around ``root``; returns the number of relations written."""
     require_reason(access, reason)
     with access.transaction():
         access.check(Action.READ, Target(Resource.IDENTIFIER), role_only=True)
-    graph = build_graph(access, root, min(max(depth, 1), 3), min_probability)
+    graph = build_graph_from(access, _roots(access, root), min(max(depth, 1), 3),
+                             min_probability)
     text = render(graph, fmt, f"Link chart around {root[0]} {root[1]}")
 
     def write(path: Path) -> int:
