@@ -73,3 +73,17 @@ def test_server_errors_are_logged_with_the_request_id(
     logged = [r for r in caplog.records if request_id in r.getMessage()]
     assert logged, caplog.text
     assert any(r.exc_info for r in logged)
+
+
+def test_csp_hashes_match_the_inline_scripts_pages_serve(app_client: TestClient) -> None:
+    import base64
+    import hashlib
+    import re
+
+    page = app_client.get("/signin")
+    inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page.text, re.S)
+    assert len(inline) == 2
+    csp = page.headers["content-security-policy"]
+    for body in inline:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
