@@ -146,3 +146,53 @@ def test_lake_boundary_translates_a_real_failure() -> None:
         run_sql(con, sql)
     assert info.value.sql == sql
     assert isinstance(info.value.__cause__, duckdb.CatalogException)
+
+
+# Error classes that live beside the code raising them, each a refinement of one in
+# cellwatch.errors that keeps its parent's code: a denial carrying the policy's target so it
+# can be audited, and the denials each service answers as "not found".
+REFINEMENTS = {
+    "cellwatch.access.service.Concealed",
+    "cellwatch.access.service.Denied",
+    "cellwatch.access.service.ReasonRequired",
+    "cellwatch.attribution.service.attributions._Hidden",
+    "cellwatch.guard.service._Hidden",
+    "cellwatch.takedown.service._Hidden",
+    "cellwatch.tro.service.orders.HiddenDenial",
+}
+
+
+def _every_module() -> list[str]:
+    import pkgutil
+
+    import cellwatch
+
+    names = [m.name for m in pkgutil.walk_packages(cellwatch.__path__, "cellwatch.")]
+    # Alembic's scripts run only under Alembic; __main__ modules run when imported.
+    return [n for n in names if ".migrations" not in n and not n.endswith("__main__")]
+
+
+def _exception_classes() -> dict[str, type[BaseException]]:
+    import importlib
+
+    found: dict[str, type[BaseException]] = {}
+    for name in _every_module():
+        module = importlib.import_module(name)
+        for obj in vars(module).values():
+            if (isinstance(obj, type) and issubclass(obj, BaseException)
+                    and obj.__module__ == name):
+                found[f"{name}.{obj.__qualname__}"] = obj
+    return found
+
+
+def test_every_exception_class_of_cellwatch_is_in_the_tree() -> None:
+    classes = _exception_classes()
+    assert sorted(n for n, cls in classes.items() if not issubclass(cls, CellwatchError)) == []
+    outside = {n for n in classes if not n.startswith("cellwatch.errors.")}
+    assert sorted(outside) == sorted(REFINEMENTS)
+    codes = {cls.code for cls in ERROR_CLASSES}
+    for name in outside:
+        cls = classes[name]
+        assert issubclass(cls, CellwatchError)
+        assert (cls.__doc__ or "").strip(), f"{name} has no docstring"
+        assert cls.code in codes, f"{name} invents a code of its own"

@@ -164,6 +164,12 @@ class TooManyAttempts(AuthenticationFailed):
     code = "too-many-attempts"
 
 
+class SignInRequired(AuthenticationFailed):
+    """Nobody is signed in (or the session expired): the page sends them to sign in."""
+
+    code = "sign-in-required"
+
+
 class AccessDenied(CellwatchError):
     """The principal may not do this."""
 
@@ -194,6 +200,13 @@ class StoreError(CellwatchError):
         self.sql = sql
 
 
+class ForgedCheckpoint(CellwatchError, ValueError):
+    """A signed audit checkpoint that does not verify (or cannot be read): the audit log
+    or its checkpoints were tampered with."""
+
+    code = "forged-checkpoint"
+
+
 class LakeError(CellwatchError):
     """The event lake failed; ``sql`` holds the query when known."""
 
@@ -204,12 +217,26 @@ class LakeError(CellwatchError):
         self.sql = sql
 
 
+class WorkerFailed(CellwatchError):
+    """A simulation worker process raised; the message carries its traceback."""
+
+    code = "simulate_worker"
+
+
+class BenchError(CellwatchError):
+    """A benchmark step failed."""
+
+    code = "bench"
+
+
 __all__ = [
     "AccessDenied",
     "AuthenticationFailed",
+    "BenchError",
     "CellwatchError",
     "ConfigError",
     "Conflict",
+    "ForgedCheckpoint",
     "IllegalTransition",
     "IngestError",
     "InvalidChecksum",
@@ -220,8 +247,11 @@ __all__ = [
     "LakeError",
     "MalformedFile",
     "NotFound",
+    "SignInRequired",
     "StoreError",
+    "TooManyAttempts",
     "UnknownComponent",
     "UnknownKind",
     "UploadTooLarge",
+    "WorkerFailed",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cellwatch.attribution.matrix import parse_seeds, run_world, summary
+from cellwatch.attribution.service.matrix import parse_seeds, run_world, summary
 from cellwatch.errors import ConfigError
 
 

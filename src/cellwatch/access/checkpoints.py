@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cellwatch.errors import ForgedCheckpoint
+
 PREFIX = "audit-"
 
 
@@ -34,10 +36,6 @@ class Checkpoint:
     hash: str
     ts: str
     where: str  # file and line, for messages
-
-
-class ForgedCheckpoint(ValueError):
-    """A checkpoint line whose signature does not hold (or that cannot be read)."""
 
 
 def _signature(key: bytes, row_id: int, row_hash: str, ts: str) -> str:

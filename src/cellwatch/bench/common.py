@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cellwatch.errors import CellwatchError
+from cellwatch.errors import BenchError
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,6 @@ class BenchResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
-
-
-class BenchError(CellwatchError):
-    """A benchmark step failed."""
-
-    code = "bench"
 
 
 def run_child(target: str, args: dict[str, Any]) -> dict[str, Any]:

@@ -13,16 +13,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from cellwatch.errors import CellwatchError
+from cellwatch.errors import WorkerFailed
 
 C = TypeVar("C")
 R = TypeVar("R")
-
-
-class WorkerFailed(CellwatchError):
-    """A simulation worker process raised; the message carries its traceback."""
-
-    code = "simulate_worker"
 
 
 def default_workers() -> int:

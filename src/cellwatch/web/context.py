@@ -25,7 +25,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cellwatch.access.principal import Principal, principal_for
-from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData
+from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData, SignInRequired
 from cellwatch.lake import KINDS, Lake
 from cellwatch.lake.layout import data_files
 from cellwatch.settings import Settings
@@ -44,12 +44,6 @@ NAV = (
     ("/queues/alerts", "Work queues", "queues"),
     ("/ingest", "Ingest", "ingest"),
 )
-
-
-class SignInRequired(AuthenticationFailed):
-    """Nobody is signed in (or the session expired): the page sends them to sign in."""
-
-    code = "sign-in-required"
 
 
 def _uk_time(value: datetime | None) -> str:

@@ -21,9 +21,9 @@ from cellwatch.errors import ConfigError
 from cellwatch.settings import Settings
 
 if TYPE_CHECKING:
-    from cellwatch.attribution.matrix import WorldResult
     from cellwatch.attribution.params import RunParams
     from cellwatch.attribution.run import RunReport
+    from cellwatch.attribution.service.matrix import WorldResult
 
 
 def check_run(access: Access, what: str) -> None:
@@ -80,9 +80,9 @@ def evaluate_attribution(access: Access, truth: Path, out: Path,
 def evaluate_matrix(access: Access, work: Path, world_seeds: list[int],
                     seeds: list[int]) -> list[WorldResult]:
     """Randomised worlds x seeds, each simulated, ingested, attributed and evaluated in
-    its own store under ``work`` (:mod:`cellwatch.attribution.matrix`), decided as
+    its own store under ``work`` (:mod:`cellwatch.attribution.service.matrix`), decided as
     ``evaluate`` is and audited once; the principal's own store is not touched."""
-    from cellwatch.attribution.matrix import run_matrix
+    from cellwatch.attribution.service.matrix import run_matrix
 
     check_run(access, "evaluate attribution")
     results = run_matrix(work, world_seeds, seeds)
