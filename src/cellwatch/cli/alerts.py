@@ -53,14 +53,16 @@ def run_command(
     access = cli_access(settings)
     day = date.fromisoformat(as_of) if as_of else None
     result = run_rules(settings, access.store, as_of=day, only=rule, deliver=not no_deliver)
-    doc = {"raised": {k: len(v) for k, v in result.raised.items()}, "failed": result.failed,
-           "delivered": result.delivered}
+    doc = {"raised": {k: len(v) for k, v in result.raised.items()},
+           "updated": {k: len(v) for k, v in result.updated.items()},
+           "failed": result.failed, "delivered": result.delivered}
     if as_json:
         print_json(doc)
     else:
         out = console()
         for name, ids in result.raised.items():
-            out.print(f"{name}: {len(ids)} new")
+            # An episode's alert is updated in place as its evidence grows.
+            out.print(f"{name}: {len(ids)} new, {len(result.updated.get(name, []))} updated")
         for name, why in result.failed.items():
             out.print(f"[red]{name} failed:[/] {why}")
         out.print(f"deliveries: {result.delivered}")
