@@ -18,8 +18,8 @@ from sqlalchemy import delete, select
 
 from cellwatch.guard.models import GuardHold
 from cellwatch.guard.params import GuardParams
-from cellwatch.lake.engine import AnalyticEngine
-from cellwatch.lake.engines import load_reference
+from cellwatch.lake.analytic_engine import AnalyticEngine
+from cellwatch.lake.engine_choice import load_reference
 from cellwatch.lake.staff_pattern import staff_pattern_sql
 from cellwatch.store import Store, utcnow
 
@@ -73,7 +73,10 @@ def staff_patterns(engine: AnalyticEngine, store: Store,
     params = params or GuardParams()
     load_reference(engine, store, ("sensors", "locations", "allow_list"), prefix="guard_ref_")
     table = engine.run(staff_pattern_sql(engine.dialect), params.sql_params())
-    return [StaffPattern(**{**row, "linked": tuple(sorted(row["linked"] or ()))})
+    # first/last are London wall-clock times: Spark labels them UTC, DuckDB leaves them naive.
+    return [StaffPattern(**{**row, "linked": tuple(sorted(row["linked"] or ())),
+                            "first_local": row["first_local"].replace(tzinfo=None),
+                            "last_local": row["last_local"].replace(tzinfo=None)})
             for row in table.to_pylist()]
 
 

@@ -1,6 +1,6 @@
 """The staff, visitor and contractor pattern of an identifier: SQL over the lake.
 
-A pure function of the :class:`~cellwatch.lake.engine.Dialect` returning one SQL text
+A pure function of the :class:`~cellwatch.lake.analytic_engine.Dialect` returning one SQL text
 (DuckDB now, the same text on Spark), run by :mod:`cellwatch.guard.detect` through the
 engine interface. It reads the lake's ``detections`` and three small tables the caller
 registers from the store:
@@ -20,7 +20,7 @@ Thresholds travel as named parameters (:class:`cellwatch.guard.params.GuardParam
 
 from __future__ import annotations
 
-from cellwatch.lake.engine import Dialect
+from cellwatch.lake.analytic_engine import Dialect
 
 
 def _in_hours(hour: str, start: str, end: str) -> str:
@@ -46,6 +46,7 @@ def staff_pattern_sql(d: Dialect) -> str:
     # Monday to Friday: two days on from a weekday stays in the same (Monday-based)
     # week on both engines, from a Saturday or Sunday it does not.
     weekday = f"({d.trunc('week', 'lt + INTERVAL 2 DAY')} = {d.trunc('week', 'lt')})"
+    # Shares are DOUBLE on both engines (Spark would make 1.0 a DECIMAL).
     # The night a small-hours detection belongs to: a night is named by its evening.
     night_of = "CAST(lt - INTERVAL 12 HOURS AS DATE)"
     return f"""
@@ -76,12 +77,12 @@ f AS (
     SELECT identifier_type, identifier, establishment,
         count(*) AS detections,
         count(DISTINCT CAST(lt AS DATE)) AS days,
-        avg(CASE WHEN {work} THEN 1.0 ELSE 0.0 END) AS work_share,
+        avg(CAST(CASE WHEN {work} THEN 1 ELSE 0 END AS DOUBLE)) AS work_share,
         count(DISTINCT CASE WHEN {weekday} THEN CAST(lt AS DATE) END)
             / CAST(count(DISTINCT CAST(lt AS DATE)) AS DOUBLE) AS weekday_share,
         count(DISTINCT zone) AS zones,
-        avg(CASE WHEN array_contains($access_types, coalesce(zone_type, ''))
-                 THEN 1.0 ELSE 0.0 END) AS access_share,
+        avg(CAST(CASE WHEN array_contains($access_types, coalesce(zone_type, ''))
+                      THEN 1 ELSE 0 END AS DOUBLE)) AS access_share,
         count(DISTINCT CASE WHEN {night}
                              AND array_contains($residential_types, coalesce(zone_type, ''))
                             THEN {night_of} END) AS cell_nights,
