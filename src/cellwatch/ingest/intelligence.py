@@ -77,14 +77,24 @@ def read_subjects(text: object) -> tuple[list[str], list[str]]:
 
 def read_identifiers(text: object) -> tuple[list[str], list[str]]:
     """Normal forms of an ``identifiers`` value, and a reason for each part that fails."""
+    values, problems, _ = read_identifiers_flagged(text)
+    return values, problems
+
+
+def read_identifiers_flagged(text: object) -> tuple[list[str], list[str], list[str]]:
+    """:func:`read_identifiers` with the verdicts' flags (``unallocated_number``)."""
     values: list[str] = []
     problems: list[str] = []
+    flags: list[str] = []
     for part in split_list(text):
         try:
-            values.append(classify(part).value)
+            info = classify(part)
         except InvalidIdentifier as exc:
             problems.append(f"{part!r}: {exc.message}")
-    return list(dict.fromkeys(values)), problems
+            continue
+        values.append(info.value)
+        flags.extend(info.flags)
+    return list(dict.fromkeys(values)), problems, list(dict.fromkeys(flags))
 
 
 def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
@@ -111,9 +121,12 @@ def _prepare(ctx: IngestContext, session: Session, rows: list[Checked]) -> None:
         for number in subjects:
             if number not in people:
                 row.problems.append(Problem("subjects", f"unknown prisoner {number}"))
-        identifiers, reasons = read_identifiers(v.get("identifiers"))
+        identifiers, reasons, flags = read_identifiers_flagged(v.get("identifiers"))
         for reason in reasons:
             row.problems.append(Problem("identifiers", reason))
+        if flags:
+            row.flags.extend(f"identifiers: {flag}" for flag in flags)
+            v["extra"] = {**(v.get("extra") or {}), "_flags": [*row.flags]}
         v["identifiers"] = identifiers
         v[_SUBJECTS] = subjects
         v[_RELEASES] = named_organisations(session, v.get("handling_conditions")) \
