@@ -16,7 +16,7 @@ from sqlalchemy import exc as sa_exc
 
 import cellwatch.errors as errors_module
 from cellwatch.errors import CellwatchError, LakeError, StoreError
-from cellwatch.lake.engine import duckdb_errors, run_sql
+from cellwatch.lake.analytic_engine import duckdb_errors, run_sql
 from cellwatch.store.engine import translate
 
 ERROR_CLASSES: list[type[CellwatchError]] = sorted(

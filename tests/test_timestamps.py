@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cellwatch.errors import InvalidData
-from cellwatch.ingest.framework import LONDON, parse_date, parse_timestamp
+from cellwatch.timestamps import LONDON, parse_date, parse_timestamp
 
 naive = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 1, 1))
 offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(

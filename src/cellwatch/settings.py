@@ -92,7 +92,7 @@ class Settings(BaseSettings):
         description="Attributions below this stay out of parole summaries and their alerts.",
     )
     referral_acknowledge_days: int = Field(default=5, ge=1, le=90)
-    # Analytic engine (cellwatch.lake.engines.engine_for).
+    # Analytic engine (cellwatch.lake.engine_choice.engine_for).
     engine: str = Field(
         default="duckdb", pattern="^(duckdb|spark)$",
         description="Engine running the lake analytics: duckdb (embedded) or spark (pyspark).",
@@ -106,7 +106,7 @@ class Settings(BaseSettings):
         description="Heap of the Spark driver JVM started for local mode (e.g. 2g, 8g).",
     )
 
-    # DuckDB spills to the lake's disk beyond these (cellwatch.lake.lake.Lake).
+    # DuckDB spills to the lake's disk beyond these (cellwatch.lake.parquet_lake.Lake).
     lake_memory_limit: str = Field(
         default="1GB", pattern=r"^[0-9]+(\.[0-9]+)?\s*(MB|GB|MiB|GiB)$",
         description="DuckDB memory limit for ingest and lake queries (e.g. 1GB).",

@@ -16,8 +16,9 @@ from cellwatch.alerts.detect.run import run_rules
 from cellwatch.alerts.models import Alert
 from cellwatch.attribution.models import Attribution
 from cellwatch.attribution.run import attribute
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.prisons import load_prisons
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.evidence import collect_for, gather
 from cellwatch.settings import Settings

@@ -16,7 +16,7 @@ from guard_estate import (
 from cellwatch.attribution.sources import load_store_tables
 from cellwatch.guard.detect import staff_patterns, suspected_staff
 from cellwatch.guard.params import GuardParams
-from cellwatch.lake.engines import engine_for
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.tro.materialise import candidate_set, refresh

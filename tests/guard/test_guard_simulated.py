@@ -8,9 +8,10 @@ import csv
 import json
 from pathlib import Path
 
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.prisons import load_prisons
-from cellwatch.lake.engines import engine_for
+from cellwatch.ingest.registry import ingest_file
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
 from cellwatch.simulate import scenario_from_mapping, simulate
 from cellwatch.store import Store

@@ -11,7 +11,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from cellwatch.ingest.framework import IngestContext, IngestSummary, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.model import IngestSummary
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.settings import Settings
 from cellwatch.store import Base, Store
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.lake_phones import e164_sql, python_e164
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.lake import Lake
-from cellwatch.lake.engine import DuckDBEngine
+from cellwatch.lake.analytic_engine import DuckDBEngine
 from cellwatch.settings import Settings
 from cellwatch.store import QuarantinedRow, Store
 

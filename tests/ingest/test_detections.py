@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from cellwatch.errors import MalformedFile
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.quarantine import retry_rows
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.lake import Lake
 from cellwatch.settings import Settings
 from cellwatch.store import Establishment, Location, QuarantinedRow, Sensor, Store

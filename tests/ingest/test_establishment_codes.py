@@ -19,7 +19,7 @@ from ingest_support import estate, load, write_csv
 from sqlalchemy import select
 
 from cellwatch.errors import InvalidData
-from cellwatch.ingest.framework import IngestContext
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.prisons import PRISONS_CSV, load_prisons
 from cellwatch.ingest.specs import FieldSpec
 from cellwatch.ingest.values import read_value

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from cellwatch.errors import Conflict, InvalidData, MalformedFile, NotFound, UnknownKind
 from cellwatch.ingest import quarantine as q
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.settings import Settings
 from cellwatch.store import (
     IngestBatch,

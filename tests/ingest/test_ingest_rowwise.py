@@ -8,7 +8,7 @@ from typing import Any
 from ingest_support import context, count, estate, load, write_csv, write_jsonl
 from sqlalchemy import select
 
-from cellwatch.ingest.framework import IngestContext
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Prisoner, QuarantinedRow, Sensor, Store
 

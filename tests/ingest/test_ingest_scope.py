@@ -16,7 +16,7 @@ from ingest_support import load, write_csv, write_jsonl
 from sqlalchemy import select
 
 from cellwatch.access.fixtures import build_estate
-from cellwatch.ingest.framework import IngestContext
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.quarantine import retry_rows
 from cellwatch.lake import Lake
 from cellwatch.protect.models import SocialObservation

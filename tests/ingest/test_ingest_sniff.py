@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cellwatch.errors import MalformedFile
-from cellwatch.ingest.framework import read_rows, sniff
+from cellwatch.ingest.sniff import read_rows, sniff
 
 
 def _file(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from cellwatch.access.fixtures import build_estate
 from cellwatch.access.models import IntelligenceRelease, IntelligenceReport, IntelligenceSubject
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.quarantine import retry_rows
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.settings import Settings
 from cellwatch.simulate import scenario_from_mapping, simulate
 from cellwatch.store import QuarantinedRow, Store

@@ -6,7 +6,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.lake import Lake
 from cellwatch.settings import Settings
 from cellwatch.store import Establishment, Location, Sensor, open_store

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from cellwatch.access.models import IntelligenceReport
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.lake import Lake
 from cellwatch.protect.models import ContactReport, ProtectedIdentifier, ProtectedPerson
 from cellwatch.settings import Settings

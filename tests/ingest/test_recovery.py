@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from cellwatch.ingest.batches import begin_batch
-from cellwatch.ingest.framework import IngestContext
+from cellwatch.ingest.batches import IngestContext, begin_batch
 from cellwatch.ingest.recovery import ingest_running, recover
 from cellwatch.lake import Lake
 from cellwatch.lake.layout import STAGING_DIR, batch_files

@@ -17,7 +17,7 @@ import pytest
 
 from cellwatch.errors import LakeError
 from cellwatch.lake import DuckDBEngine
-from cellwatch.lake.engines import engine_for
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.lake.reference import reference_table
 from cellwatch.settings import Settings, load_settings
 

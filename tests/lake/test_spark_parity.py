@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from cellwatch.lake.engine import AnalyticEngine
-from cellwatch.lake.engines import engine_for
+from cellwatch.lake.analytic_engine import AnalyticEngine
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
 from cellwatch.store import Store, open_store
 

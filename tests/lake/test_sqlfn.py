@@ -12,7 +12,7 @@ from stdnum import luhn
 
 from cellwatch.errors import InvalidIdentifier
 from cellwatch.identifiers.imei import parse_imei
-from cellwatch.lake.sqlfn import (
+from cellwatch.lake.cleaning_sql import (
     digits_sql,
     imei_body_sql,
     imei_sql,

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from cellwatch.attribution.models import Attribution, AttributionRun, IdentityLink
-from cellwatch.ingest.framework import IngestContext, IngestSummary, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.model import IngestSummary
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from protect_support import PRISONER, VICTIM_ACCOUNT, VICTIM_NUMBER, estate, load, write
 from sqlalchemy import select
 
-from cellwatch.ingest.framework import get_handler
+from cellwatch.ingest.registry import get_handler
 from cellwatch.protect.models import (
     ContactReport,
     ProtectedIdentifier,

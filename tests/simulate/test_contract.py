@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from cellwatch.errors import UnknownKind
-from cellwatch.ingest.framework import IngestContext, get_handler, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.registry import get_handler, ingest_file
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 

@@ -17,7 +17,9 @@ from cellwatch.access.service import Access, Page
 from cellwatch.alerts.detect.run import run_after_ingest
 from cellwatch.attribution.models import Attribution, AttributionRun
 from cellwatch.cli import main
-from cellwatch.ingest.framework import IngestContext, IngestSummary, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.model import IngestSummary
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.tro.candidates import find_candidates, write_candidates_csv
 from cellwatch.tro.materialise import candidate_set, fresh_run, refresh
 from cellwatch.tro.models import TroCandidate, TroCandidateRun

@@ -23,7 +23,9 @@ from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
 from cellwatch.cli import main
 from cellwatch.errors import AccessDenied, Conflict, InvalidData, NotFound
-from cellwatch.ingest.framework import IngestContext, get_handler, sniff
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.registry import get_handler
+from cellwatch.ingest.sniff import sniff
 from cellwatch.store import utcnow
 from cellwatch.tro.candidates import find_candidates
 from cellwatch.tro.models import TroLine, TroResponse

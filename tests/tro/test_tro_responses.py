@@ -9,7 +9,9 @@ from pathlib import Path
 
 from tro_estate import IMEI_B, IMSI_A, IMSI_B, Estate
 
-from cellwatch.ingest.framework import IngestContext, get_handler, sniff
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.registry import get_handler
+from cellwatch.ingest.sniff import sniff
 from cellwatch.tro.batch import write_batches
 from cellwatch.tro.candidates import find_candidates
 from cellwatch.tro.orders import create_application, get_order, transition

@@ -17,7 +17,8 @@ from web_server import LiveServer, serve
 from cellwatch.access.models import Organisation, User
 from cellwatch.attribution.models import Attribution
 from cellwatch.attribution.run import attribute
-from cellwatch.ingest.framework import IngestContext, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.registry import ingest_file
 from cellwatch.settings import Settings
 from cellwatch.simulate import load_scenario, simulate
 from cellwatch.store import open_store

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from cellwatch.access import checkpoints
 from cellwatch.access.models import AuditEntry
+from cellwatch.errors import ForgedCheckpoint
 from cellwatch.store import Store, utcnow
 
 GENESIS = "0" * 64
@@ -208,7 +209,7 @@ def _signed(session: Session, key: bytes | None) -> dict[int, str]:
     found: dict[int, str] = {}
     for point in checkpoints.read(folder, key):
         if found.setdefault(point.id, point.hash) != point.hash:
-            raise checkpoints.ForgedCheckpoint(
+            raise ForgedCheckpoint(
                 f"checkpoint {point.where} gives row {point.id} a second hash")
     return found
 
@@ -223,7 +224,7 @@ def verify_session(session: Session) -> VerificationResult:
     key = _key(session)
     try:
         signed = _signed(session, key)
-    except checkpoints.ForgedCheckpoint as exc:
+    except ForgedCheckpoint as exc:
         return VerificationResult(False, 0, None, str(exc))
     prev, expected_id, count, keyed_seen = GENESIS, 1, 0, False
     for entry in _walk(session):

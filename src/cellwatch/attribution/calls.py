@@ -11,7 +11,7 @@ from __future__ import annotations
 from cellwatch.attribution.features import EXCLUDED_IDS, evidence_day, occupant_instant, occupied_at
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
-from cellwatch.lake.sqlfn import absent_sql
+from cellwatch.lake.cleaning_sql import absent_sql
 
 USABLE = "status IN ('ACTIVE', 'CONFIRMED', 'UNSURE')"
 

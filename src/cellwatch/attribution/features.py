@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
-from cellwatch.lake.sqlfn import absent_sql
+from cellwatch.lake.cleaning_sql import absent_sql
 
 # Values never analysed or attributed: allow-listed (staff, official, privileged) and hubs.
 EXCLUDED_IDS = (

@@ -15,7 +15,7 @@ Sources of links:
 from __future__ import annotations
 
 from cellwatch.lake import Dialect
-from cellwatch.lake.sqlfn import absent_sql
+from cellwatch.lake.cleaning_sql import absent_sql
 
 # Identifiers an analyst may never see linked or analysed, whatever the reason.
 EXCLUDED = "(SELECT identifier FROM cw_allow_list)"

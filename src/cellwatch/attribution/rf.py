@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from cellwatch.attribution.features import EXCLUDED_IDS, evidence_day, is_night
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import Dialect
-from cellwatch.lake.sqlfn import absent_sql, quote
+from cellwatch.lake.cleaning_sql import absent_sql, quote
 
 # Log-distance path loss: RSSI(d) = TX_DBM - 10 n log10(d); typical indoor values
 # (n = 2.2) and the per-burst scatter (dB).

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from cellwatch.guard.detect import excluded_identifiers
 from cellwatch.lake import AnalyticEngine
-from cellwatch.lake.engines import engine_for, load_reference
+from cellwatch.lake.engine_choice import engine_for, load_reference
 from cellwatch.lake.layout import STAGING_DIR
 from cellwatch.lake.reference import reference_table
 from cellwatch.settings import Settings
@@ -43,7 +43,7 @@ def load_store_tables(engine: AnalyticEngine, store: Store) -> None:
     """Register (or refresh) every store table the analytics read in ``engine``.
 
     Tables whose engine name is ``cw_`` + the store name go through
-    :func:`~cellwatch.lake.engines.load_reference`; the others are renamed on the way.
+    :func:`~cellwatch.lake.engine_choice.load_reference`; the others are renamed on the way.
     A registered Arrow table is a DuckDB view or a Spark temporary view, and registering
     again replaces it, which is how a run sees the links it has just added.
     """

@@ -81,7 +81,8 @@ def _lake_memory() -> str:
 
 def cellwatch_ingest(home: str, csv: str) -> dict[str, Any]:
     """Child step: ``cellwatch ingest detections CSV`` through the framework."""
-    from cellwatch.ingest.framework import IngestContext, ingest_file
+    from cellwatch.ingest.batches import IngestContext
+    from cellwatch.ingest.registry import ingest_file
     from cellwatch.settings import Settings
     from cellwatch.store import open_store
 

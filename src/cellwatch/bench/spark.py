@@ -29,7 +29,7 @@ def measure(home: str, engine: str) -> dict[str, Any]:
     import cellwatch.attribution.models  # noqa: F401  (identity_hubs on the metadata)
     from cellwatch.attribution.features import detection_days_sql
     from cellwatch.attribution.params import RunParams
-    from cellwatch.lake.engines import engine_for
+    from cellwatch.lake.engine_choice import engine_for
     from cellwatch.lake.reference import reference_table
     from cellwatch.settings import Settings
     from cellwatch.store import open_store

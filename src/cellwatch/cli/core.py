@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
-from cellwatch.ingest.framework import IngestContext
+from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.prisons import load_prisons
 
 

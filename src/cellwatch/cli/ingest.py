@@ -24,7 +24,9 @@ from rich.table import Table
 from cellwatch.access.service import Access, Denied
 from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
 from cellwatch.errors import AccessDenied, AuthenticationFailed, CellwatchError, MalformedFile
-from cellwatch.ingest.framework import IngestContext, IngestSummary, get_handler, ingest_file
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.model import IngestSummary
+from cellwatch.ingest.registry import get_handler, ingest_file
 from cellwatch.ingest.service.uploads import audit_ingest, check_ingest
 from cellwatch.settings import Settings
 

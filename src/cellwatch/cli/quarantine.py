@@ -27,7 +27,8 @@ from cellwatch.cli.context import AS_JSON, console, print_json, settings_from_en
 from cellwatch.cli.ingest import acting_access, combine, exit_code, refuse, require_loadable, show
 from cellwatch.errors import AccessDenied, InvalidData
 from cellwatch.ingest import quarantine as q
-from cellwatch.ingest.framework import IngestSummary, canonical_kind
+from cellwatch.ingest.model import IngestSummary
+from cellwatch.ingest.registry import canonical_kind
 from cellwatch.ingest.service import batches, uploads
 from cellwatch.settings import Settings
 

@@ -24,9 +24,8 @@ from cellwatch.ingest.lake_handler import LakeHandler
 from cellwatch.ingest.lake_phones import e164_sql, judge_phone_numbers, settle_phone_numbers
 from cellwatch.ingest.lake_pipeline import problems_sql
 from cellwatch.ingest.scope import WriteLimit
-from cellwatch.lake.engine import run_sql
-from cellwatch.lake.layout import CALL_RECORDS
-from cellwatch.lake.sqlfn import (
+from cellwatch.lake.analytic_engine import run_sql
+from cellwatch.lake.cleaning_sql import (
     digits_sql,
     imei_body_sql,
     imei_sql,
@@ -38,6 +37,7 @@ from cellwatch.lake.sqlfn import (
     timestamp_prepare_sql,
     timestamp_sql,
 )
+from cellwatch.lake.layout import CALL_RECORDS
 from cellwatch.store import Store
 
 KNOWN_COLUMNS: Final = (

@@ -22,9 +22,7 @@ import duckdb
 from cellwatch.ingest.lake_handler import LakeHandler
 from cellwatch.ingest.lake_pipeline import problems_sql
 from cellwatch.ingest.scope import WriteLimit, WriteScope
-from cellwatch.lake.layout import DETECTIONS
-from cellwatch.lake.reference import attach_reference
-from cellwatch.lake.sqlfn import (
+from cellwatch.lake.cleaning_sql import (
     digits_sql,
     imei_body_sql,
     imei_sql,
@@ -36,6 +34,8 @@ from cellwatch.lake.sqlfn import (
     timestamp_prepare_sql,
     timestamp_sql,
 )
+from cellwatch.lake.layout import DETECTIONS
+from cellwatch.lake.reference import attach_reference
 from cellwatch.store import Store
 
 KNOWN_COLUMNS: Final = (

@@ -39,7 +39,7 @@ from cellwatch.ingest.model import (
 )
 from cellwatch.ingest.scope import WriteLimit, WriteScope, write_limit
 from cellwatch.lake.append import remove_batch
-from cellwatch.lake.lake import Lake
+from cellwatch.lake.parquet_lake import Lake
 from cellwatch.store import Store
 
 

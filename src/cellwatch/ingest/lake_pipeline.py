@@ -24,10 +24,10 @@ from typing import Any, Protocol
 import duckdb
 
 from cellwatch.ingest.model import Problem
+from cellwatch.lake.analytic_engine import duckdb_errors, run_sql
 from cellwatch.lake.append import append_batch, writer_lock
-from cellwatch.lake.engine import duckdb_errors, run_sql
+from cellwatch.lake.cleaning_sql import quote
 from cellwatch.lake.layout import PARTITIONS, kind_dir
-from cellwatch.lake.sqlfn import quote
 
 # Rejected rows fetched from DuckDB per round trip on their way to the quarantine.
 _QUARANTINE_FETCH = 10_000

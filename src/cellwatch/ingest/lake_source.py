@@ -25,8 +25,8 @@ import pyarrow as pa
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.model import QuarantineItem, SourceFile
 from cellwatch.ingest.sniff import normalise_column
-from cellwatch.lake.engine import duckdb_errors, run_sql
-from cellwatch.lake.sqlfn import quote
+from cellwatch.lake.analytic_engine import duckdb_errors, run_sql
+from cellwatch.lake.cleaning_sql import quote
 
 
 def _ident(name: str) -> str:

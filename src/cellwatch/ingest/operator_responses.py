@@ -18,19 +18,10 @@ from cellwatch.access.models import Organisation
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import PRISON_SERVICE, OrgKind
 from cellwatch.errors import MalformedFile
-from cellwatch.ingest.framework import (
-    IngestContext,
-    IngestSummary,
-    Problem,
-    QuarantineItem,
-    RetryResult,
-    SourceFile,
-    begin_batch,
-    finish_batch,
-    quarantine_rows,
-    read_rows,
-)
+from cellwatch.ingest.batches import IngestContext, begin_batch, finish_batch, quarantine_rows
+from cellwatch.ingest.model import IngestSummary, Problem, QuarantineItem, RetryResult, SourceFile
 from cellwatch.ingest.scope import writer_of
+from cellwatch.ingest.sniff import read_rows
 from cellwatch.tro.models import TroApplication, TroLine
 from cellwatch.tro.responses import (
     COLUMNS,

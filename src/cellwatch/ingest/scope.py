@@ -24,7 +24,7 @@ from cellwatch.errors import AuthenticationFailed, ConfigError
 from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.model import Problem
 from cellwatch.ingest.validate import Checked
-from cellwatch.lake.sqlfn import quote
+from cellwatch.lake.cleaning_sql import quote
 
 FIELD = "establishment"
 

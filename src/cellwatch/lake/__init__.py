@@ -12,9 +12,8 @@ Public API::
     AnalyticEngine, DuckDBEngine, Dialect, SparkDialect
 """
 
+from cellwatch.lake.analytic_engine import AnalyticEngine, Dialect, DuckDBEngine, SparkDialect
 from cellwatch.lake.append import append_batch, remove_batch
-from cellwatch.lake.engine import AnalyticEngine, Dialect, DuckDBEngine, SparkDialect
-from cellwatch.lake.lake import Lake
 from cellwatch.lake.layout import (
     CALL_RECORD_SCHEMA,
     CALL_RECORDS,
@@ -22,6 +21,7 @@ from cellwatch.lake.layout import (
     DETECTIONS,
     KINDS,
 )
+from cellwatch.lake.parquet_lake import Lake
 from cellwatch.lake.reference import REFERENCE_TABLES, attach_reference
 from cellwatch.lake.status import lake_status
 

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from cellwatch.lake.engine import Dialect, duckdb_errors
+from cellwatch.lake.analytic_engine import Dialect, duckdb_errors
 
 DUCKDB = Dialect()
 # The call timeline of one identifier is for reading, not analysis: the newest rows.

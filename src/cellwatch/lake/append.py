@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from cellwatch.lake.engine import duckdb_errors, scalar
+from cellwatch.lake.analytic_engine import duckdb_errors, scalar
 from cellwatch.lake.layout import (
     DUCKDB_TYPES,
     FILE_SCHEMAS,

@@ -18,7 +18,7 @@ from sqlalchemy import Boolean, Date, Float, Integer, Table, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import JSON, TypeEngine
 
-from cellwatch.lake.engine import run_sql
+from cellwatch.lake.analytic_engine import run_sql
 from cellwatch.store import Base, Store, translate
 from cellwatch.store.base import UtcDateTime
 

@@ -1,7 +1,7 @@
 """What a rule detector gets: settings, the store, the day it runs for, and the lake.
 
 It lives with the lake because it opens the engine connection; its errors are the
-lake's own (:func:`~cellwatch.lake.engine.duckdb_errors`)."""
+lake's own (:func:`~cellwatch.lake.analytic_engine.duckdb_errors`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from cellwatch.lake.engine import duckdb_errors
-from cellwatch.lake.lake import Lake
+from cellwatch.lake.analytic_engine import duckdb_errors
+from cellwatch.lake.parquet_lake import Lake
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 

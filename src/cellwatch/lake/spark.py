@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from cellwatch.errors import ConfigError, LakeError
-from cellwatch.lake.engine import AnalyticEngine, Params, SparkDialect, check_name
+from cellwatch.lake.analytic_engine import AnalyticEngine, Params, SparkDialect, check_name
 from cellwatch.lake.layout import FILE_SCHEMAS, KINDS, PARTITIONS, data_files, kind_dir
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; pyspark is optional

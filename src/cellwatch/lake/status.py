@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cellwatch.lake.engine import duckdb_errors
-from cellwatch.lake.lake import Lake
+from cellwatch.lake.analytic_engine import duckdb_errors
 from cellwatch.lake.layout import CALL_RECORDS, DETECTIONS, data_files
+from cellwatch.lake.parquet_lake import Lake
 from cellwatch.settings import Settings
 
 _DETECTIONS_SQL = (

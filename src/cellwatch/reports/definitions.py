@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cellwatch.lake.engine import Dialect
+from cellwatch.lake.analytic_engine import Dialect
 
 # The digest counts a handset found with its SIM in both the handset and the SIM columns.
 HANDSET_TYPES = ("HANDSET", "HANDSET_WITH_SIM")

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from cellwatch.errors import InvalidData
 from cellwatch.lake import AnalyticEngine
-from cellwatch.lake.engines import engine_for
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.reports.definitions import (
     STATISTIC_NAMES,
     STATISTICS,

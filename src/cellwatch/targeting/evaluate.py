@@ -21,9 +21,9 @@ from cellwatch.errors import InvalidData
 from cellwatch.lake import AnalyticEngine
 from cellwatch.settings import Settings
 from cellwatch.store import Store
+from cellwatch.targeting.model_sql import hits_sql
 from cellwatch.targeting.params import ModelParams, default_params
 from cellwatch.targeting.rank import as_of, open_engine, score_cells
-from cellwatch.targeting.sql import hits_sql
 
 
 @dataclass

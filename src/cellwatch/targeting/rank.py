@@ -16,12 +16,12 @@ import pyarrow as pa
 
 from cellwatch.errors import InvalidData
 from cellwatch.lake import AnalyticEngine
-from cellwatch.lake.engines import engine_for
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.reports.tables import load_store_tables
 from cellwatch.settings import Settings
 from cellwatch.store import Store
+from cellwatch.targeting.model_sql import cell_scores_sql, landing_scores_sql
 from cellwatch.targeting.params import ModelParams, default_params
-from cellwatch.targeting.sql import cell_scores_sql, landing_scores_sql
 
 Level = Literal["CELL", "LANDING"]
 LONDON = ZoneInfo("Europe/London")

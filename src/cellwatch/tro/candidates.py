@@ -20,7 +20,7 @@ from cellwatch.csvsafe import SafeDictWriter
 from cellwatch.errors import InvalidIdentifier
 from cellwatch.guard.detect import EXCLUDING, held_keys
 from cellwatch.identifiers.imsi import home_operator
-from cellwatch.lake.engine import AnalyticEngine
+from cellwatch.lake.analytic_engine import AnalyticEngine
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.tro.candidates_sql import candidates_sql

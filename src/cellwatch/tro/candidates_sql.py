@@ -9,7 +9,7 @@ interpolated, hence the ``noqa: S608`` markers.
 
 from __future__ import annotations
 
-from cellwatch.lake.engine import Dialect
+from cellwatch.lake.analytic_engine import Dialect
 
 EARTH_RADIUS_M = 6_371_000
 

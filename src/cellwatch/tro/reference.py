@@ -12,8 +12,8 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import select
 
-from cellwatch.lake.engine import AnalyticEngine
-from cellwatch.lake.engines import engine_for
+from cellwatch.lake.analytic_engine import AnalyticEngine
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
 from cellwatch.store import (
     AllowListEntry,

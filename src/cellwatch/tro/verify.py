@@ -20,7 +20,7 @@ from sqlalchemy import inspect, select
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.raising import AlertDraft, Raised, priority, upsert_alert
 from cellwatch.alerts.rules import load_rules
-from cellwatch.lake.engine import AnalyticEngine
+from cellwatch.lake.analytic_engine import AnalyticEngine
 from cellwatch.protect.resolve import resolve_identifier
 from cellwatch.settings import Settings
 from cellwatch.store import Store, utcnow

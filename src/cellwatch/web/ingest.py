@@ -23,8 +23,9 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import InvalidData, NotFound
-from cellwatch.ingest.framework import IngestSummary, kind_names
+from cellwatch.ingest.model import IngestSummary
 from cellwatch.ingest.quarantine import show_row
+from cellwatch.ingest.registry import kind_names
 from cellwatch.ingest.service import batches as batch_list
 from cellwatch.ingest.service import uploads
 from cellwatch.web.context import Page, PageContext, WebRoute

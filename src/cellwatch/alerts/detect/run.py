@@ -39,7 +39,7 @@ from cellwatch.store import Store
 from cellwatch.tro.materialise import refresh_after_ingest
 
 if TYPE_CHECKING:  # the framework is only a type here; importing it would be a cycle
-    from cellwatch.ingest.framework import IngestSummary
+    from cellwatch.ingest.model import IngestSummary
 
 Detector = Callable[[RuleContext], list[Raised]]
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from cellwatch.api.deps import AccessDep, PageDep, SettingsDep
 from cellwatch.api.schemas import BatchOut, IngestSummaryOut, QuarantineOut, RetryOut
 from cellwatch.api.upload import MULTIPART_BODY, receive_upload
-from cellwatch.ingest.framework import kind_names
+from cellwatch.ingest.registry import kind_names
 from cellwatch.ingest.service import batches, uploads
 
 router = APIRouter(tags=["ingest"])

@@ -87,8 +87,9 @@ def run_world(work: Path, world_seed: int, seed: int, keep: bool = False) -> Wor
     """Simulate, ingest, attribute and evaluate one world with one seed under ``work``."""
     from cellwatch.attribution.report import evaluate_latest
     from cellwatch.attribution.run import attribute
-    from cellwatch.ingest.framework import IngestContext, ingest_file
+    from cellwatch.ingest.batches import IngestContext
     from cellwatch.ingest.prisons import load_prisons
+    from cellwatch.ingest.registry import ingest_file
     from cellwatch.simulate import simulate
     from cellwatch.simulate.worlds import world_scenario
     from cellwatch.store import open_store

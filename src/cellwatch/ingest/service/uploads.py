@@ -13,7 +13,7 @@ call these functions, so the rules live here once:
 * the post-ingest hook, :func:`cellwatch.alerts.detect.run.run_after_ingest`, once per request.
 
 Files are parsed by the same framework as ``cellwatch ingest``
-(:func:`cellwatch.ingest.framework.ingest_file`). Batches are run as the principal, so
+(:func:`cellwatch.ingest.registry.ingest_file`). Batches are run as the principal, so
 they are "their own" for the quarantine rules afterwards, and bad rows go to the
 quarantine under them.
 """
@@ -34,14 +34,10 @@ from cellwatch.errors import NotFound
 
 # Re-exported beside too_large, which the API and the web raise; it lives in the one hierarchy.
 from cellwatch.errors import UploadTooLarge as UploadTooLarge
-from cellwatch.ingest.framework import (
-    IngestContext,
-    IngestSummary,
-    canonical_kind,
-    ingest_file,
-    kind_names,
-)
+from cellwatch.ingest.batches import IngestContext
+from cellwatch.ingest.model import IngestSummary
 from cellwatch.ingest.quarantine import discard_row, fix_row, retry_rows
+from cellwatch.ingest.registry import canonical_kind, ingest_file, kind_names
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, QuarantinedRow
 

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from cellwatch.lake.engine import duckdb_errors, run_sql
+from cellwatch.lake.analytic_engine import duckdb_errors, run_sql
 from cellwatch.lake.layout import (
     DUCKDB_TYPES,
     FILE_SCHEMAS,

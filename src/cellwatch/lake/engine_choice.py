@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from cellwatch.lake.engine import AnalyticEngine, DuckDBEngine
-from cellwatch.lake.lake import Lake
+from cellwatch.lake.analytic_engine import AnalyticEngine, DuckDBEngine
+from cellwatch.lake.parquet_lake import Lake
 from cellwatch.lake.reference import REFERENCE_TABLES, reference_table
 from cellwatch.settings import Settings
 

@@ -20,7 +20,7 @@ Expected finds = find_rate x P. A landing's expected finds are the sum of its ce
 
 from __future__ import annotations
 
-from cellwatch.lake.engine import Dialect
+from cellwatch.lake.analytic_engine import Dialect
 
 PARAM = "(SELECT {} FROM tg_params)"
 # Interval literals both DuckDB and Spark SQL accept.
