@@ -97,20 +97,33 @@ def match_people_command(
     threshold: float = typer.Option(0.9, "--threshold", min=0.0, max=1.0,
                                     help="Lowest match probability shown."),
 ) -> None:
-    """Candidate prisoners for people named without a prison number (best first)."""
-    from cellwatch.matching import match_people
+    """Candidate prisoners for people named without a prison number (best first).
+
+    Rows that cannot be matched (an unusable date of birth, neither surname nor date) are
+    listed with file, line, field and reason while the rest are matched; exit code 1.
+    """
+    from cellwatch.matching import match_records
 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         records = list(csv.DictReader(fh))
-    rows = match_people(records, "prisoners", access=cli_access(),
-                        threshold=threshold).to_pylist()
+    run = match_records(records, "prisoners", access=cli_access(), threshold=threshold)
+    rows = run.table.to_pylist()
+    # Line numbers as a spreadsheet shows them: the header is line 1.
+    rejected = [{"file": path.name, "line": r.row + 2, "record_id": r.record_id,
+                 "field": r.field, "reason": r.reason} for r in run.rejected]
     if as_json:
-        print_json(rows)
-        return
-    for r in rows:
-        console().print(f"{r['record_id']:<10} {r['rank']:>2} {r['prison_number']:<8} "
-                        f"{r['match_probability']:.4f} {r['match_weight']:+6.1f}  "
-                        f"{r['explanation']}", highlight=False)
+        print_json({"matches": rows, "rejected": rejected, "training": run.training})
+    else:
+        for r in rows:
+            console().print(f"{r['record_id']:<10} {r['rank']:>2} {r['prison_number']:<8} "
+                            f"{r['match_probability']:.4f} {r['match_weight']:+6.1f}  "
+                            f"{r['explanation']}", highlight=False)
+        for r in rejected:
+            console().print(f"rejected {r['file']} line {r['line']} ({r['record_id']}): "
+                            f"{r['field']}: {r['reason']}", highlight=False)
+        console().print(run.training, highlight=False)
+    if rejected:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

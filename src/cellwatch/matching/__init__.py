@@ -6,6 +6,6 @@ scores each record against the prisoners with a Fellegi-Sunter model in Splink (
 backend), trained on the data at hand with fixed seeds.
 """
 
-from cellwatch.matching.match import MATCH_COLUMNS, match_people
+from cellwatch.matching.match import MATCH_COLUMNS, MatchRun, match_people, match_records
 
-__all__ = ["MATCH_COLUMNS", "match_people"]
+__all__ = ["MATCH_COLUMNS", "MatchRun", "match_people", "match_records"]

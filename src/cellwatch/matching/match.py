@@ -9,8 +9,11 @@ of prisoners, since a record names at most one prisoner. Small inputs (fewer tha
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -21,13 +24,15 @@ from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access
 from cellwatch.errors import InvalidData, LakeError
 from cellwatch.matching import model
-from cellwatch.matching.prepare import prepare
+from cellwatch.matching.prepare import Rejected, prepare, split
 from cellwatch.store.reference import Prisoner
 
 MATCH_COLUMNS = ("record_id", "prison_number", "match_probability", "match_weight", "rank",
                  "explanation")
 MIN_EM_RECORDS = 30
 U_MAX_PAIRS = 2e5
+# A trained m is kept at or above this fraction of its prior (see _floored).
+M_FLOOR = 0.25
 
 Records = Any  # pyarrow.Table | Sequence[Mapping[str, Any]]
 
@@ -52,6 +57,16 @@ def prisoners_for(access: Access) -> list[dict[str, Any]]:
     return out
 
 
+@dataclass
+class MatchRun:
+    """A matching run: the candidates, the records that could not be matched (with their
+    reasons), and one line summing up Splink's training warnings."""
+
+    table: Any
+    rejected: list[Rejected] = field(default_factory=list)
+    training: str = "training: no warnings"
+
+
 def match_people(records: Records, against: str | Records = "prisoners", *,
                  access: Access | None = None, threshold: float = 0.0, seed: int = 42,
                  id_column: str = "id") -> Any:
@@ -59,11 +74,24 @@ def match_people(records: Records, against: str | Records = "prisoners", *,
 
     ``records`` carry ``surname``, ``forenames``, ``date_of_birth`` (ISO) and optionally
     an ``id``. ``against`` is ``"prisoners"`` (those ``access`` may see) or a table of
-    people with a ``prison_number``. Rank 1 is each record's best candidate.
+    people with a ``prison_number``. Rank 1 is each record's best candidate. A record
+    that cannot be matched is an error naming every such row (:func:`match_records`
+    matches the rest and returns them instead).
 
     >>> # match_people([{"surname": "Smiht", "forenames": "John", "date_of_birth":
     >>> #               "1990-04-03"}], access=access).to_pylist()[0]["prison_number"]
     """
+    prepare(_rows(records), id_column)  # raises naming every unusable row
+    return match_records(records, against, access=access, threshold=threshold, seed=seed,
+                         id_column=id_column).table
+
+
+def match_records(records: Records, against: str | Records = "prisoners", *,
+                  access: Access | None = None, threshold: float = 0.0, seed: int = 42,
+                  id_column: str = "id") -> MatchRun:
+    """As :func:`match_people`, but records that cannot be matched (an unusable date of
+    birth, neither surname nor date) are returned with their reason while the rest are
+    matched."""
     import pyarrow as pa
 
     if isinstance(against, str):
@@ -73,18 +101,52 @@ def match_people(records: Records, against: str | Records = "prisoners", *,
         reference = prisoners_for(access)
     else:
         reference = _rows(against)
-    left = prepare(_rows(records), id_column)
+    left, rejected = split(_rows(records), id_column)
     right = prepare(reference, "prison_number")
     if not left or not right:
-        return pa.table({c: [] for c in MATCH_COLUMNS})
+        return MatchRun(pa.table({c: [] for c in MATCH_COLUMNS}), rejected)
     try:
-        pairs = _predict(left, right, threshold, seed)
+        with _splink_warnings() as warnings:
+            pairs = _predict(left, right, threshold, seed)
     except Exception as exc:
         # Splink and DuckDB errors cross into cellwatch once, here, with their SQL if any.
         if isinstance(exc, InvalidData):
             raise
         raise LakeError(f"person matching failed: {exc}", getattr(exc, "sql", None)) from exc
-    return pa.Table.from_pylist(_ranked(pairs), schema=_schema())
+    table = pa.Table.from_pylist(_ranked(pairs), schema=_schema())
+    return MatchRun(table, rejected, _summary(warnings))
+
+
+@contextmanager
+def _splink_warnings() -> Iterator[list[str]]:
+    """Collect what Splink logs at WARNING or above while training, instead of printing it."""
+    caught: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            caught.append(record.getMessage())
+
+    logger = logging.getLogger("splink")
+    handler, propagate = Collect(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield caught
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _summary(warnings: Sequence[str]) -> str:
+    """Splink's training warnings as one line: how many, and the first of each kind."""
+    if not warnings:
+        return "training: no warnings"
+    kinds: dict[str, int] = {}
+    for w in warnings:
+        first = " ".join(w.split())[:80]
+        kinds[first] = kinds.get(first, 0) + 1
+    shown = "; ".join(f"{k} ({n}x)" if n > 1 else k for k, n in list(kinds.items())[:3])
+    return f"training: {len(warnings)} Splink warning(s): {shown}"
 
 
 def _schema() -> Any:
@@ -118,12 +180,31 @@ def _predict(left: list[dict[str, Any]], right: list[dict[str, Any]], threshold:
                     # the block reaches); the session is discarded and the m values from
                     # the priors or the other block stand.
                     continue
+        trained = _floored(linker.misc.save_model_to_json())
+        linker = Linker([records, people], trained, log_level=None)
         pairs = linker.inference.predict(threshold_match_probability=threshold)
         rows: list[dict[str, Any]] = pairs.as_record_list()
-        levels = _level_weights(linker.misc.save_model_to_json())
+        levels = _level_weights(trained)
     finally:
         con.close()
     return [_orient(r, levels) for r in rows]
+
+
+def _floored(trained: dict[str, Any]) -> dict[str, Any]:
+    """The trained model with each level's m kept at or above a fraction of its prior.
+
+    EM can drive the m of a level few pairs reach to nearly nothing (-117 bits for
+    "surname Jaro-Winkler >= 0.80" on FEBRL4), which then vetoes every true match that
+    lands there; a floor keeps such a level's weight finite and its evidence bounded.
+    """
+    priors = {label: m for levels in model.COMPARISONS.values() for label, _, m in levels}
+    for comparison in trained["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            label = str(level.get("label_for_charts", ""))
+            m = level.get("m_probability")
+            if label in priors and m is not None:
+                level["m_probability"] = max(float(m), priors[label] * M_FLOOR)
+    return trained
 
 
 def _level_weights(trained: Mapping[str, Any]) -> dict[str, list[tuple[float, str]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -71,22 +72,33 @@ def _dob_key(dob: str | None) -> str | None:
     return f"{year}-{min(month, day)}-{max(month, day)}"
 
 
-def prepare(rows: Iterable[Mapping[str, Any]], id_column: str) -> list[dict[str, Any]]:
-    """Model columns for each row; collects every bad row before raising once."""
+@dataclass(frozen=True)
+class Rejected:
+    """A row that cannot be matched: its position (0-based), id, field and reason."""
+
+    row: int
+    record_id: str
+    field: str
+    reason: str
+
+
+def split(rows: Iterable[Mapping[str, Any]], id_column: str
+          ) -> tuple[list[dict[str, Any]], list[Rejected]]:
+    """Model columns for each usable row, and every unusable row with its reason."""
     out: list[dict[str, Any]] = []
-    errors: dict[str, list[str]] = {}
+    rejected: list[Rejected] = []
     for i, row in enumerate(rows):
         ident = row.get(id_column)
         key = str(ident) if ident not in (None, "") else str(i)
         try:
             dob = clean_dob(row.get("date_of_birth"))
         except InvalidData as exc:
-            errors.setdefault(f"row {i}", []).append(exc.message)
+            rejected.append(Rejected(i, key, "date_of_birth", exc.message))
             continue
         surname = clean_name(row.get("surname"))
         forenames = clean_name(row.get("forenames"))
         if surname is None and dob is None:
-            errors.setdefault(f"row {i}", []).append("needs a surname or a date of birth")
+            rejected.append(Rejected(i, key, "surname", "needs a surname or a date of birth"))
             continue
         out.append({
             "unique_id": key, "surname": surname, "forenames": forenames,
@@ -95,6 +107,13 @@ def prepare(rows: Iterable[Mapping[str, Any]], id_column: str) -> list[dict[str,
             "birth_year": dob[:4] if dob else None,
             "surname_soundex": soundex(surname),
             "surname_prefix": surname[:2] if surname else None})
-    if errors:
-        raise InvalidData(f"{len(errors)} record(s) cannot be matched", errors)
+    return out, rejected
+
+
+def prepare(rows: Iterable[Mapping[str, Any]], id_column: str) -> list[dict[str, Any]]:
+    """Model columns for each row; collects every bad row before raising once."""
+    out, rejected = split(rows, id_column)
+    if rejected:
+        errors = {f"row {r.row}": [r.reason] for r in rejected}
+        raise InvalidData(f"{len(rejected)} record(s) cannot be matched", errors)
     return out
