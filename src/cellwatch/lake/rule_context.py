@@ -26,10 +26,6 @@ class RuleContext:
     store: Store
     as_of: date
     _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
-    # Lake rows counted ahead for many devices in one scan (parole's detections), by
-    # identifier, and the identifiers asked for: a later look-up within them scans nothing.
-    counted: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    counted_for: frozenset[str] = field(default=frozenset(), repr=False)
 
     def lake(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with the ``detections`` and ``call_records`` views."""
