@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from cellwatch.errors import NotFound
 from cellwatch.lake import Dialect
+from cellwatch.lake.analytic_engine import Connection, scratch_connection
 
 THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95)
 CONFIDENT = 0.9
@@ -30,7 +30,7 @@ def truth_file(truth_dir: Path) -> Path:
     raise NotFound(f"no device_usage.csv in {truth_dir} or {truth_dir / 'truth'}")
 
 
-def _load(con: duckdb.DuckDBPyConnection, attributions: pa.Table, truth_dir: Path) -> None:
+def _load(con: Connection, attributions: pa.Table, truth_dir: Path) -> None:
     con.register("att_in", attributions)
     days = Dialect().date_series("valid_from", "valid_to")
     con.execute(
@@ -59,7 +59,7 @@ def _load(con: duckdb.DuckDBPyConnection, attributions: pa.Table, truth_dir: Pat
         "FROM att a")
 
 
-def _prf(con: duckdb.DuckDBPyConnection, threshold: float, types: tuple[str, ...],
+def _prf(con: Connection, threshold: float, types: tuple[str, ...],
          min_days: int) -> dict[str, float]:
     """Top-1 precision, recall and F1 over the device-days of use of identifiers used on
     ``min_days``+ days: who used it on a day it was used is what truth can check.
@@ -88,7 +88,7 @@ def _prf(con: duckdb.DuckDBPyConnection, threshold: float, types: tuple[str, ...
             "precision_all_days": round(correct_any_day / predicted, 4) if predicted else 0.0}
 
 
-def _calibration(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _calibration(con: Connection) -> dict[str, Any]:
     rows = con.execute(
         f"SELECT least(CAST(floor(probability * {BINS}) AS INTEGER), {BINS - 1}) AS bin, "  # noqa: S608  (fixed names and integers only)
         "count(*) AS n, avg(probability) AS mean_p, avg(CAST(correct AS DOUBLE)) AS observed "
@@ -100,7 +100,7 @@ def _calibration(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"ece": round(ece, 4), "reliability": table}
 
 
-def _time_to_first(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _time_to_first(con: Connection) -> dict[str, Any]:
     """Days of use from first use to the first correct top-1 at >= CONFIDENT."""
     rows = con.execute(
         "WITH hit AS (SELECT identifier_type, identifier, min(day) AS first_hit FROM top "
@@ -117,7 +117,7 @@ def _time_to_first(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "reached": len(reached), "median_use_days": median}
 
 
-def _by_evidence(con: duckdb.DuckDBPyConnection, classes: pa.Table | None,
+def _by_evidence(con: Connection, classes: pa.Table | None,
                  threshold: float) -> dict[str, Any]:
     if classes is None:
         return {}
@@ -143,7 +143,7 @@ def _by_evidence(con: duckdb.DuckDBPyConnection, classes: pa.Table | None,
 def evaluate(attributions: pa.Table, truth_dir: Path,
              evidence_classes: pa.Table | None = None) -> dict[str, Any]:
     """Every figure of the evaluation as one JSON-ready document."""
-    con = duckdb.connect()
+    con = scratch_connection()
     try:
         _load(con, attributions, truth_dir)
         kinds = {"all": ("IMEI", "IMSI", "MSISDN"), "IMEI": ("IMEI",), "IMSI": ("IMSI",),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cellwatch.bench.common import BenchOptions, BenchResult, run_child
+from cellwatch.lake.analytic_engine import scratch_connection
 
 RATIO_TARGET = 0.5
 MEMORY_TARGET = 2 * 1024**3
@@ -38,9 +39,8 @@ def prepare(home: str, csv: str, rows: int) -> dict[str, Any]:
 
 def baseline(csv: str, out: str) -> dict[str, Any]:
     """Child step: plain DuckDB, CSV to one Parquet file, no checks."""
-    import duckdb
 
-    con = duckdb.connect()
+    con = scratch_connection()
     # COPY takes no parameter for its target; ``out`` is a path this module made.
     target = out.replace("'", "''")
     con.execute(
@@ -58,9 +58,8 @@ def partitioned_baseline(csv: str, out: str) -> dict[str, Any]:
     The establishment is read off the generated sensor id (``HEI-S001``) rather than
     looked up, so that this stays a plain copy.
     """
-    import duckdb
 
-    con = duckdb.connect()
+    con = scratch_connection()
     con.execute(f"SET memory_limit = '{_lake_memory()}'")
     target = out.replace("'", "''")
     con.execute(

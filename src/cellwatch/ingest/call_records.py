@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Final
 
-import duckdb
 import pyarrow as pa
 
 from cellwatch.identifiers import UNALLOCATED_NUMBER
@@ -24,7 +23,7 @@ from cellwatch.ingest.lake_handler import LakeHandler
 from cellwatch.ingest.lake_phones import e164_sql, judge_phone_numbers, settle_phone_numbers
 from cellwatch.ingest.lake_pipeline import problems_sql
 from cellwatch.ingest.scope import WriteLimit
-from cellwatch.lake.analytic_engine import run_sql
+from cellwatch.lake.analytic_engine import Connection, run_sql
 from cellwatch.lake.cleaning_sql import (
     digits_sql,
     imei_body_sql,
@@ -108,7 +107,7 @@ class CallRecordsKind:
         del limit
         self.store = store
 
-    def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+    def prepare(self, con: Connection) -> None:
         """Register the operator names table."""
         con.register("operator_names", operator_table())
 
@@ -195,7 +194,7 @@ class CallRecordsKind:
             f"THEN {raw_sql} END AS _raw_json FROM ({normalised})"
         ).replace("len(_problems) > 0 OR", f"len({problems}) > 0 OR")
 
-    def finish(self, con: duckdb.DuckDBPyConnection) -> None:
+    def finish(self, con: Connection) -> None:
         """Settle the leftover numbers in Python, then compute keys and last problems."""
         settle_phone_numbers(con, ["msisdn_raw", "other_party_raw"])
         content = ", ".join(

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from typing import Final
 
-import duckdb
-
 from cellwatch.ingest.lake_handler import LakeHandler
 from cellwatch.ingest.lake_pipeline import problems_sql
 from cellwatch.ingest.scope import WriteLimit, WriteScope
+from cellwatch.lake.analytic_engine import Connection
 from cellwatch.lake.cleaning_sql import (
     digits_sql,
     imei_body_sql,
@@ -96,7 +95,7 @@ class DetectionsKind:
         self.store = store
         self.limit = limit
 
-    def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+    def prepare(self, con: Connection) -> None:
         """Load sensors and locations, the references a detection resolves."""
         attach_reference(con, self.store, ("sensors", "locations"))
 
@@ -185,7 +184,7 @@ class DetectionsKind:
             f"CASE WHEN len(_problems) > 0 THEN {raw_sql} END AS _raw_json FROM ({checked})"
         )
 
-    def finish(self, con: duckdb.DuckDBPyConnection) -> None:
+    def finish(self, con: Connection) -> None:
         """Nothing is left for Python: every detection rule is settled in SQL."""
 
     def flags_sql(self) -> dict[str, str]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import duckdb
-
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.batches import IngestContext, begin_batch, finish_batch, quarantine_rows
 from cellwatch.ingest.lake_lines import (
@@ -38,6 +36,7 @@ from cellwatch.ingest.model import (
     SourceFile,
 )
 from cellwatch.ingest.scope import WriteLimit, WriteScope, write_limit
+from cellwatch.lake.analytic_engine import Connection
 from cellwatch.lake.append import remove_batch
 from cellwatch.lake.parquet_lake import Lake
 from cellwatch.store import Store
@@ -90,7 +89,7 @@ class LakeHandler:
     def _run(
         self,
         ctx: IngestContext,
-        con: duckdb.DuckDBPyConnection,
+        con: Connection,
         kind: LakeKind,
         columns: tuple[str, ...],
         lake: Lake,
@@ -168,7 +167,7 @@ def _merged(
         yield rest.line, rest.raw, rejected_problems()
 
 
-def _fill(summary: IngestSummary, outcome: LakeOutcome, con: duckdb.DuckDBPyConnection) -> None:
+def _fill(summary: IngestSummary, outcome: LakeOutcome, con: Connection) -> None:
     summary.read = outcome.read
     summary.accepted = outcome.accepted
     summary.duplicates = outcome.duplicates

@@ -37,12 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.lake_source import csv_reader
 from cellwatch.ingest.model import Problem, SourceFile
-from cellwatch.lake.analytic_engine import duckdb_errors, run_sql, scalar
+from cellwatch.lake.analytic_engine import Connection, MissingTable, duckdb_errors, run_sql, scalar
 
 # DuckDB's error types for a row whose field count differs from the header's.
 _FIELD_COUNT = ("TOO MANY COLUMNS", "MISSING COLUMNS")
@@ -60,14 +58,14 @@ class RejectedLine:
     raw: dict[str, Any]
 
 
-def csv_rejects(con: duckdb.DuckDBPyConnection, source: SourceFile) -> list[RejectedLine]:
+def csv_rejects(con: Connection, source: SourceFile) -> list[RejectedLine]:
     """The rows DuckDB left out; raise :class:`MalformedFile` for any other CSV error."""
     try:
         rows = con.execute(
             "SELECT line, line_byte_position, error_type, csv_line, error_message "
             "FROM csv_rejects ORDER BY line, byte_position"
         ).fetchall()
-    except duckdb.CatalogException:
+    except MissingTable:
         return []  # no scan has run (nothing was read)
     lines = _physical_lines(source.path, [int(r[1]) for r in rows])
     found: dict[int, RejectedLine] = {}
@@ -170,7 +168,7 @@ def _blank_thresholds(blanks: list[int]) -> list[tuple[int, int]]:
 
 
 def number_lines(
-    con: duckdb.DuckDBPyConnection, source: SourceFile | None, rejects: list[RejectedLine]
+    con: Connection, source: SourceFile | None, rejects: list[RejectedLine]
 ) -> None:
     """Create the view ``lined`` over ``staged`` with ``_rec`` and ``_line`` filled in."""
     shifts: list[tuple[int, int]] = []
@@ -212,7 +210,7 @@ def number_lines(
 
 
 def _quoted_line_breaks(
-    con: duckdb.DuckDBPyConnection, source: SourceFile
+    con: Connection, source: SourceFile
 ) -> list[tuple[int, int]]:
     """(next rowid, line breaks) of each kept row with line breaks inside quoted values.
 

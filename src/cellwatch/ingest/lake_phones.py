@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import phonenumbers
 import pyarrow as pa
 
 from cellwatch.errors import InvalidIdentifier
 from cellwatch.identifiers import UNALLOCATED_NUMBER, IdentifierType, normalise_flagged
 from cellwatch.identifiers.classify import identifier_reason
-from cellwatch.lake.analytic_engine import run_sql
+from cellwatch.lake.analytic_engine import Connection, run_sql
 
 _STRIP = r"[\s\-().\x{2010}-\x{2015}/]+"
 
@@ -77,7 +76,7 @@ def phone_verdicts(values: Sequence[str]) -> pa.Table:
                      "unallocated": pa.array(flagged, pa.bool_())})
 
 
-def judge_phone_numbers(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> int:
+def judge_phone_numbers(con: Connection, columns: Sequence[str]) -> int:
     """Register ``phone_verdict`` for the distinct values of ``columns`` of ``staged``
     (numbers already in E.164 form); returns how many were judged."""
     selects = " UNION ".join(
@@ -89,7 +88,7 @@ def judge_phone_numbers(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) 
     return len(values)
 
 
-def settle_phone_numbers(con: duckdb.DuckDBPyConnection, raw_columns: Sequence[str]) -> int:
+def settle_phone_numbers(con: Connection, raw_columns: Sequence[str]) -> int:
     """Fill ``phone_fallback`` for the distinct raw values of ``staged`` SQL left unsettled.
 
     ``raw_columns`` name pairs by convention: the normalised column is the raw one's

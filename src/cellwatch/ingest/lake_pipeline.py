@@ -21,10 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import duckdb
-
 from cellwatch.ingest.model import Problem
-from cellwatch.lake.analytic_engine import duckdb_errors, run_sql
+from cellwatch.lake.analytic_engine import Connection, duckdb_errors, run_sql
 from cellwatch.lake.append import append_batch, writer_lock
 from cellwatch.lake.cleaning_sql import quote
 from cellwatch.lake.layout import PARTITIONS, kind_dir
@@ -48,7 +46,7 @@ class LakeKind(Protocol):
     def required_columns(self) -> tuple[str, ...]:
         """Columns the header must have."""
 
-    def prepare(self, con: duckdb.DuckDBPyConnection) -> None:
+    def prepare(self, con: Connection) -> None:
         """Load what the validating SELECT joins (reference tables, lookups)."""
 
     def stage_sql(self, columns: tuple[str, ...], extra_sql: str, raw_sql: str) -> str:
@@ -60,7 +58,7 @@ class LakeKind(Protocol):
         JSON for every row would be wasted work.
         """
 
-    def finish(self, con: duckdb.DuckDBPyConnection) -> None:
+    def finish(self, con: Connection) -> None:
         """Settle in Python what SQL could not (over a few distinct values), in ``staged``."""
 
     def flags_sql(self) -> dict[str, str]:
@@ -101,7 +99,7 @@ def _id(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def stage(con: duckdb.DuckDBPyConnection, kind: LakeKind, columns: tuple[str, ...]) -> None:
+def stage(con: Connection, kind: LakeKind, columns: tuple[str, ...]) -> None:
     """Materialise the validated rows as the temp table ``staged``, in source order.
 
     Insertion order is preserved (DuckDB still reads and validates in parallel), so the
@@ -126,7 +124,7 @@ def stage(con: duckdb.DuckDBPyConnection, kind: LakeKind, columns: tuple[str, ..
 
 
 def store_good(
-    con: duckdb.DuckDBPyConnection, kind: LakeKind, lake_root: Path, batch_id: int
+    con: Connection, kind: LakeKind, lake_root: Path, batch_id: int
 ) -> LakeOutcome:
     """Deduplicate the good rows of ``lined`` and append the new ones to the lake.
 
@@ -184,7 +182,7 @@ def _flag_names(flags: dict[str, str]) -> list[str]:
 
 
 def _find_dropped(
-    con: duckdb.DuckDBPyConnection, kind: LakeKind, lake_root: Path, flags: dict[str, str]
+    con: Connection, kind: LakeKind, lake_root: Path, flags: dict[str, str]
 ) -> None:
     """The temp table ``dropped``: good rows whose key came earlier in the file or the lake.
 
@@ -215,7 +213,7 @@ def _find_dropped(
 
 
 def _existing_keys_sql(
-    con: duckdb.DuckDBPyConnection, kind: LakeKind, lake_root: Path
+    con: Connection, kind: LakeKind, lake_root: Path
 ) -> str | None:
     """SQL of the lake's keys in the partitions this batch touches; None if they are empty.
 
@@ -243,7 +241,7 @@ def _existing_keys_sql(
 
 
 def rejected_rows(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
 ) -> Iterator[tuple[int, dict[str, Any], list[Problem], int | None]]:
     """Stream (line, raw values, problems, quarantine id) of every rejected staged row."""
     sql = (
@@ -261,7 +259,7 @@ def rejected_rows(
             )
 
 
-def good_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+def good_ids(con: Connection) -> list[int]:
     """Quarantine ids (retry) of staged rows that now pass (stored or duplicate)."""
     rows = con.execute(
         "SELECT _qid FROM staged WHERE len(_problems) = 0 AND _qid IS NOT NULL ORDER BY _qid"

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import pyarrow as pa
 
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.model import QuarantineItem, SourceFile
 from cellwatch.ingest.sniff import normalise_column
-from cellwatch.lake.analytic_engine import duckdb_errors, run_sql
+from cellwatch.lake.analytic_engine import Connection, EngineError, duckdb_errors, run_sql
 from cellwatch.lake.cleaning_sql import quote
 
 
@@ -37,7 +36,7 @@ def _clean(expr: str) -> str:
     return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
 
 
-def open_source(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, ...]:
+def open_source(con: Connection, source: SourceFile) -> tuple[str, ...]:
     """Create the view ``src`` over ``source``; return its (normalised) data column names."""
     path = quote(str(source.path))
     if source.format == "csv":
@@ -72,16 +71,16 @@ def csv_reader(source: SourceFile, store_rejects: bool = True) -> str:
     )
 
 
-def _describe(con: duckdb.DuckDBPyConnection, source: SourceFile, reader: str) -> list[str]:
+def _describe(con: Connection, source: SourceFile, reader: str) -> list[str]:
     sql = f"DESCRIBE SELECT * FROM {reader}"  # noqa: S608 - path is a quoted literal
     try:
         return [str(row[0]) for row in con.execute(sql).fetchall()]
-    except duckdb.Error as exc:
+    except EngineError as exc:
         raise MalformedFile(source.name, f"cannot be read: {exc}") from exc
 
 
 def _create(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     source: SourceFile,
     reader: str,
     names: Sequence[str],
@@ -102,7 +101,7 @@ def _create(
     return tuple(normal)
 
 
-def _open_jsonl(con: duckdb.DuckDBPyConnection, source: SourceFile, path: str) -> tuple[str, ...]:
+def _open_jsonl(con: Connection, source: SourceFile, path: str) -> tuple[str, ...]:
     # One text column per physical line: JSON text cannot hold a raw 0x1F, so it never splits.
     reader = (
         f"read_csv({path}, columns = {{'j': 'VARCHAR'}}, header = false, delim = chr(31), "
@@ -113,7 +112,7 @@ def _open_jsonl(con: duckdb.DuckDBPyConnection, source: SourceFile, path: str) -
     keys_sql = f"SELECT DISTINCT unnest(json_keys(j)) FROM {lines} WHERE j IS NOT NULL"  # noqa: S608
     try:
         keys = sorted(str(row[0]) for row in con.execute(keys_sql).fetchall())
-    except duckdb.Error as exc:
+    except EngineError as exc:
         raise MalformedFile(source.name, f"cannot be read: {exc}") from exc
     by_name: dict[str, list[str]] = {}
     for key in keys:
@@ -142,7 +141,7 @@ def _json_key(key: str) -> str:
 
 
 def open_quarantined(
-    con: duckdb.DuckDBPyConnection, items: Sequence[QuarantineItem]
+    con: Connection, items: Sequence[QuarantineItem]
 ) -> tuple[str, ...]:
     """Create the view ``src`` over quarantined rows (their raw values as edited)."""
     names: list[str] = []

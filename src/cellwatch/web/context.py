@@ -18,7 +18,6 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-import duckdb
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -27,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from cellwatch.access.principal import Principal, principal_for
 from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData, SignInRequired
 from cellwatch.lake import KINDS, Lake
+from cellwatch.lake.analytic_engine import Connection
 from cellwatch.lake.layout import data_files
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -62,7 +62,7 @@ class WebApp:
     env: Environment = field(init=False)
     # One DuckDB connection over the lake for the app's life: opening one (and its views)
     # per page cost most of the overview's time. Each request takes its own cursor.
-    _lake: duckdb.DuckDBPyConnection | None = field(default=None, init=False, repr=False)
+    _lake: Connection | None = field(default=None, init=False, repr=False)
     _lake_empty: set[str] = field(default_factory=set, init=False, repr=False)
     _lake_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     # Lake aggregates by key, with the lake's file list they were computed over.
@@ -75,7 +75,7 @@ class WebApp:
         return tuple(str(p) for kind in KINDS for p in data_files(root, kind))
 
     def memo(self, key: tuple[Hashable, ...],
-             compute: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+             compute: Callable[[Connection], T]) -> T:
         """``compute(lake)``, kept until a batch lands in (or leaves) the lake.
 
         Estate-wide aggregates (detections per day, the heat map) cost a scan of every
@@ -94,7 +94,7 @@ class WebApp:
         return value
 
     @contextmanager
-    def lake(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def lake(self) -> Iterator[Connection]:
         """A cursor on the app's lake connection (views refreshed when a kind first has data)."""
         with self._lake_lock:
             lake = Lake(self.settings)

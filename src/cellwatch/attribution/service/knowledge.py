@@ -163,9 +163,8 @@ def _lake(access: Access, info: IdentifierInfo) -> dict[str, Any]:
     out: dict[str, Any] = {"detections": [], "call_records": None}
     if access.settings is None:
         return out
-    import duckdb
-
     from cellwatch.lake import Lake
+    from cellwatch.lake.analytic_engine import duckdb_errors
 
     value = info.value
     try:
@@ -173,23 +172,24 @@ def _lake(access: Access, info: IdentifierInfo) -> dict[str, Any]:
     except LakeError:
         return out
     try:
-        detections = con.execute(
-            "SELECT establishment, count(*), min(ts), max(ts) FROM detections "
-            "WHERE imei = ? OR imsi = ? GROUP BY establishment ORDER BY establishment",
-            [value, value]).fetchall()
-        out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
-                              "last_seen": str(last)} for e, n, first, last in detections
-                             if access.principal.covers(e)]
-        p = access.principal
-        if p.is_system or permitted(p.roles, Resource.PRISONER, Action.READ):
-            calls = con.execute(
-                "SELECT count(*), min(start_ts), max(start_ts) FROM call_records WHERE "
-                "subject_msisdn = ? OR subject_imsi = ? OR subject_imei = ? OR other_party = ?",
-                [value] * 4).fetchone()
-            if calls is not None:
-                out["call_records"] = {"count": calls[0], "first": str(calls[1]) if calls[1]
-                                       else None, "last": str(calls[2]) if calls[2] else None}
-    except duckdb.Error:
+        with duckdb_errors("identifier look-up"):
+            detections = con.execute(
+                "SELECT establishment, count(*), min(ts), max(ts) FROM detections "
+                "WHERE imei = ? OR imsi = ? GROUP BY establishment ORDER BY establishment",
+                [value, value]).fetchall()
+            out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
+                                  "last_seen": str(last)} for e, n, first, last in detections
+                                 if access.principal.covers(e)]
+            p = access.principal
+            if p.is_system or permitted(p.roles, Resource.PRISONER, Action.READ):
+                calls = con.execute(
+                    "SELECT count(*), min(start_ts), max(start_ts) FROM call_records WHERE "
+                    "subject_msisdn = ? OR subject_imsi = ? OR subject_imei = ? OR other_party = ?",
+                    [value] * 4).fetchone()
+                if calls is not None:
+                    out["call_records"] = {"count": calls[0], "first": str(calls[1]) if calls[1]
+                                           else None, "last": str(calls[2]) if calls[2] else None}
+    except LakeError:
         # A lake that cannot be read must not hide what the store knows; say so instead.
         out["lake_error"] = "the event lake could not be read"
     finally:
