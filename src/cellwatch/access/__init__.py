@@ -1,1 +1,7 @@
-"""Joint working: organisations, users, roles, the access policy, the service layer and audit."""
+"""The rules of joint working: principals, roles, the policy, scopes, audit, users and
+organisations.
+
+Every domain imports these; nothing here imports a domain.
+:class:`~cellwatch.access.service.Access` runs one use case under the policy; the use
+cases themselves are each domain's service.
+"""
