@@ -50,6 +50,12 @@ def test_probabilities_are_bounded_and_sum_to_at_most_one(rows: list[dict[str, o
     for r in out:
         assert 0.0 <= r["probability"] <= 1.0
         assert 1 <= r["rank"] <= params.top_k
+        if r["pin_today"] > 0 and r["pin_today_shared"] == 0:
+            # He called his own PIN numbers that night: he used it, whoever else did.
+            assert r["probability"] >= r["model_p"] - 1e-12
+            continue
+        # The others share one night (and keep only 1 - handover of it).
+        assert r["probability"] <= r["model_p"] + 1e-12
         key = (r["identifier"], r["eday"])
         totals[key] = totals.get(key, 0.0) + r["probability"]
     assert all(t <= 1.0 + 1e-9 for t in totals.values())

@@ -1,9 +1,10 @@
 """The evidence ceiling: how far any weighting of the run's comparison fields could go.
 
 A run scores each candidate by its comparison vector alone, and an identifier-day's
-probabilities sum to at most one. So when the user's vector is shared by another
-candidate that day, both get the same probability, at most 0.5, and no choice of
-weights, EM's or anyone's, attributes that day with confidence. When the user is no
+probabilities sum to at most one (but for a man who called his own PIN numbers that
+night, who is scored on his own odds: phones are shared). So when the user's vector is
+shared by another candidate that day, both get the same probability, at most 0.5, and
+no choice of weights, EM's or anyone's, attributes that day with confidence. When the user is no
 candidate at all, nothing can. Counting, over the evaluation's population, the days on
 which the user was a candidate and the days on which his vector stood alone gives an
 upper bound on recall at any threshold above 0.5 that the model's own figures can be
@@ -41,37 +42,50 @@ def truth_usage(truth_dir: Path) -> pa.Table:
     return table.rename_columns(["eday", "identifier_type", "identifier", "prison_number"])
 
 
-def ceiling_sql(min_days: int = MIN_USE_DAYS, window_only_reaches: bool = True,
-                placed_reaches: bool = True) -> str:
+def ceiling_sql(min_days: int = MIN_USE_DAYS, confident: float = CONFIDENT) -> str:
     """Per identifier type: the population's device-days, those with any evidence, those
     whose user was a candidate, those on which his comparison vector stood alone, and of
-    those the ones that can reach the confident threshold: the user called his own PIN
-    numbers that night, or the phone was placed in his cell that night and
-    ``placed_reaches``, or ``window_only_reaches`` (such nights keep 1 - handover of
-    their probability, which may already be below the threshold)."""
-    reaches = ("m.keep = 2" + (" OR m.keep = 1" if placed_reaches else "")
-               + (" OR m.keep = 0" if window_only_reaches else ""))
+    those the ones whose evidence *can* be confident: his vector (with what the night
+    itself held for him, :data:`~cellwatch.attribution.scoring.KEEP_TONIGHT`) is, over
+    every used identifier-day of the estate, the user's at least ``confident`` of the
+    times it occurs. A vector that is someone else's more often than that cannot be
+    attributed at ``confident`` by a calibrated model, whatever its weights: phones lent
+    for a night, cellmates and mirror cells make such vectors."""
     levels = ", ".join(f"l_{f}" for f in FIELDS)
     key = "identifier_type, identifier, eday"
+    same_pattern = " AND ".join(f"p.l_{f} = l.l_{f}" for f in FIELDS)
+    on = ("{a}.identifier_type = {b}.identifier_type AND {a}.identifier = {b}.identifier "
+          "AND {a}.eday = {b}.eday")
     return (
         "WITH used AS (SELECT identifier_type, identifier FROM cw_truth GROUP BY 1, 2 "  # noqa: S608  (fixed names and integers only)
         f"HAVING count(DISTINCT eday) >= {int(min_days)}), "
         "pop AS (SELECT DISTINCT t.identifier_type, t.identifier, t.eday FROM cw_truth t "
         "JOIN used u ON u.identifier_type = t.identifier_type AND u.identifier = t.identifier), "
-        f"v AS (SELECT {key}, prison_number, {KEEP_TONIGHT} AS keep, "
-        f"count(*) OVER (PARTITION BY {key}, "
-        f"{levels}) AS same FROM cw_f_vec), "
-        f"mine AS (SELECT v.identifier_type, v.identifier, v.eday, min(v.same) AS same, "
-        "max(v.keep) AS keep FROM v "
-        "JOIN cw_truth t ON t.identifier_type = v.identifier_type "
-        "AND t.identifier = v.identifier AND t.eday = v.eday "
-        "AND t.prison_number = v.prison_number GROUP BY 1, 2, 3), "
+        f"v AS (SELECT {key}, prison_number, {levels}, {KEEP_TONIGHT} AS keep, "
+        f"count(*) OVER (PARTITION BY {key}, {levels}) AS same FROM cw_f_vec), "
+        f"days AS (SELECT DISTINCT {key} FROM cw_truth), "
+        "users AS (SELECT DISTINCT identifier_type, identifier, eday, prison_number "
+        "FROM cw_truth), "
+        # Each candidate on a used day, marked when he was a user that day.
+        "lab AS (SELECT v.*, CASE WHEN u.prison_number IS NOT NULL THEN 1.0 ELSE 0.0 END "
+        f"AS is_user FROM v JOIN days d ON {on.format(a='d', b='v')} "
+        f"LEFT JOIN users u ON {on.format(a='u', b='v')} AND u.prison_number = v.prison_number), "
+        f"pat AS (SELECT {levels}, keep, avg(is_user) AS purity FROM lab "
+        f"GROUP BY {levels}, keep), "
+        # A man who called his own PIN numbers that night is scored on his own odds, not
+        # a share of the night's: a tie does not bound him.
+        "mine AS (SELECT l.identifier_type, l.identifier, l.eday, "
+        "min(CASE WHEN l.keep = 2 THEN 1 ELSE l.same END) AS same, "
+        f"max(CASE WHEN (l.same = 1 OR l.keep = 2) AND p.purity >= {float(confident)!r} "
+        "THEN 1 ELSE 0 END) "
+        f"AS pure FROM lab l JOIN pat p ON {same_pattern} "
+        "AND p.keep = l.keep WHERE l.is_user = 1 GROUP BY 1, 2, 3), "
         f"seen AS (SELECT DISTINCT {key} FROM cw_f_active) "
         "SELECT p.identifier_type, count(*) AS population, "
         "sum(CASE WHEN s.identifier IS NOT NULL THEN 1 ELSE 0 END) AS with_evidence, "
         "sum(CASE WHEN m.identifier IS NOT NULL THEN 1 ELSE 0 END) AS user_is_candidate, "
         "sum(CASE WHEN m.same = 1 THEN 1 ELSE 0 END) AS user_stands_alone, "
-        f"sum(CASE WHEN m.same = 1 AND ({reaches}) THEN 1 ELSE 0 END) AS can_be_confident "
+        "sum(CASE WHEN m.pure = 1 THEN 1 ELSE 0 END) AS can_be_confident "
         "FROM pop p "
         "LEFT JOIN seen s ON s.identifier_type = p.identifier_type "
         "AND s.identifier = p.identifier AND s.eday = p.eday "
@@ -84,9 +98,10 @@ def ceiling_sql(min_days: int = MIN_USE_DAYS, window_only_reaches: bool = True,
 def evidence_ceiling(engine: AnalyticEngine, truth_dir: Path) -> dict[str, Any]:
     """The ceiling per identifier type, over an engine holding a run's feature tables.
 
-    ``recall_ceiling`` bounds recall above 0.5; ``confident_ceiling`` bounds it at
-    p >= 0.9 given the handover rate learned from the same tables: when 1 - handover is
-    below 0.9, a night resting on its window alone cannot reach 0.9 under any weights.
+    ``recall_ceiling`` bounds recall above 0.5 for any weights; ``confident_ceiling``
+    bounds recall at p >= 0.9 for a calibrated model scoring a candidate by his vector
+    and what the night itself held (:func:`ceiling_sql`). The handover rates the run
+    learns from the same tables are reported beside them.
     """
     from cellwatch.attribution.pipeline import learn_handover
 
@@ -94,9 +109,7 @@ def evidence_ceiling(engine: AnalyticEngine, truth_dir: Path) -> dict[str, Any]:
     engine.register("cw_truth", truth_usage(truth_dir))
     out: dict[str, Any] = {"min_use_days": MIN_USE_DAYS, "handover": round(unplaced, 4),
                            "handover_placed": round(placed, 4)}
-    sql = ceiling_sql(window_only_reaches=1.0 - unplaced >= CONFIDENT,
-                      placed_reaches=1.0 - placed >= CONFIDENT)
-    for row in engine.run(sql).to_pylist():
+    for row in engine.run(ceiling_sql()).to_pylist():
         n = int(row["population"])
         counts = {k: int(row[k]) for k in ("with_evidence", "user_is_candidate",
                                            "user_stands_alone", "can_be_confident")}

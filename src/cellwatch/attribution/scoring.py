@@ -3,7 +3,13 @@
 For one identifier on one day the candidates' Bayes factors are combined as
 ``P(i) = odds_i / (1 + sum_j odds_j)``, with ``odds_i = prior/(1-prior) * 2**bits_i``:
 at most one candidate is the user and the remainder is "none of them", so each day's
-probabilities sum to less than one. An analyst's confirmation takes the whole day.
+probabilities sum to less than one. Two things learned from the data adjust that
+(issue 14): a candidate who called his own PIN numbers from the phone that night used
+it that night whoever else did (phones are rented and shared), so he keeps his own
+odds, ``odds_i / (1 + odds_i)``, outside the competition; and a night with no call of
+the candidate's own keeps only ``1 - handover`` of his share (``1 - handover_placed``
+when the phone was placed in his cell that night), the learned rate at which phones
+are in other hands for a night. An analyst's confirmation takes the whole day.
 """
 
 from __future__ import annotations
@@ -60,9 +66,13 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
         "FROM o GROUP BY 1, 2, 3), "
         # A night with no call of his own rests on his window (and at best on the phone
         # placed in his cell): the phone may be in another's hands that night.
+        # A man who called his own PIN numbers from the phone that night used it that
+        # night, whoever else did: phones are rented and shared, so his probability is
+        # his own odds, not a share of the night's (the others' still compete).
         "f AS (SELECT o.*, odds / (1.0 + t.day_odds) AS model_p, CASE WHEN t.day_confirmed = 1 "
-        "THEN CAST(o.confirmed AS DOUBLE) ELSE odds / (1.0 + t.day_odds) * CASE o.keep "
-        f"WHEN 2 THEN 1.0 WHEN 1 THEN {1.0 - float(est.handover_placed)!r} "
+        "THEN CAST(o.confirmed AS DOUBLE) WHEN o.keep = 2 THEN odds / (1.0 + odds) "
+        "ELSE odds / (1.0 + t.day_odds) * CASE o.keep "
+        f"WHEN 1 THEN {1.0 - float(est.handover_placed)!r} "
         f"ELSE {1.0 - float(est.handover)!r} END END AS probability "
         "FROM o JOIN t ON t.identifier_type = o.identifier_type "
         "AND t.identifier = o.identifier AND t.eday = o.eday), "
@@ -80,7 +90,10 @@ def numbers_sql(d: Dialect) -> str:
     """cw_f_num: numbers (MSISDN) attributed through the SIMs they are on.
 
     A number on two SIMs over the period (a replacement SIM) takes the stronger of
-    the two each day; a rejected number attribution is dropped.
+    the two each day; a rejected number attribution is dropped. A number's probability
+    for a man is his SIM's, as is: men who each called their own PIN numbers on it that
+    night both used it (they were divided by their total before, which put two such
+    men at 0.5 each, right every time).
     """
     return (
         "WITH x AS (SELECT 'MSISDN' AS identifier_type, l.b AS identifier, s.eday, "  # noqa: S608
@@ -88,9 +101,8 @@ def numbers_sql(d: Dialect) -> str:
         "FROM cw_f_score s JOIN cw_links l ON l.a_type = 'IMSI' AND l.a = s.identifier "
         "AND l.b_type = 'MSISDN' AND l.status IN ('ACTIVE', 'CONFIRMED', 'UNSURE') "
         "WHERE s.identifier_type = 'IMSI' GROUP BY 1, 2, 3, 4), "
-        f"t AS (SELECT x.*, sum(probability) OVER ({PARTITION}) AS total FROM x) "
-        "SELECT identifier_type, identifier, eday, prison_number, "
-        "CASE WHEN total > 1 THEN probability / total ELSE probability END AS probability, "
+        "t AS (SELECT x.* FROM x) "
+        "SELECT identifier_type, identifier, eday, prison_number, probability, "
         f"status, row_number() OVER ({PARTITION} ORDER BY probability DESC, prison_number) "
         "AS rank FROM t WHERE NOT EXISTS (SELECT 1 FROM cw_judgements j "
         "WHERE j.target = 'ATTRIBUTION' AND j.verdict = 'REJECTED' AND j.undone_at IS NULL "

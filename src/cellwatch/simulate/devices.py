@@ -305,7 +305,8 @@ def _day(st: _State, d: int) -> None:
     # (handsets, SIMs, users, role, owners the users must differ from)
     tonight = _night_users(st, owners, present, cur, mate)
     # A borrower uses the phone as a renter does (fewer transmissions, his own calls).
-    parts = [(alive, sims, tonight, np.where(tonight == owners, 0, 1), None)]
+    parts: list[tuple[I64, I64, I64, I64 | int, I64 | None]] = [
+        (alive, sims, tonight, np.where(tonight == owners, 0, 1).astype(np.int64), None)]
     rent = rng.random(len(alive)) < cb.rent_probability
     if rent.any():
         parts.append((alive[rent], sims[rent], _landing_peer(st, owners[rent], present, cur), 1,
