@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sqlalchemy import select
 
 from cellwatch.guard.models import GuardHold
 from cellwatch.store import AllowListEntry, Store
-from conftest import Run
 
+Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of tests/cli/conftest.py
 EVIDENCE = {"days": 8, "work_share": 1.0, "weekday_share": 1.0, "zones": 4,
             "access_share": 0.0, "cell_nights": 0, "linked": []}
 
