@@ -99,7 +99,8 @@ def export_misp(access: Access, out: Path, scope: ExportScope = ExportScope(),
 
     def write(fh: TextIO) -> int:
         event = build_event(data, now or datetime.now(UTC))
-        fh.write(event.to_json(sort_keys=True))
+        # MISP's import format wraps the event: {"Event": {...}}.
+        fh.write('{"Event":' + event.to_json(sort_keys=True) + "}")
         fh.write("\n")
         return len(event.objects)
 
