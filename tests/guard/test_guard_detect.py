@@ -95,3 +95,24 @@ def test_attribution_leaves_held_phones_out(settings: Settings, world: Store) ->
     assert listed[LISTED_IMEI] == "STAFF"
     assert LENT_IMEI not in listed
     assert CONTRABAND_IMEI not in listed
+
+
+
+def test_the_service_and_the_api_model_say_a_candidate_is_flagged(
+        settings: Settings, world: Store) -> None:
+    from cellwatch.access.principal import SYSTEM
+    from cellwatch.access.service import Access
+    from cellwatch.api.routers.tro import CandidateOut
+    from cellwatch.tro.service.orders import list_candidates
+
+    refresh(settings, world)
+    found = {c.identifier: c for c in list_candidates(Access(world, SYSTEM, settings),
+                                                      page=None)}
+    lent = found[LENT_IMEI]
+    assert lent.guard_flag == "NIGHT_USE"
+    assert lent.evidence()["guard_flag"] == "NIGHT_USE"
+    assert found[CONTRABAND_IMEI].guard_flag is None
+    out = CandidateOut(action=lent.action, **{k: getattr(lent, k) for k in (
+        "identifier_type", "identifier", "establishment", "operator", "evidence_days",
+        "first_seen", "last_seen", "score", "guard_flag")})
+    assert out.guard_flag == "NIGHT_USE"

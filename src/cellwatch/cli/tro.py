@@ -59,7 +59,8 @@ def candidates_command(
     out = console()
     for c in found:
         out.print(f"{c.establishment} {c.identifier_type:6} {c.identifier:16} "
-                  f"{c.operator or '?':24} days={c.evidence_days:<3} score={c.score:.3f}")
+                  f"{c.operator or '?':24} days={c.evidence_days:<3} score={c.score:.3f}"
+                  + (" STAFF PATTERN, NIGHT IN A CELL" if c.guard_flag == "NIGHT_USE" else ""))
     out.print(f"{len(found)} candidate(s)")
 
 

@@ -35,6 +35,8 @@ class CandidateOut(BaseModel):
     first_seen: datetime
     last_seen: datetime
     score: float
+    # NIGHT_USE: a staff-like or allow-listed phone also seen at night in the cells.
+    guard_flag: str | None = None
 
 
 class OrderSummaryOut(BaseModel):
@@ -120,7 +122,7 @@ async def list_candidates(access: AccessDep, page: PageDep,
     found = await run_in_threadpool(service.list_candidates, access, establishment, page)
     return [CandidateOut(action=c.action, **{k: getattr(c, k) for k in (
         "identifier_type", "identifier", "establishment", "operator", "evidence_days",
-        "first_seen", "last_seen", "score")}) for c in found]
+        "first_seen", "last_seen", "score", "guard_flag")}) for c in found]
 
 
 @router.get("/orders", response_model=list[OrderSummaryOut])
