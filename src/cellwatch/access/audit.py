@@ -121,33 +121,50 @@ def _serialise(session: Session) -> None:
             raw.execute("BEGIN IMMEDIATE")
 
 
-def append(session: Session, event: AuditEvent) -> AuditEntry:
-    """Chain ``event`` onto the log inside ``session``'s transaction."""
+def append(session: Session, event: AuditEvent) -> None:
+    """Chain ``event`` onto the log when ``session`` commits (not at all if it rolls back).
+
+    The row is written at commit (``before_commit``), so the chain's lock is held for
+    one read and one insert, not for the rest of the caller's transaction: under load
+    on PostgreSQL, holding it from the service's check to its commit serialised whole
+    requests. The row keeps the time of the event itself.
+    """
+    pending: list[tuple[datetime, AuditEvent]] = session.info.setdefault("audit_pending", [])
+    pending.append((utcnow(), event))
+    if not sa_event.contains(session, "before_commit", _chain_pending):
+        sa_event.listen(session, "before_commit", _chain_pending)
+
+
+def _chain_pending(session: Session) -> None:
+    pending: list[tuple[datetime, AuditEvent]] = session.info.pop("audit_pending", [])
+    if not pending:
+        return
     _serialise(session)
     last = _last(session)
-    entry = AuditEntry(
-        id=(last.id + 1) if last else 1,
-        ts=utcnow(),
-        principal=event.principal,
-        org=event.org,
-        action=event.action,
-        resource_type=event.resource_type,
-        resource_id=event.resource_id,
-        reason=event.reason,
-        outcome=event.outcome,
-        detail=json.loads(json.dumps(dict(event.detail or {}), default=str)),
-        prev_hash=last.hash if last else GENESIS,
-    )
     key = _key(session)
-    entry.key_id = key_id(key) if key is not None else None
-    entry.hash = row_hash(entry, key)
-    session.add(entry)
+    for ts, event in pending:
+        entry = AuditEntry(
+            id=(last.id + 1) if last else 1,
+            ts=ts,
+            principal=event.principal,
+            org=event.org,
+            action=event.action,
+            resource_type=event.resource_type,
+            resource_id=event.resource_id,
+            reason=event.reason,
+            outcome=event.outcome,
+            detail=json.loads(json.dumps(dict(event.detail or {}), default=str)),
+            prev_hash=last.hash if last else GENESIS,
+        )
+        entry.key_id = key_id(key) if key is not None else None
+        entry.hash = row_hash(entry, key)
+        session.add(entry)
+        last = entry
     session.flush()
-    if key is not None and _checkpoint_folder(session) is not None:
-        session.info["audit_newest"] = (entry.id, entry.hash)
+    if key is not None and last is not None and _checkpoint_folder(session) is not None:
+        session.info["audit_newest"] = (last.id, last.hash)
         if not sa_event.contains(session, "after_commit", _checkpoint):
             sa_event.listen(session, "after_commit", _checkpoint)
-    return entry
 
 
 def _checkpoint(session: Session) -> None:
@@ -158,10 +175,10 @@ def _checkpoint(session: Session) -> None:
         checkpoints.write(folder, key, *newest)
 
 
-def append_now(store: Store, event: AuditEvent) -> AuditEntry:
+def append_now(store: Store, event: AuditEvent) -> None:
     """Append in a transaction of its own (for denials, whose own transaction rolls back)."""
     with store.session() as session:
-        return append(session, event)
+        append(session, event)
 
 
 @dataclass(frozen=True)
