@@ -31,6 +31,7 @@ def test_chart_formats_and_bad_roots(run: Run, store: Store, tmp_path: Path) -> 
     code, out, err = run("system", "export", "chart", f"IMEI:{SHARED}", "--format", "i2csv",
                          "--out", str(tmp_path / "chart.csv"))
     assert code == 0, err
+    assert "links (i2csv)" in out
     assert sorted(p.name for p in tmp_path.glob("chart*")) == [
         "chart.csv", "chart.i2-import.txt", "chart.schema.json"]
     code, _, err = run("system", "export", "chart", f"IMEI:{SHARED}", "--format", "anx",
