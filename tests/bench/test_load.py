@@ -40,3 +40,16 @@ def test_credentials_name_the_readers_and_writers(tmp_path: Path) -> None:
 
 def test_only_loopback() -> None:
     assert HOST == "127.0.0.1"
+
+
+def test_cpu_seconds_of_this_process() -> None:
+    import os
+
+    from cellwatch.bench.load import cpu_seconds
+
+    before = cpu_seconds(os.getpid())
+    assert before is not None
+    sum(i * i for i in range(2_000_000))  # some work of our own
+    after = cpu_seconds(os.getpid())
+    assert after is not None
+    assert after >= before
