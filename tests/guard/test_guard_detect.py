@@ -116,3 +116,20 @@ def test_the_service_and_the_api_model_say_a_candidate_is_flagged(
         "identifier_type", "identifier", "establishment", "operator", "evidence_days",
         "first_seen", "last_seen", "score", "guard_flag")})
     assert out.guard_flag == "NIGHT_USE"
+
+
+def test_a_lapsed_allow_list_entry_no_longer_covers_a_staff_phone(
+        settings: Settings, world: Store) -> None:
+    from datetime import date
+
+    from cellwatch.store import AllowListEntry
+
+    with world.session() as s:
+        s.add(AllowListEntry(identifier_type="IMEI", identifier=STAFF_IMEI, reason="STAFF",
+                             valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31)))
+    # Lapsed before the phone was seen (March 2026): held as if never listed.
+    assert _verdicts(settings, world)[STAFF_IMEI] == "HOLD"
+    with world.session() as s:
+        s.add(AllowListEntry(identifier_type="IMEI", identifier=STAFF_IMEI, reason="STAFF",
+                             valid_from=date(2026, 1, 1)))
+    assert STAFF_IMEI not in _verdicts(settings, world)

@@ -92,13 +92,22 @@ f AS (
     FROM ids
     GROUP BY identifier_type, identifier, establishment
 ),
-allowed AS (SELECT DISTINCT identifier FROM guard_ref_allow_list WHERE reason <> 'PRIVILEGED'),
+-- On the allow list when last seen (an entry that has lapsed no longer covers the phone:
+-- the candidates read it by day, so the guard must see the phone as unlisted too).
+allowed AS (
+    SELECT DISTINCT f.identifier_type, f.identifier, f.establishment
+    FROM f JOIN guard_ref_allow_list a ON a.identifier = f.identifier
+    WHERE a.reason <> 'PRIVILEGED'
+      AND (a.valid_from IS NULL OR a.valid_from <= CAST(f.last_local AS DATE))
+      AND (a.valid_to IS NULL OR a.valid_to >= CAST(f.last_local AS DATE))
+),
 judged AS (
     SELECT f.*, a.identifier IS NOT NULL AS allow_listed,
         (f.days >= $min_days AND f.work_share >= $min_work_share
          AND ((f.zones >= $min_zones AND f.weekday_share >= $min_weekday_share)
               OR f.access_share >= $min_access_share)) AS pattern
-    FROM f LEFT JOIN allowed a ON a.identifier = f.identifier
+    FROM f LEFT JOIN allowed a ON a.identifier_type = f.identifier_type
+        AND a.identifier = f.identifier AND a.establishment = f.establishment
 )
 SELECT identifier_type, identifier, establishment, detections, days,
     round(work_share, 3) AS work_share, round(weekday_share, 3) AS weekday_share,
