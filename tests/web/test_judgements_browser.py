@@ -121,5 +121,9 @@ def test_an_analyst_judges_from_the_prisoner_page(browser: Browser,
     assert "CONFIRMED" in listed
     assert "SR-204" in listed
     assert "hei.analyst" in listed
+    # The verdict shows at once in his identifiers' table (no attribution run needed), and
+    # the timeline draws the attribution's period.
+    assert "CONFIRMED" in browser.text("#identifiers")
+    assert browser.find("#timeline svg").get_attribute("role") == "img"
     browser.screenshot("17-judged-from-prisoner")
     browser.assert_accessible()
