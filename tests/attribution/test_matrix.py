@@ -35,3 +35,17 @@ def test_one_world_end_to_end(tmp_path: Path) -> None:
     assert result.ceiling <= alone / result.population + 1e-9
     assert not (root / "src").exists()  # sources and store removed unless kept
     assert summary([result])["worlds"] == 1
+
+
+def test_the_command_prints_one_table_and_writes_json(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cellwatch.cli import main
+
+    monkeypatch.setenv("CELLWATCH_HOME", str(tmp_path / "home"))
+    assert main(["init"]) == 0
+    assert main(["evaluate"]) == 2  # neither --truth nor --matrix
+    out = tmp_path / "m"
+    assert main(["evaluate", "--matrix", "1006", "--seeds", "4", "--out", str(out)]) == 0
+    doc = json.loads((out / "matrix.json").read_text())
+    assert [(r["world_seed"], r["seed"]) for r in doc["results"]] == [(1006, 4)]
+    assert doc["summary"]["worlds"] == 1

@@ -178,18 +178,58 @@ def judge_undo(judgement_id: int = typer.Argument(...)) -> None:
 
 
 def evaluate_command(
-    truth: Path = typer.Option(..., "--truth", help="Simulator output (or its truth/ folder)."),
+    truth: Path | None = typer.Option(
+        None, "--truth", help="Simulator output (or its truth/ folder)."),
     out: Path = typer.Option(Path("evaluation"), "--out", help="Folder for JSON and PNGs."),
     ceiling: bool = typer.Option(
         False, "--ceiling", help="Also measure the evidence ceiling: the recall no weighting "
         "of the run's evidence could pass (rebuilds the run's feature tables)."),
+    matrix: str | None = typer.Option(
+        None, "--matrix", help="Instead: randomised worlds by world seed ('2001-2012'), each "
+        "simulated, ingested, attributed and evaluated in its own store under OUT."),
+    seeds: str = typer.Option("1,2", "--seeds", help="With --matrix: simulation seeds."),
+    as_json: bool = typer.Option(False, "--json", help="With --matrix: print JSON."),
 ) -> None:
-    """Score the latest run against a simulator's truth; print and write JSON and plots."""
+    """Score the latest run against a simulator's truth; print and write JSON and plots.
+    With --matrix, run and score a matrix of randomised worlds and print one table."""
     from cellwatch.attribution.service.runs import evaluate_attribution
 
+    if matrix is not None:
+        _matrix(out, matrix, seeds, as_json)
+        return
+    if truth is None:
+        raise typer.BadParameter("--truth is required (or --matrix)")
     doc = evaluate_attribution(cli_access(), truth, out, ceiling)
     summary = {k: v for k, v in doc.items() if k != "pr_points"}
     print(json.dumps(summary, indent=2, default=str))
+
+
+def _matrix(out: Path, worlds: str, seeds: str, as_json: bool) -> None:
+    """``evaluate --matrix``: one row per world and seed, figures at p >= 0.9."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from cellwatch.attribution.service.matrix import parse_seeds, summary
+    from cellwatch.attribution.service.runs import evaluate_matrix
+
+    results = evaluate_matrix(cli_access(), out, parse_seeds(worlds), parse_seeds(seeds))
+    doc = {"results": [asdict(r) for r in results], "summary": summary(results)}
+    (out / "matrix.json").write_text(json.dumps(doc, indent=2))
+    if as_json:
+        print(json.dumps(doc, indent=2))
+        return
+    table = Table(title="p >= 0.9, identifiers used on 7+ days")
+    for col in ("world", "seed", "precision", "ECE", "recall", "ceiling", "recall/ceiling",
+                "targets"):
+        table.add_column(col, justify="right")
+    for r in results:
+        table.add_row(str(r.world_seed), str(r.seed), f"{r.precision:.3f}", f"{r.ece:.3f}",
+                      f"{r.recall:.3f}", "-" if r.ceiling is None else f"{r.ceiling:.3f}",
+                      "-" if r.recall_vs_ceiling is None else f"{r.recall_vs_ceiling:.2f}",
+                      "met" if r.meets_targets else "missed")
+    console().print(table)
+    console().print(json.dumps(doc["summary"]), highlight=False)
 
 
 def export_attributions_command(
