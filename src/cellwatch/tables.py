@@ -9,6 +9,7 @@ from cellwatch.access import models as access  # noqa: F401  (organisations, use
 from cellwatch.alerts import models as alerts  # noqa: F401  (alerts and their deliveries)
 from cellwatch.attribution import models as attribution  # noqa: F401  (identity graph, attribution)
 from cellwatch.guard import models as guard  # noqa: F401  (suspected staff or visitor phones)
+from cellwatch.ingest import extraction_tables  # noqa: F401  (phone extractions)
 from cellwatch.protect import models as protect  # noqa: F401  (protected persons, reports)
 from cellwatch.store import events, ingest, reference
 from cellwatch.takedown import models as takedown  # noqa: F401  (social-media takedown requests)

@@ -18,12 +18,16 @@ def test_report_xml_gives_device_contacts_events_and_accounts() -> None:
     assert x.device == {"IMEI": {"352099001761481"}, "ICCID": {"89441100000000000017"},
                         "IMSI": {"234150123456789"}, "MSISDN": {"+447911123456"}}
     assert x.contacts == {"+447700900123": {"Mum"}}
-    assert [(k, v) for k, v, _ in x.rejected] == [("MSISDN", "not a number")]
+    lines = (FILES / "report.xml").read_text(encoding="utf-8").splitlines()
+    bad_contact = next(i for i, t in enumerate(lines, 1) if 'id="c2"' in t)
+    assert [(r.line, r.field, r.value, r.reason) for r in x.rejected] == [
+        (bad_contact, "contact number", "not a number", "invalid MSISDN: bad format")]
+    assert x.extracted_at == "2026-05-03T10:00:00+01:00"
     calls = [e for e in x.events if e.kind == "CALL"]
     messages = [e for e in x.events if e.kind == "MESSAGE"]
     assert [(c.direction, c.parties) for c in calls] == [("Outgoing", ["+447700900123"])]
     assert [(m.application, m.parties) for m in messages] == [("WhatsApp", ["+447700900456"])]
-    assert x.accounts == {("instagram", "jd_hewell")}
+    assert x.accounts == {("instagram", "instagram:jd_hewell")}
     # Message content is not kept anywhere in what was read.
     assert "SECRET" not in repr(x)
 
@@ -41,7 +45,7 @@ def test_flat_csv_gives_the_same_facts(tmp_path: Path) -> None:
     assert x.device["IMEI"] == {"352099001761481"}
     assert x.contacts == {"+447700900123": {"Mum"}}
     assert x.events[0].parties == ["+447700900123"]
-    assert x.accounts == {("instagram", "jd_hewell")}
+    assert x.accounts == {("instagram", "instagram:jd_hewell")}
     flat.write_text("record,imei\nPHOTO,1\n", encoding="utf-8")
     with pytest.raises(MalformedFile, match=r"xry.csv:2: field record"):
         read_flat(flat)

@@ -144,7 +144,8 @@ ORG_KIND_ROLES: dict[OrgKind, frozenset[Role]] = {
 # intelligence. Kinds not named here are loaded only by the local ``system`` CLI.
 REFERENCE_KINDS = frozenset({"establishments", "locations", "prisoners", "occupancy",
                              "sensors", "allow_list", "pin_contacts"})
-EVENT_KINDS = frozenset({"seizures", "detections", "call_records", "operator_responses"})
+EVENT_KINDS = frozenset({"seizures", "detections", "call_records", "operator_responses",
+                         "extractions"})
 INTELLIGENCE_KINDS = frozenset({"intelligence_reports", "contact_reports",
                                 "social_observations", "protected_persons",
                                 "protected_identifiers"})
@@ -152,10 +153,11 @@ INGEST_KINDS: dict[Role, frozenset[str]] = {
     Role.SUPERVISOR: EVENT_KINDS | INTELLIGENCE_KINDS,
     Role.ADMINISTRATOR: REFERENCE_KINDS | EVENT_KINDS,
 }
-# Call records name no establishment and feed the attribution of the whole estate, so
+# Call records (and phone extractions) name no establishment and feed the attribution of
+# the whole estate, so
 # only a unit whose geography is the whole estate loads them (a force's or an operator's
 # administrator, or a prison's, would otherwise write into every prison's picture).
-NATIONAL_INGEST_KINDS = REFERENCE_KINDS | {"call_records"}
+NATIONAL_INGEST_KINDS = REFERENCE_KINDS | {"call_records", "extractions"}
 
 
 def may_ingest(roles: frozenset[Role], org_kind: OrgKind | None, kind: str) -> bool:

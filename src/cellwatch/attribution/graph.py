@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from cellwatch.attribution.graph_sql import degree_sql, link_delta_sql
 from cellwatch.attribution.models import IdentityHub, IdentityLink, LinkBuild
@@ -133,7 +133,8 @@ def _guard_hubs(store: Store, engine: AnalyticEngine, limits: LinkLimits) -> lis
 
 def update_links(store: Store, engine: AnalyticEngine,
                  limits: LinkLimits | None = None) -> BuildReport:
-    """Bring the identity graph up to date with the lake and the store's seizures.
+    """Bring the identity graph up to date with the lake, the store's seizures and
+    phone extractions.
 
     ``engine`` must have the store tables loaded (:func:`open_engine`); the graph's
     own tables are registered on it again here, after the merge and after hubs are
@@ -144,12 +145,20 @@ def update_links(store: Store, engine: AnalyticEngine,
     det1 = max(det0, _max(engine, "SELECT max(batch_id) FROM detections"))
     call1 = max(call0, _max(engine, "SELECT max(batch_id) FROM call_records"))
     seiz1 = max(seiz0, _max(engine, "SELECT max(id) FROM cw_seizures"))
+    extracted = _max(engine, "SELECT max(id) FROM cw_extraction_links WHERE build_id IS NULL")
     rows = engine.run(link_delta_sql(engine.dialect, det0, call0, seiz0)).to_pylist()
     added, updated = _merge(store, rows)
     hubs = _guard_hubs(store, engine, limits)
     with store.session() as s:
-        s.add(LinkBuild(detection_batch=det1, call_batch=call1, seizure_id=seiz1,
-                        links_added=added, links_updated=updated, hubs=len(hubs)))
+        build = LinkBuild(detection_batch=det1, call_batch=call1, seizure_id=seiz1,
+                          links_added=added, links_updated=updated, hubs=len(hubs))
+        s.add(build)
+        s.flush()
+        # Extraction links carry their own mark: each is merged once. (By name: the
+        # table is ingest's, and ingest sits beside attribution, not below it.)
+        s.execute(text("UPDATE extraction_links SET build_id = :build "
+                       "WHERE build_id IS NULL AND id <= :last"),
+                  {"build": build.id, "last": extracted})
     refresh_links(engine, store)
     return BuildReport(added=added, updated=updated, hubs=hubs,
                        watermarks={"detections": det1, "call_records": call1,

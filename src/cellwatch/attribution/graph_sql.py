@@ -9,7 +9,9 @@ Sources of links:
 
 - ``DETECTION``: a managed-access sensor saw an IMSI in a handset (IMEI);
 - ``CALL_RECORD``: an operator return names the subject's IMSI, IMEI and number;
-- ``SEIZURE``: a SIM was found in a handset, or a number read from a SIM.
+- ``SEIZURE``: a SIM was found in a handset, or a number read from a SIM;
+- ``EXTRACTION``: a seized phone's forensic extraction names its SIM, number or accounts
+  (the pairs, in type order, are made at ingest: :mod:`cellwatch.ingest.extraction_kind`).
 """
 
 from __future__ import annotations
@@ -61,8 +63,20 @@ def link_delta_sql(d: Dialect, since_detection_batch: int, since_call_batch: int
         _pairs("SEIZURE", "cw_seizures", "ts", "IMSI", "imsi", "MSISDN", "msisdn", sz),
         _pairs("SEIZURE", "cw_seizures", "ts", "ICCID", "iccid", "MSISDN", "msisdn",
                f"{sz} AND imsi IS NULL"),
+        _extraction_pairs(),
     ]
     return "\nUNION ALL\n".join(parts)
+
+
+def _extraction_pairs() -> str:
+    """Links of extractions no graph build has merged yet (``build_id`` marks those)."""
+    return (
+        # Only fixed names from this module are interpolated; values never are.
+        "SELECT a_type, a, b_type, b, 'EXTRACTION' AS source, min(ts) AS first_seen, "  # noqa: S608
+        "max(ts) AS last_seen, count(*) AS n FROM cw_extraction_links "
+        f"WHERE build_id IS NULL AND {absent_sql('a', EXCLUDED)} "
+        f"AND {absent_sql('b', EXCLUDED)} GROUP BY a_type, a, b_type, b"
+    )
 
 
 def degree_sql(d: Dialect) -> str:

@@ -36,6 +36,7 @@ STORE_TABLES: Final = {
     "identity_hubs": "cw_hubs",
     "protected_persons": "cw_protected_persons",
     "protected_identifiers": "cw_protected_ids",
+    "extraction_links": "cw_extraction_links",
 }
 
 
@@ -72,9 +73,10 @@ def _with_guard_holds(engine: AnalyticEngine, store: Store) -> None:
     engine.register("cw_allow_list", pa.concat_tables([listed, extra]))
 
 
-# The store tables a run itself changes (merged links, suppressed hubs): the only ones
+# The store tables a run itself changes (merged links, suppressed hubs, extraction links
+# marked as merged): the only ones
 # to load again during a run.
-LINK_TABLES = ("identity_links", "identity_hubs")
+LINK_TABLES = ("identity_links", "identity_hubs", "extraction_links")
 
 
 def refresh_links(engine: AnalyticEngine, store: Store) -> None:

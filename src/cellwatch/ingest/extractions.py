@@ -4,15 +4,14 @@ Reads Cellebrite's UFDR ``report.xml`` (streamed, defused) and a flat CSV of the
 fields for other tools (XRY, Oxygen): the device's IMEI, its SIM's IMSI, ICCID and
 number, the accounts on it, its contacts' numbers, and the parties and times of calls and
 messages. Message content is dropped as soon as the parser has read it, never kept or
-stored. Identifiers are
-normalised as everywhere else (:func:`cellwatch.identifiers.try_normalise`); a value that
-does not normalise is kept out and counted with its reason.
+stored. Every value gets the one identifier verdict of every kind
+(:func:`cellwatch.identifiers.normalise_flagged`); one that fails is kept out and
+recorded with its line, field and reason (the ingest kind quarantines it), and a flag
+(``unallocated_number``) is counted.
 
 Hostile files are refused with a clear error: a DTD or entity (XML bombs) by defusedxml,
-nesting deeper than :data:`MAX_DEPTH`, malformed XML with its line.
-
-Not yet: loading an extraction into the identity graph (source EXTRACTION) and the
-contacts as evidence (issue 20, item 7).
+nesting deeper than :data:`MAX_DEPTH`, malformed XML with its line. The ingest kind is
+:mod:`cellwatch.ingest.extraction_kind`.
 """
 
 from __future__ import annotations
@@ -23,12 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cellwatch.errors import MalformedFile
-from cellwatch.identifiers import try_normalise
+from cellwatch.errors import InvalidIdentifier, MalformedFile
+from cellwatch.identifiers import normalise_flagged
+from cellwatch.identifiers.accounts import parse_account
+from cellwatch.identifiers.classify import identifier_reason
 
 MAX_DEPTH = 64  # report.xml nests about 12 deep; anything far deeper is hostile
 DEVICE_FIELDS = {"IMEI": "IMEI", "IMSI": "IMSI", "ICCID": "ICCID", "MSISDN": "MSISDN",
                  "PHONE NUMBER": "MSISDN", "MSISDN1": "MSISDN", "LAST USED ICCID": "ICCID"}
+EXTRACTED_AT = ("DEVICEINFOEXTRACTIONSTARTDATETIME", "EXTRACTIONSTARTDATETIME",
+                "EXTRACTION START DATE/TIME")
+_XML_CHUNK = 1 << 16
 
 
 @dataclass
@@ -40,6 +44,17 @@ class Event:
     direction: str | None
     parties: list[str] = field(default_factory=list)
     application: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A value that is not an identifier: where it was, what it was, why not."""
+
+    line: int
+    field: str
+    value: str
+    reason: str
 
 
 @dataclass
@@ -48,25 +63,51 @@ class Extraction:
 
     source: str
     device: dict[str, set[str]] = field(default_factory=dict)
-    accounts: set[tuple[str, str]] = field(default_factory=set)
+    accounts: set[tuple[str, str]] = field(default_factory=set)  # (platform, account id)
     contacts: dict[str, set[str]] = field(default_factory=dict)  # number -> names
     events: list[Event] = field(default_factory=list)
-    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (field, value, why)
+    rejected: list[Rejected] = field(default_factory=list)
+    flags: dict[str, int] = field(default_factory=dict)  # "FIELD: flag" -> values
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (what, value) -> line
+    extracted_at: str | None = None
 
-    def add_device(self, kind: str, raw: str) -> None:
+    def add_device(self, kind: str, raw: str, line: int = 0) -> None:
         """Add one of the device's own identifiers (normalised, or rejected with why)."""
-        value = self._normal(kind, raw)
+        value = self._normal(kind, raw, line, f"device {kind.lower()}")
         if value:
             self.device.setdefault(kind, set()).add(value)
+            self.lines.setdefault(("DEVICE", value), line)
 
-    def number(self, raw: str) -> str | None:
-        """A party's or contact's number in E.164, or ``None`` (recorded) if it is none."""
-        return self._normal("MSISDN", raw)
+    def add_account(self, service: str, username: str, line: int = 0) -> None:
+        """Add an account on the phone (``platform:handle``, or rejected with why)."""
+        try:
+            info = parse_account(username, platform=service)
+        except InvalidIdentifier as exc:
+            self.rejected.append(Rejected(line, "account", f"{service}:{username}",
+                                          identifier_reason("ACCOUNT", exc)))
+            return
+        self.accounts.add((str(info.value).split(":", 1)[0], info.value))
+        self.lines.setdefault(("ACCOUNT", info.value), line)
 
-    def _normal(self, kind: str, raw: str) -> str | None:
-        value, reason = try_normalise(kind, raw.strip())
-        if value is None:
-            self.rejected.append((kind, raw, reason or "not an identifier"))
+    def add_contact(self, raw: str, name: str, line: int = 0) -> None:
+        """Add a contact's number (with the name the phone gives it)."""
+        if value := self._normal("MSISDN", raw, line, "contact number"):
+            self.contacts.setdefault(value, set()).add(name)
+            self.lines.setdefault(("CONTACT", value), line)
+
+    def number(self, raw: str, line: int = 0) -> str | None:
+        """A party's number in E.164, or ``None`` (recorded) if it is none."""
+        return self._normal("MSISDN", raw, line, "party")
+
+    def _normal(self, kind: str, raw: str, line: int, what: str) -> str | None:
+        try:
+            value, flags = normalise_flagged(kind, raw.strip())
+        except InvalidIdentifier as exc:
+            self.rejected.append(Rejected(line, what, raw, identifier_reason(kind, exc)))
+            return None
+        for flag in flags:
+            key = f"{what}: {flag}"
+            self.flags[key] = self.flags.get(key, 0) + 1
         return value
 
 
@@ -75,28 +116,47 @@ def _local(tag: str) -> str:
 
 
 def _events(path: Path) -> Iterator[tuple[str, Any, int]]:
-    """``(event, element, depth)`` of the file, refusing DTDs, entities and deep nests."""
-    from defusedxml import ElementTree as DET
-    from defusedxml.common import DefusedXmlException
+    """``(event, element, line)`` of the file, refusing DTDs, entities and deep nests.
 
-    depth = 0
+    The line is where the element starts (expat's, read as each start tag is parsed).
+    """
+    from xml.etree.ElementTree import TreeBuilder
+
+    from defusedxml.common import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser, ParseError
+
+    pending: list[tuple[str, Any, int]] = []
+    lines: dict[int, int] = {}
+
+    class _Target(TreeBuilder):
+        def start(self, tag: Any, attrs: Any) -> Any:
+            element = super().start(tag, attrs)
+            line = int(parser.parser.CurrentLineNumber)
+            if len(lines) >= MAX_DEPTH:
+                raise MalformedFile(path.name, f"nesting deeper than {MAX_DEPTH} levels "
+                                    "(a hostile file?)", line)
+            lines[id(element)] = line
+            pending.append(("start", element, line))
+            return element
+
+        def end(self, tag: Any) -> Any:
+            element = super().end(tag)
+            pending.append(("end", element, lines.pop(id(element), 0)))
+            return element
+
+    parser = DefusedXMLParser(target=_Target(), forbid_dtd=True)
     try:
-        for event, element in DET.iterparse(str(path), events=("start", "end"),
-                                            forbid_dtd=True):
-            # The element's own depth, at its start and at its end alike.
-            if event == "start":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise MalformedFile(path.name, f"nesting deeper than {MAX_DEPTH} levels "
-                                        "(a hostile file?)")
-                yield event, element, depth
-            else:
-                yield event, element, depth
-                depth -= 1
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(_XML_CHUNK), b""):
+                parser.feed(chunk)
+                yield from pending
+                pending.clear()
+            parser.close()
+            yield from pending
     except DefusedXmlException as exc:
         raise MalformedFile(path.name, f"refused ({type(exc).__name__}: a DTD or entity, "
                             "as XML bombs use)") from exc
-    except DET.ParseError as exc:
+    except ParseError as exc:
         raise MalformedFile(path.name, f"not well-formed XML ({exc})",
                             exc.position[0]) from exc
 
@@ -129,25 +189,24 @@ def _first(values: dict[str, list[str]], *names: str) -> str | None:
     return None
 
 
-def _model(extraction: Extraction, kind: str, model: Any) -> None:
+def _model(extraction: Extraction, kind: str, model: Any, line: int) -> None:
     own = _fields(model)
     if kind == "CONTACT":
         name = _first(own, "NAME") or ""
         for entry in _nested(model, "ENTRIES"):
-            number = _first(entry, "VALUE")
-            if number and (value := extraction.number(number)):
-                extraction.contacts.setdefault(value, set()).add(name)
+            if number := _first(entry, "VALUE"):
+                extraction.add_contact(number, name, line)
     elif kind in ("CALL", "INSTANTMESSAGE", "SMS", "MMS", "EMAIL", "CHAT"):
         parties = [p for party in _nested(model, "PARTIES")
                    if (p := _first(party, "IDENTIFIER"))]
-        numbers = [n for p in parties if (n := extraction.number(p)) is not None]
+        numbers = [n for p in parties if (n := extraction.number(p, line)) is not None]
         extraction.events.append(Event(
             "CALL" if kind == "CALL" else "MESSAGE", _first(own, "TIMESTAMP", "DATETIME"),
-            _first(own, "DIRECTION", "TYPE"), numbers, _first(own, "SOURCE")))
+            _first(own, "DIRECTION", "TYPE"), numbers, _first(own, "SOURCE"), line))
     elif kind == "USERACCOUNT":
         service, username = _first(own, "SERVICETYPE", "SERVICE"), _first(own, "USERNAME")
         if service and username:
-            extraction.accounts.add((service.lower(), username))
+            extraction.add_account(service, username, line)
 
 
 def read_ufdr(path: Path) -> Extraction:
@@ -155,24 +214,26 @@ def read_ufdr(path: Path) -> Extraction:
     extraction = Extraction(path.name)
     sections: list[str] = []
     model_depth: int | None = None
-    for event, element, depth in _events(path):
+    model_line = 0
+    depth = 0
+    for event, element, line in _events(path):
         tag = _local(element.tag)
         if event == "start":
+            depth += 1
             if tag == "metadata":
                 sections.append((element.get("section") or "").upper())
             elif tag == "model" and model_depth is None:
-                model_depth = depth
+                model_depth, model_line = depth, line
             continue
+        depth -= 1
         if tag == "item" and sections and ("DEVICE" in sections[-1]
                                             or "EXTRACTION" in sections[-1]):
-            kind = DEVICE_FIELDS.get((element.get("name") or "").upper().replace("_", " "))
-            if kind and element.text and element.text.strip():
-                extraction.add_device(kind, element.text)
+            _item(extraction, element, line)
         elif tag == "metadata":
             sections.pop()
             element.clear()
-        elif tag == "model" and depth == model_depth:
-            _model(extraction, (element.get("type") or "").upper(), element)
+        elif tag == "model" and depth + 1 == model_depth:
+            _model(extraction, (element.get("type") or "").upper(), element, model_line)
             model_depth = None
             # Streamed: a read model (with any message body) is dropped at once.
             element.clear()
@@ -181,35 +242,60 @@ def read_ufdr(path: Path) -> Extraction:
     return extraction
 
 
+def _item(extraction: Extraction, element: Any, line: int) -> None:
+    name = (element.get("name") or "").upper().replace("_", " ")
+    text = (element.text or "").strip()
+    if not text:
+        return
+    if name in EXTRACTED_AT and extraction.extracted_at is None:
+        extraction.extracted_at = text
+    elif kind := DEVICE_FIELDS.get(name):
+        extraction.add_device(kind, text, line)
+
+
 FLAT_COLUMNS = ("record", "imei", "imsi", "iccid", "msisdn", "service", "username",
                 "name", "number", "ts", "direction", "parties", "application")
+FLAT_RECORDS = ("DEVICE", "ACCOUNT", "CONTACT", "CALL", "MESSAGE")
 
 
 def read_flat(path: Path) -> Extraction:
     """Read the flat CSV (one row per fact; ``record`` is DEVICE, ACCOUNT, CONTACT, CALL
-    or MESSAGE; ``parties`` separated by ``;``); an unknown record type is an error
-    naming its line."""
+    or MESSAGE; ``parties`` separated by ``;``; a DEVICE row may give ``ts``, the time
+    of the extraction); an unknown record type is an error naming its line."""
     extraction = Extraction(path.name)
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-            record = row.get("record", "").upper()
-            if record == "DEVICE":
-                for kind in ("IMEI", "IMSI", "ICCID", "MSISDN"):
-                    if row.get(kind.lower()):
-                        extraction.add_device(kind, row[kind.lower()])
-            elif record == "ACCOUNT" and row.get("service") and row.get("username"):
-                extraction.accounts.add((row["service"].lower(), row["username"]))
-            elif record == "CONTACT" and row.get("number"):
-                if value := extraction.number(row["number"]):
-                    extraction.contacts.setdefault(value, set()).add(row.get("name", ""))
-            elif record in ("CALL", "MESSAGE"):
-                numbers = [n for p in row.get("parties", "").split(";") if p.strip()
-                           and (n := extraction.number(p)) is not None]
-                extraction.events.append(Event(record, row.get("ts") or None,
-                                               row.get("direction") or None, numbers,
-                                               row.get("application") or None))
-            else:
-                raise MalformedFile(path.name, f"field record: {record!r} is not one of "
-                                    "DEVICE, ACCOUNT, CONTACT, CALL, MESSAGE", line)
+        reader = csv.DictReader(fh)
+        if "record" not in [(c or "").strip().lower() for c in reader.fieldnames or ()]:
+            raise MalformedFile(path.name, "missing required column: record", 1)
+        for line, row in enumerate(reader, start=2):
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items()
+                   if isinstance(k, str) and isinstance(v, str | None)}
+            _flat_row(extraction, path, line, row)
     return extraction
+
+
+def _flat_row(extraction: Extraction, path: Path, line: int, row: dict[str, str]) -> None:
+    record = row.get("record", "").upper()
+    if record == "DEVICE":
+        for kind in ("IMEI", "IMSI", "ICCID", "MSISDN"):
+            if row.get(kind.lower()):
+                extraction.add_device(kind, row[kind.lower()], line)
+        if row.get("ts") and extraction.extracted_at is None:
+            extraction.extracted_at = row["ts"]
+    elif record == "ACCOUNT":
+        if row.get("service") and row.get("username"):
+            extraction.add_account(row["service"], row["username"], line)
+        else:
+            extraction.rejected.append(Rejected(line, "account", row.get("username", ""),
+                                                "service and username are both required"))
+    elif record == "CONTACT" and row.get("number"):
+        extraction.add_contact(row["number"], row.get("name", ""), line)
+    elif record in ("CALL", "MESSAGE"):
+        numbers = [n for p in row.get("parties", "").split(";") if p.strip()
+                   and (n := extraction.number(p, line)) is not None]
+        extraction.events.append(Event(record, row.get("ts") or None,
+                                       row.get("direction") or None, numbers,
+                                       row.get("application") or None, line))
+    elif record != "CONTACT":
+        raise MalformedFile(path.name, f"field record: {record!r} is not one of "
+                            f"{', '.join(FLAT_RECORDS)}", line)

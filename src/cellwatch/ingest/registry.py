@@ -55,6 +55,8 @@ MODULE_KINDS = {
     "contact_reports": "cellwatch.ingest.contact_reports",
     "social_observations": "cellwatch.ingest.social",
     "intelligence_reports": "cellwatch.ingest.intelligence",
+    # Phone extractions (issue 20): UFDR report.xml or the flat CSV; sniffed by the kind.
+    "extractions": "cellwatch.ingest.extraction_kind",
 }
 
 
@@ -128,8 +130,11 @@ def ingest_file(ctx: IngestContext, kind: str, path: str | Path) -> IngestSummar
     Raises :class:`UnknownKind` or :class:`MalformedFile` before anything is stored.
     """
     handler = get_handler(kind)
-    # A handler that checks CSV rows itself (the lake's, in DuckDB) spares a Python pass.
-    source = sniff(path, parse_rows=not getattr(handler, "checks_csv_rows", False))
+    # A handler that checks CSV rows itself (the lake's, in DuckDB) spares a Python pass;
+    # one that reads a format of its own (extractions' XML) checks the file itself.
+    own_sniff = getattr(handler, "sniff", None)
+    source = own_sniff(path) if callable(own_sniff) else \
+        sniff(path, parse_rows=not getattr(handler, "checks_csv_rows", False))
     from cellwatch.ingest.recovery import ingest_running
 
     # Batches a crashed process left RUNNING are settled first (cellwatch.ingest.recovery).
