@@ -118,7 +118,9 @@ def _store(session: Session, batch_id: int, source: SourceFile, read: Read,
         (r.line, {"field": r.field, "value": r.value}, [Problem(r.field, r.reason)])
         for r in read.rejected]
     extracted_at = _time(read.extracted_at, 0, "extracted_at", bad, summary) or utcnow()
-    row = Extraction(batch_id=batch_id, file_name=source.name,
+    # The file by its own name: the batch holds where it came from (an upload's temporary
+    # path is no one's business).
+    row = Extraction(batch_id=batch_id, file_name=source.path.name,
                      tool="UFDR" if source.format == "xml" else "FLAT",
                      extracted_at=extracted_at)
     session.add(row)
