@@ -14,6 +14,7 @@ import typer
 from cellwatch.attribution.service.knowledge import look_up
 from cellwatch.cli.context import cli_access, console, opened, print_json
 from cellwatch.errors import InvalidIdentifier
+from cellwatch.ingest.service.extractions import extraction_contacts
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +42,9 @@ def identify_command(
     try:
         access = cli_access()
         known = opened(lambda: look_up(access, text, reason, hint))
+        if not known.get("privileged"):
+            # A seized phone's contacts holding a prisoner's PIN numbers (issue 20).
+            known["extraction_contacts"] = extraction_contacts(access, text, hint)
     except InvalidIdentifier as exc:
         # InvalidData means "rows rejected" (exit 1) elsewhere; here the one input is
         # unusable, which the CLI reports as a bad parameter (exit 2).
@@ -77,6 +81,7 @@ def render(known: dict[str, Any]) -> list[str]:
     for t in known["tro_orders"]:
         lines.append(f"TRO {t['application']} at {t['establishment']}: {t['state']}, "
                      f"line {t['line_status']}")
+    lines += [m["sentence"] for m in known.get("extraction_contacts", [])]
     if len(lines) == len(known["explain"]) + 1:
         lines.append("nothing else is known about it")
     return lines
