@@ -132,11 +132,13 @@ def test_quarantined_row_is_read_and_retried_after_its_prisoner_arrives(
     one = client.get(f"/api/v1/quarantine/{row['id']}", headers=headers)
     assert one.status_code == 200
     assert one.json()["raw"]["report_ref"] == "IR-U2"
-    # Another establishment's analyst neither reads nor retries it.
+    # Another establishment's analyst neither reads it (answered as unknown) nor retries it
+    # (no role of an analyst changes the quarantine: refused alike whether it exists).
     other = login("lei_analyst")
-    assert client.get(f"/api/v1/quarantine/{row['id']}", headers=other).status_code == 403
+    assert client.get(f"/api/v1/quarantine/{row['id']}", headers=other).status_code == 404
     assert client.post(f"/api/v1/quarantine/{row['id']}/retry",
                        headers=other).status_code == 403
+    assert client.post("/api/v1/quarantine/999999/retry", headers=other).status_code == 403
     still = client.post(f"/api/v1/quarantine/{row['id']}/retry", headers=headers)
     assert still.status_code == 200
     assert still.json()["row"]["status"] == "OPEN"

@@ -62,9 +62,10 @@ def test_each_user_lists_and_opens_only_the_rows_the_api_shows_it(
     # Opening a row: one's own, audited with the read; another's is refused and audited.
     code, out, _ = run("hei_supervisor", "quarantine", "show", str(mine), "--json")
     assert (code, json.loads(out)["raw"]["seizure_ref"]) == (0, "SZ-HEI")
+    # (answered as an unknown row is: exit 1, issue 17)
     code, out, err = run("hei_supervisor", "quarantine", "show", str(theirs))
-    assert (code, out) == (2, "")
-    assert "belongs to another organisation" in err
+    assert (code, out) == (1, "")
+    assert f"quarantined row {theirs} not found" in err
     assert audited(store, "hei_supervisor", "quarantine") == [
         ("list", None, "allowed"), ("read", str(mine), "allowed"),
         ("read", str(theirs), "denied")]
@@ -77,13 +78,14 @@ def test_each_user_lists_and_opens_only_the_rows_the_api_shows_it(
 def test_changes_need_the_update_permission_on_the_row(
         run: Run, store: Store, rows: tuple[int, int]) -> None:
     mine, theirs = rows
-    # Another organisation's row (a kind they may load): neither fixed nor discarded.
+    # Another organisation's row (a kind they may load): neither fixed nor discarded, and
+    # answered as an unknown row is (exit 1, issue 17).
     assert run("hei_supervisor", "quarantine", "fix", str(theirs), "prison_number=A1111AA")[0] \
-        == 2
-    code, out, _ = run("hei_supervisor", "quarantine", "discard", str(theirs), "--reason",
-                       "duplicate", "--json")
-    assert code == 2
-    assert json.loads(out)["code"] == "access-denied"
+        == 1
+    code, out, err = run("hei_supervisor", "quarantine", "discard", str(theirs), "--reason",
+                         "duplicate", "--json")
+    assert code == 1
+    assert f"quarantined row {theirs} not found" in out + err
     # An analyst reads the quarantine but changes nothing in it.
     assert run("hei_analyst", "quarantine", "discard", str(mine), "--reason", "dup")[0] == 2
     assert (_row(store, theirs).status, _row(store, theirs).edits or []) == ("OPEN", [])
@@ -119,8 +121,8 @@ def test_retry_takes_only_the_users_own_rows(
     # Named, another's row is refused (and audited); nothing is retried.
     before = _batches(store)
     code, out, err = run("hei_supervisor", "quarantine", "retry", str(theirs))
-    assert (code, out) == (2, "")
-    assert f"may not update quarantine {theirs}" in err
+    assert (code, out) == (1, "")
+    assert f"quarantined row {theirs} not found" in err
     assert _batches(store) == before
     assert audited(store, "hei_supervisor", "quarantine")[-2:] == [
         ("retry", str(mine), "allowed"), ("update", str(theirs), "denied")]

@@ -55,9 +55,10 @@ class Concealed(Denied):
 
 # Records whose very existence is guarded: refused out of scope exactly as unknown ones are.
 CONCEALED = frozenset({Resource.PRISONER, Resource.INTELLIGENCE, Resource.CASE,
-                       Resource.REFERRAL})
+                       Resource.REFERRAL, Resource.INGEST_BATCH, Resource.QUARANTINE})
 _NOUNS = {Resource.PRISONER: "prisoner", Resource.INTELLIGENCE: "intelligence report",
-          Resource.CASE: "case", Resource.REFERRAL: "referral"}
+          Resource.CASE: "case", Resource.REFERRAL: "referral", Resource.INGEST_BATCH: "batch",
+          Resource.QUARANTINE: "quarantined row"}
 
 
 def not_found(resource: Resource, ident: str | int | None) -> NotFound:

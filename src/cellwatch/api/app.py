@@ -70,5 +70,5 @@ def _openapi(app: FastAPI) -> dict[str, object]:
                              routes=app.routes)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = Problem.model_json_schema()
-        app.openapi_schema = schema
+        app.openapi_schema = problems.document_errors(schema)
     return app.openapi_schema

@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordBearer
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access, Page
 from cellwatch.access.tokens import read_token
-from cellwatch.errors import AuthenticationFailed, InvalidData
+from cellwatch.errors import AuthenticationFailed, InvalidData, NotFound
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -69,10 +69,22 @@ def get_reason(reason: Annotated[str | None, Header(
 ReasonDep = Annotated[str | None, Depends(get_reason)]
 
 
+# Every numbered record (alert, referral, batch, row...) has a 32-bit id: a bigger number
+# in a path names nothing, and must not reach the store (SQLite overflows a C long,
+# PostgreSQL an integer).
+MAX_ID = 2**31 - 1
+
+
 def check_text(request: Request) -> None:
-    """Refuse NUL and other control characters in the path and query (no engine stores them)."""
+    """Refuse NUL and other control characters in the path and query (no engine stores them),
+    and answer a number in the path too large for any id as not found, on every route."""
     values = [request.url.path, *request.query_params.values()]
     for value in values:
         if any(ord(ch) < 32 for ch in value):
             raise InvalidData("control characters are not allowed", {"request": [
                 "remove control characters from the path and query"]})
+    for name, value in request.path_params.items():
+        # Ids only (``alert_id``, ``row_id``...): an IMEI or a number in a path is text.
+        if name.endswith("_id") and isinstance(value, str) and value.isdigit() \
+                and int(value) > MAX_ID:
+            raise NotFound(f"no {name.removesuffix('_id')} {value}")

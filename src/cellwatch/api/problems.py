@@ -72,10 +72,37 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
+def _problem(text: str) -> dict[str, Any]:
+    return {"description": text, "content": {PROBLEM_JSON: {"schema": {
+        "$ref": "#/components/schemas/Problem"}}}}
+
+
 # The documented error shape, for OpenAPI.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {PROBLEM_JSON: {"schema": {
-        "$ref": "#/components/schemas/Problem"}}}}
+    code: _problem(text)
     for code, text in ((401, "Not authenticated"), (403, "Access denied"),
-                       (404, "Not found"), (422, "Invalid request"))
+                       (404, "Not found, or outside your scope (answered alike)"),
+                       (422, "Invalid request"))
 }
+_BODY_ERRORS = {"400": "The body cannot be read (not the documented media type, or "
+                       "unparseable)"}
+_WRITE_ERRORS = {"409": "Conflicts with the record's current state"}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add to every operation of ``schema`` the problem answers it can give: 400 where it
+    reads a body, 409 where it writes; every error as problem details, never FastAPI's own
+    validation shape (the handlers above render every error)."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            extra = dict(_BODY_ERRORS) if "requestBody" in operation else {}
+            if method in ("post", "put", "patch", "delete"):
+                extra.update(_WRITE_ERRORS)
+            for code, text in extra.items():
+                responses.setdefault(code, _problem(text))
+            if "422" in responses:
+                responses["422"] = _problem("Invalid request")
+    schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+    return schema

@@ -252,6 +252,9 @@ def _json_objects(file: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not text.endswith("\n"):
                 reason = "truncated last line (incomplete JSON)"
             raise MalformedFile(str(file), reason, number) from exc
+        except RecursionError:
+            # Thousands of nested brackets exhaust the parser's stack: no record is that deep.
+            raise MalformedFile(str(file), "JSON nested too deeply", number) from None
         if not isinstance(data, dict):
             raise MalformedFile(str(file), "line is not a JSON object", number)
         yield number, data

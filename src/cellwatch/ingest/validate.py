@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cellwatch.bidi import FLAG as BIDI_FLAG
+from cellwatch.bidi import has_bidi
 from cellwatch.errors import InvalidData
 from cellwatch.ingest.model import Problem
 from cellwatch.ingest.specs import KindSpec
@@ -57,6 +59,8 @@ def check_row(
             checked.problems.append(Problem(fspec.name, exc.message))
             parsed[fspec.name] = None
             continue
+        if isinstance(value, str) and has_bidi(value):
+            flags = (*flags, BIDI_FLAG)  # stored as sent, flagged, neutralised on pages
         checked.flags.extend(f"{fspec.name}: {flag}" for flag in flags)
         if fspec.ref is not None:
             checked.refs.append((fspec.name, fspec.ref, value))

@@ -24,6 +24,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cellwatch.access.principal import Principal, principal_for
+from cellwatch.bidi import neutralise
 from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData, SignInRequired
 from cellwatch.lake import KINDS, Lake
 from cellwatch.lake.analytic_engine import Connection
@@ -126,6 +127,8 @@ class WebApp:
             autoescape=select_autoescape(["html", "svg"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            # Every value a page prints: bidirectional controls shown, never obeyed.
+            finalize=lambda value: neutralise(value) if isinstance(value, str) else value,
         )
         self.env.globals["static"] = lambda path: f"/static/{path}"
         self.env.filters["zip"] = lambda a, b: zip(a, b, strict=True)

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import own_or_national
-from cellwatch.access.service import Access, Page
-from cellwatch.errors import NotFound
+from cellwatch.access.service import Access, Page, not_found
 from cellwatch.store import IngestBatch, QuarantinedRow
 
 
@@ -28,11 +27,12 @@ def list_batches(access: Access, page: Page = Page(), kind: str | None = None,
 
 
 def get_batch(access: Access, batch_id: int) -> IngestBatch:
-    """One batch, if the principal ran it or works nationally."""
+    """One batch, if the principal ran it or works nationally (else answered as unknown)."""
+    access.require_role(Action.READ, Resource.INGEST_BATCH, str(batch_id))
     with access.facts() as s:
         batch = s.get(IngestBatch, batch_id)
         if batch is None:
-            raise NotFound(f"batch {batch_id} not found")
+            raise not_found(Resource.INGEST_BATCH, batch_id)
     target = Target(Resource.INGEST_BATCH, str(batch_id), owner_user=batch.run_by)
     with access.transaction() as s:
         access.check(Action.READ, target)

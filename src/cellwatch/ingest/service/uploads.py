@@ -25,12 +25,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+
 from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource, may_ingest, permitted
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access, Denied, not_found
 from cellwatch.alerts.detect.run import run_after_ingest
-from cellwatch.errors import NotFound
+from cellwatch.errors import MalformedFile, NotFound
 
 # Re-exported beside too_large, which the API and the web raise; it lives in the one hierarchy.
 from cellwatch.errors import UploadTooLarge as UploadTooLarge
@@ -110,12 +112,32 @@ def ingest_upload(access: Access, settings: Settings, kind: str, path: Path) -> 
     if path.stat().st_size > settings.max_upload_bytes:
         raise too_large(settings.max_upload_bytes)
     ctx = IngestContext(access.store, settings, access.principal.username)
-    summary = ingest_file(ctx, name, path)
+    try:
+        summary = ingest_file(ctx, name, path)
+    except MalformedFile as exc:
+        # The server's temporary folder is nobody's business: the file is named as sent.
+        raise MalformedFile(path.name, exc.reason, exc.line) from None
+    _name_as_sent(access, path, summary)
     audit_ingest(access, name, path.name, summary)
     # The same single post-ingest rule run as ``cellwatch ingest`` (after the audit: a
     # failing rule does not unmake an ingest that happened).
     run_after_ingest(settings, access.store, [summary])
     return summary
+
+
+def _name_as_sent(access: Access, path: Path, summary: IngestSummary) -> None:
+    """Record an upload under the name it was sent with, not the temporary path it was
+    received into (batches and quarantined rows are shown to their uploader)."""
+    summary.file = path.name
+    if summary.batch_id is None:
+        return
+    with access.store.session() as s:
+        s.execute(update(IngestBatch).where(IngestBatch.id == summary.batch_id,
+                                            IngestBatch.file_name == str(path))
+                  .values(file_name=path.name))
+        s.execute(update(QuarantinedRow).where(QuarantinedRow.batch_id == summary.batch_id,
+                                               QuarantinedRow.file_name == str(path))
+                  .values(file_name=path.name))
 
 
 def audit_ingest(access: Access, kind: str, file_name: str, summary: IngestSummary) -> None:
@@ -132,11 +154,14 @@ def _counts(summary: IngestSummary) -> dict[str, object]:
             "already_ingested": summary.already_ingested}
 
 
-def _row_target(access: Access, row_id: int) -> tuple[Target, str, int]:
+def _row_target(access: Access, row_id: int, action: Action = Action.READ
+                ) -> tuple[Target, str, int]:
+    # The role first, and an unknown row answered as one out of scope is (Access.check).
+    access.require_role(action, Resource.QUARANTINE, str(row_id))
     with access.facts() as s:
         row = s.get(QuarantinedRow, row_id)
         if row is None:
-            raise NotFound(f"quarantined row {row_id} not found")
+            raise not_found(Resource.QUARANTINE, row_id)
         batch = s.get(IngestBatch, row.batch_id)
         owner = batch.run_by if batch is not None else None
         return (Target(Resource.QUARANTINE, str(row_id), owner_user=owner), row.kind,
@@ -146,7 +171,7 @@ def _row_target(access: Access, row_id: int) -> tuple[Target, str, int]:
 def _check_change(access: Access, row_id: int) -> tuple[Target, str, int]:
     """Decide a change to a quarantined row: the quarantine permission on the row (its
     batch's owner, or national) and the right to load its kind, as an upload would need."""
-    target, kind, batch_id = _row_target(access, row_id)
+    target, kind, batch_id = _row_target(access, row_id, Action.UPDATE)
     with access.transaction():
         access.check(Action.UPDATE, target)
         if not may_load(access.principal, kind):
