@@ -95,3 +95,37 @@ def test_the_count_is_exactly_the_contacts_that_are_pin_numbers(
     else:
         assert [(m.prison_number, set(m.numbers)) for m in found] == [("A1234BC", matched)]
         assert found[0].sentence.endswith(f"({len(matched)})")
+
+
+def test_only_prisoners_the_principal_may_see_are_named(store: Store, settings: Settings,
+                                                        tmp_path: Path) -> None:
+    from cellwatch.access.fixtures import build_estate
+    from cellwatch.access.principal import principal_for
+    from cellwatch.access.service import Access, Denied
+    from cellwatch.ingest.service import uploads
+    from cellwatch.ingest.service.extractions import extraction_contacts
+
+    build_estate(store)
+    with store.session() as s:
+        s.add_all([PinContact(prison_number="A1111AA", contact_number=NUMBERS[1]),  # HEI
+                   PinContact(prison_number="A1111AA", contact_number=NUMBERS[2]),
+                   PinContact(prison_number="A3333CC", contact_number=NUMBERS[3])])  # LEI
+
+    def as_user(name: str) -> Access:
+        with store.session() as s:
+            return Access(store, principal_for(s, name))
+
+    flat = tmp_path / "phone.csv"
+    flat.write_text("record,imei,name,number\n" + f"DEVICE,{IMEI},,\n" + "".join(
+        f"CONTACT,,c{i},{NUMBERS[i]}\n" for i in (1, 2, 3, 4)), encoding="utf-8")
+    # Only a national unit loads extractions (they feed the whole estate's graph).
+    with pytest.raises(Denied):
+        uploads.check_ingest(as_user("hei_supervisor"), "extractions")
+    summary = uploads.ingest_upload(as_user("nat_admin"), settings, "extractions", flat)
+    assert (summary.accepted, summary.quarantined) == (5, 0)
+    national = extraction_contacts(as_user("nat_analyst"), IMEI)
+    assert [(m["prison_number"], m["matched"]) for m in national] == [
+        ("A1111AA", 2), ("A3333CC", 1)]
+    local = extraction_contacts(as_user("hei_analyst"), IMEI)
+    assert [m["sentence"] for m in local] == [
+        "extraction contacts match PIN numbers of A1111AA (2)"]
