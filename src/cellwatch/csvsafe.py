@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -42,6 +43,9 @@ def is_formula(text: str) -> bool:
 
 def safe_cell(value: Any) -> Any:
     """``value`` with a formula neutralised (a ``'`` put before it); others unchanged."""
+    if isinstance(value, float) and not math.isfinite(value):
+        # Written as '-inf' or 'nan', which a spreadsheet reads as a formula name.
+        value = str(value)
     if isinstance(value, str) and is_formula(value):
         return "'" + value
     return value

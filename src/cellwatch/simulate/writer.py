@@ -13,8 +13,6 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from cellwatch.csvsafe import safe_arrow_table, safe_cell
-
 Columns = Mapping[str, Sequence[object]]
 
 
@@ -33,7 +31,9 @@ def _cell(v: object) -> str:
         return ""
     if isinstance(v, bool):
         return "true" if v else "false"
-    return str(safe_cell(str(v)))
+    # Source files follow the interchange contract verbatim (a handle is '@name'):
+    # they are read by ingest, not opened as a spreadsheet, so nothing is neutralised.
+    return str(v)
 
 
 def write_small(root: Path, rel: str, kind: str, cols: Columns) -> FileEntry:
@@ -72,7 +72,7 @@ class StreamedCsv:
     def write(self, table: pa.Table) -> None:
         """Append a table's rows."""
         sink = pa.BufferOutputStream()
-        pcsv.write_csv(safe_arrow_table(table), sink, write_options=self._opts)
+        pcsv.write_csv(table, sink, write_options=self._opts)
         # An Arrow buffer supports the buffer protocol: hash and write it without a copy.
         self._put(memoryview(sink.getvalue()))
         self.rows += table.num_rows
