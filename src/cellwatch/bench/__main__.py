@@ -21,6 +21,7 @@ BENCHMARKS: list[str] = [
     "cellwatch.bench.targeting",
     "cellwatch.bench.attribution",
     "cellwatch.bench.spark",
+    "cellwatch.bench.pages",
 ]
 
 

@@ -27,6 +27,14 @@ class RuleContext:
     as_of: date
     _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
 
+    @classmethod
+    def over(cls, settings: Settings, store: Store, as_of: date,
+             con: duckdb.DuckDBPyConnection) -> RuleContext:
+        """A context reading through ``con``, an open lake connection (a cursor on the web's
+        long-lived one, say): no connection or views made per use. :meth:`close` closes
+        ``con``, so pass a cursor of one's own."""
+        return cls(settings, store, as_of, con)
+
     def lake(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with the ``detections`` and ``call_records`` views."""
         if self._con is None:

@@ -19,15 +19,26 @@ from cellwatch.statements.periods import Holding
 
 # Evidence day as attribution computes it (attribution/features.py: evidence_day).
 _EDAY = "CAST(timezone('Europe/London', d.ts) - INTERVAL 8 HOURS AS DATE)"
+# ``{days}`` is a filter on the lake's ``day`` partition (:func:`_days_filter`): only the
+# files of the periods' days are read (a prisoner page scanned the whole lake, twice).
+# The scan is read once (MATERIALIZED; inlined, each branch of the union reads it again)
+# and keeps only the held identifiers' rows, so the evidence day (a time-zone conversion)
+# is worked out for those alone, not for every row of the lake: 235 -> 92 ms of CPU for
+# the demo's busiest prisoner (42 periods over 61 days).
 DAY_COUNTS_SQL = f"""
-WITH hits AS (
+WITH scan AS MATERIALIZED (
+    SELECT ts, imei, imsi FROM detections
+    WHERE {{days}}
+      AND (imei IN (SELECT identifier FROM cw_periods WHERE identifier_type = 'IMEI')
+           OR imsi IN (SELECT identifier FROM cw_periods WHERE identifier_type = 'IMSI'))),
+hits AS (
     SELECT p.prison_number, p.identifier_type, p.identifier, d.ts, {_EDAY} AS eday, p.valid_from,
            p.valid_to
-    FROM detections d JOIN cw_periods p ON p.identifier_type = 'IMEI' AND d.imei = p.identifier
+    FROM scan d JOIN cw_periods p ON p.identifier_type = 'IMEI' AND d.imei = p.identifier
     UNION ALL
     SELECT p.prison_number, p.identifier_type, p.identifier, d.ts, {_EDAY} AS eday, p.valid_from,
            p.valid_to
-    FROM detections d JOIN cw_periods p ON p.identifier_type = 'IMSI' AND d.imsi = p.identifier
+    FROM scan d JOIN cw_periods p ON p.identifier_type = 'IMSI' AND d.imsi = p.identifier
 )
 SELECT prison_number, identifier_type, identifier, eday, count(*) AS n,
        min(ts) AS first_ts, max(ts) AS last_ts
@@ -38,20 +49,27 @@ GROUP BY ALL ORDER BY prison_number, identifier_type, identifier, eday
 # Call records naming a held number, SIM or handset as the subject, per evidence day.
 _CDAY = "CAST(timezone('Europe/London', c.start_ts) - INTERVAL 8 HOURS AS DATE)"
 CALL_DAYS_SQL = f"""
-WITH hits AS (
+WITH scan AS MATERIALIZED (
+    SELECT start_ts, subject_msisdn, subject_imsi, subject_imei FROM call_records
+    WHERE {{days}}
+      AND (subject_msisdn IN (SELECT identifier FROM cw_periods WHERE identifier_type = 'MSISDN')
+           OR subject_imsi IN (SELECT identifier FROM cw_periods WHERE identifier_type = 'IMSI')
+           OR subject_imei IN (SELECT identifier FROM cw_periods
+                               WHERE identifier_type = 'IMEI'))),
+hits AS (
     SELECT p.prison_number, p.identifier_type, p.identifier, c.start_ts AS ts, {_CDAY} AS eday,
            p.valid_from, p.valid_to
-    FROM call_records c JOIN cw_periods p
+    FROM scan c JOIN cw_periods p
       ON p.identifier_type = 'MSISDN' AND c.subject_msisdn = p.identifier
     UNION ALL
     SELECT p.prison_number, p.identifier_type, p.identifier, c.start_ts, {_CDAY},
            p.valid_from, p.valid_to
-    FROM call_records c JOIN cw_periods p
+    FROM scan c JOIN cw_periods p
       ON p.identifier_type = 'IMSI' AND c.subject_imsi = p.identifier
     UNION ALL
     SELECT p.prison_number, p.identifier_type, p.identifier, c.start_ts, {_CDAY},
            p.valid_from, p.valid_to
-    FROM call_records c JOIN cw_periods p
+    FROM scan c JOIN cw_periods p
       ON p.identifier_type = 'IMEI' AND c.subject_imei = p.identifier
 )
 SELECT prison_number, identifier_type, identifier, eday, count(*) AS n,
@@ -59,6 +77,8 @@ SELECT prison_number, identifier_type, identifier, eday, count(*) AS n,
 FROM hits WHERE eday BETWEEN valid_from AND valid_to
 GROUP BY ALL ORDER BY prison_number, identifier_type, identifier, eday
 """  # noqa: S608  (a fixed expression, no input)
+# Past this many days the filter is one range (an IN list that long prunes little more).
+_MAX_LISTED_DAYS = 400
 
 PERIODS_SCHEMA = pa.schema([("prison_number", pa.string()), ("identifier_type", pa.string()),
                             ("identifier", pa.string()), ("valid_from", pa.date32()),
@@ -104,11 +124,30 @@ def call_day_counts(lake: LakeQuery, held: Iterable[Holding]) -> dict[Key, list[
     return _counts(lake, CALL_DAYS_SQL, periods_table(held, ("IMEI", "IMSI", "MSISDN")))
 
 
+def _days_filter(table: pa.Table) -> str:
+    """The lake's UTC ``day`` partitions the periods' evidence days can fall on.
+
+    An evidence day ``d`` runs from 08:00 UK time on ``d`` to 08:00 on ``d + 1``, so its
+    detections lie on UTC days ``d`` and ``d + 1``. The dates are ours (a date column),
+    written as literals so that DuckDB prunes the partitions when it plans the scan.
+    """
+    days: set[date] = set()
+    spans = zip(table.column("valid_from").to_pylist(), table.column("valid_to").to_pylist(),
+                strict=True)
+    for first, last in spans:
+        days.update(date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 2))
+        if len(days) > _MAX_LISTED_DAYS:
+            low = min(table.column("valid_from").to_pylist())
+            high = date.fromordinal(max(table.column("valid_to").to_pylist()).toordinal() + 1)
+            return f"day BETWEEN DATE '{low.isoformat()}' AND DATE '{high.isoformat()}'"
+    return "day IN (" + ", ".join(f"DATE '{d.isoformat()}'" for d in sorted(days)) + ")"
+
+
 def _counts(lake: LakeQuery, sql: str, table: pa.Table) -> dict[Key, list[DayCount]]:
     if table.num_rows == 0:
         return {}
     out: dict[Key, list[DayCount]] = {}
-    for r in lake.query(sql, tables={"cw_periods": table}):
+    for r in lake.query(sql.format(days=_days_filter(table)), tables={"cw_periods": table}):
         out.setdefault((r["prison_number"], r["identifier_type"], r["identifier"]), []).append(
             DayCount(r["eday"], int(r["n"]), r["first_ts"], r["last_ts"]))
     return out

@@ -80,17 +80,16 @@ def show_prisoner(ctx: PageContext, prison_number: str, status: int = 200,
         raise
     p = profile.prisoner
     settings = ctx.web.settings
-    lake = RuleContext(settings, ctx.store, date.today())
     try:
-        with ctx.store.session() as s:
-            view = prisoner_view(s, lake, p.prison_number, profile.attributions,
+        # A cursor on the app's lake connection (views made once, footers cached).
+        with ctx.web.lake() as con, ctx.store.session() as s:
+            view = prisoner_view(s, RuleContext.over(settings, ctx.store, date.today(), con),
+                                 p.prison_number, profile.attributions,
                                  settings.parole_probability_floor,
                                  settings.parole_probability_threshold)
     except LakeError:
         with ctx.store.session() as s:  # an unreadable lake empties the chart, not the page
             view = PrisonerView(cards(s, profile.attributions))
-    finally:
-        lake.close()
     return ctx.render("prisoner.html", status=status,
                       title=f"{p.surname}, {p.forenames} ({p.prison_number})",
                       profile=profile, view=view, section="overview", **extra)
@@ -158,7 +157,12 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
             profile.calls = []  # an unreadable lake empties this section, not the page
     # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited as a
     # look-up, as they are), so the page and the other doors never disagree.
-    known = knowledge_of(Access(ctx.store, ctx.user, ctx.web.settings), value, hint=kind)
+    access = Access(ctx.store, ctx.user, ctx.web.settings)
+    try:
+        with ctx.web.lake() as con:  # the app's lake connection, not one per page
+            known = knowledge_of(access, value, hint=kind, lake=con)
+    except LakeError:
+        known = knowledge_of(access, value, hint=kind)  # it says the lake could not be read
     with ctx.store.session() as s:
         holders = cards(s, profile.attributions)  # one card per prisoner, periods listed
     return ctx.render("identifier.html", status=status, title=f"{info.type} {info.display}",

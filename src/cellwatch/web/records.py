@@ -104,13 +104,15 @@ def _ready(session: Session, *models: Any) -> bool:
 
 def _evidence(session: Session, rows: list[Attribution],
               ) -> list[tuple[Attribution, list[EvidenceItem]]]:
-    out = []
-    for row in rows:
-        items = list(session.scalars(select(EvidenceItem)
-                                     .where(EvidenceItem.attribution_id == row.id)
-                                     .order_by(EvidenceItem.weight_log2.desc())))
-        out.append((row, items))
-    return out
+    # One query for every row's evidence (one per row cost 14% of the prisoner page).
+    items: dict[int, list[EvidenceItem]] = {row.id: [] for row in rows}
+    ids = list(items)
+    for start in range(0, len(ids), 500):  # bound the IN list (SQLite's variable limit)
+        for item in session.scalars(select(EvidenceItem)
+                                    .where(EvidenceItem.attribution_id.in_(ids[start:start + 500]))
+                                    .order_by(EvidenceItem.weight_log2.desc(), EvidenceItem.id)):
+            items[item.attribution_id].append(item)
+    return [(row, items[row.id]) for row in rows]
 
 
 def prisoner_profile(access: Access, prison_number: str, reason: str | None) -> PrisonerProfile:

@@ -32,6 +32,7 @@ from cellwatch.attribution.service.attributions import open_identifier
 from cellwatch.errors import LakeError, NotFound
 from cellwatch.identifiers import IdentifierInfo, classify, explain
 from cellwatch.intelligence.service import disseminate
+from cellwatch.lake.analytic_engine import Connection
 from cellwatch.store import AllowListEntry, Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
 
@@ -54,9 +55,12 @@ def look_up(access: Access, text: str, reason: str | None = None,
     return knowledge_of(access, text, hint)
 
 
-def knowledge_of(access: Access, text: str, hint: str | None = None) -> dict[str, Any]:
+def knowledge_of(access: Access, text: str, hint: str | None = None,
+                 lake: Connection | None = None) -> dict[str, Any]:
     """What ``text`` is and what the store knows of it, as the principal may see it.
 
+    ``lake``: an open lake connection to read through (the web keeps one, with the files'
+    footers cached); without it one is opened and closed for this look-up.
     Raises :class:`~cellwatch.errors.InvalidIdentifier` when ``text`` is not one.
     """
     info = classify(text, hint=hint)
@@ -78,7 +82,7 @@ def knowledge_of(access: Access, text: str, hint: str | None = None) -> dict[str
         out["tro_orders"] = _tro(s, access, info.value)
         out["attributions"] = _attributions(s, access, info.value)
         out["intelligence"] = _intelligence(s, access, info.value)
-        out.update(_lake(access, info))
+        out.update(_lake(access, info, lake))
         access.audit(s, "lookup", target, detail={
             key: len(out[key]) for key in ("seizures", "tro_orders", "attributions",
                                            "intelligence", "detections")})
@@ -129,7 +133,7 @@ def _attributions(session: Session, access: Access, value: str) -> list[dict[str
     from cellwatch.attribution.export import attribution_rows
 
     try:
-        rows = [r for r in attribution_rows(access.store) if r["identifier"] == value]
+        rows = attribution_rows(access.store, identifier=value)
     except NotFound:  # no attribution run yet: nothing is attributed
         return []
     numbers = sorted({r["prison_number"] for r in rows})
@@ -158,7 +162,7 @@ def _intelligence(session: Session, access: Access, value: str) -> list[dict[str
              "owner_org": r.owner_org} for r in rows]
 
 
-def _lake(access: Access, info: IdentifierInfo) -> dict[str, Any]:
+def _lake(access: Access, info: IdentifierInfo, shared: Connection | None) -> dict[str, Any]:
     """Detections per establishment and call-record counts, from the event lake."""
     out: dict[str, Any] = {"detections": [], "call_records": None}
     if access.settings is None:
@@ -168,19 +172,25 @@ def _lake(access: Access, info: IdentifierInfo) -> dict[str, Any]:
 
     value = info.value
     try:
-        con = Lake(access.settings).connect()
+        con = shared if shared is not None else Lake(access.settings).connect()
     except LakeError:
         return out
+    p = access.principal
+    # Only the establishments the principal covers are read (the rest would be dropped):
+    # the lake is partitioned by establishment, so the others' files are never opened.
+    scope = None if p.establishments is None else sorted(p.establishments)
+    where_scope = "" if scope is None else \
+        f" AND establishment IN ({', '.join('?' for _ in scope)})" if scope else " AND false"
     try:
         with duckdb_errors("identifier look-up"):
             detections = con.execute(
-                "SELECT establishment, count(*), min(ts), max(ts) FROM detections "
-                "WHERE imei = ? OR imsi = ? GROUP BY establishment ORDER BY establishment",
-                [value, value]).fetchall()
+                "SELECT establishment, count(*), min(ts), max(ts) FROM detections "  # noqa: S608
+                f"WHERE (imei = ? OR imsi = ?){where_scope} "
+                "GROUP BY establishment ORDER BY establishment",
+                [value, value, *(scope or [])]).fetchall()
             out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
                                   "last_seen": str(last)} for e, n, first, last in detections
-                                 if access.principal.covers(e)]
-            p = access.principal
+                                 if p.covers(e)]
             if p.is_system or permitted(p.roles, Resource.PRISONER, Action.READ):
                 calls = con.execute(
                     "SELECT count(*), min(start_ts), max(start_ts) FROM call_records WHERE "
@@ -193,5 +203,6 @@ def _lake(access: Access, info: IdentifierInfo) -> dict[str, Any]:
         # A lake that cannot be read must not hide what the store knows; say so instead.
         out["lake_error"] = "the event lake could not be read"
     finally:
-        con.close()
+        if shared is None:
+            con.close()
     return out
