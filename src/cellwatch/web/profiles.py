@@ -152,7 +152,7 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
         try:
             with ctx.web.lake() as lake:
                 profile.calls = call_timeline(lake, info.value, limit=50,
-                                              hidden=sorted(privileged))
+                                              hidden=sorted(privileged), kind=str(info.type))
         except LakeError:
             profile.calls = []  # an unreadable lake empties this section, not the page
     # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited as a

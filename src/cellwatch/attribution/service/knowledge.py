@@ -169,6 +169,7 @@ def _lake(access: Access, info: IdentifierInfo, shared: Connection | None) -> di
         return out
     from cellwatch.lake import Lake
     from cellwatch.lake.analytic_engine import duckdb_errors
+    from cellwatch.lake.analytics import call_columns
 
     value = info.value
     try:
@@ -181,21 +182,25 @@ def _lake(access: Access, info: IdentifierInfo, shared: Connection | None) -> di
     scope = None if p.establishments is None else sorted(p.establishments)
     where_scope = "" if scope is None else \
         f" AND establishment IN ({', '.join('?' for _ in scope)})" if scope else " AND false"
+    # Only the columns an identifier of its type can stand in: one column's equality is
+    # pushed into the scan (row groups skipped by their statistics), an OR is not.
+    column = {"IMEI": "imei", "IMSI": "imsi"}.get(info.type.name)
+    calls_in = call_columns(info.type.name)
     try:
         with duckdb_errors("identifier look-up"):
-            detections = con.execute(
+            detections = [] if column is None else con.execute(
                 "SELECT establishment, count(*), min(ts), max(ts) FROM detections "  # noqa: S608
-                f"WHERE (imei = ? OR imsi = ?){where_scope} "
+                f"WHERE {column} = ?{where_scope} "
                 "GROUP BY establishment ORDER BY establishment",
-                [value, value, *(scope or [])]).fetchall()
+                [value, *(scope or [])]).fetchall()
             out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
                                   "last_seen": str(last)} for e, n, first, last in detections
                                  if p.covers(e)]
             if p.is_system or permitted(p.roles, Resource.PRISONER, Action.READ):
                 calls = con.execute(
-                    "SELECT count(*), min(start_ts), max(start_ts) FROM call_records WHERE "
-                    "subject_msisdn = ? OR subject_imsi = ? OR subject_imei = ? OR other_party = ?",
-                    [value] * 4).fetchone()
+                    "SELECT count(*), min(start_ts), max(start_ts) FROM call_records "  # noqa: S608
+                    "WHERE " + " OR ".join(f"{c} = ?" for c in calls_in),
+                    [value] * len(calls_in)).fetchone()
                 if calls is not None:
                     out["call_records"] = {"count": calls[0], "first": str(calls[1]) if calls[1]
                                            else None, "last": str(calls[2]) if calls[2] else None}
