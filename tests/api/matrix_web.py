@@ -102,6 +102,13 @@ WEB: dict[str, Targets] = {
         f"/identifiers/IMEI/{SHARED}/judgements/{{}}/undo", World.fresh_judgement),
     "GET /operator": {"page": _get("/operator")},
     "POST /operator/lines/{line_id}": _by_est(_answer),
+    "GET /work": {"page": _get("/work")},
+    "POST /referrals": _by_est(lambda w, u, est: _form(
+        "/referrals", to_org="PAROLE", prison_number=PRISONER[est],
+        summary=f"matrix referral {w.next()}"), ("HEI", "LEI")),
+    "GET /reviews/{prison_number}": _pages("/reviews/{}", PRISONER),
+    "GET /statistics": {"all": _get("/statistics")},
+    "GET /statistics.csv": {"all": _get("/statistics.csv")},
     "GET /queues/orders": {"list": _get("/queues/orders")},
     "GET /orders/{ref}": _pages("/orders/{}", ORDER),
     "POST /orders/{ref}/transition": {k: (lambda e: lambda w, u: _form(

@@ -92,7 +92,7 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
     code, _ = cli("tro", "transition", ref, "GRANTED", "--reason", "no court given")
     assert code != 0  # GRANTED requires a court and an order date
     granted = _json(cli, "tro", "transition", ref, "GRANTED", "--reason", "order made",
-                    "--court", "Birmingham Magistrates' Court", "--order-date", "2026-12-21")
+                    "--court", "Birmingham Magistrates' Court", "--order-date", "2026-03-21")
     assert granted["state"] == "GRANTED"
 
     code, _ = cli("tro", "pack", ref, "--out", str(tmp_path / "pack"))
@@ -115,7 +115,7 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
         rows = list(csv.DictReader(handle))
     assert [r["action"] for r in rows] == ["DISCONNECT_SIM", "BLOCK_HANDSET"]
     assert rows[0]["compliance_due"] == "2027-01-04"
-    assert rows[0]["order_date"] == "2026-12-21"
+    assert rows[0]["order_date"] == "2026-03-21"
 
     # overdue on 5 January; Berwyn's team neither sees nor escalates Hewell's lines
     assert _json(cli, "tro", "overdue", "--as-of", "2027-01-05", principal=BERWYN) == []

@@ -26,6 +26,8 @@ USERS = {
     # A colleague to hand alerts to: the alerts service assigns only to active users.
     "duty.officer": ("HEI-SIT", ["analyst"]),
     "national.analyst": ("NATIONAL-INTEL", ["analyst", "supervisor", "administrator"]),
+    # The Parole Board: sees a prisoner only once he is referred to it for a review.
+    "parole.manager": ("PAROLE", ["parole_case_manager"]),
 }
 PRISONERS = {
     # prison number: (surname, forenames, establishment, cell)
@@ -101,6 +103,7 @@ def build(store: Store) -> None:
                          establishment=HEWELL),
             Organisation(code="LEI-SIT", name="Leeds security team", kind="ESTABLISHMENT",
                          establishment=LEEDS),
+            Organisation(code="PAROLE", name="Parole Board", kind="PAROLE_BOARD"),
         ])
         db.flush()
         for username, (org, roles) in USERS.items():

@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from cellwatch.access import audit as audit_log
 from cellwatch.access.models import User
+from cellwatch.access.principal import Principal, principal_for
 from cellwatch.access.roles import Action, Resource, permitted
 from cellwatch.access.service import Access, Page
 from cellwatch.alerts.export import visible_alerts
 from cellwatch.alerts.lifecycle import acknowledge_in, assign_in, close_in
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.redact import redact
-from cellwatch.errors import AccessDenied, InvalidData, NotFound
+from cellwatch.errors import AccessDenied, AuthenticationFailed, InvalidData, NotFound
 
 RESOURCE = "alert"
 
@@ -100,11 +101,23 @@ def get_for(access: Access, alert_id: int) -> Alert:
     raise _missing(alert_id)
 
 
-def _work(access: Access, action: str, alert_id: int, detail: Mapping[str, Any],
-          change: Callable[[Session], Alert]) -> Alert:
+def _may_work(access: Access, action: str, alert_id: int) -> None:
     principal = access.principal
     if not (principal.is_system or permitted(principal.roles, Resource.CASE, Action.UPDATE)):
         raise _refuse(access, action, alert_id, "no role of yours works alerts")
+
+
+def _can_work(session: Session, principal: Principal, alert_id: int) -> bool:
+    """Whether ``principal`` could see and work the alert (an assignee must)."""
+    if not (principal.is_system or permitted(principal.roles, Resource.CASE, Action.UPDATE)):
+        return False
+    return session.scalars(select(Alert.id).where(
+        Alert.id == alert_id, visible_alerts(principal))).first() is not None
+
+
+def _work(access: Access, action: str, alert_id: int, detail: Mapping[str, Any],
+          change: Callable[[Session], Alert]) -> Alert:
+    _may_work(access, action, alert_id)
     with access.store.session() as s:
         if _visible(s, access, alert_id) is None:
             exists = s.get(Alert, alert_id) is not None
@@ -122,10 +135,24 @@ def _work(access: Access, action: str, alert_id: int, detail: Mapping[str, Any],
 def assign_for(access: Access, alert_id: int, to_user: str) -> Alert:
     """Give an alert to an active user (hand-over allowed)."""
     name = to_user.strip()
+    _may_work(access, "assign", alert_id)  # the principal's own role first: nothing is told
     with access.store.session() as s:
         user = s.scalars(select(User).where(User.username == name)).first()
         if user is None or not user.active:
             raise InvalidData("assignment refused", {"to_user": [f"no active user {name!r}"]})
+        try:
+            assignee = principal_for(s, name)
+        except AuthenticationFailed as exc:
+            raise InvalidData("assignment refused",
+                              {"to_user": [f"{name!r} cannot sign in"]}) from exc
+        # Only said of an alert the principal may see (else _work answers not found).
+        unseen = _visible(s, access, alert_id) is not None and not _can_work(s, assignee,
+                                                                            alert_id)
+    if unseen:
+        why = f"{name} cannot see or work alert {alert_id}"
+        audit_log.append_now(access.store, _event(access, "assign", alert_id, "denied",
+                                                  {"why": why, "assigned_to": name}))
+        raise InvalidData(f"assignment refused: {why}", {"to_user": [why]})
     by = access.principal.username
     return _work(access, "assign", alert_id, {"assigned_to": name},
                  lambda s: assign_in(s, alert_id, name, by))

@@ -31,6 +31,8 @@ PAGE_MODULES = (
     "cellwatch.web.guard",
     "cellwatch.web.linkchart",
     "cellwatch.web.operator",
+    "cellwatch.web.work",
+    "cellwatch.web.statistics",
 )
 
 

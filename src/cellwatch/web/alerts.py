@@ -14,6 +14,7 @@ first, then newest evidence; every time is shown in UK local time, labelled.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -24,8 +25,8 @@ from cellwatch.access.service import Page as Paging
 from cellwatch.alerts import OUTCOMES
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.service import acknowledge_for, assign_for, close_for, get_for, list_for
-from cellwatch.errors import CellwatchError, InvalidData
-from cellwatch.web.context import Page, WebRoute
+from cellwatch.errors import CellwatchError
+from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
 # Open work first, then newest first.
@@ -59,7 +60,7 @@ def alert_page(ctx: Page, alert_id: int) -> Response:
                       outcomes=OUTCOMES)
 
 
-def _each(ids: list[int], act: Callable[[int], object]) -> tuple[int, list[str]]:
+def _each(ids: list[int], act: Callable[[int], object]) -> tuple[int, list[CellwatchError]]:
     # One refusal (scope, state, role) must not stop the others: report it and go on.
     done, refused = 0, []
     for alert_id in ids:
@@ -67,8 +68,26 @@ def _each(ids: list[int], act: Callable[[int], object]) -> tuple[int, list[str]]
             act(alert_id)
             done += 1
         except CellwatchError as exc:
-            refused.append(exc.message)
+            refused.append(exc)
     return done, refused
+
+
+def _show_again(ctx: PageContext, back: str, problems: list[str], fields: dict[str, str],
+                chosen: list[int], note: str | None = None, status: int = 422) -> Response:
+    # A refused or incomplete action re-shows the form it came from, with what was typed,
+    # the boxes ticked and why; never a "Success" banner.
+    summary = [(None, p) for p in problems]
+    one = re.fullmatch(r"/alerts/(\d+)", back)
+    if one:
+        alert = get_for(Access(ctx.store, ctx.user), int(one.group(1)))
+        return ctx.render("alert.html", status=status, title=f"Alert {alert.id}",
+                          section="queues", alert=alert, outcomes=OUTCOMES, values=fields,
+                          error_summary=summary, partly=note)
+    alerts = list_for(Access(ctx.store, ctx.user), QUEUE)
+    alerts.sort(key=_queue_order)
+    return ctx.render("alerts.html", status=status, title="Alerts", section="queues",
+                      tab="alerts", alerts=alerts, shown="", statuses=list(ORDER),
+                      values=fields, ticked=set(chosen), error_summary=summary, partly=note)
 
 
 @router.post("/queues/alerts/action")
@@ -82,7 +101,7 @@ async def alerts_action(ctx: Page) -> Response:
     back = fields.get("back", "/queues/alerts")
     back = back if back.startswith("/") and not back.startswith("//") else "/queues/alerts"
     if not ids:
-        raise InvalidData("select at least one alert")
+        return _show_again(ctx, back, ["Select at least one alert"], fields, ids)
     access = Access(ctx.store, ctx.user)
     if action == "acknowledge":
         done, refused = _each(ids, lambda i: acknowledge_for(access, i))
@@ -90,17 +109,24 @@ async def alerts_action(ctx: Page) -> Response:
     elif action == "assign":
         to = fields.get("assignee", "").strip() or ctx.user.username
         done, refused = _each(ids, lambda i: assign_for(access, i, to))
-        verb = f"Assigned to {to}:"
+        verb = "Assigned"
     elif action == "close":
         outcome = fields.get("outcome", "")
         if outcome not in OUTCOMES:
-            raise InvalidData("choose the outcome the alert is closed with")
+            return _show_again(ctx, back, ["Choose the outcome the alert is closed with"],
+                               fields, ids)
         note = fields.get("note", "").strip() or None
         done, refused = _each(ids, lambda i: close_for(access, i, outcome, note))
         verb = "Closed"
     else:
-        raise InvalidData("choose what to do with the selected alerts")
-    message = f"{verb} {done} alert{'s' if done != 1 else ''}"
+        return _show_again(ctx, back, ["Choose what to do with the selected alerts"],
+                           fields, ids)
+    plural = "s" if done != 1 else ""
     if refused:
-        message += f"; not done: {'; '.join(refused)}"
-    return ctx.redirect(back, done=message)
+        partly = f"{verb} {done} alert{plural}." if done else None
+        # Nothing done and one reason (not found, not allowed, wrong state): its status.
+        codes = {r.http_status for r in refused}
+        status = codes.pop() if not done and len(codes) == 1 else 422
+        return _show_again(ctx, back, [f"Not done: {r.message}" for r in refused], fields,
+                           ids, partly, status)
+    return ctx.redirect(back, done="alerts_done", verb=verb, n=done, s=plural)

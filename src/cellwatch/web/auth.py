@@ -80,4 +80,4 @@ async def signout(ctx: AnyPage) -> Response:
     await ctx.form()
     await run_in_threadpool(_end, ctx)
     ctx.new_session = type(ctx.session)()
-    return ctx.redirect("/signin", done="You have signed out")
+    return ctx.redirect("/signin", done="signed_out")

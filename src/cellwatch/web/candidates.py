@@ -66,7 +66,7 @@ async def draft_application(ctx: Page) -> Response:
             reason="application drafted from the candidates queue")
         refs.append(order.ref)
     target = f"/orders/{refs[0]}" if len(refs) == 1 else "/queues/orders"
-    return ctx.redirect(target, done=f"Drafted {', '.join(refs)}")
+    return ctx.redirect(target, done="drafted", refs=", ".join(refs))
 
 
 @router.get("/queues/referrals")
@@ -85,4 +85,4 @@ async def acknowledge(ctx: Page, referral_id: int) -> Response:
     """The receiving organisation acknowledges a referral (the service layer decides)."""
     await ctx.form()
     acknowledge_referral(Access(ctx.store, ctx.user), referral_id)
-    return ctx.redirect("/queues/referrals", done=f"Referral {referral_id} acknowledged")
+    return ctx.redirect("/queues/referrals", done="referral_acknowledged", id=referral_id)

@@ -22,8 +22,10 @@ from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from cellwatch.access.principal import Principal, principal_for
+from cellwatch.access.roles import Action, OrgKind, Resource, permitted
 from cellwatch.bidi import neutralise
 from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData, SignInRequired
 from cellwatch.lake import KINDS, Lake
@@ -31,6 +33,7 @@ from cellwatch.lake.analytic_engine import Connection
 from cellwatch.lake.layout import data_files
 from cellwatch.settings import Settings
 from cellwatch.store import Store
+from cellwatch.web import flash
 from cellwatch.web import session as cookie
 from cellwatch.web.session import WebSession
 
@@ -41,10 +44,53 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 # (href, label, section key): the service navigation, in the order an analyst works.
 NAV = (
+    ("/work", "Your work", "work"),
     ("/", "Overview", "overview"),
     ("/queues/alerts", "Work queues", "queues"),
     ("/ingest", "Ingest", "ingest"),
+    ("/statistics", "Statistics", "statistics"),
 )
+# The paths under each section: the tab of the page's own path is the one highlighted
+# (a prisoner's or a device's page belongs to no tab; "/" only to the overview).
+SECTION_PATHS = {
+    "work": ("/work", "/reviews/"),
+    "overview": ("/",),
+    "queues": ("/queues/", "/alerts/", "/orders/", "/referrals/"),
+    "ingest": ("/ingest",),
+    "statistics": ("/statistics",),
+    "operator": ("/operator",),
+}
+# What a role needs for a tab or a work queue to be shown: the permission its page asks
+# (a tab that would answer 403 is not offered). Absent: every signed-in user.
+NEEDS: dict[str, tuple[Resource, Action]] = {
+    "ingest": (Resource.INGEST_BATCH, Action.READ),
+    "statistics": (Resource.ESTABLISHMENT, Action.READ),
+    "candidates": (Resource.TRO_ORDER, Action.READ),
+    "guard": (Resource.TRO_ORDER, Action.READ),
+    "orders": (Resource.TRO_ORDER, Action.READ),
+    "referrals": (Resource.REFERRAL, Action.READ),
+}
+
+
+def section_of(path: str) -> str | None:
+    """The navigation section ``path`` belongs to, if any."""
+    for key, prefixes in SECTION_PATHS.items():
+        if any(path == p.rstrip("/") or (p != "/" and path.startswith(p)) or path == p
+               for p in prefixes):
+            return key
+    return None
+
+
+def may_use(principal: Principal | None, key: str) -> bool:
+    """Whether ``principal``'s roles open the tab or queue ``key`` (scope aside)."""
+    if principal is None:
+        return False
+    need = NEEDS.get(key)
+    if need is None or principal.is_system:
+        return True
+    if principal.org_kind is OrgKind.OPERATOR:
+        return False
+    return permitted(principal.roles, *need)
 
 
 def _uk_time(value: datetime | None) -> str:
@@ -52,6 +98,14 @@ def _uk_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(LONDON).strftime("%d %b %Y %H:%M")
+
+
+def _shown(value: object) -> object:
+    # A macro's or chart's Markup stays Markup (re.sub hands back a plain str, which
+    # autoescape would then print as text).
+    if isinstance(value, Markup):
+        return Markup(neutralise(str(value)))  # noqa: S704  (only [U+XXXX] text is added)
+    return neutralise(value) if isinstance(value, str) else value
 
 
 @dataclass
@@ -128,7 +182,7 @@ class WebApp:
             trim_blocks=True,
             lstrip_blocks=True,
             # Every value a page prints: bidirectional controls shown, never obeyed.
-            finalize=lambda value: neutralise(value) if isinstance(value, str) else value,
+            finalize=_shown,
         )
         self.env.globals["static"] = lambda path: f"/static/{path}"
         self.env.filters["zip"] = lambda a, b: zip(a, b, strict=True)
@@ -168,8 +222,10 @@ class PageContext:
         html = self.web.env.get_template(template).render(
             user=self.principal,
             csrf=current.csrf,
-            nav=NAV,
-            flash=self.request.query_params.get("done"),
+            nav=tuple(n for n in NAV if may_use(self.principal, n[2])),
+            active=section_of(self.request.url.path),
+            may_use=lambda key: may_use(self.principal, key),
+            flash=flash.read(self.web.key, current.csrf, self.request.query_params),
             **values,
         )
         response = HTMLResponse(html, status_code=status)
@@ -178,10 +234,15 @@ class PageContext:
         self.finish(response)
         return response
 
-    def redirect(self, url: str, done: str | None = None) -> RedirectResponse:
-        """A see-other redirect (after a form post), optionally with a success message."""
+    def redirect(self, url: str, done: str | None = None, **values: object) -> RedirectResponse:
+        """A see-other redirect (after a form post), optionally with a success message.
+
+        ``done`` is a key of :data:`cellwatch.web.flash.MESSAGES`; ``values`` fill it in.
+        """
         if done:
-            url = f"{url}{'&' if '?' in url else '?'}done={quote(done)}"
+            current = self.new_session or self.session
+            signed = flash.query(self.web.key, current.csrf, done, values)
+            url = f"{url}{'&' if '?' in url else '?'}{signed}"
         response = RedirectResponse(url, status_code=303)
         self.finish(response)
         return response

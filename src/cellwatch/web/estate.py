@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from cellwatch.lake.analytics import detection_heat, detections_per_day
 from cellwatch.store import Establishment, Location, SeizureItem
 from cellwatch.tro.models import TroApplication
 from cellwatch.web.charts import HeatMap, Series, heat_map
-from cellwatch.web.context import WebApp
+from cellwatch.web.context import LONDON, WebApp
 from cellwatch.web.records import _ready
 
 WEEKS = 12
@@ -77,6 +77,14 @@ class Overview:
 def _week_labels(end: date) -> list[date]:
     monday = end - timedelta(days=end.weekday())
     return [monday - timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
+
+
+def _window_end(today: date, days: list[date]) -> date:
+    """Today, unless no day of ``days`` falls in the twelve weeks to today."""
+    start = _week_labels(today)[0]
+    if not days or any(start <= d <= today for d in days):
+        return today
+    return max(days)
 
 
 def _weekly(title: str, days: Counter[date], weeks: list[date]) -> Series:
@@ -149,11 +157,13 @@ def overview(access: Access, web: WebApp, since: datetime | None,
                 in_scope(p, TroApplication.establishment))))
         parents = _cells_to_landings(s, detailed) if detailed else {}
     alerts = [a for a in list_alerts(access.store, p, status="OPEN") if a.establishment in codes]
-    # The window ends at the newest data, so a replayed or simulated estate still shows;
-    # the whole lake is counted by day (partition columns only) to find its newest day.
+    # The window ends today (an order served today shows today); only when nothing at
+    # all happened in the twelve weeks to today (a replayed or simulated estate) does it
+    # end at the newest data instead. The lake is counted by day (partition columns only).
     detections = _detections(web, codes)
-    newest = [s.ts.date() for s in seizures] + [d for _, d in detections]
-    end = max(newest) if newest else (today or datetime.now(UTC).date())
+    newest = ([s.ts.date() for s in seizures] + [d for _, d in detections]
+              + [o.served_date for o in orders if o.served_date is not None])
+    end = _window_end(today or datetime.now(LONDON).date(), newest)
     weeks = _week_labels(end)
     heat_rows = _heat_rows(web, detailed, weeks[0]) if detailed else []
     finds_at: dict[str, Counter[date]] = defaultdict(Counter)

@@ -45,7 +45,7 @@ async def allow(ctx: Page, hold_id: int) -> Response:
     form = await _fields(ctx)
     row = service.allow(_access(ctx), hold_id, form.get("reason", ""),
                         form.get("kind", "STAFF"))
-    return ctx.redirect("/queues/guard", done=f"{row['identifier']} allow-listed")
+    return ctx.redirect("/queues/guard", done="guard_allowed", identifier=row["identifier"])
 
 
 @router.post("/queues/guard/{hold_id}/release")
@@ -53,4 +53,5 @@ async def release(ctx: Page, hold_id: int) -> Response:
     """Release the phone as contraband: back among the candidates."""
     form = await _fields(ctx)
     row = service.release(_access(ctx), hold_id, form.get("reason", ""))
-    return ctx.redirect("/queues/guard", done=f"{row['identifier']} released as contraband")
+    return ctx.redirect("/queues/guard", done="guard_released",
+                        identifier=row["identifier"])

@@ -168,9 +168,9 @@ async def fix_and_retry(ctx: Page, row_id: int) -> Response:
     _, summaries = await run_in_threadpool(uploads.retry_quarantined_rows, access, settings,
                                            [row_id])
     if _went_in(summaries):
-        return ctx.redirect("/ingest", done=f"Row {row_id} was fixed and went in")
+        return ctx.redirect("/ingest", done="row_fixed", row=row_id)
     return ctx.redirect(f"/ingest/quarantine/{row_id}",
-                        done=f"Saved; row {row_id} still has problems")
+                        done="row_still_bad", row=row_id)
 
 
 @router.post("/ingest/quarantine/{row_id}/discard")
@@ -187,7 +187,7 @@ async def discard(ctx: Page, row_id: int) -> Response:
                           error_summary=[("#reason", message)])
     await run_in_threadpool(uploads.discard_quarantined, Access(ctx.store, ctx.user),
                             ctx.web.settings, row_id, reason[:500])
-    return ctx.redirect("/ingest", done=f"Row {row_id} was discarded")
+    return ctx.redirect("/ingest", done="row_discarded", row=row_id)
 
 
 @router.post("/ingest/quarantine")
@@ -202,5 +202,5 @@ async def retry_selected(ctx: Page) -> Response:
     _, summaries = await run_in_threadpool(uploads.retry_quarantined_rows,
                                            Access(ctx.store, ctx.user), ctx.web.settings, ids)
     accepted = _went_in(summaries)
-    return ctx.redirect("/ingest", done=f"Retried {len(ids)} rows: {accepted} went in, "
-                                        f"{len(ids) - accepted} still quarantined")
+    return ctx.redirect("/ingest", done="rows_retried", n=len(ids), went_in=accepted,
+                        still=len(ids) - accepted)

@@ -139,7 +139,7 @@ async def judge(ctx: Page, kind: str, value: str) -> Response:
     except Denied as exc:  # audited by the access layer as it refused
         return await _refused(ctx, back, f"You cannot record a judgement on {what}: "
                               f"{_why(ctx, exc, on)}")
-    return ctx.redirect(back.url, done=f"{DONE[verdict]} {what}")
+    return ctx.redirect(back.url, done="judged", verdict=DONE[verdict], what=what)
 
 
 @router.post("/identifiers/{kind}/{value}/judgements/{judgement_id}/undo")
@@ -151,4 +151,4 @@ async def undo(ctx: Page, kind: str, value: str, judgement_id: int) -> Response:
     except Denied as exc:  # audited by the access layer as it refused
         return await _refused(ctx, back, f"You cannot undo judgement {judgement_id}: "
                               f"{_why(ctx, exc, None)}")
-    return ctx.redirect(back.url, done=f"Undid judgement {judgement_id}")
+    return ctx.redirect(back.url, done="judgement_undone", id=judgement_id)

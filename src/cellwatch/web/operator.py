@@ -54,4 +54,5 @@ async def record_answer(ctx: Page,
     line = await run_in_threadpool(
         tro_operator.record_response, _access(ctx), line_id, outcome,
         fields.get("operator_ref", "").strip() or None, fields.get("note", "").strip() or None)
-    return ctx.redirect("/operator", done=f"{line.order_ref} line {line.line_no}: {line.status}")
+    return ctx.redirect("/operator", done="operator_answer", ref=line.order_ref,
+                        line=line.line_no, status=line.status)

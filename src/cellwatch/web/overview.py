@@ -25,6 +25,9 @@ def overview(ctx: Page, establishment: str = "") -> Response:
     if ctx.user.org_kind is OrgKind.OPERATOR:
         # An operator sees no prison: its users' first page is the lines served on them.
         return ctx.redirect("/operator")
+    if ctx.user.org_kind in (OrgKind.PAROLE_BOARD, OrgKind.POLICE):
+        # No prison of their own: their first page is what was referred or shared to them.
+        return ctx.redirect("/work")
     last = ctx.session.last_visit
     since = datetime.fromtimestamp(last, UTC) if last else None
     focus = establishment.strip().upper() or None

@@ -45,32 +45,46 @@ def orders_queue(ctx: Page) -> Response:
                       tab="orders", orders=orders)
 
 
+def _order_form(ctx: PageContext, order: Order, status: int = 200,
+                values: dict[str, str] | None = None,
+                problem: str | None = None) -> Response:
+    lifecycle = default_lifecycle()
+    return ctx.render("order.html", status=status, title=f"Order {order.ref}",
+                      section="queues", order=order, next_states=lifecycle.allowed(order.state),
+                      states=lifecycle.states, values=values or {},
+                      error_summary=[(None, problem)] if problem else None)
+
+
 @router.get("/orders/{ref}")
 def order_page(ctx: Page, ref: str) -> Response:
     """One order: lines, history and the next steps its lifecycle allows."""
-    order = _order_in_scope(ctx, ref)
-    lifecycle = default_lifecycle()
-    return ctx.render("order.html", title=f"Order {order.ref}", section="queues", order=order,
-                      next_states=lifecycle.allowed(order.state),
-                      states=lifecycle.states)
+    return _order_form(ctx, _order_in_scope(ctx, ref))
 
 
 @router.post("/orders/{ref}/transition")
 async def order_transition(ctx: Page, ref: str) -> Response:
-    """Move the order to the chosen next state, with the reason given."""
+    """Move the order to the chosen next state, with the reason given.
+
+    A refused step (a date in the future, served before the order, a missing field)
+    shows the form again with what was entered and why.
+    """
     fields = await ctx.form()
     order = _order_in_scope(ctx, ref)
     target = fields.get("to", "")
     reason = fields.get("reason", "").strip()
-    if target not in default_lifecycle().allowed(order.state):
-        raise InvalidData(f"choose one of the next steps for an order that is {order.state}")
-    order_date = None
-    if fields.get("order_date"):
-        try:
-            order_date = date.fromisoformat(fields["order_date"])
-        except ValueError as exc:
-            raise InvalidData("enter the order date as YYYY-MM-DD") from exc
-    service.transition(_access(ctx), order.ref, target, reason,
-                       court=fields.get("court") or None,
-                       court_ref=fields.get("court_ref") or None, order_date=order_date)
-    return ctx.redirect(f"/orders/{order.ref}", done=f"Order {order.ref} is now {target}")
+    try:
+        if target not in default_lifecycle().allowed(order.state):
+            raise InvalidData(f"choose one of the next steps for an order that is {order.state}")
+        order_date = None
+        if fields.get("order_date", "").strip():
+            try:
+                order_date = date.fromisoformat(fields["order_date"].strip())
+            except ValueError as exc:
+                raise InvalidData("enter the order date as YYYY-MM-DD") from exc
+        service.transition(_access(ctx), order.ref, target, reason,
+                           court=fields.get("court") or None,
+                           court_ref=fields.get("court_ref") or None, order_date=order_date)
+    except InvalidData as exc:
+        return _order_form(ctx, order, 422, fields, exc.message)
+    return ctx.redirect(f"/orders/{order.ref}", done="order_state", ref=order.ref,
+                        state=target)

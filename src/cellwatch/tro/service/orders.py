@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -43,6 +44,8 @@ from cellwatch.tro.candidates import Candidate
 from cellwatch.tro.materialise import CandidateSet, candidate_set
 from cellwatch.tro.models import TroApplication, TroLine
 from cellwatch.tro.policy import EvidencePolicy
+
+LONDON = ZoneInfo("Europe/London")
 
 # Moves that commit the prison service to a court application: a supervisor's sign-off.
 SIGN_OFF_STATES = frozenset({"APPROVED", "FILED"})
@@ -202,6 +205,23 @@ def create_application(access: Access, establishment: str,
                                      chosen, reason=reason)
 
 
+def _check_dates(recorded: date | None, to: str, order_date: date | None,
+                 on: date | None) -> None:
+    """Refuse an order date after today, and serving before the order was made.
+
+    (A step's own date may be ahead: an order is served on the day agreed with the court.)
+    """
+    today = datetime.now(LONDON).date()  # a court's day is a UK day
+    if order_date is not None and order_date > today:
+        raise InvalidData(f"the order date {order_date} is in the future",
+                          {"order_date": [f"must be today ({today}) or earlier"]})
+    made = order_date or recorded
+    served = on or today
+    if to == "SERVED" and made is not None and served < made:
+        raise InvalidData(f"an order cannot be served ({served}) before it was made ({made})",
+                          {"on": [f"must be on or after the order date {made}"]})
+
+
 def transition(access: Access, ref: str, target: str, reason: str, *,
                court: str | None = None, court_ref: str | None = None,
                order_date: date | None = None, on: date | None = None) -> orders.Order:
@@ -212,6 +232,8 @@ def transition(access: Access, ref: str, target: str, reason: str, *,
         raise InvalidData("a transition needs a target state", {"state": ["required"]})
     action = Action.APPROVE if to in SIGN_OFF_STATES else Action.UPDATE
     _decide(access, action, "tro.transition.decision", ref, detail={"to": to})
+    _check_dates(orders.get_order(access.store, ref).application.order_date, to,
+                 order_date, on)
     return orders.transition(access.store, lake_settings(access), access.principal.username, ref,
                              to, reason, court=court, court_ref=court_ref,
                              order_date=order_date, on=on)
