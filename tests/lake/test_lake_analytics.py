@@ -33,3 +33,15 @@ def test_without_a_hidden_list_every_record_comes_back() -> None:
 
 def test_a_privileged_number_asked_for_directly_shows_nothing_of_its_calls() -> None:
     assert call_timeline(_calls(), SOLICITOR, hidden=[SOLICITOR]) == []
+
+
+def test_a_number_is_found_as_subject_or_other_party_when_its_type_is_given() -> None:
+    con = _calls()
+    assert len(call_timeline(con, SUBJECT, kind="MSISDN")) == 3
+    assert len(call_timeline(con, "+447700900002", kind="MSISDN")) == 1
+
+
+def test_the_type_narrows_the_columns_looked_in() -> None:
+    # A number asked for as an IMEI is looked for in the handset column only.
+    assert call_timeline(_calls(), SUBJECT, kind="IMEI") == []
+    assert len(call_timeline(_calls(), SUBJECT, kind=None)) == 3
