@@ -22,12 +22,13 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
-from cellwatch.errors import InvalidData, NotFound
+from cellwatch.errors import IngestError, InvalidData, NotFound
 from cellwatch.ingest.model import IngestSummary
 from cellwatch.ingest.quarantine import show_row
 from cellwatch.ingest.registry import kind_names
 from cellwatch.ingest.service import batches as batch_list
 from cellwatch.ingest.service import uploads
+from cellwatch.web import upload_checks
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -122,8 +123,19 @@ async def upload(ctx: Page, request: Request) -> Response:
             with path.open("wb") as out:
                 await run_in_threadpool(shutil.copyfileobj, upload.file, out, 1024 * 1024)
             await upload.close()  # the parser's spooled copy is not needed any more
-            summary = await run_in_threadpool(uploads.ingest_upload, access,
-                                              ctx.web.settings, kind, path)
+            said = await run_in_threadpool(upload_checks.problem, path, path.name, kind)
+            if said is None:
+                try:
+                    summary = await run_in_threadpool(uploads.ingest_upload, access,
+                                                      ctx.web.settings, kind, path)
+                except (InvalidData, IngestError) as exc:  # the service's whole-file refusal
+                    if exc.http_status >= 500:
+                        raise
+                    said = exc.message
+            if said is not None:
+                # The form again, the problem by the file box (the file itself is not kept).
+                return _page(ctx, status=422, error_summary=[("#file", said)],
+                             errors={"#file": said}, chosen=kind)
     finally:
         await form.close()
     return _page(ctx, summary=summary, file_name=path.name, chosen=kind)

@@ -15,6 +15,7 @@ from cellwatch import csvsafe
 from cellwatch.access.service import Access
 from cellwatch.errors import InvalidData
 from cellwatch.reports.definitions import STATISTICS
+from cellwatch.reports.stats import Grouping
 from cellwatch.reports.service import statistics_for
 from cellwatch.web.charts import Series, bars
 from cellwatch.web.context import Page, PageContext, WebRoute
@@ -33,7 +34,7 @@ def _day(text: str, name: str) -> date | None:
 
 
 async def _table(ctx: PageContext, by: str, start: str, end: str) -> Any:
-    grouping = "region" if by == "region" else "establishment"
+    grouping: Grouping = "region" if by == "region" else "establishment"
     access = Access(ctx.store, ctx.user, ctx.web.settings)
     return await run_in_threadpool(statistics_for, access, grouping, _day(start, "from"),
                                    _day(end, "to"))

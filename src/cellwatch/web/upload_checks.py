@@ -1,0 +1,82 @@
+"""Whole-file problems of an upload, said in words before the file is ingested.
+
+An officer exporting from Excel or a partner's system most often sends a file that is
+empty, saved as UTF-16 ("Unicode Text"), separated by semicolons or tabs, a header with no
+rows, or another kind's file. The ingest service would refuse most of these too, with a
+line number and a technical reason; this says what happened and what to do instead, and
+names only the file as the user sent it (never a server path).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from cellwatch.ingest.sniff import normalise_column
+from cellwatch.ingest.specs import kind_specs
+
+SAMPLE = 64 * 1024
+SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+EXCEL = "Save it from Excel as \u201cCSV UTF-8 (Comma delimited)\u201d and upload it again."
+
+
+def _utf16(head: bytes) -> bool:
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    # No byte-order mark: ASCII text in UTF-16 has a NUL in every other byte.
+    sample = head[:200]
+    return len(sample) >= 8 and sample[1::2].count(0) > len(sample) // 4
+
+
+def _label(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def problem(path: Path, name: str, kind: str) -> str | None:
+    """What is wrong with the whole file ``path`` (sent as ``name``) for ``kind``, or None."""
+    with path.open("rb") as handle:
+        head = handle.read(SAMPLE)
+    if not head.strip():
+        return f"{name} is empty: nothing to ingest."
+    if _utf16(head):
+        return f"{name} is saved as UTF-16 (Excel\u2019s \u201cUnicode Text\u201d). {EXCEL}"
+    if not name.lower().endswith((".csv", ".txt")):
+        return None
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not a character cut by the sample's end
+            return (f"{name} is not UTF-8 text (byte {exc.start + 1} cannot be read). "
+                    f"{EXCEL}")
+        text = head[:exc.start].decode("utf-8-sig")
+    lines = [line for line in text.splitlines() if line.strip()]
+    header = lines[0]
+    if "," not in header:
+        for sep, word in SEPARATORS.items():
+            if sep in header:
+                return (f"The columns of {name} are separated by {word}; cellwatch reads "
+                        f"comma-separated files. {EXCEL}")
+    columns = {normalise_column(c) for c in next(csv.reader(io.StringIO(header)))}
+    wrong = _wrong_kind(columns, kind)
+    if wrong:
+        return wrong.format(name=name)
+    if len(lines) == 1 and len(head) < SAMPLE:
+        return f"{name} has a header but no rows: nothing to ingest."
+    return None
+
+
+def _wrong_kind(columns: set[str], kind: str) -> str | None:
+    specs = kind_specs()
+    chosen = specs.get(kind)
+    if chosen is None or all(c in columns for c in chosen.required):
+        return None
+    fits = sorted(k for k, spec in specs.items()
+                  if k != kind and spec.required and all(c in columns for c in spec.required))
+    missing = ", ".join(c for c in chosen.required if c not in columns)
+    if fits:
+        others = " or ".join(f"\u201c{_label(k)}\u201d" for k in fits)
+        return (f"{{name}} has the columns of a {others} file, not {_label(kind)} "
+                f"(it lacks {missing}). Choose {others} as the kind, or upload the "
+                f"{_label(kind)} file.")
+    return f"{{name}} is not a {_label(kind)} file: its header lacks {missing}."
