@@ -117,6 +117,8 @@ def page_types(x: dict[str, Any]) -> list[PageType]:
         PageType("web order", local, tuple(f"/orders/{o}" for o in x["orders"]), False),
         PageType("web ingest", local, ("/ingest",), False),
         PageType("web operator", "operator.liaison", ("/operator",), False),
+        PageType("web your work", local, ("/work",), False),
+        PageType("web statistics", "national.analyst", ("/statistics",), False),
     ]
     q = f"?limit={many['limit']}"
     api = [
