@@ -16,7 +16,10 @@ from fastapi.testclient import TestClient
 from web_client import estate_with_liaisons, sign_in
 
 from audit_support import two_alerts
+from cellwatch.access.principal import principal_for
+from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
+from cellwatch.cases.service import create_case, share_case
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.tro.models import TroApplication
@@ -112,3 +115,19 @@ def test_a_refused_referral_shows_the_form_again(client: TestClient) -> None:
     empty = _refer(client, to_org="", prison_number="", summary="")
     assert empty.status_code == 422
     assert "Choose whom to refer to" in empty.text
+
+
+def test_a_case_shared_with_the_police_is_on_their_page_and_no_one_else_s(
+        client: TestClient, store: Store) -> None:
+    with store.session() as s:
+        hei = principal_for(s, "hei_supervisor")
+    access = Access(store, hei)
+    create_case(access, "OP-LANTERN", "Phones on A wing", subjects=["A1111AA"])
+    share_case(access, "OP-LANTERN", "WMP")
+    for user, shown in (("wmp_investigator", True), ("hei_analyst", True),
+                        ("lei_analyst", False)):
+        sign_in(client, user)
+        page = client.get("/work").text
+        assert ("OP-LANTERN" in page) is shown, user
+    sign_in(client, "wmp_investigator")
+    assert "(shared by HEI-SIT)" in client.get("/work").text

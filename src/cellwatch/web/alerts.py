@@ -129,4 +129,6 @@ async def alerts_action(ctx: Page) -> Response:
         status = codes.pop() if not done and len(codes) == 1 else 422
         return _show_again(ctx, back, [f"Not done: {r.message}" for r in refused], fields,
                            ids, partly, status)
+    if action == "assign":
+        return ctx.redirect(back, done="alerts_assigned", to=to, n=done, s=plural)
     return ctx.redirect(back, done="alerts_done", verb=verb, n=done, s=plural)

@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "operator_answer": "{ref} line {line}: {status}",
     "order_state": "Order {ref} is now {state}",
     "alerts_done": "{verb} {n} alert{s}",
+    "alerts_assigned": "Assigned to {to}: {n} alert{s}",
 }
 # The query parameters a flash uses (stripped from links built on a page's own URL).
 PARAMS = ("done", "dv", "ds")

@@ -2,8 +2,9 @@
 
 ``/work`` lists, for whoever signs in, only what their roles may open: referrals received
 and not yet acknowledged (the Parole Board's are prisoners referred for a review, each
-with its summary), open alerts in their establishments, orders waiting for a step, and
-the protected persons a victim-liaison officer looks after. Everything is read through the
+with its summary), open alerts in their establishments, orders waiting for a step, open
+cases of their organisation or shared with it, and the protected persons a
+victim-liaison officer looks after. Everything is read through the
 services (cases, alerts, TRO orders, protect), which decide and audit; a section the role
 may not use is left out, never shown as an error.
 
@@ -25,7 +26,7 @@ from cellwatch.access.roles import Action, OrgKind, Resource, permitted
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
 from cellwatch.alerts.service import list_for
-from cellwatch.cases.service import create_referrals, list_referrals
+from cellwatch.cases.service import create_referrals, list_cases, list_referrals
 from cellwatch.errors import CellwatchError
 from cellwatch.estate.service import get_prisoner
 from cellwatch.lake.rule_context import RuleContext
@@ -54,6 +55,8 @@ def _sections(ctx: PageContext) -> dict[str, Any]:
     if may_use(user, "orders"):
         found["orders"] = [o for o in tro.list_orders(access, Paging(limit=200))
                            if o["state"] in WAITING][:10]
+    if permitted(user.roles, Resource.CASE, Action.READ):
+        found["cases"] = list_cases(access, SHOWN, status="OPEN")
     if permitted(user.roles, Resource.PROTECTED_PERSON, Action.READ):
         found["persons"] = list_protected_persons(access)
     return found
