@@ -4,7 +4,10 @@ reason and reads his summary in the browser. Each page axe-checked and photograp
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from selenium.webdriver.support.ui import Select
 from web_browser import Browser
 
 pytestmark = pytest.mark.browser
@@ -22,8 +25,6 @@ def test_the_parole_board_opens_a_referred_summary(browser: Browser) -> None:
     browser.open("/work")
     browser.screenshot("31-work-analyst")
     browser.assert_accessible()
-    from selenium.webdriver.support.ui import Select
-
     Select(browser.find("#to_org")).select_by_value("PAROLE")
     browser.fill("#prison_number", "A1234BC")
     browser.fill("#summary", "Parole review due: phone evidence to consider")
@@ -53,4 +54,29 @@ def test_the_statistics_page_reads_and_downloads(browser: Browser) -> None:
     browser.assert_accessible()
     browser.open("/statistics?by=region")
     assert "Per region" in browser.text()
+    browser.assert_accessible()
+
+
+def test_a_refused_assignment_and_a_bad_upload_keep_their_forms(
+        browser: Browser, tmp_path: Path) -> None:
+    browser.sign_in("hei.analyst")
+    browser.open("/queues/alerts")
+    browser.click_and_wait(browser.find("table tbody tr a.govuk-link"))
+    browser.fill("#assignee", "lei.analyst")  # Leeds's analyst cannot see a Hewell alert
+    browser.submit("button[value=assign]")
+    assert "cannot see or work alert" in browser.text(".govuk-error-summary")
+    assert browser.find("#assignee").get_attribute("value") == "lei.analyst"
+    assert not browser.find_all(".govuk-notification-banner--success")
+    browser.screenshot("35-alert-assign-refused")
+    browser.assert_accessible()
+
+    browser.open("/ingest")
+    Select(browser.find("#kind")).select_by_value("seizures")
+    upload = tmp_path / "export.csv"
+    upload.write_bytes("seizure_ref;item_no;ts;establishment;item_type\r\n".encode("utf-16"))
+    browser.find("#file").send_keys(str(upload))
+    browser.submit("#upload")
+    assert "saved as UTF-16" in browser.text("#file-error")
+    assert str(tmp_path) not in browser.text("body")
+    browser.screenshot("36-upload-explained")
     browser.assert_accessible()
