@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
 from web_client import estate_with_liaisons, sign_in
 
 from audit_support import two_alerts
-from cellwatch.access.principal import principal_for
+from cellwatch.access.directory import create_user
+from cellwatch.access.fixtures import PASSWORD
+from cellwatch.access.principal import SYSTEM, principal_for
 from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
 from cellwatch.cases.service import create_case, share_case
@@ -29,6 +31,7 @@ from cellwatch.tro.models import TroApplication
 def client(settings: Settings, store: Store) -> Iterator[TestClient]:
     estate_with_liaisons(store)
     two_alerts(store)
+    create_user(Access(store, SYSTEM), "nat_victim", "NIU", ["victim_liaison"], PASSWORD)
     with store.session() as s:  # an order waiting for Hewell's next step
         s.add(TroApplication(ref="TRO-HEI-7", establishment="HEI", state="DRAFT",
                              created_by="system"))
@@ -89,7 +92,12 @@ def test_the_parole_board_opens_the_summary_of_a_prisoner_referred_to_it(
     ("parole_cm", ["Prisoners referred to you"], ["Open alerts", "Disconnection orders",
                                                   "Refer a prisoner"]),
     ("wmp_investigator", ["Referrals received"], ["Open alerts", "Disconnection orders"]),
-    ("nat_admin", [], ["Referrals received", "Disconnection orders", "Refer a prisoner"]),
+    ("nat_admin", ["Open alerts"], ["Referrals received", "Disconnection orders",
+                                    "Refer a prisoner"]),
+    ("nat_analyst", ["Open alerts", "Referrals received", "Disconnection orders"], []),
+    ("nat_liaison", ["Open alerts"], ["Referrals received", "Protected persons"]),
+    ("nat_victim", ["Protected persons you look after"], ["Referrals received",
+                                                          "Refer a prisoner"]),
 ])
 def test_each_role_s_page_shows_only_what_it_may_use(
         client: TestClient, user: str, shown: list[str], left_out: list[str]) -> None:
@@ -100,7 +108,8 @@ def test_each_role_s_page_shows_only_what_it_may_use(
         assert text in page.text, (user, text)
     for text in left_out:
         assert text not in page.text, (user, text)
-    assert ('href="/orders/TRO-HEI-7"' in page.text) == (user == "hei_analyst")
+    assert ('href="/orders/TRO-HEI-7"' in page.text) == (user in ("hei_analyst",
+                                                                  "nat_analyst"))
 
 
 def test_a_refused_referral_shows_the_form_again(client: TestClient) -> None:

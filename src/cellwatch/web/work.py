@@ -50,7 +50,9 @@ def _sections(ctx: PageContext) -> dict[str, Any]:
     if may_use(user, "referrals"):
         received = list_referrals(access, SHOWN, status="SENT", direction="in")
         found["referrals"] = sorted(received, key=lambda r: -r.id)
-    if user.org_kind is not OrgKind.OPERATOR and (user.is_system or user.establishments):
+    # Alerts are a prison's: a national unit (establishments None: every one) or a team
+    # covering some; police, Parole Board and operators cover none.
+    if user.is_system or user.establishments is None or user.establishments:
         found["alerts"] = [a for a in list_for(access, SHOWN, status="OPEN")][:10]
     if may_use(user, "orders"):
         found["orders"] = [o for o in tro.list_orders(access, Paging(limit=200))
