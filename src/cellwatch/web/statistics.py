@@ -15,8 +15,8 @@ from cellwatch import csvsafe
 from cellwatch.access.service import Access
 from cellwatch.errors import InvalidData
 from cellwatch.reports.definitions import STATISTICS
-from cellwatch.reports.stats import Grouping
 from cellwatch.reports.service import statistics_for
+from cellwatch.reports.stats import Grouping
 from cellwatch.web.charts import Series, bars
 from cellwatch.web.context import Page, PageContext, WebRoute
 
