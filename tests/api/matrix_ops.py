@@ -228,7 +228,8 @@ API: dict[str, Targets] = {
         "HEI": _get(f"{V1}/judgements", prison_number="A1111AA"),
         "LEI": _get(f"{V1}/judgements", prison_number="A3333CC"),
         "unknown": _get(f"{V1}/judgements", prison_number="Z9999ZZ"),
-        "device_HEI+LEI": _get(f"{V1}/judgements", identifier=SHARED)},
+        "device_HEI+LEI": _get(f"{V1}/judgements", identifier=SHARED),
+        "device_unknown": _get(f"{V1}/judgements", identifier="490154203237518")},
     "POST /api/v1/judgements/attributions": _by_est(_judge, ("HEI", "LEI")),
     "POST /api/v1/judgements/links": {"HEI+LEI": lambda w, u: Call(
         f"{V1}/judgements/links", json={"a_type": "IMEI", "a": SHARED, "b_type": "IMSI",

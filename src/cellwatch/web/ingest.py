@@ -20,7 +20,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.roles import Action, Resource
+from cellwatch.access.service import Access, Denied, not_found
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import IngestError, InvalidData, NotFound
 from cellwatch.ingest.model import IngestSummary
@@ -144,13 +145,18 @@ async def upload(ctx: Page, request: Request) -> Response:
 def _row_in_scope(ctx: PageContext, row_id: int) -> dict[str, object]:
     # Raw rows can hold personal data: the service layer's list decides (and audits)
     # whether the row's batch is one the principal may see.
-    row = show_row(ctx.store, row_id)
+    # Unknown, or not one's own, answer alike (the role first, so it is refused alike too).
     access = Access(ctx.store, ctx.user)
+    access.require_role(Action.READ, Resource.QUARANTINE, str(row_id))
+    try:
+        row = show_row(ctx.store, row_id)
+    except NotFound:
+        raise not_found(Resource.QUARANTINE, row_id) from None
     batch = row["batch_id"] if isinstance(row["batch_id"], int) else None
     visible = {r.id for r in batch_list.list_quarantine(access, Paging(limit=500), status="OPEN",
                                                    batch_id=batch)}
     if row_id not in visible:
-        raise NotFound(f"no open quarantined row {row_id} of yours")
+        raise not_found(Resource.QUARANTINE, row_id)
     return row
 
 
