@@ -110,7 +110,8 @@ def test_full_lifecycle(estate: Estate, cli, tmp_path: Path) -> None:  # type: i
     code, _ = cli("tro", "batch", ref, "--out", str(tmp_path / "batch"))
     assert code == 0
     files = sorted(p.name for p in (tmp_path / "batch").iterdir())
-    assert files == [f"{ref}-Vodafone-UK.csv"]
+    # The operator's file and its Table Schema (identifiers typed as strings).
+    assert files == [f"{ref}-Vodafone-UK.csv", f"{ref}-Vodafone-UK.schema.json"]
     with (tmp_path / "batch" / files[0]).open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["action"] for r in rows] == ["DISCONNECT_SIM", "BLOCK_HANDSET"]
