@@ -127,6 +127,22 @@ def test_out_of_scope_or_without_the_permission_is_refused_and_audited(
     assert client.post(f"{JUDGEMENTS}/attributions", json={}).status_code == 401
 
 
+def test_undo_without_the_right_is_403_whether_or_not_the_judgement_exists(
+        client: TestClient, login: Login, store: Store) -> None:
+    status, body = _judge(client, login("hei_analyst"))
+    assert status == 201
+    for user in ("lei_admin", "parole_cm"):
+        answers = [client.post(f"{JUDGEMENTS}/{n}/undo", headers=login(user))
+                   for n in (body["id"], 999999)]
+        assert [r.status_code for r in answers] == [403, 403]
+        assert answers[0].json()["detail"] == answers[1].json()["detail"].replace(
+            "999999", str(body["id"]))
+    # With the right, an unknown judgement is still not found.
+    assert client.post(f"{JUDGEMENTS}/999999/undo",
+                       headers=login("hei_supervisor")).status_code == 404
+    assert _recorded(store) == [("A1111AA", "hei_analyst", None)]
+
+
 @pytest.mark.parametrize(("field", "value"), [
     ("reason", None), ("reason", ""), ("reason", "   "), ("verdict", "MAYBE"),
     ("identifier", "353456789012349"),  # a bad check digit

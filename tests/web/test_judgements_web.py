@@ -337,3 +337,24 @@ def test_a_role_without_judging_is_told_so_on_the_prisoner_page(
     assert audited(store, "wm_investigator", "attribution") == [
         ("update", f"IMEI {HANDSET} PRISONER A1111AA", "denied")]
     assert _judgements(store) == []
+
+
+def test_a_role_that_may_not_judge_is_refused_before_it_is_asked_for_a_reason(
+        client: TestClient, store: Store) -> None:
+    # Administrators read the device page (the national one once it states why) but hold
+    # no attribution update right: with or without a reason, a crafted post is refused
+    # (403), never a "give a reason" for the judgement nor for opening the page.
+    for user in ("lei_admin", "nat_admin"):
+        sign_in(client, user)
+        token = _csrf(client.get("/").text)
+        for reason in ("", REASON):
+            r = client.post(f"{PAGE}/judgements", follow_redirects=False, data={
+                "csrf_token": token, "form": "attr-A3333CC", "target": "attribution",
+                "prison_number": "A3333CC", "verdict": "CONFIRMED", "reason": reason})
+            assert r.status_code == 403
+            assert "your role does not allow judging attributions" in r.text
+            assert "Enter the reason for your judgement" not in r.text
+            assert 'action="/reason"' not in r.text
+        assert [outcome for *_, outcome in audited(store, user, "attribution")] == [
+            "denied", "denied"]
+    assert _judgements(store) == []

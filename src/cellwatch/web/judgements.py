@@ -21,7 +21,12 @@ from starlette.concurrency import run_in_threadpool
 
 from cellwatch.access.roles import Action, permitted
 from cellwatch.access.service import Access, Denied
-from cellwatch.attribution.service.attributions import judge_attribution, judge_link, undo_judgement
+from cellwatch.attribution.service.attributions import (
+    judge_attribution,
+    judge_link,
+    require_judging,
+    undo_judgement,
+)
 from cellwatch.errors import InvalidData
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.profiles import PRISON_NUMBER, show_identifier, show_prisoner
@@ -96,7 +101,12 @@ def _why(ctx: PageContext, exc: Denied, on: str | None) -> str:
 async def _refused(ctx: PageContext, back: _Back, message: str) -> Response:
     # Shown in the summary alone: the form is offered only where the policy allows, so
     # after a refusal there is no box on the page to show it by.
-    return await back.show(ctx, 403, error_summary=[(None, message)])
+    page = await back.show(ctx, 403, error_summary=[(None, message)])
+    if page.status_code == 403:
+        return page
+    # The page itself asks for a reason to open it: a refusal is not an invitation to
+    # give one, so it is said on its own.
+    return ctx.render("error.html", status=403, title="You cannot do that", message=message, status_code=403)
 
 
 @router.post("/identifiers/{kind}/{value}/judgements")
@@ -112,13 +122,21 @@ async def judge(ctx: Page, kind: str, value: str) -> Response:
     other_type, other = fields.get("other_type", ""), fields.get("other", "")
     prisoner = fields.get("prison_number", "").upper()
     if on == "link":
-        what = f"the link to {other_type} {other}"
+        what, other_end = f"the link to {other_type} {other}", f"{other_type.upper()} {other}"
     elif not PRISON_NUMBER.match(prisoner):
         raise InvalidData(f"{prisoner!r} is not a prison number")
-    elif back.prisoner is None:
-        what = f"the attribution to {prisoner}"
     else:  # on the prisoner's page "to A1234BC" alone would not say which of their cards
-        what = f"the attribution of {info.type} {info.value} to {prisoner}"
+        what = f"the attribution to {prisoner}" if back.prisoner is None else \
+            f"the attribution of {info.type} {info.value} to {prisoner}"
+        other_end = f"PRISONER {prisoner}"
+    access = Access(ctx.store, ctx.user)
+    try:  # a role that may not judge is refused before it is asked for a reason
+        # named as the service names its target, so the audited refusal says what it was
+        await run_in_threadpool(require_judging, access,
+                                f"{info.type.name} {info.value} {other_end}")
+    except Denied as exc:
+        return await _refused(ctx, back, f"You cannot record a judgement on {what}: "
+                              f"{_why(ctx, exc, on)}")
     reason = fields.get("reason", "").strip()
     problem = _problem(reason)
     if problem:
@@ -128,7 +146,6 @@ async def judge(ctx: Page, kind: str, value: str) -> Response:
         return await back.show(ctx, 422, judge_error={
             "key": key, "message": problem, "reason": reason},
             error_summary=[(f"#reason-{key}", problem)])
-    access = Access(ctx.store, ctx.user)
     try:
         if on == "link":
             await run_in_threadpool(judge_link, access, info.type.name, info.value,

@@ -180,6 +180,12 @@ def _judged(access: Access, action: str, target: Target, judgement: Judgement) -
             "verdict": judgement.verdict})
 
 
+def require_judging(access: Access, ident: str | None = None) -> None:
+    """Refuse (403, audited) a principal whose roles hold no attribution update right,
+    before anything is looked up or asked for: the same answer whatever exists."""
+    access.require_role(Action.UPDATE, Resource.ATTRIBUTION, ident)
+
+
 def _decide(access: Access, target: Target) -> None:
     with access.transaction():
         access.check(Action.UPDATE, target)
@@ -211,6 +217,7 @@ def judge_link(access: Access, a_type: str, a: str, b_type: str, b: str, verdict
 
 def undo_judgement(access: Access, judgement_id: int) -> Judgement:
     """Undo a judgement (kept, marked undone by the principal): decided as judging it was."""
+    require_judging(access, str(judgement_id))
     with access.facts() as s:
         found = s.get(Judgement, judgement_id)
         if found is None:
