@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from cellwatch.access.policy import can, needs_reason
-from cellwatch.access.roles import Action
+from cellwatch.access.roles import Action, Resource, permitted
 from cellwatch.access.service import Access, Denied
 from cellwatch.access.service import Page as Paging
 from cellwatch.attribution.service.knowledge import knowledge_of
@@ -28,7 +28,8 @@ from cellwatch.lake.analytics import call_timeline
 from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.render import render_html, render_pdf
 from cellwatch.parole.summary import build_summary
-from cellwatch.store import AllowListEntry, Store
+from cellwatch.protect.service.persons import list_protected_persons
+from cellwatch.store import AllowListEntry, Prisoner, Store
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.profile_views import PrisonerView, cards, prisoner_view
 from cellwatch.web.records import identifier_profile, parse_identifier, prisoner_profile
@@ -190,12 +191,26 @@ async def give_reason(ctx: Page) -> Response:
 
 @router.get("/search")
 def search(ctx: Page, q: str = "") -> Response:
-    """One box: a prison number, any identifier, or a name; goes straight to the page if it can."""
+    """One box: a prison number, any identifier, or a name; goes straight to the page if it can.
+
+    A role that may not read prisoners searches what it may see (identifiers; the protected
+    persons of a prison number for victim liaison) and is told nothing about prisoners,
+    not even that they were left out: the services would refuse them anyway.
+    """
     text = q.strip()
+    prisoners = permitted(ctx.user.roles, Resource.PRISONER, Action.READ)
+    shown: dict[str, Any] = {"query": q, "prisoners": prisoners, "results": [],
+                             "protected": [], "error": None}
     if not text:
-        return ctx.render("search.html", title="Search", query=q, results=[], error=None)
+        return ctx.render("search.html", title="Search", **shown)
+    title = f"Search results for {text}"
     if PRISON_NUMBER.match(text.upper()):
-        return ctx.redirect(f"/prisoners/{text.upper()}")
+        if prisoners:
+            return ctx.redirect(f"/prisoners/{text.upper()}")
+        if permitted(ctx.user.roles, Resource.PROTECTED_PERSON, Action.READ):
+            shown["protected"] = list_protected_persons(Access(ctx.store, ctx.user),
+                                                        text.upper())
+        return ctx.render("search.html", title=title, **shown)
     try:
         info = classify(text)
     except InvalidIdentifier:
@@ -203,9 +218,19 @@ def search(ctx: Page, q: str = "") -> Response:
     if info is not None:
         return ctx.redirect(f"/identifiers/{info.type}/{quote(info.value, safe='')}")
     words = [w for w in re.split(r"[\s,]+", text) if w]
+    if not prisoners:
+        if not words or any(not re.fullmatch(r"[A-Za-z'\-]+", w) for w in words):
+            raise InvalidData(f"{text!r} is not an identifier we recognise")
+        return ctx.render("search.html", title=title, **shown)
     if not words or any(not re.fullmatch(r"[A-Za-z'\-]+", w) for w in words):
         raise InvalidData(f"{text!r} is not a prison number, identifier or name we recognise")
-    access = Access(ctx.store, ctx.user)
+    shown["results"] = results = _by_name(Access(ctx.store, ctx.user), words)
+    if len(results) == 1:
+        return ctx.redirect(f"/prisoners/{results[0].prison_number}")
+    return ctx.render("search.html", title=title, **shown)
+
+
+def _by_name(access: Access, words: list[str]) -> list[Prisoner]:
     # "Smith", "John Smith" or "SMITH John": any word may be the surname; others the forenames.
     found = {}
     for word in words:
@@ -213,8 +238,4 @@ def search(ctx: Page, q: str = "") -> Response:
         for p in list_prisoners(access, Paging(limit=50), PrisonerFilter(surname=word)):
             if all(o in p.forenames.lower() for o in others):
                 found[p.prison_number] = p
-    results = sorted(found.values(), key=lambda p: (p.surname, p.forenames))
-    if len(results) == 1:
-        return ctx.redirect(f"/prisoners/{results[0].prison_number}")
-    return ctx.render("search.html", title=f"Search results for {text}", query=q,
-                      results=results, error=None)
+    return sorted(found.values(), key=lambda p: (p.surname, p.forenames))
