@@ -163,7 +163,8 @@ API: dict[str, Targets] = {
     "POST /api/v1/referrals/{referral_id}/acknowledge": _fresh(
         f"{V1}/referrals", World.fresh_referral, "/acknowledge", lambda w, u: None),
     "GET /api/v1/crime-referrals": {"list": _get(f"{V1}/crime-referrals")},
-    "POST /api/v1/crime-referrals": _by_est(_crime_body, ("HEI", "LEI")),
+    # A force may name any well-formed prison number: an unknown one is taken alike.
+    "POST /api/v1/crime-referrals": _by_est(_crime_body),
     "GET /api/v1/crime-referrals/{referral_id}": _record(f"{V1}/crime-referrals",
                                                           lambda w: w.referrals),
     "POST /api/v1/crime-referrals/{referral_id}/acknowledge": _fresh(

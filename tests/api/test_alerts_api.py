@@ -82,11 +82,13 @@ def test_crime_referrals_api(client: TestClient, login: Login) -> None:
         "crime_reference": "WMP/9/26", "officer": "DS Khan", "police_status": "CHARGED"})
     assert r.status_code == 201, r.text
     doc = r.json()
+    # The force is not told where the prisoner is held nor who received it.
     assert (doc["to_org"], doc["establishment"], doc["police_status"], doc["overdue"]) == (
-        "LEI-SIT", "LEI", "CHARGED", False)
+        None, None, "CHARGED", False)
     leeds = login("lei_analyst")
     listed = client.get("/api/v1/crime-referrals?direction=in", headers=leeds).json()
-    assert [x["offence"] for x in listed] == ["Drug supply by phone"]
+    assert [(x["offence"], x["to_org"], x["establishment"]) for x in listed] == [
+        ("Drug supply by phone", "LEI-SIT", "LEI")]
     assert client.get(f"/api/v1/crime-referrals/{doc['id']}",
                       headers=login("hei_analyst")).status_code == 404  # as if unknown
     r = client.post(f"/api/v1/crime-referrals/{doc['id']}/acknowledge", headers=leeds)

@@ -57,18 +57,20 @@ def _record(cli, *extra: str) -> dict[str, object]:  # type: ignore[no-untyped-d
 def test_record_reaches_the_security_team_and_is_acknowledged(cli, store: Store,
                                                                settings: Settings) -> None:
     doc = _record(cli)
-    # The prisoner is at Hewell: the referral goes to Hewell's security team.
-    assert (doc["from_org"], doc["to_org"]) == ("WMP", "HEI-SIT")
+    # The force is shown what it sent, not where the prisoner is nor who received it.
+    assert (doc["from_org"], doc["to_org"], doc["establishment"]) == ("WMP", None, None)
+    assert doc["prison_number"] == "A1111AA"
     assert (doc["offence"], doc["officer"], doc["police_status"]) == (
         "Harassment of a witness", "DC Patel", "REPORTED")
     assert doc["due_by"] == (date.today() + timedelta(days=5)).isoformat()
     assert doc["status"] == "SENT"
     assert doc["overdue"] is False
 
+    # The prisoner is at Hewell: the referral went to Hewell's security team.
     code, out = cli("hei_analyst", "referral", "list", "--direction", "in", "--json")
     assert code == 0
-    assert [(r["id"], r["crime_reference"]) for r in json.loads(out)] == [
-        (doc["id"], "WMP/123/26")]
+    assert [(r["id"], r["crime_reference"], r["to_org"], r["establishment"])
+            for r in json.loads(out)] == [(doc["id"], "WMP/123/26", "HEI-SIT", "HEI")]
     # Leeds is not party to it.
     code, out = cli("lei_analyst", "referral", "list", "--json")
     assert json.loads(out) == []
@@ -126,8 +128,8 @@ def test_refused_and_invalid(cli) -> None:  # type: ignore[no-untyped-def]
                "--crime-reference", "R1")[0] != 0
     assert cli("wmp_investigator", "referral", "record", "--prisoner", "A1111AA",
                "--offence", "x", "--crime-reference", "R1", "--status", "GUILTY")[0] != 0
-    # A released prisoner has no establishment: the recipient must be named.
+    # A released prisoner has no establishment: the national unit receives it to resolve.
     assert cli("wmp_investigator", "referral", "record", "--prisoner", "A4444DD",
-               "--offence", "x", "--crime-reference", "R1")[0] != 0
-    assert cli("wmp_investigator", "referral", "record", "--prisoner", "A4444DD",
-               "--offence", "x", "--crime-reference", "R1", "--to", "NIU")[0] == 0
+               "--offence", "x", "--crime-reference", "R1")[0] == 0
+    _code, out = cli("nat_analyst", "referral", "list", "--direction", "in", "--json")
+    assert [(r["prison_number"], r["to_org"]) for r in json.loads(out)] == [("A4444DD", "NIU")]

@@ -38,7 +38,7 @@ def _doc(v: CrimeReferralView) -> dict[str, Any]:
 def _line(v: CrimeReferralView) -> str:
     due = f"due {v.due_by}" if v.due_by else ""
     late = " OVERDUE" if v.overdue else ""
-    return (f"{v.id:>5} {v.status:<12} {v.prison_number or '':<8} {v.from_org}->{v.to_org} "
+    return (f"{v.id:>5} {v.status:<12} {v.prison_number or '':<8} {v.from_org}->{v.to_org or '-'} "
             f"{v.offence or ''} (crime ref {v.crime_reference or '-'}, "
             f"{v.police_status or '-'}) {due}{late}")
 
@@ -68,7 +68,7 @@ def record_command(
     if as_json:
         print_json(_doc(v))
     else:
-        console().print(f"referral {v.id} sent to {v.to_org}, acknowledgement due {v.due_by}",
+        console().print(f"referral {v.id} recorded, acknowledgement due {v.due_by}",
                         highlight=False)
 
 

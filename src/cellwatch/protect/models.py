@@ -119,6 +119,9 @@ class CrimeReferral(Base):
     police_status: Mapped[str] = mapped_column(String(32))
     officer: Mapped[str | None] = mapped_column(String(200))
     establishment: Mapped[str | None] = mapped_column(String(8), index=True)
+    # What the force named, known prisoner or not (the referral's own key is set only
+    # when he is known): its answer is the same either way.
+    named_prison_number: Mapped[str | None] = mapped_column(String(16))
     due_by: Mapped[date] = mapped_column(Date)
     escalated_at: Mapped[datetime | None]
     notes: Mapped[str | None] = mapped_column(Text)

@@ -44,12 +44,12 @@ def list_referrals(access: AccessDep, page: PageDep,
 
 @router.post("", response_model=CrimeReferralView, status_code=201)
 def record(access: AccessDep, body: CrimeReferralIn) -> CrimeReferralView:
-    """Record a crime from prison; it goes to the establishment's security team."""
-    number = body.prison_number.upper()
-    to_org = body.to_org or crime.security_team(access, number)
+    """Record a crime from prison, for any well-formed prison number: it goes to the
+    establishment's security team, or to the national unit to resolve. The answer shows
+    the sender what it sent, never where the prisoner is nor who received it."""
     days = access.settings.referral_acknowledge_days if access.settings else 5
     referral = crime.record_crime_referral(
-        access, to_org, number, CrimeDetails(body.offence, body.crime_reference,
+        access, body.to_org, body.prison_number, CrimeDetails(body.offence, body.crime_reference,
                                              body.police_status, body.officer, body.notes),
         acknowledge_days=days)
     return crime.get_crime_referral(access, referral.id)

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from cellwatch.access.models import Organisation, Referral
+from cellwatch.access.roles import Action, Resource
 from cellwatch.access.service import Access, Page
 from cellwatch.cases.service import (
     acknowledge_referral,
@@ -41,11 +42,15 @@ class CrimeDetails:
     notes: str | None = None
 
 
-def record_crime_referral(access: Access, to_org: str, prison_number: str,
+def record_crime_referral(access: Access, to_org: str | None, prison_number: str,
                           details: CrimeDetails, acknowledge_days: int = 5,
                           today: date | None = None) -> Referral:
-    """A force refers a crime from prison to the establishment's team; tracked until
-    acknowledged, due within ``acknowledge_days``.
+    """A force refers a crime from prison; tracked until acknowledged, due within
+    ``acknowledge_days``.
+
+    Taken for any well-formed prison number, known or not, so that the answer tells the
+    force nothing of who is held where: ``to_org`` None sends it to the prisoner's
+    establishment's security team, or to the national unit to resolve when there is none.
     """
     status = details.police_status.strip().upper().replace(" ", "_")
     problems: dict[str, list[str]] = {}
@@ -57,15 +62,21 @@ def record_crime_referral(access: Access, to_org: str, prison_number: str,
         problems["police_status"] = [f"one of {', '.join(POLICE_STATUSES)}"]
     if problems:
         raise InvalidData("referral refused", problems)
+    number = prison_number.strip().upper()
+    access.require_role(Action.CREATE, Resource.REFERRAL)
+    with access.facts() as s:  # facts outside row-level security, never shown to the force
+        establishment = s.scalars(select(Prisoner.establishment).where(
+            Prisoner.prison_number == number)).first()
+        known = s.get(Prisoner, number) is not None
     summary = f"{details.offence} (crime ref {details.crime_reference}), {status.lower()}"
-    (referral,) = create_referrals(access, [to_org], summary, prison_number=prison_number,
+    (referral,) = create_referrals(access, [to_org or security_team(access, number)],
+                                   summary, prison_number=number if known else None,
                                    crime_reference=details.crime_reference, reported=True)
     with access.transaction() as s:
-        establishment = s.scalars(select(Prisoner.establishment).where(
-            Prisoner.prison_number == prison_number)).first()
         s.add(CrimeReferral(referral_id=referral.id, offence=details.offence.strip(),
                             police_status=status, officer=details.officer,
                             establishment=establishment, notes=details.notes,
+                            named_prison_number=number,
                             due_by=(today or date.today()) + timedelta(days=acknowledge_days)))
     return referral
 
@@ -76,7 +87,7 @@ class CrimeReferralView:
 
     id: int
     from_org: str
-    to_org: str
+    to_org: str | None
     prison_number: str | None
     crime_reference: str | None
     offence: str | None
@@ -95,33 +106,47 @@ class CrimeReferralView:
 
 def security_team(access: Access, prison_number: str) -> str:
     """The organisation a crime from prison goes to: the security team of the prisoner's
-    establishment (a fact read outside row-level security, like access's own checks)."""
+    establishment, else (unknown, released, or no team registered) the national unit,
+    which resolves it. Facts read outside row-level security, like access's own checks;
+    the sender is never shown the answer (:func:`view`)."""
     with access.facts() as s:
         est = s.scalars(select(Prisoner.establishment).where(
-            Prisoner.prison_number == prison_number.upper())).first()
-        if est is None:
-            raise NotFound(f"prisoner {prison_number} is not in an establishment; name --to")
-        org = s.scalars(select(Organisation.code).where(
+            Prisoner.prison_number == prison_number.strip().upper())).first()
+        team = s.scalars(select(Organisation.code).where(
             Organisation.kind == "ESTABLISHMENT", Organisation.establishment == est,
-            Organisation.active.is_(True)).order_by(Organisation.code)).first()
-        if org is None:
-            raise NotFound(f"no security team is registered for {est}; name --to")
-        return org
+            Organisation.active.is_(True)).order_by(Organisation.code)).first() \
+            if est is not None else None
+        national = s.scalars(select(Organisation.code).where(
+            Organisation.kind == "NATIONAL", Organisation.active.is_(True))
+            .order_by(Organisation.code)).first()
+    if team is not None:
+        return team
+    if national is None:
+        raise NotFound("no national unit is registered to receive crime referrals; name --to")
+    return national
 
 
-def view(referral: Referral, crime: CrimeReferral | None,
-         today: date | None = None) -> CrimeReferralView:
-    """One referral and (if it is a crime-in-prison referral) its crime fields."""
+def view(referral: Referral, crime: CrimeReferral | None, today: date | None = None,
+         viewer_org: str | None = None) -> CrimeReferralView:
+    """One referral and (if it is a crime-in-prison referral) its crime fields.
+
+    Its sender (``viewer_org`` is ``from_org``, not ``to_org``) sees only what it sent
+    and how it stands: not who received it, where the prisoner is, nor who acknowledged,
+    which would tell a force whether, and where, the prisoner it named is held.
+    """
     due = crime.due_by if crime else None
+    sender = viewer_org is not None and viewer_org == referral.from_org \
+        and viewer_org != referral.to_org
+    named = (crime.named_prison_number if crime else None) or referral.prison_number
     return CrimeReferralView(
-        referral.id, referral.from_org, referral.to_org, referral.prison_number,
+        referral.id, referral.from_org, None if sender else referral.to_org, named,
         referral.crime_reference, crime.offence if crime else None,
         crime.police_status if crime else None, crime.officer if crime else None,
-        crime.establishment if crime else None, referral.status, referral.created_by,
-        referral.created_at, due,
+        None if sender or crime is None else crime.establishment, referral.status,
+        referral.created_by, referral.created_at, due,
         bool(due and referral.status == "SENT" and due < (today or date.today())),
-        crime.escalated_at if crime else None, referral.acknowledged_by,
-        referral.acknowledged_at)
+        crime.escalated_at if crime else None,
+        None if sender else referral.acknowledged_by, referral.acknowledged_at)
 
 
 def list_crime_referrals(access: Access, page: Page = Page(), status: str | None = None,
@@ -132,18 +157,21 @@ def list_crime_referrals(access: Access, page: Page = Page(), status: str | None
     with access.transaction() as s:
         crimes = {c.referral_id: c for c in s.scalars(select(CrimeReferral).where(
             CrimeReferral.referral_id.in_([r.id for r in rows])))}
-        return [view(r, crimes.get(r.id)) for r in rows]
+        org = access.principal.org_code
+        return [view(r, crimes.get(r.id), viewer_org=org) for r in rows]
 
 
 def get_crime_referral(access: Access, referral_id: int) -> CrimeReferralView:
     """One referral the principal's organisation sent or received, with its crime fields."""
     referral = get_referral(access, referral_id)
     with access.transaction() as s:
-        return view(referral, s.get(CrimeReferral, referral_id))
+        return view(referral, s.get(CrimeReferral, referral_id),
+                    viewer_org=access.principal.org_code)
 
 
 def acknowledge_crime_referral(access: Access, referral_id: int) -> CrimeReferralView:
     """The receiving organisation acknowledges (once); no escalation follows after this."""
     referral = acknowledge_referral(access, referral_id)
     with access.transaction() as s:
-        return view(referral, s.get(CrimeReferral, referral_id))
+        return view(referral, s.get(CrimeReferral, referral_id),
+                    viewer_org=access.principal.org_code)
