@@ -23,7 +23,7 @@ SRC = Path(cellwatch.__file__).resolve().parent.parent
 # Lowest first. A module may import its own layer and the layers below it, never above.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("base", frozenset({"cellwatch", "errors", "settings", "timestamps", "identifiers", "csvsafe",
-                        "lifecycle"})),
+                        "lifecycle", "bidi"})),
     ("storage", frozenset({"store", "lake"})),
     ("rules", frozenset({"access"})),
     ("domains", frozenset({
