@@ -73,6 +73,10 @@ def test_an_analyst_judges_and_undoes_by_keyboard(browser: Browser,
     html = browser.find("html")
     focused.send_keys(Keys.ENTER)
     WebDriverWait(browser.driver, 15).until(expected_conditions.staleness_of(html))
+    # The old page is gone; wait until the new one has its banner (under load the new
+    # document can still be loading when it is first read).
+    WebDriverWait(browser.driver, 15).until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, ".govuk-notification-banner")))
     assert "Rejected the attribution to B2345CD" in browser.text(".govuk-notification-banner")
     row = browser.text("#judging-B2345CD table")
     assert "REJECTED" in row
