@@ -58,7 +58,8 @@ def test_a_prisoner_is_opened_as_the_api_opens_it(run: Run, store: Store) -> Non
     # that he exists or where he is held), nothing shown, the denial audited.
     code, out, err = run("hei_analyst", "prisoner", "A3333CC", "--json")
     unknown = run("hei_analyst", "prisoner", "Z9999ZZ", "--json")
-    assert (code, out) == (unknown[0], "") and code != 0
+    assert (code, out) == (unknown[0], "")
+    assert code != 0
     assert err.replace("A3333CC", "Z9999ZZ") == unknown[2]
     assert "may not read" not in err
     assert audited(store, "hei_analyst", "prisoner") == [

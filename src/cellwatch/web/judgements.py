@@ -106,7 +106,8 @@ async def _refused(ctx: PageContext, back: _Back, message: str) -> Response:
         return page
     # The page itself asks for a reason to open it: a refusal is not an invitation to
     # give one, so it is said on its own.
-    return ctx.render("error.html", status=403, title="You cannot do that", message=message, status_code=403)
+    return ctx.render("error.html", status=403, title="You cannot do that", message=message,
+                      status_code=403)
 
 
 @router.post("/identifiers/{kind}/{value}/judgements")
