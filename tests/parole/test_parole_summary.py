@@ -84,3 +84,26 @@ def test_below_the_floor_is_left_out(store: Store, settings: Settings,
     attribute(store, [("IMEI", IMEI, OTHER, 0.3)])
     items = build_summary(_ctx(store, settings), SYSTEM, OTHER).items
     assert [i for i in items if i.kind == "ATTRIBUTION"] == []
+
+
+def test_a_referral_to_the_board_is_not_called_an_allegation(store: Store, settings: Settings,
+                                                             tmp_path: Path) -> None:
+    """A matter passed to the Parole Board is said as a referral between agencies; only a
+    crime-in-prison referral is a police allegation (found on the demo's review page)."""
+    from cellwatch.access.models import Organisation, Referral
+
+    estate(store, settings, tmp_path)
+    with store.session() as s:
+        s.add_all([Organisation(code="HEI-SIT", name="Hewell security", kind="ESTABLISHMENT",
+                                establishment="HEI"),
+                   Organisation(code="PAROLE", name="Parole Board", kind="PAROLE_BOARD")])
+        s.flush()
+        s.add(Referral(from_org="HEI-SIT", to_org="PAROLE", prison_number=PRISONER,
+                       summary="Parole review due: phone evidence to consider",
+                       created_by="hei.analyst"))
+        s.commit()
+    summary = build_summary(_ctx(store, settings), PAROLE, PRISONER)
+    referral = next(i for i in summary.items if i.kind == "REFERRAL")
+    assert referral.text.startswith("Referral from HEI-SIT to PAROLE: Parole review due")
+    assert "Crime-in-prison" not in referral.text
+    assert "allegation" not in render_html(summary).split("Parole review due")[1].split("</tr>")[0]

@@ -83,18 +83,25 @@ def contacts(s: Session, pn: str, threshold: float) -> list[Statement]:
 
 
 def referrals(s: Session, pn: str) -> list[Statement]:
-    """Crime-in-prison referrals naming the prisoner (allegations, not convictions)."""
+    """Referrals naming the prisoner: crime-in-prison referrals (allegations, not
+    convictions) and referrals between agencies (such as to the Parole Board), each said as
+    what it is: one agency passing a matter to another is not an allegation of a crime."""
     out = []
     for ref, crime in s.execute(select(Referral, CrimeReferral)
                                 .outerjoin(CrimeReferral, CrimeReferral.referral_id == Referral.id)
                                 .where(Referral.prison_number == pn)
                                 .order_by(Referral.id)).all():
-        offence = crime.offence if crime else ref.summary
-        status = f", police status {crime.police_status.lower()}" if crime else ""
+        crime_ref = f" (crime ref {ref.crime_reference})" if ref.crime_reference else ""
+        if crime is not None:
+            text = (f"Crime-in-prison referral: {crime.offence}{crime_ref}, police status "
+                    f"{crime.police_status.lower()}; {ref.status.lower()}")
+            basis = "police referral (allegation, not a conviction)"
+        else:
+            text = (f"Referral from {ref.from_org} to {ref.to_org}: {ref.summary}{crime_ref}; "
+                    f"{ref.status.lower()}")
+            basis = "referral between agencies (what was passed on, not a finding)"
         out.append(Statement(ref.created_at.date(), "REFERRAL", f"referral:{ref.id}", pn,
-                             f"Crime-in-prison referral: {offence} (crime ref "
-                             f"{ref.crime_reference or 'n/a'}){status}; {ref.status.lower()}",
-                             "police referral (allegation, not a conviction)", RECORD))
+                             text, basis, RECORD))
     return out
 
 
