@@ -11,16 +11,21 @@ import typer
 from cellwatch.cli.context import EXPORT_REASON, cli_access, console, print_json
 from cellwatch.cli.export import export_app
 
+# The scope options every bundle export (STIX, MISP) takes, defined once.
+ONLY_PRISONER = typer.Option(None, "--prisoner", help="Only this prison number.")
+ONLY_ESTABLISHMENT = typer.Option(None, "--establishment", help="Only this establishment.")
+WITH_INTELLIGENCE = typer.Option(True, "--intelligence/--no-intelligence",
+                                 help="Include graded intelligence (needs export).")
+MIN_PROBABILITY = typer.Option(0.5, "--min-probability", min=0.0, max=1.0)
+
 
 def export_stix_command(
     out: Path = typer.Option(..., "--out", help="STIX 2.1 bundle (JSON) to write."),
-    prisoner: str | None = typer.Option(None, "--prisoner", help="Only this prison number."),
-    establishment: str | None = typer.Option(None, "--establishment",
-                                             help="Only this establishment."),
+    prisoner: str | None = ONLY_PRISONER,
+    establishment: str | None = ONLY_ESTABLISHMENT,
     reason: str = EXPORT_REASON,
-    intelligence: bool = typer.Option(True, "--intelligence/--no-intelligence",
-                                      help="Include graded intelligence (needs export)."),
-    min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
+    intelligence: bool = WITH_INTELLIGENCE,
+    min_probability: float = MIN_PROBABILITY,
 ) -> None:
     """Write a STIX 2.1 bundle of prisoners, attributed identifiers and intelligence."""
     from cellwatch.exchange.rows import ExportScope
@@ -34,13 +39,11 @@ def export_stix_command(
 
 def export_misp_command(
     out: Path = typer.Option(..., "--out", help="MISP event (JSON) to write."),
-    prisoner: str | None = typer.Option(None, "--prisoner", help="Only this prison number."),
-    establishment: str | None = typer.Option(None, "--establishment",
-                                             help="Only this establishment."),
+    prisoner: str | None = ONLY_PRISONER,
+    establishment: str | None = ONLY_ESTABLISHMENT,
     reason: str = EXPORT_REASON,
-    intelligence: bool = typer.Option(True, "--intelligence/--no-intelligence",
-                                      help="Include graded intelligence (needs export)."),
-    min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
+    intelligence: bool = WITH_INTELLIGENCE,
+    min_probability: float = MIN_PROBABILITY,
 ) -> None:
     """Write one MISP event: person, phone, user-account and report objects, TLP tags."""
     from cellwatch.exchange.rows import ExportScope
