@@ -27,6 +27,7 @@ from cellwatch.identifiers import classify
 from cellwatch.lake.analytics import call_timeline
 from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.render import render_html, render_pdf
+from cellwatch.parole.summary import Summary as ParoleSummary
 from cellwatch.parole.summary import build_summary
 from cellwatch.protect.service.persons import list_protected_persons
 from cellwatch.store import AllowListEntry, Prisoner, Store
@@ -96,25 +97,34 @@ def show_prisoner(ctx: PageContext, prison_number: str, status: int = 200,
                       profile=profile, view=view, section="overview", **extra)
 
 
-@router.get("/prisoners/{prison_number}/parole-summary.{fmt}")
-def parole_summary(ctx: Page, prison_number: str, fmt: str) -> Response:
-    """The parole intelligence summary as HTML or PDF, redacted for the reader's audience."""
-    if fmt not in ("html", "pdf"):
-        raise NotFound("the parole summary comes as .html or .pdf")
+def open_parole_summary(ctx: PageContext, prison_number: str) -> ParoleSummary | Response:
+    """A prisoner's parole summary for the reader's audience, or the page asking for a reason.
+
+    Opening goes through the service layer first (the policy, reason and audit trail), so the
+    download and the review page answer alike."""
     key = f"PRISONER:{prison_number.upper()}"
-    access = Access(ctx.store, ctx.user)
     try:
-        # Opening goes through the service layer first: the policy, reason and audit trail.
-        prisoner = get_prisoner(access, prison_number, reason=_reason_for(ctx, key))
+        prisoner = get_prisoner(Access(ctx.store, ctx.user), prison_number,
+                                reason=_reason_for(ctx, key))
     except Denied as exc:
         if _needs_reason_prompt(ctx, exc):
             return _prompt(ctx, key, f"prisoner {prison_number.upper()}")
         raise
     rules = RuleContext(ctx.web.settings, ctx.store, date.today())
     try:
-        summary = build_summary(rules, ctx.user, prisoner.prison_number)
+        return build_summary(rules, ctx.user, prisoner.prison_number)
     finally:
         rules.close()
+
+
+@router.get("/prisoners/{prison_number}/parole-summary.{fmt}")
+def parole_summary(ctx: Page, prison_number: str, fmt: str) -> Response:
+    """The parole intelligence summary as HTML or PDF, redacted for the reader's audience."""
+    if fmt not in ("html", "pdf"):
+        raise NotFound("the parole summary comes as .html or .pdf")
+    summary = open_parole_summary(ctx, prison_number)
+    if isinstance(summary, Response):
+        return summary
     name = f"parole-summary-{summary.prison_number}-{summary.generated.isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "Cache-Control": "no-store"}

@@ -15,7 +15,6 @@ policy, the reason prompt and the audit trail.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -23,19 +22,16 @@ from fastapi.responses import HTMLResponse
 
 from cellwatch.access.directory import list_orgs
 from cellwatch.access.roles import Action, OrgKind, Resource, permitted
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.alerts.service import list_for
 from cellwatch.cases.service import create_referrals, list_cases, list_referrals
 from cellwatch.errors import CellwatchError
-from cellwatch.estate.service import get_prisoner
-from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.render import render_html
-from cellwatch.parole.summary import build_summary
 from cellwatch.protect.service.persons import list_protected_persons
 from cellwatch.tro.service import orders as tro
 from cellwatch.web.context import Page, PageContext, WebRoute, may_use
-from cellwatch.web.profiles import _needs_reason_prompt, _prompt, _reason_for
+from cellwatch.web.profiles import open_parole_summary
 
 router = APIRouter(route_class=WebRoute)
 SHOWN = Paging(limit=50)
@@ -112,20 +108,9 @@ async def refer(ctx: Page) -> Response:
 @router.get("/reviews/{prison_number}")
 def review(ctx: Page, prison_number: str) -> Response:
     """A prisoner's parole summary, shown in the page (the policy decides who may open it)."""
-    number = prison_number.upper()
-    key = f"PRISONER:{number}"
-    access = Access(ctx.store, ctx.user)
-    try:
-        prisoner = get_prisoner(access, number, reason=_reason_for(ctx, key))
-    except Denied as exc:
-        if _needs_reason_prompt(ctx, exc):
-            return _prompt(ctx, key, f"prisoner {number}")
-        raise
-    rules = RuleContext(ctx.web.settings, ctx.store, date.today())
-    try:
-        summary = build_summary(rules, ctx.user, prisoner.prison_number)
-    finally:
-        rules.close()
+    summary = open_parole_summary(ctx, prison_number)
+    if isinstance(summary, Response):
+        return summary
     response = HTMLResponse(render_html(summary), headers={"Cache-Control": "no-store"})
     ctx.finish(response)
     return response
