@@ -50,11 +50,7 @@ def test_upload_shows_the_report_and_the_quarantine(browser: Browser, tmp_path: 
     browser.screenshot("10-ingest-report")
     browser.assert_accessible()
     # Fix the bad date and retry: the row goes in and leaves the quarantine.
-    for link in browser.find_all("#quarantine a"):
-        row = link.find_element("xpath", "./ancestor::tr")
-        if "date_of_birth" in row.text:
-            browser.click_and_wait(link)
-            break
+    browser.click_row_link("#quarantine", "date_of_birth")
     assert "date_of_birth" in browser.text("#problems")
     browser.screenshot("11-quarantine-row")
     browser.assert_accessible()
@@ -64,12 +60,7 @@ def test_upload_shows_the_report_and_the_quarantine(browser: Browser, tmp_path: 
     assert "date_of_birth" not in browser.text("#quarantine")
     # The bad prison number cannot be fixed from here: discard it, saying why.
     browser.open("/ingest")
-    for link in browser.find_all("#quarantine a"):
-        if "prison_number" in link.find_element("xpath", "./ancestor::tr").text:
-            browser.click_and_wait(link)
-            break
-    else:
-        raise AssertionError("the bad prison number is not in the quarantine")
+    browser.click_row_link("#quarantine", "prison_number")
     browser.click_and_wait(browser.find("#discard"))
     assert "Enter why the row is being discarded" in browser.text(".govuk-error-summary")
     browser.assert_accessible()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -33,7 +34,29 @@ class Browser:
     timings: dict[str, float] = field(default_factory=dict)
 
     def open(self, path: str) -> None:
+        """Load a page and wait until its document is complete, so no element read next
+        belongs to the page being replaced."""
         self.driver.get(self.base + path)
+        WebDriverWait(self.driver, 15).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def click_row_link(self, table_css: str, row_text: str) -> None:
+        """Follow the link in the first row of a table whose text contains ``row_text``.
+
+        The rows are read again if the page replaces them while they are read (Chromium's
+        'node does not belong to the document'), instead of failing on a stale node.
+        """
+        def link_of_row(driver: WebDriver) -> WebElement | None:
+            try:
+                for link in driver.find_elements(By.CSS_SELECTOR, f"{table_css} a"):
+                    if row_text in link.find_element(By.XPATH, "./ancestor::tr").text:
+                        return link
+            except StaleElementReferenceException:
+                return None
+            raise AssertionError(f"no row of {table_css} on {self.path} says {row_text!r}")
+
+        link = WebDriverWait(self.driver, 15).until(link_of_row)
+        self.click_and_wait(link)
 
     @property
     def path(self) -> str:
