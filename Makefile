@@ -7,7 +7,7 @@ CELLWATCH_HOME ?= cellwatch-data
 DEMO_DIR ?= $(CELLWATCH_HOME)/demo-sources
 PORT ?= 8000
 
-.PHONY: install browser pdf demo test lint typecheck check bench serve clean lock
+.PHONY: install browser pdf demo test test-fast lint typecheck check bench serve clean lock
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ pdf:  ## Debian's pango, DejaVu fonts and poppler for the parole summary's PDF (
 
 test: lint typecheck browser pdf  ## the whole suite: lint, types, tests (PostgreSQL too when CELLWATCH_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest -n 2 -q
+
+test-fast: install  ## the quick tier for local work: no browser, Spark, PostgreSQL or slow tests (a few minutes)
+	$(BIN)/pytest -n 2 -q -m "not slow and not spark and not browser and not postgres"
 
 check: test
 
