@@ -127,11 +127,49 @@ class CrimeReferral(Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
+class ReferralOutcome(Base):
+    """What the receiver of a referral (a force, say) did with it: one row per outcome
+    recorded, the newest being the referral's current outcome (the earlier ones kept)."""
+
+    __tablename__ = "referral_outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    outcome_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UpdateRequest(Base):
+    """A receiver of a referral (the Parole Board) asking its sender (the prison team) for
+    an update on the prisoner; OPEN until the sender marks it DONE, with its answer."""
+
+    __tablename__ = "update_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    prison_number: Mapped[str] = mapped_column(ForeignKey("prisoners.prison_number"),
+                                               index=True)
+    from_org: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    to_org: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="OPEN", index=True)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    done_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(Text)
+
+
 __all__ = [
     "ContactReport",
     "ContactResolution",
     "CrimeReferral",
     "ProtectedIdentifier",
     "ProtectedPerson",
+    "ReferralOutcome",
     "SocialObservation",
+    "UpdateRequest",
 ]
