@@ -101,7 +101,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[tuple[Resource, Action]]] = {
     Role.INVESTIGATOR: frozenset(_READ_ESTATE | {
         (R.PRISONER, A.READ), (R.INTELLIGENCE, A.READ), (R.INTELLIGENCE, A.CREATE),
         (R.CASE, A.READ), (R.CASE, A.CREATE), (R.CASE, A.UPDATE), (R.CASE, A.SHARE),
-        (R.REFERRAL, A.READ), (R.REFERRAL, A.CREATE),
+        # A force acknowledges the referrals it receives and records what came of them.
+        (R.REFERRAL, A.READ), (R.REFERRAL, A.CREATE), (R.REFERRAL, A.ACKNOWLEDGE),
     }),
     Role.PAROLE_CASE_MANAGER: frozenset(_READ_ESTATE | {
         (R.PRISONER, A.READ), (R.INTELLIGENCE, A.READ), (R.CASE, A.READ),
@@ -117,7 +118,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[tuple[Resource, Action]]] = {
         (R.INGEST_BATCH, A.READ), (R.INGEST_BATCH, A.CREATE),
         (R.QUARANTINE, A.READ), (R.QUARANTINE, A.UPDATE),
     }),
-    Role.VICTIM_LIAISON: frozenset(_READ_ESTATE | {(R.PROTECTED_PERSON, A.READ)}),
+    # Victim liaison records its own persons (conditions, identifiers, reports of contact).
+    Role.VICTIM_LIAISON: frozenset(_READ_ESTATE | {
+        (R.PROTECTED_PERSON, A.READ), (R.PROTECTED_PERSON, A.CREATE),
+        (R.PROTECTED_PERSON, A.UPDATE)}),
 }
 
 # Which roles a user of each kind of organisation may hold: a police officer is never a
