@@ -71,3 +71,12 @@ def test_deep_nesting_and_malformed_xml_are_refused(tmp_path: Path) -> None:
                       encoding="utf-8")
     with pytest.raises(MalformedFile, match=r"broken.xml:\d+: not well-formed"):
         read_ufdr(broken)
+
+
+def test_xml_that_is_no_ufdr_report_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.xml"
+    other.write_text('<?xml version="1.0"?>\n<!-- a catalogue -->\n<catalog><book/></catalog>',
+                     encoding="utf-8")
+    with pytest.raises(MalformedFile, match=r"other.xml:3: not a UFDR report: its root "
+                       r"element is <catalog>"):
+        read_ufdr(other)

@@ -33,6 +33,7 @@ DEVICE_FIELDS = {"IMEI": "IMEI", "IMSI": "IMSI", "ICCID": "ICCID", "MSISDN": "MS
 EXTRACTED_AT = ("DEVICEINFOEXTRACTIONSTARTDATETIME", "EXTRACTIONSTARTDATETIME",
                 "EXTRACTION START DATE/TIME")
 _XML_CHUNK = 1 << 16
+ROOT = "project"  # a UFDR report.xml's root element (any namespace)
 
 
 @dataclass
@@ -220,6 +221,9 @@ def read_ufdr(path: Path) -> Extraction:
         tag = _local(element.tag)
         if event == "start":
             depth += 1
+            if depth == 1 and tag != ROOT:
+                raise MalformedFile(path.name, f"not a UFDR report: its root element is "
+                                    f"<{tag}>, a report.xml's is <{ROOT}>", line)
             if tag == "metadata":
                 sections.append((element.get("section") or "").upper())
             elif tag == "model" and model_depth is None:

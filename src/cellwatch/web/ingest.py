@@ -35,7 +35,8 @@ from cellwatch.web.context import Page, PageContext, WebRoute
 router = APIRouter(route_class=WebRoute)
 # Multipart headers and the small fields around the file.
 FORM_OVERHEAD = 64 * 1024
-SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson", ".parquet", ".txt")
+# ``.xml`` is a phone extraction (UFDR report.xml), the one kind read from XML.
+SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson", ".parquet", ".txt", ".xml")
 
 
 def _limit(ctx: PageContext) -> int:

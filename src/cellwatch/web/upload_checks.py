@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from cellwatch.ingest.sniff import normalise_column
@@ -41,6 +42,9 @@ def problem(path: Path, name: str, kind: str) -> str | None:
         return f"{name} is empty: nothing to ingest."
     if _utf16(head):
         return f"{name} is saved as UTF-16 (Excel\u2019s \u201cUnicode Text\u201d). {EXCEL}"
+    if name.lower().endswith(".xml") or head.removeprefix(b"\xef\xbb\xbf").lstrip() \
+            .startswith(b"<"):
+        return _xml_problem(head, name, kind)
     if not name.lower().endswith((".csv", ".txt")):
         return None
     try:
@@ -80,3 +84,36 @@ def _wrong_kind(columns: set[str], kind: str) -> str | None:
                 f"(it lacks {missing}). Choose {others} as the kind, or upload the "
                 f"{_label(kind)} file.")
     return f"{{name}} is not a {_label(kind)} file: its header lacks {missing}."
+
+
+XML_KIND = "extractions"
+UFDR_ROOT = "project"
+# The first element's name, past the declaration, comments and processing instructions.
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_SKIP = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+
+
+def _xml_problem(head: bytes, name: str, kind: str) -> str | None:
+    """An XML upload is a phone extraction's UFDR ``report.xml``, or it is said what it is."""
+    if kind != XML_KIND:
+        return (f"{name} is an XML file; only phone extractions (a Cellebrite UFDR "
+                f"report.xml) are read from XML. Choose \u201c{_label(XML_KIND)}\u201d as "
+                f"the kind, or upload the {_label(kind)} file as CSV.")
+    if _DTD.search(head):
+        return (f"{name} declares a document type or entities (<!DOCTYPE>), which "
+                "cellwatch refuses: XML bombs use them, and a UFDR report.xml has none.")
+    rest = head.removeprefix(b"\xef\xbb\xbf")
+    while (skipped := _SKIP.match(rest)) is not None:
+        rest = rest[skipped.end():]
+    first = _FIRST_TAG.match(rest.lstrip())
+    if first is None:
+        return (f"{name} is not XML that cellwatch can read (it does not start with an "
+                "element). Export the phone\u2019s extraction as a UFDR report.xml, or "
+                "as the flat extraction CSV.")
+    root = first[2].decode("ascii")
+    if root != UFDR_ROOT:
+        return (f"{name} is XML but not a Cellebrite UFDR report: its first element is "
+                f"<{root}>, a report.xml starts with <{UFDR_ROOT}>. Upload the report.xml "
+                "from the UFDR (or the flat extraction CSV).")
+    return None
