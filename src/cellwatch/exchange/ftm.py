@@ -6,8 +6,10 @@
 * ACCOUNT -> ``UserAccount`` (``service`` the platform, ``username`` the handle)
 * MSISDN, IMSI -> ``UserAccount`` of the mobile network: a subscription is an account
 * IMEI, ICCID -> ``Asset``: a handset and a SIM card are things, not accounts
-* attribution -> ``UnknownLink`` person -> identifier entity, ``role`` the identifier
-  type, ``status`` the attribution status, the probability and evidence in ``description``
+* attribution -> one ``UnknownLink`` person -> identifier entity per period the
+  statements module states, ``role`` the identifier type, ``status`` the attribution
+  status, the period's probability, the period in words and the evidence dated in it in
+  ``description``
 
 Entity ids are ``make_id`` of a fixed prefix and the normalised value, so they are the
 same in every export.
@@ -98,8 +100,9 @@ def _link(a: AttributionRow) -> Any:
     entity.add("status", a.status)
     entity.add("startDate", a.valid_from.isoformat())
     entity.add("endDate", a.valid_to.isoformat())
-    evidence = "; ".join(a.evidence) or "no evidence items recorded"
-    entity.add("description", f"probability {a.probability:.3f}. Evidence: {evidence}")
+    evidence = "; ".join(a.evidence) or "no evidence items dated in it"
+    entity.add("description", f"probability {a.probability:.3f}: {a.text}. Evidence dated "
+                              f"in this period: {evidence}")
     return entity
 
 

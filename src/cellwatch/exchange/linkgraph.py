@@ -3,10 +3,12 @@
 Built from what the principal may see (seizures in scope, attributions of visible
 prisoners, identity links), breadth-first out to a depth. Each relation between two
 entities is one edge, whichever end it was found from: parallel records of the same kind
-(two seizures, several attribution intervals) fold into it with their count, dates and
-highest probability. Attributions below the minimum probability are not drawn (a
-confirmed one always is; a rejected one never). The web page, GraphML, GEXF and i2 ANX
-all draw this same graph.
+(two seizures, several attribution periods) fold into it with their count, dates and
+highest probability. Attributions are those the statements module states
+(:func:`cellwatch.statements.periods.holdings`: the latest run, an analyst's verdict at
+once, one record per merged period): below the minimum probability they are not drawn (a
+confirmed one always is, at probability 1; a rejected one never). The web page, GraphML,
+GEXF and i2 ANX all draw this same graph.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from cellwatch.access.scopes import in_scope, visible_prisoners
 from cellwatch.access.service import Access
 from cellwatch.attribution.models import Attribution, IdentityLink
+from cellwatch.statements.periods import holdings
 from cellwatch.store import Prisoner, SeizureItem
 
 Node = tuple[str, str]  # (type, value): ("PRISONER", "A1234BC"), ("IMEI", "35...")
@@ -137,18 +140,25 @@ def _seized(s: Session, access: Access, node: Node) -> Iterator[Found]:
 
 def _attributed(s: Session, access: Access, node: Node,
                 min_probability: float) -> Iterator[Found]:
+    """Attributions as the statements module states them: the latest run, verdicts at
+    once, merged periods (one record each, with its top probability), of visible
+    prisoners only."""
     kind, value = node
-    query = select(Attribution).join(
-        Prisoner, Prisoner.prison_number == Attribution.prison_number).where(
-        visible_prisoners(access.principal), Attribution.status != "REJECTED",
-        or_(Attribution.probability >= min_probability, Attribution.status == "CONFIRMED"))
-    query = query.where(Attribution.prison_number == value) if kind == "PRISONER" \
-        else query.where(Attribution.identifier == value)
-    for a in s.scalars(query):
-        other = (a.identifier_type, a.identifier) if kind == "PRISONER" \
-            else ("PRISONER", a.prison_number)
-        yield Found(other, ATTRIBUTED, f"attribution:{a.id}", float(a.probability),
-                    a.valid_from, a.valid_to)
+    held = holdings(s, [value], min_probability) if kind == "PRISONER" else \
+        holdings(s, None, min_probability, identifiers=[value])
+    numbers = sorted({h.prison_number for h in held})
+    seen = set(s.scalars(select(Prisoner.prison_number).where(
+        visible_prisoners(access.principal), Prisoner.prison_number.in_(numbers)))) \
+        if numbers else set()
+    for h in held:
+        if h.prison_number not in seen:
+            continue
+        other = (h.identifier_type, h.identifier) if kind == "PRISONER" \
+            else ("PRISONER", h.prison_number)
+        for p in h.periods:
+            yield Found(other, ATTRIBUTED, f"attribution:{h.prison_number}:{h.identifier}:"
+                        f"{p.valid_from.isoformat()}", 1.0 if h.confirmed else p.probability,
+                        p.valid_from, p.valid_to)
 
 
 def _linked(s: Session, node: Node) -> Iterator[Found]:

@@ -5,8 +5,9 @@
 * IMEI, IMSI, ICCID, MSISDN -> ``phone`` object (one per identifier: ``imei``, ``imsi``,
   ``iccid`` or ``msisdn``; ``first-seen``/``last-seen`` over its attributions)
 * ACCOUNT -> ``user-account`` object (``username``, ``account-type`` = platform)
-* attribution -> object reference identifier -> person ``used-by``, its comment the
-  probability, status, dates and evidence; the identifier attribute is tagged with MISP's
+* attribution -> one object reference identifier -> person ``used-by`` per period the
+  statements module states, its comment the period's probability, status, dates, the
+  period in words and the evidence dated in it; the identifier attribute is tagged with MISP's
   ``estimative-language:likelihood-probability`` of its strongest attribution
 * intelligence item -> ``report`` object tagged with its TLP (P: amber, C: red) and its
   3x5x2 grade (``cellwatch:3x5x2-*`` machine tags), referencing (``mentions``) the people
@@ -108,9 +109,9 @@ def _identifier(kind: str, value: str, rows: list[AttributionRow]) -> Any:
 
 
 def _comment(a: AttributionRow) -> str:
-    evidence = "; ".join(a.evidence) or "no evidence items recorded"
+    evidence = "; ".join(a.evidence) or "no evidence items dated in it"
     return (f"probability {a.probability:.3f} ({a.status}), {a.valid_from.isoformat()} to "
-            f"{a.valid_to.isoformat()}. Evidence: {evidence}")
+            f"{a.valid_to.isoformat()}: {a.text}. Evidence dated in this period: {evidence}")
 
 
 def _report(r: IntelRow) -> Any:

@@ -43,7 +43,16 @@ class PersonRow:
 
 @dataclass(frozen=True)
 class AttributionRow:
-    """An identifier attributed to a prisoner, with its evidence in words."""
+    """One period of an identifier attributed to a prisoner, as the statements module
+    states it (:func:`cellwatch.statements.service.export_claims`): the period's top
+    probability, the claim's status, and only evidence dated inside the period.
+
+    ``evidence``: the run's evidence items inside the period, in words; ``text``: the
+    period stated in words (counts, seizures as recorded, borrowing); ``detections`` and
+    ``calls``: records inside the period (None: not counted); ``seizures``: seizures of
+    the identifier inside it, as recorded; ``borrowed``: a short use of an identifier
+    another prisoner held for longer.
+    """
 
     identifier_type: str
     identifier: str
@@ -53,6 +62,11 @@ class AttributionRow:
     valid_to: date
     status: str
     evidence: tuple[str, ...] = ()
+    text: str = ""
+    detections: int | None = None
+    calls: int | None = None
+    seizures: tuple[str, ...] = ()
+    borrowed: bool = False
 
     @property
     def start(self) -> datetime:

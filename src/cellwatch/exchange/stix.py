@@ -5,9 +5,11 @@
 * identifier -> cyber-observable (``user-account``, ``phone-number``, ``imei``, ``imsi``,
   ``iccid``: the last four declared by extension definitions) and an ``indicator`` whose
   pattern matches it, ``based-on`` the observable
-* attribution -> ``relationship`` ``attributed-to`` from observable to identity, valid
-  from 08:00 local on its first day to 08:00 local after its last night (exclusive stop),
-  with the probability, status and evidence in the property extension
+* attribution -> one ``relationship`` ``attributed-to`` from observable to identity per
+  period the statements module states (:mod:`cellwatch.statements.shared`), valid from
+  08:00 local on its first day to 08:00 local after its last night (exclusive stop), its
+  description the period in words; the period's top probability, the status, the
+  evidence dated in it and its counts in the property extension
 * intelligence item -> ``report`` marked TLP (P: AMBER, C: RED) plus a statement marking of
   its 3x5x2 grade and, for C, one of its handling conditions
 
@@ -105,18 +107,19 @@ def _indicator_link(a: AttributionRow, producer: str, now: str) -> dict[str, Any
 
 
 def _attribution(a: AttributionRow, sco_ref: str, producer: str, now: str) -> dict[str, Any]:
-    evidence = "; ".join(a.evidence) or "no evidence items recorded"
+    evidence = "; ".join(a.evidence) or "no evidence items dated in it"
     object_id = sdo_id("relationship", "attributed-to", a.identifier_type, a.identifier,
                        a.prison_number, a.valid_from.isoformat())
     return {**_common("relationship", object_id, producer, now),
             "relationship_type": "attributed-to", "source_ref": sco_ref,
             "target_ref": person_identity_id(a.prison_number),
-            "description": f"{a.identifier_type} {a.identifier} attributed to "
-                           f"{a.prison_number} with probability {a.probability:.3f} "
-                           f"({a.status}). Evidence: {evidence}",
+            "description": f"{a.text} ({a.status}; to {a.prison_number}). Evidence dated "
+                           f"in this period: {evidence}",
             "start_time": stamp(a.start), "stop_time": stamp(a.stop),
             "extensions": properties(probability=round(a.probability, 4), status=a.status,
-                                     evidence=list(a.evidence))}
+                                     evidence=list(a.evidence), detections=a.detections,
+                                     calls=a.calls, seizures=list(a.seizures),
+                                     borrowed=a.borrowed or None)}
 
 
 def _statement(text: str, producer: str) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from cellwatch.exchange.stix_ids import DEFINER_ID, PROPERTIES_EXTENSION, SCO_EX
 
 DEFINED = datetime(2026, 12, 1, tzinfo=UTC)
 _STAMP = DEFINED.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+# 1.1.0 added the attributed-to relationship's detections, calls, seizures and borrowed.
+_PROPERTIES_MODIFIED = "2026-12-07T00:00:00.000Z"
 
 _SCO_SCHEMAS = {
     "IMEI": "A mobile handset's International Mobile Equipment Identity: property `value`, "
@@ -35,10 +37,14 @@ PROPERTIES_SCHEMA = (
     "cellwatch properties, as a property-extension. On an individual identity: "
     "prison_number, date_of_birth, establishment, reception_date, release_date (ISO dates), "
     "subject_only (boolean: named by an exported item, record otherwise out of scope). On an "
-    "attributed-to relationship: probability (number 0-1), status (PROPOSED, CONFIRMED), "
-    "evidence (list of strings). On a report: report_ref, source_evaluation, "
-    "intelligence_assessment, handling_code (3x5x2 grading), handling_conditions, "
-    "establishment, owner_org.")
+    "attributed-to relationship (one period of an attribution): probability (number 0-1, "
+    "the period's top), status (PROPOSED, CONFIRMED), evidence (list of strings: the "
+    "attribution's evidence items dated in the period), detections and calls (integers: "
+    "sensor detections and call records of the identifier in the period), seizures (list "
+    "of strings: seizures of the identifier in the period, as recorded), borrowed (boolean: "
+    "a short use of an identifier another prisoner held for longer). On a report: "
+    "report_ref, source_evaluation, intelligence_assessment, handling_code (3x5x2 "
+    "grading), handling_conditions, establishment, owner_org.")
 
 
 def definer() -> dict[str, Any]:
@@ -50,10 +56,10 @@ def definer() -> dict[str, Any]:
 
 
 def _definition(ext_id: str, name: str, description: str, schema: str,
-                kind: str) -> dict[str, Any]:
+                kind: str, modified: str = _STAMP, version: str = "1.0.0") -> dict[str, Any]:
     return {"type": "extension-definition", "spec_version": "2.1", "id": ext_id,
-            "created_by_ref": DEFINER_ID, "created": _STAMP, "modified": _STAMP,
-            "name": name, "description": description, "schema": schema, "version": "1.0.0",
+            "created_by_ref": DEFINER_ID, "created": _STAMP, "modified": modified,
+            "name": name, "description": description, "schema": schema, "version": version,
             "extension_types": [kind]}
 
 
@@ -62,7 +68,7 @@ def definitions() -> list[dict[str, Any]]:
     out = [definer(), _definition(
         PROPERTIES_EXTENSION, "cellwatch properties",
         "cellwatch's own properties of identities, relationships and reports.",
-        PROPERTIES_SCHEMA, "property-extension")]
+        PROPERTIES_SCHEMA, "property-extension", _PROPERTIES_MODIFIED, "1.1.0")]
     for identifier_type, (stix_type, ext_id) in SCO_EXTENSIONS.items():
         out.append(_definition(ext_id, f"{stix_type} observable",
                                f"The `{stix_type}` cyber-observable.",

@@ -3,7 +3,7 @@ of it and orders on it. Each counts only evidence inside the holding's periods."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -71,34 +71,39 @@ def seizures(s: Session, prison_number: str, held_: Iterable[Holding]) -> list[S
     if idents:
         match += [SeizureItem.imei.in_(idents), SeizureItem.imsi.in_(idents),
                   SeizureItem.iccid.in_(idents), SeizureItem.msisdn.in_(idents)]
-    out = []
-    for item in s.scalars(select(SeizureItem).where(or_(*match))
-                          .order_by(SeizureItem.ts, SeizureItem.id)):
-        day = evidence_day(item.ts)
-        where = f"at {item.location_code}" if item.location_code else \
-            f"in {item.establishment}"
-        what = (f"{item.item_type.replace('_', ' ').lower()} seized {where} on "
-                f"{item.ts.date().isoformat()} ({item.seizure_ref} item {item.item_no})")
-        ref = f"seizure:{item.seizure_ref}/{item.item_no}"
-        if item.prison_number == prison_number:
-            out.append(Statement(day, "SEIZURE", ref, prison_number,
-                                 f"{what[0].upper()}{what[1:]}, recorded as taken from the "
-                                 "prisoner", "seizure record naming the prisoner",
-                                 Basis(recorded=True)))
-            continue
-        tied = [(t, v) for t, v in _item_ids(item) if v in by_id and by_id[v].covers(day)]
-        if not tied:
-            continue  # his identifier, but seized outside every period he held it
-        t, v = tied[0]
-        h = by_id[v]
-        whom = "from another prisoner" if item.prison_number else "from no named prisoner"
-        out.append(Statement(
-            day, "SEIZURE", ref, prison_number,
-            f"{what[0].upper()}{what[1:]}, recorded as taken {whom}; its "
-            f"{describe(t, v)} is {held(h)}",
-            f"seizure record; {standing(h)}", Basis(recorded=False, holding=h),
-            extra={"taken_from": item.prison_number}))
-    return out
+    items = s.scalars(select(SeizureItem).where(or_(*match))
+                      .order_by(SeizureItem.ts, SeizureItem.id))
+    return [st for item in items if (st := seizure(item, prison_number, by_id)) is not None]
+
+
+def seizure(item: SeizureItem, prison_number: str,
+            by_id: Mapping[str, Holding]) -> Statement | None:
+    """One seizure item said of ``prison_number`` (``by_id``: his holdings by identifier),
+    or None when it is not his to state: it names someone else and none of its identifiers
+    was his on the day it was seized."""
+    day = evidence_day(item.ts)
+    where = f"at {item.location_code}" if item.location_code else f"in {item.establishment}"
+    what = (f"{item.item_type.replace('_', ' ').lower()} seized {where} on "
+            f"{item.ts.date().isoformat()} ({item.seizure_ref} item {item.item_no})")
+    ref = f"seizure:{item.seizure_ref}/{item.item_no}"
+    idents = [v for _t, v in _item_ids(item)]
+    if item.prison_number == prison_number:
+        return Statement(day, "SEIZURE", ref, prison_number,
+                         f"{what[0].upper()}{what[1:]}, recorded as taken from the prisoner",
+                         "seizure record naming the prisoner", Basis(recorded=True),
+                         extra={"identifiers": idents})
+    tied = [(t, v) for t, v in _item_ids(item) if v in by_id and by_id[v].covers(day)]
+    if not tied:
+        return None  # his identifier, but seized outside every period he held it
+    t, v = tied[0]
+    h = by_id[v]
+    whom = "from another prisoner" if item.prison_number else "from no named prisoner"
+    return Statement(
+        day, "SEIZURE", ref, prison_number,
+        f"{what[0].upper()}{what[1:]}, recorded as taken {whom}; its "
+        f"{describe(t, v)} is {held(h)}",
+        f"seizure record; {standing(h)}", Basis(recorded=False, holding=h),
+        extra={"taken_from": item.prison_number, "identifiers": idents})
 
 
 def orders(s: Session, prison_number: str, held_: Iterable[Holding]) -> list[Statement]:

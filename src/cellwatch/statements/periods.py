@@ -68,6 +68,8 @@ class Holding:
     run_id: int
     others_nights: int = 0
     verdict: str | None = None
+    # The run's interval rows it merges (their evidence items explain it).
+    attribution_ids: tuple[int, ...] = ()
 
     @property
     def confirmed(self) -> bool:
@@ -132,16 +134,29 @@ def verdicts(session: Session, pairs: Iterable[tuple[str, str]]) -> dict[tuple[s
     return out
 
 
-def holdings(session: Session, prison_numbers: Iterable[str], floor: float,
-             types: Iterable[str] | None = None) -> list[Holding]:
+def holdings(session: Session, prison_numbers: Iterable[str] | None, floor: float,
+             types: Iterable[str] | None = None,
+             identifiers: Iterable[str] | None = None) -> list[Holding]:
     """Every identifier the latest run attributes to ``prison_numbers`` at or above
-    ``floor`` (or confirmed), verdicts applied, ordered by prisoner and first night."""
+    ``floor`` (or confirmed), verdicts applied, ordered by prisoner and first night.
+
+    ``prison_numbers`` None: any prisoner; ``identifiers``: only those identifiers (the
+    holders of one device, as its link chart asks).
+    """
     run_id = latest_run(session)
-    numbers = sorted(set(prison_numbers))
-    if run_id is None or not numbers:
+    if run_id is None:
         return []
-    query = select(Attribution).where(Attribution.run_id == run_id,
-                                      Attribution.prison_number.in_(numbers))
+    query = select(Attribution).where(Attribution.run_id == run_id)
+    if prison_numbers is not None:
+        numbers = sorted(set(prison_numbers))
+        if not numbers:
+            return []
+        query = query.where(Attribution.prison_number.in_(numbers))
+    if identifiers is not None:
+        wanted = sorted(set(identifiers))
+        if not wanted:
+            return []
+        query = query.where(Attribution.identifier.in_(wanted))
     if types is not None:
         query = query.where(Attribution.identifier_type.in_(sorted(set(types))))
     rows = list(session.scalars(query))
@@ -153,7 +168,9 @@ def holdings(session: Session, prison_numbers: Iterable[str], floor: float,
             continue
         if a.probability >= floor or a.status == "CONFIRMED" or v == "CONFIRMED":
             mine.setdefault((a.prison_number, a.identifier_type, a.identifier), []).append(a)
-    others = _others_nights(session, run_id, {k[2] for k in mine}, floor)
+    others: dict[str, list[tuple[str, int]]] = {}
+    for (i, who), n in _others_nights(session, run_id, {k[2] for k in mine}, floor).items():
+        others.setdefault(i, []).append((who, n))
     out = []
     for (pn, t, ident), group in mine.items():
         v = verdict.get((ident, pn))
@@ -161,8 +178,8 @@ def holdings(session: Session, prison_numbers: Iterable[str], floor: float,
         out.append(Holding(
             pn, t, ident, merge((a.valid_from, a.valid_to, a.probability) for a in group),
             max(a.probability for a in group), "CONFIRMED" if confirmed else group[0].status,
-            run_id, max((n for (i, who), n in others.items() if i == ident and who != pn),
-                        default=0), v))
+            run_id, max((n for who, n in others.get(ident, []) if who != pn), default=0), v,
+            tuple(sorted(a.id for a in group))))
     return sorted(out, key=lambda h: (h.prison_number, h.first, h.identifier_type,
                                       h.identifier))
 

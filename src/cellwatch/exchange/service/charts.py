@@ -25,6 +25,7 @@ from cellwatch.exchange.linkgraph import (
     build_graph_from,
 )
 from cellwatch.exchange.service.exports import audited_export, require_reason
+from cellwatch.statements.service import floor_for
 
 FORMATS = ("graphml", "gexf", "anx", "i2csv")
 
@@ -61,8 +62,13 @@ def _roots(access: Access, root: Node) -> list[Node]:
 
 def export_chart(access: Access, out: Path, root: Node, fmt: str, depth: int = 1,
                  min_probability: float = DEFAULT_MIN_PROBABILITY, reason: str = "") -> int:
-    """Write the chart around ``root``; returns the number of relations written."""
+    """Write the chart around ``root``; returns the number of relations written.
+
+    A file leaves cellwatch, so its attributions are statements: ``min_probability``
+    below the statement floor is raised to it (:func:`~cellwatch.statements.service.
+    floor_for`); the web page may still draw leads below it for an analyst."""
     require_reason(access, reason)
+    min_probability = floor_for(access.settings, min_probability)
     with access.transaction():
         access.check(Action.READ, Target(Resource.IDENTIFIER), role_only=True)
     graph = build_graph_from(access, _roots(access, root), min(max(depth, 1), 3),

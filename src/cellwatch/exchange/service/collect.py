@@ -10,7 +10,6 @@ with :func:`audit_detail`.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -20,8 +19,6 @@ from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access
-from cellwatch.attribution.export import attribution_rows
-from cellwatch.attribution.models import EvidenceItem
 from cellwatch.errors import NotFound
 from cellwatch.estate.service import PrisonerFilter
 from cellwatch.estate.service import _filters as prisoner_filters
@@ -35,6 +32,8 @@ from cellwatch.exchange.rows import (
 )
 from cellwatch.exchange.service.exports import require_reason
 from cellwatch.intelligence import service as intel
+from cellwatch.statements.service import export_claims
+from cellwatch.statements.shared import Claim, Stretch
 from cellwatch.store.reference import Prisoner
 
 
@@ -83,32 +82,19 @@ def _person(p: Prisoner, fields: frozenset[str]) -> PersonRow:
 
 def _attributions(access: Access, prisoners: set[str],
                   min_probability: float) -> list[AttributionRow]:
-    """The latest run's attributions to exported prisoners (verdicts applied)."""
-    try:
-        rows = attribution_rows(access.store)
-    except NotFound:  # no attribution run yet: nothing to attribute
-        return []
-    # Rejected pairs are analysts' refutations: sharing them would mislead a partner.
-    keep = [r for r in rows if r["prison_number"] in prisoners and r["status"] != "REJECTED"
-            and (r["probability"] >= min_probability or r["status"] == "CONFIRMED")]
-    evidence = _evidence(access, [r["id"] for r in keep])
-    return [AttributionRow(
-        r["identifier_type"], r["identifier"], r["prison_number"], float(r["probability"]),
-        date.fromisoformat(r["valid_from"]), date.fromisoformat(r["valid_to"]), r["status"],
-        tuple(evidence.get(r["id"], []))) for r in keep]
+    """What the statements module says of the exported prisoners: one row per period of
+    each claim (latest run, verdicts applied, at or above the floor or confirmed)."""
+    return [row_of(c, st) for c in export_claims(access, sorted(prisoners), min_probability)
+            for st in c.stretches]
 
 
-def _evidence(access: Access, ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    if not ids:
-        return out
-    with access.transaction() as s:
-        rows = s.scalars(select(EvidenceItem).where(EvidenceItem.attribution_id.in_(ids))
-                         .order_by(EvidenceItem.attribution_id, EvidenceItem.id))
-        for e in rows:
-            out.setdefault(e.attribution_id, []).append(
-                f"{e.kind}: {e.description} ({e.weight_log2:+.1f} bits, {e.count}x)")
-    return out
+def row_of(claim: Claim, st: Stretch) -> AttributionRow:
+    """The export row of one period of a claim."""
+    h = claim.holding
+    return AttributionRow(
+        h.identifier_type, h.identifier, h.prison_number, st.period.probability,
+        st.period.valid_from, st.period.valid_to, h.status, st.reasons, st.text,
+        st.detections, st.calls, tuple(s.text for s in st.seizures), h.borrowed)
 
 
 def _intelligence(access: Access, scope: ExportScope, reason: str) -> list[IntelRow]:

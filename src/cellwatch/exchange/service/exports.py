@@ -7,9 +7,10 @@ all, and audited.
   permission and a reason, records every item leaving its owner as a dissemination and
   audits the export). The columns are the interchange ones, so an export can be ingested
   again elsewhere.
-* :func:`export_attributions_csv`: the ``attributions`` interchange CSV of the prisoners
-  the principal may see (every row for a whole-estate principal), byte for byte the
-  layout of :func:`cellwatch.attribution.export.export_attributions`.
+* :func:`export_attributions_csv`: the ``attributions`` interchange CSV, byte for byte
+  the layout of :func:`cellwatch.attribution.export.export_attributions`: for ``system``
+  the run as the model wrote it; for a user what the statements module states of the
+  prisoners he may see (:func:`attribution_rows_for`).
 * :func:`audited_export`: the one way a CLI export writes its file and audits it
   (``export``: what, how many rows, the file name); a refusal is audited and leaves no file.
 """
@@ -20,17 +21,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
-
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access, Denied
 from cellwatch.csvsafe import SafeDictWriter, write_table_schema
 from cellwatch.csvsafe import writer as csv_writer
 from cellwatch.errors import AccessDenied, InvalidData
 from cellwatch.intelligence import service as intel
-from cellwatch.store import Prisoner
 
 COLUMNS = ("report_ref", "ts", "establishment", "source_evaluation",
            "intelligence_assessment", "handling_code", "handling_conditions", "subjects",
@@ -109,20 +106,35 @@ def write_intelligence_csv(access: Access, reason: str, out: TextIO,
 
 def attribution_rows_for(access: Access, run_id: int | None = None
                          ) -> tuple[int, list[dict[str, Any]]]:
-    """A run's attributions (default the latest; verdicts applied) to prisoners the
-    principal may see: every row for a whole-estate principal. Needs prisoner and
-    identifier read, as the STIX and FollowTheMoney exports of the same rows do."""
-    from cellwatch.attribution.export import attribution_rows, latest_run
+    """The ``attributions`` rows the principal may take away. Needs prisoner and
+    identifier read, as the STIX and FollowTheMoney exports of the same claims do.
 
-    p = access.principal
-    with access.transaction() as s:
+    ``system`` (the interchange dump: evaluation, another cellwatch) gets the run's
+    intervals as the model wrote them, any run, every probability, verdicts applied. A
+    user gets what the statements module states (:func:`~cellwatch.statements.service.
+    export_claims`): the latest run, at or above the floor or confirmed, a verdict at once,
+    one row per period, prisoners he may see only.
+    """
+    from cellwatch.attribution.export import attribution_rows, latest_run
+    from cellwatch.statements.service import export_claims
+
+    with access.transaction():
         access.check(Action.READ, Target(Resource.PRISONER), role_only=True)
         access.check(Action.READ, Target(Resource.IDENTIFIER), role_only=True)
-        seen = None if p.establishments is None else set(s.scalars(
-            select(Prisoner.prison_number).where(visible_prisoners(p))))
-    run = run_id if run_id is not None else latest_run(access.store)
-    rows = attribution_rows(access.store, run)
-    return run, [r for r in rows if seen is None or r["prison_number"] in seen]
+    latest = latest_run(access.store)
+    run = run_id if run_id is not None else latest
+    if access.principal.is_system:
+        return run, attribution_rows(access.store, run)
+    if run != latest:
+        raise InvalidData(f"run {run}: an export states the latest run ({latest}) only",
+                          {"run": [f"only the latest run, {latest}"]})
+    rows = [{"identifier_type": c.holding.identifier_type, "identifier": c.holding.identifier,
+             "prison_number": c.prison_number, "probability": round(st.period.probability, 4),
+             "valid_from": st.valid_from, "valid_to": st.valid_to, "status": c.status}
+            for c in export_claims(access) for st in c.stretches]
+    rows.sort(key=lambda r: (r["identifier_type"], r["identifier"], r["valid_from"],
+                             r["prison_number"]))
+    return run, rows
 
 
 def export_attributions_csv(access: Access, out: Path, run_id: int | None = None,
