@@ -12,7 +12,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy import ColumnElement, delete
 
-from cellwatch.attribution.extraction_evidence import (
+from cellwatch.ingest.extraction_evidence import (
     ExtractionEvidence,
     evidence_day,
     extraction_evidence,
