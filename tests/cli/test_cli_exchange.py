@@ -1,4 +1,4 @@
-"""``cellwatch export misp|chart|stix`` and ``cellwatch match people`` from the shell:
+"""``cellwatch export misp|chart|stix`` from the shell:
 files written, refusals and unusable rows reported with their exit codes."""
 
 from __future__ import annotations
@@ -42,13 +42,3 @@ def test_chart_formats_and_bad_roots(run: Run, store: Store, tmp_path: Path) -> 
     assert code != 0
     assert "TYPE:VALUE" in err
     assert not (tmp_path / "x").exists()
-
-
-def test_match_people_lists_unusable_rows_and_exits_1(run: Run, tmp_path: Path) -> None:
-    names = tmp_path / "names.csv"
-    names.write_text("id,surname,forenames,date_of_birth\n"
-                     "r1,Smith,Test,\nr2,Jones,Ann,1990-34-07\n", encoding="utf-8")
-    code, out, _ = run("system", "match", "people", str(names), "--threshold", "0")
-    assert code == 1
-    assert "rejected names.csv line 3 (r2): date_of_birth" in out
-    assert "training:" in out

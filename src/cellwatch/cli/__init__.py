@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "cellwatch.cli.status",
     "cellwatch.cli.export",
     "cellwatch.cli.exchange",
+    "cellwatch.cli.matching",
     "cellwatch.cli.tro",
     "cellwatch.cli.guard",
     "cellwatch.cli.takedown",

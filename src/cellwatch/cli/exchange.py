@@ -1,14 +1,13 @@
-"""``cellwatch export stix|misp|ftm|chart`` and ``cellwatch match people``: thin shells
-over the library."""
+"""``cellwatch export stix|misp|ftm|chart``: thin shells over the library
+(``cellwatch match`` is :mod:`cellwatch.cli.matching`)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import typer
 
-from cellwatch.cli.context import EXPORT_REASON, cli_access, console, print_json
+from cellwatch.cli.context import EXPORT_REASON, cli_access, console
 from cellwatch.cli.export import export_app
 
 # The scope options every bundle export (STIX, MISP) takes, defined once.
@@ -93,44 +92,8 @@ def export_ftm_command(
                     f"attributions) to {out}", highlight=False)
 
 
-def match_people_command(
-    path: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                help="CSV with surname, forenames, date_of_birth [, id]."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    threshold: float = typer.Option(0.9, "--threshold", min=0.0, max=1.0,
-                                    help="Lowest match probability shown."),
-) -> None:
-    """Candidate prisoners for people named without a prison number (best first).
-
-    Rows that cannot be matched (an unusable date of birth, neither surname nor date) are
-    listed with file, line, field and reason while the rest are matched; exit code 1.
-    """
-    from cellwatch.matching import match_records
-
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        records = list(csv.DictReader(fh))
-    run = match_records(records, "prisoners", access=cli_access(), threshold=threshold)
-    rows = run.table.to_pylist()
-    # Line numbers as a spreadsheet shows them: the header is line 1.
-    rejected = [{"file": path.name, "line": r.row + 2, "record_id": r.record_id,
-                 "field": r.field, "reason": r.reason} for r in run.rejected]
-    if as_json:
-        print_json({"matches": rows, "rejected": rejected, "training": run.training})
-    else:
-        for r in rows:
-            console().print(f"{r['record_id']:<10} {r['rank']:>2} {r['prison_number']:<8} "
-                            f"{r['match_probability']:.4f} {r['match_weight']:+6.1f}  "
-                            f"{r['explanation']}", highlight=False)
-        for r in rejected:
-            console().print(f"rejected {r['file']} line {r['line']} ({r['record_id']}): "
-                            f"{r['field']}: {r['reason']}", highlight=False)
-        console().print(run.training, highlight=False)
-    if rejected:
-        raise typer.Exit(1)
-
-
 def register(app: typer.Typer) -> None:
-    """Hang ``stix``, ``misp``, ``ftm`` and ``chart`` on ``export``; add ``match``."""
+    """Hang ``stix``, ``misp``, ``ftm`` and ``chart`` on ``export``."""
     names = {c.name for c in export_app.registered_commands}
     # build_app may run more than once per process (tests); register each command once.
     if "stix" not in names:
@@ -138,7 +101,3 @@ def register(app: typer.Typer) -> None:
         export_app.command("misp")(export_misp_command)
         export_app.command("ftm")(export_ftm_command)
         export_app.command("chart")(export_chart_command)
-    match = typer.Typer(help="Match people named without a prison number.",
-                        no_args_is_help=True)
-    match.command("people")(match_people_command)
-    app.add_typer(match, name="match")

@@ -104,7 +104,7 @@ def match_records(records: Records, against: str | Records = "prisoners", *,
     else:
         reference = _rows(against)
     left, rejected = split(_rows(records), id_column)
-    right = prepare(reference, "prison_number")
+    right = prepare(reference, "prison_number", need_key=False)
     if not left or not right:
         return MatchRun(pa.table({c: [] for c in MATCH_COLUMNS}), rejected)
     try:

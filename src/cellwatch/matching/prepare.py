@@ -27,7 +27,7 @@ def clean_name(text: object) -> str | None:
     >>> clean_name(" o'Brién-smith ")
     'OBRIENSMITH'
     """
-    if text is None:
+    if text is None or text != text:  # NaN (a pandas blank) is missing, not "NAN"
         return None
     folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     words = _NOT_LETTER.sub("", folded.upper().replace("-", "").replace("'", "")).split()
@@ -82,9 +82,12 @@ class Rejected:
     reason: str
 
 
-def split(rows: Iterable[Mapping[str, Any]], id_column: str
+def split(rows: Iterable[Mapping[str, Any]], id_column: str, *, need_key: bool = True
           ) -> tuple[list[dict[str, Any]], list[Rejected]]:
-    """Model columns for each usable row, and every unusable row with its reason."""
+    """Model columns for each usable row, and every unusable row with its reason.
+
+    ``need_key``: a row with neither surname nor date of birth is unusable (a record to
+    match); a reference person without them stays, reachable by forename only."""
     out: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
     for i, row in enumerate(rows):
@@ -97,7 +100,7 @@ def split(rows: Iterable[Mapping[str, Any]], id_column: str
             continue
         surname = clean_name(row.get("surname"))
         forenames = clean_name(row.get("forenames"))
-        if surname is None and dob is None:
+        if need_key and surname is None and dob is None:
             rejected.append(Rejected(i, key, "surname", "needs a surname or a date of birth"))
             continue
         out.append({
@@ -110,9 +113,10 @@ def split(rows: Iterable[Mapping[str, Any]], id_column: str
     return out, rejected
 
 
-def prepare(rows: Iterable[Mapping[str, Any]], id_column: str) -> list[dict[str, Any]]:
+def prepare(rows: Iterable[Mapping[str, Any]], id_column: str, *, need_key: bool = True
+            ) -> list[dict[str, Any]]:
     """Model columns for each row; collects every bad row before raising once."""
-    out, rejected = split(rows, id_column)
+    out, rejected = split(rows, id_column, need_key=need_key)
     if rejected:
         errors = {f"row {r.row}": [r.reason] for r in rejected}
         raise InvalidData(f"{len(rejected)} record(s) cannot be matched", errors)
