@@ -25,7 +25,7 @@ from cellwatch.access.service import Page as Paging
 from cellwatch.alerts import OUTCOMES
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.service import acknowledge_for, assign_for, close_for, get_for, list_for
-from cellwatch.errors import CellwatchError
+from cellwatch.errors import CellwatchError, NotFound
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -122,6 +122,10 @@ async def alerts_action(ctx: Page) -> Response:
         return _show_again(ctx, back, ["Choose what to do with the selected alerts"],
                            fields, ids)
     plural = "s" if done != 1 else ""
+    if refused and not done and all(isinstance(r, NotFound) for r in refused):
+        # Unknown, or out of scope (answered alike): the page an unknown alert gets, not
+        # the queue, whose rows would tell the two answers apart by when they were asked.
+        raise NotFound("Not done: " + "; ".join(r.message for r in refused))
     if refused:
         partly = f"{verb} {done} alert{plural}." if done else None
         # Nothing done and one reason (not found, not allowed, wrong state): its status.
