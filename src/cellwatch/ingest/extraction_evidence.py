@@ -192,6 +192,16 @@ def extraction_evidence(session: Session, identifiers: Iterable[str] | None = No
             select(ExtractionIdentifier.extraction_id).where(
                 ExtractionIdentifier.role == "DEVICE",
                 ExtractionIdentifier.identifier.in_(sorted(set(identifiers))))))
+    if prison_numbers is not None:
+        # Only the extractions holding a number on one of their lists.
+        theirs = select(PinContact.contact_number).where(
+            PinContact.prison_number.in_(sorted(set(prison_numbers))))
+        query = query.where(or_(
+            Extraction.id.in_(select(ExtractionIdentifier.extraction_id).where(
+                ExtractionIdentifier.role == "CONTACT",
+                ExtractionIdentifier.identifier.in_(theirs))),
+            Extraction.id.in_(select(ExtractionEvent.extraction_id).where(
+                ExtractionEvent.party.in_(theirs)))))
     extractions = list(session.scalars(query.order_by(Extraction.id)))
     if not extractions:
         return []

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from cellwatch.statements import devices, records
+from cellwatch.statements import devices, extractions, records
 from cellwatch.statements.counts import DayCount, Key, LakeQuery, day_counts
 from cellwatch.statements.model import Statement
 from cellwatch.statements.periods import Holding, holdings
@@ -52,6 +52,7 @@ def about(session: Session, evidence: Evidence, prison_number: str,
     out += devices.seizures(session, prison_number, held)
     out += devices.orders(session, prison_number, held)
     out += records.contacts(session, prison_number, threshold)
+    out += extractions.contacts(session, prison_number)
     out += records.referrals(session, prison_number)
     out += records.intelligence(session, prison_number)
     return sorted(out, key=lambda e: (e.when, e.kind, e.ref))
