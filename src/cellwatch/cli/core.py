@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 
 from cellwatch.cli.context import console, print_json, settings_from_env, store_from_env
-from cellwatch.ingest.batches import IngestContext
-from cellwatch.ingest.prisons import load_prisons
+from cellwatch.ingest.service.files import init_reference
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +19,7 @@ def init_command(
     """Create (or migrate) the store under CELLWATCH_HOME and load the prison register."""
     settings = settings_from_env()
     store = store_from_env(settings)
-    loaded = load_prisons(IngestContext.create(store, settings))
+    loaded = init_reference(store, settings)
     result = {
         "store": store.dialect,
         "home": str(settings.home.resolve()),

@@ -2,8 +2,9 @@
 
 The command acts as ``CELLWATCH_PRINCIPAL`` and loads only the kinds that principal may
 load: the rule of API and web uploads (:func:`cellwatch.ingest.service.uploads.check_ingest`),
-refused and audited the same way. ``system`` loads everything. Each file loaded is
-audited as an upload is (:func:`cellwatch.ingest.service.uploads.audit_ingest`).
+refused and audited the same way. ``system`` loads everything. The files are loaded by
+:func:`cellwatch.ingest.service.files.ingest_files`: each audited as an upload is, the
+alert rules run once after every file.
 
 Exit codes: 0 every row went in, 1 some rows were quarantined, 2 a file was unusable
 (it changed nothing; the other files still go in), or the principal may not load the
@@ -24,10 +25,8 @@ from rich.table import Table
 from cellwatch.access.service import Access, Denied
 from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
 from cellwatch.errors import AccessDenied, AuthenticationFailed, CellwatchError, MalformedFile
-from cellwatch.ingest.batches import IngestContext
-from cellwatch.ingest.model import IngestSummary
-from cellwatch.ingest.registry import get_handler, ingest_file
-from cellwatch.ingest.service.uploads import audit_ingest, check_ingest
+from cellwatch.ingest.service.files import IngestSummary, handler_name, ingest_files
+from cellwatch.ingest.service.uploads import check_ingest
 from cellwatch.settings import Settings
 
 COUNTS = ("read", "accepted", "updated", "duplicates", "quarantined")
@@ -44,29 +43,14 @@ def ingest_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Validate and load FILE(s) of KIND; rows that break a rule go to quarantine."""
-    handler = get_handler(kind)  # an unknown kind fails before the store is touched
+    name = handler_name(kind)  # an unknown kind fails before the store is touched
     settings = settings_from_env()
     access = acting_access(settings, as_json)
-    require_loadable(access, [handler.name], as_json)
-    ctx = IngestContext(access.store, settings, access.principal.username,
-                        progress=not as_json)
-    summaries: list[IngestSummary] = []
-    errors: list[MalformedFile] = []
-    for file in files:
-        try:
-            summary = ingest_file(ctx, handler.name, file)
-        except MalformedFile as bad:
-            errors.append(bad)  # unusable: it changed nothing, so there is nothing to audit
-            continue
-        # Audited file by file, as an upload is, so files loaded before a failure are too.
-        audit_ingest(access, handler.name, file.name, summary)
-        summaries.append(summary)
-    document = combine(handler.name, summaries, errors)
-    # The alert rules run once per invocation, after every file, if anything went in;
-    # the API and web uploads go through the same function.
-    from cellwatch.alerts.detect.run import run_after_ingest
-
-    document["alerts_raised"] = run_after_ingest(settings, ctx.store, summaries)
+    require_loadable(access, [name], as_json)
+    loaded = ingest_files(access, settings, name, files, progress=not as_json)
+    summaries, errors = loaded.summaries, loaded.errors
+    document = combine(name, summaries, errors)
+    document["alerts_raised"] = loaded.alerts_raised
     if as_json:
         print_json(document)
     else:

@@ -18,18 +18,13 @@ from contextlib import contextmanager
 
 import typer
 from rich.table import Table
-from sqlalchemy import func, select
 
 from cellwatch.access.service import Access, Page
-from cellwatch.alerts import Alert
-from cellwatch.alerts.detect.run import high_water
 from cellwatch.cli.context import AS_JSON, console, print_json, settings_from_env
 from cellwatch.cli.ingest import acting_access, combine, exit_code, refuse, require_loadable, show
 from cellwatch.errors import AccessDenied, InvalidData
-from cellwatch.ingest import quarantine as q
-from cellwatch.ingest.model import IngestSummary
-from cellwatch.ingest.registry import canonical_kind
 from cellwatch.ingest.service import batches, uploads
+from cellwatch.ingest.service.files import canonical_kind
 from cellwatch.settings import Settings
 
 group = typer.Typer(help="Rows rejected by ingest: list, show, fix, retry, discard.")
@@ -67,7 +62,7 @@ def list_command(
     name = canonical_kind(kind) if kind else None
     with _acting(as_json) as (access, _):
         found = batches.list_quarantine(access, Page(limit=limit), name, wanted, batch)
-    rows = [q.row_to_dict(row) for row in found]
+    rows = [uploads.row_to_dict(row) for row in found]
     if as_json:
         print_json({"rows": rows, "count": len(rows)})
         return
@@ -89,7 +84,7 @@ def show_command(
 ) -> None:
     """Show one quarantined row: problems, raw values and edits (the read is audited)."""
     with _acting(as_json) as (access, _):
-        row = q.row_to_dict(uploads.get_quarantined(access, row_id), full=True)
+        row = uploads.row_to_dict(uploads.get_quarantined(access, row_id), full=True)
     if as_json:
         print_json(row)
         return
@@ -144,7 +139,8 @@ def retry_command(
         # Every kind is decided before any row is retried: a refusal changes nothing.
         named = {canonical_kind(kind)} if kind else set()
         require_loadable(access, {k for _, k in rows} | named, as_json)
-        summaries, alerts = _retry(access, settings, [row_id for row_id, _ in rows])
+        summaries, alerts = uploads.retry_counting_alerts(
+            access, settings, [row_id for row_id, _ in rows])
     document = combine(kind or "all", summaries, [])
     document["alerts_raised"] = alerts
     if as_json:
@@ -170,8 +166,7 @@ def _rows_to_retry(access: Access, ids: Sequence[int], kind: str | None,
     """
     wanted = canonical_kind(kind) if kind else None
     if ids:
-        # Only the kind is read here, to decide it; a row's kind never changes.
-        found = [(row_id, str(q.show_row(access.store, row_id)["kind"])) for row_id in ids]
+        found = uploads.kinds_of_rows(access, ids)
         return [(row_id, k) for row_id, k in found if wanted in (None, k)]
     rows: list[tuple[int, str]] = []
     while True:
@@ -179,19 +174,6 @@ def _rows_to_retry(access: Access, ids: Sequence[int], kind: str | None,
         rows += [(row.id, row.kind) for row in page]
         if len(page) < PAGE:
             return rows
-
-
-def _retry(access: Access, settings: Settings, ids: list[int]
-           ) -> tuple[list[IngestSummary], int]:
-    """Retry ``ids`` through the service (each row decided and audited, reference kinds
-    first, the post-ingest hook run once); the summaries and the alerts raised."""
-    if not ids:
-        return [], 0
-    before = high_water(access.store)
-    _, summaries = uploads.retry_quarantined_rows(access, settings, ids)
-    with access.store.session() as s:
-        raised = int(s.scalar(select(func.count(Alert.id)).where(Alert.id > before)) or 0)
-    return summaries, raised
 
 
 @group.command("discard")

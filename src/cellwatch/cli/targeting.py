@@ -1,9 +1,8 @@
-"""``cellwatch targeting rank|evaluate``: a thin shell over :mod:`cellwatch.targeting`.
+"""``cellwatch targeting rank|evaluate``: a thin shell over :mod:`cellwatch.targeting.service`.
 
 Acts as ``CELLWATCH_PRINCIPAL``: ranking names where occupants' phones are, so it needs
-prisoner read in the establishment, the API's rule for ``/targeting/rank``
-(:func:`cellwatch.reports.service.check_targeting`); evaluating the whole estate needs a
-principal that covers it.
+prisoner read in the establishment, the API's rule for ``/targeting/rank``; evaluating the
+whole estate needs a principal that covers it.
 """
 
 from __future__ import annotations
@@ -14,9 +13,8 @@ import typer
 
 from cellwatch.cli.context import AS_JSON, cli_access, console, print_json, settings_from_env
 from cellwatch.errors import InvalidData
-from cellwatch.reports.service import check_targeting
-from cellwatch.targeting import evaluate_ranking, rank_locations
-from cellwatch.targeting.rank import Level
+from cellwatch.targeting import service
+from cellwatch.targeting.service import Level
 
 targeting_app = typer.Typer(name="targeting", no_args_is_help=True,
                             help="Which cells and landings to search, and how well that works.")
@@ -46,10 +44,8 @@ def rank_command(
 ) -> None:
     """Cells (or landings) to search in order of expected finds, with the reasons."""
     level: Level = "LANDING" if landings else "CELL"
-    settings = settings_from_env()
-    access, code = cli_access(settings), establishment.strip().upper()
-    check_targeting(access, code)
-    ranking = rank_locations(settings, access.store, code, _date(day, "--date"), level, top)
+    ranking = service.rank(cli_access(settings_from_env()), establishment,
+                           _date(day, "--date"), level, top)
     if as_json:
         print_json(ranking.to_dict())
         return
@@ -73,12 +69,8 @@ def evaluate_command(
     as_json: bool = AS_JSON,
 ) -> None:
     """Compare later finds with the ranking: hit rate of the top N against random cells."""
-    settings = settings_from_env()
-    access = cli_access(settings)
-    code = establishment.strip().upper() if establishment else None
-    check_targeting(access, code)
-    result = evaluate_ranking(settings, access.store, _date(start, "--from"),
-                              _date(end, "--to"), top, every, code)
+    result = service.evaluate(cli_access(settings_from_env()), _date(start, "--from"),
+                              _date(end, "--to"), top, every, establishment)
     if as_json:
         print_json(result.to_dict())
         return

@@ -1,15 +1,16 @@
-"""Aggregates through the policy: the digest statistics, what is loaded, search targeting.
+"""Aggregates through the policy: the digest statistics and what is loaded.
 
-The packages that compute them (:mod:`cellwatch.reports`, :mod:`cellwatch.ingest.status`,
-:mod:`cellwatch.targeting`) count the whole estate and trust their caller; the shells
-come through here, which decides and narrows:
+The packages that compute them (:mod:`cellwatch.reports`, :mod:`cellwatch.ingest.status`)
+count the whole estate and trust their caller; the shells come through here, which
+decides and narrows:
 
 * statistics: any reader of the estate (the API's ``/stats`` permission), kept to the
   establishments the principal covers, as the web's overview is;
 * what is loaded (``cellwatch status``): the ingest-batch read permission; counts per
   establishment kept to the principal's establishments, per kind to the batches it may
-  see (``/api/v1/ingest/batches``: its own, every one for a national unit);
-* targeting: prisoner read in the establishment ranked (the API's ``/targeting/rank``).
+  see (``/api/v1/ingest/batches``: its own, every one for a national unit).
+
+Search targeting has its own entry point, :mod:`cellwatch.targeting.service`.
 
 A refusal raises :class:`~cellwatch.access.service.Denied`, audited by
 :meth:`Access.transaction`.
@@ -25,7 +26,7 @@ from sqlalchemy import select
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import own_or_national
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access
 from cellwatch.errors import ConfigError
 from cellwatch.ingest.status import PER_ESTABLISHMENT, status
 from cellwatch.settings import Settings
@@ -130,17 +131,3 @@ def _narrow_lake(lake: dict[str, Any] | None, codes: set[str]) -> dict[str, Any]
            lake.get("detections", {}).get("by_establishment", {}).items() if code in codes}
     return {"detections": {"rows": sum(int(c.get("rows", 0)) for c in per.values()),
                            "by_establishment": per}}
-
-
-def check_targeting(access: Access, establishment: str | None) -> None:
-    """Decide ranking (or evaluating) cells to search in ``establishment``: prisoner read
-    there, as the API's ``/targeting/rank`` asks; ``None`` is the whole estate."""
-    p = access.principal
-    target = Target(Resource.PRISONER, establishment=establishment)
-    with access.transaction():
-        access.check(Action.READ, target, role_only=True)
-        if establishment is None and p.establishments is not None:
-            # The policy would say "no establishment is outside the scope": say what to do.
-            raise Denied(f"{p.username} may not rank the whole estate: name one of your "
-                         "establishments", Action.READ, target, None)
-        access.check(Action.READ, target)

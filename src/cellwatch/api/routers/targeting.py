@@ -1,7 +1,7 @@
 """Search targeting: the ranking names occupants, so it needs prisoner read in scope.
 
-Decided by :func:`cellwatch.reports.service.check_targeting`, as ``cellwatch targeting
-rank`` is, inside an audited transaction: a refusal is audited.
+Decided and audited by :mod:`cellwatch.targeting.service`, as ``cellwatch targeting rank``
+is: a refusal is audited too.
 """
 
 from __future__ import annotations
@@ -11,21 +11,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from cellwatch.api.deps import AccessDep, SettingsDep
-from cellwatch.reports.service import check_targeting
-from cellwatch.targeting import rank_locations
+from cellwatch.api.deps import AccessDep
+from cellwatch.targeting import service
 
 router = APIRouter(prefix="/targeting", tags=["targeting"])
 
 
 @router.get("/rank")
-def rank(access: AccessDep, settings: SettingsDep,
+def rank(access: AccessDep,
          establishment: Annotated[str, Query(min_length=2, max_length=8)],
          day: Annotated[date | None, Query(alias="date")] = None,
          level: Literal["CELL", "LANDING"] = "CELL",
          top: Annotated[int, Query(ge=1, le=500)] = 20) -> dict[str, Any]:
     """Cells or landings in order of expected finds, with each one's signals."""
-    check_targeting(access, establishment)
-    ranking = rank_locations(settings, access.store, establishment, day or date.today(), level,
-                             top)
-    return ranking.to_dict()
+    return service.rank(access, establishment, day or date.today(), level, top).to_dict()

@@ -25,13 +25,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource, may_ingest, permitted
 from cellwatch.access.service import Access, Denied, not_found
-from cellwatch.alerts.detect.run import run_after_ingest
+from cellwatch.alerts import Alert
+from cellwatch.alerts.detect.run import high_water, run_after_ingest
 from cellwatch.errors import MalformedFile, NotFound
 
 # Re-exported beside too_large, which the API and the web raise; it lives in the one hierarchy.
@@ -39,6 +40,7 @@ from cellwatch.errors import UploadTooLarge as UploadTooLarge
 from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.model import IngestSummary
 from cellwatch.ingest.quarantine import discard_row, fix_row, retry_rows
+from cellwatch.ingest.quarantine import row_to_dict as row_to_dict  # the shells' one shape
 from cellwatch.ingest.registry import canonical_kind, ingest_file, kind_names
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, QuarantinedRow
@@ -255,3 +257,32 @@ def discard_quarantined(access: Access, settings: Settings, row_id: int, reason:
         access.audit(s, "discard", target, reason,
                      detail={"kind": kind, "batch_id": batch_id})
     return row
+
+
+def kinds_of_rows(access: Access, ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(id, kind) of named quarantined rows, so that a bulk retry decides every kind first
+    (:func:`check_ingest`) and a refusal changes nothing.
+
+    Only the kind is read, as a fact the decision rests on (a row's kind never changes);
+    the retry then decides and audits each row itself.
+    """
+    with access.facts() as s:
+        kinds = {row_id: kind for row_id, kind in s.execute(
+            select(QuarantinedRow.id, QuarantinedRow.kind)
+            .where(QuarantinedRow.id.in_(list(ids))))}
+    for row_id in ids:
+        if row_id not in kinds:
+            raise NotFound(f"no quarantined row {row_id}")
+    return [(row_id, kinds[row_id]) for row_id in ids]
+
+
+def retry_counting_alerts(access: Access, settings: Settings, ids: list[int]
+                          ) -> tuple[list[IngestSummary], int]:
+    """Retry ``ids`` (:func:`retry_quarantined_rows`); the summaries and the alerts raised."""
+    if not ids:
+        return [], 0
+    before = high_water(access.store)
+    _, summaries = retry_quarantined_rows(access, settings, ids)
+    with access.store.session() as s:
+        raised = int(s.scalar(select(func.count(Alert.id)).where(Alert.id > before)) or 0)
+    return summaries, raised
