@@ -24,6 +24,8 @@ from cellwatch.api.routers import (
     judgements,
     organisations,
     prisoners,
+    protected_persons,
+    referral_outcomes,
     referrals,
     stats,
     takedowns,
@@ -37,7 +39,7 @@ from cellwatch.store import Store, open_store
 PREFIX = "/api/v1"
 ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, referrals,
            ingest, audit, identifiers, stats, targeting, alerts, crime_referrals, tro,
-           takedowns, judgements, operator, guard)
+           takedowns, judgements, operator, guard, protected_persons, referral_outcomes)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:

@@ -33,6 +33,9 @@ PAGE_MODULES = (
     "cellwatch.web.operator",
     "cellwatch.web.work",
     "cellwatch.web.statistics",
+    "cellwatch.web.protect",
+    "cellwatch.web.casework",
+    "cellwatch.web.cases",
 )
 
 

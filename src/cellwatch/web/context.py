@@ -45,6 +45,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 # (href, label, section key): the service navigation, in the order an analyst works.
 NAV = (
     ("/work", "Your work", "work"),
+    ("/protected-persons", "Protected persons", "protect"),
     ("/", "Overview", "overview"),
     ("/queues/alerts", "Work queues", "queues"),
     ("/ingest", "Ingest", "ingest"),
@@ -53,7 +54,8 @@ NAV = (
 # The paths under each section: the tab of the page's own path is the one highlighted
 # (a prisoner's or a device's page belongs to no tab; "/" only to the overview).
 SECTION_PATHS = {
-    "work": ("/work", "/reviews/"),
+    "work": ("/work", "/reviews/", "/cases"),
+    "protect": ("/protected-persons", "/contact-reports/"),
     "overview": ("/",),
     "queues": ("/queues/", "/alerts/", "/orders/", "/referrals/"),
     "ingest": ("/ingest",),
@@ -69,6 +71,7 @@ NEEDS: dict[str, tuple[Resource, Action]] = {
     "guard": (Resource.TRO_ORDER, Action.READ),
     "orders": (Resource.TRO_ORDER, Action.READ),
     "referrals": (Resource.REFERRAL, Action.READ),
+    "protect": (Resource.PROTECTED_PERSON, Action.READ),
 }
 
 

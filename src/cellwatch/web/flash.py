@@ -33,6 +33,16 @@ MESSAGES: dict[str, str] = {
     "order_state": "Order {ref} is now {state}",
     "alerts_done": "{verb} {n} alert{s}",
     "alerts_assigned": "Assigned to {to}: {n} alert{s}",
+    "person_created": "Protected person {ref} recorded",
+    "identifier_added": "Number or account added to {ref}",
+    "condition_changed": "Condition of {ref} changed",
+    "report_recorded": "Report of contact {ref} recorded",
+    "outcome_recorded": "Outcome of referral {id} recorded: {outcome}",
+    "update_requested": "Update on {prisoner} requested from {to}",
+    "update_done": "Request {id} from {to} marked done",
+    "case_created": "Case {ref} opened",
+    "case_subjects": "{n} prisoner(s) added to {ref}",
+    "case_shared": "{ref} shared with {org}",
 }
 # The query parameters a flash uses (stripped from links built on a page's own URL).
 PARAMS = ("done", "dv", "ds")

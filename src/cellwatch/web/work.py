@@ -28,7 +28,7 @@ from cellwatch.alerts.service import list_for
 from cellwatch.cases.service import create_referrals, list_cases, list_referrals
 from cellwatch.errors import CellwatchError
 from cellwatch.parole.render import render_html
-from cellwatch.protect.service.persons import list_protected_persons
+from cellwatch.protect.service import contacts, liaison, outcomes, updates
 from cellwatch.tro.service import orders as tro
 from cellwatch.web.context import Page, PageContext, WebRoute, may_use
 from cellwatch.web.profiles import open_parole_summary
@@ -46,6 +46,7 @@ def _sections(ctx: PageContext) -> dict[str, Any]:
     if may_use(user, "referrals"):
         received = list_referrals(access, SHOWN, status="SENT", direction="in")
         found["referrals"] = sorted(received, key=lambda r: -r.id)
+        found.update(_follow_up(access, user.org_kind is OrgKind.PAROLE_BOARD))
     # Alerts are a prison's: a national unit (establishments None: every one) or a team
     # covering some; police, Parole Board and operators cover none.
     if user.is_system or user.establishments is None or user.establishments:
@@ -56,7 +57,23 @@ def _sections(ctx: PageContext) -> dict[str, Any]:
     if permitted(user.roles, Resource.CASE, Action.READ):
         found["cases"] = list_cases(access, SHOWN, status="OPEN")
     if permitted(user.roles, Resource.PROTECTED_PERSON, Action.READ):
-        found["persons"] = list_protected_persons(access)
+        # The officer's own organisation's persons (protect.service.liaison's scope).
+        found["persons"] = liaison.list_persons(access)
+        found["person_alerts"] = contacts.person_alerts(access, open_only=True)[:10]
+    return found
+
+
+def _follow_up(access: Access, parole: bool) -> dict[str, Any]:
+    """Requests for an update the organisation must answer; for a receiver of referrals
+    other than the Parole Board, those it acknowledged and has recorded no outcome of."""
+    found: dict[str, Any] = {
+        "update_requests": updates.list_update_requests(access, direction="in",
+                                                        status="OPEN")}
+    if not parole:
+        taken = list_referrals(access, SHOWN, status="ACKNOWLEDGED", direction="in")
+        known = outcomes.current_outcomes(access, taken)
+        found["awaiting_outcome"] = [r for r in sorted(taken, key=lambda r: -r.id)
+                                     if r.id not in known][:10]
     return found
 
 

@@ -158,7 +158,10 @@ def record_report(access: Access, person_ref: str, sender: str, channel: str,
         problems["content"] = [f"at most {CONTENT_MAX} characters"]
     if problems:
         raise InvalidData("report refused", problems)
-    party = read_party(sender, platform)
+    try:
+        party = read_party(sender, platform)
+    except InvalidData as exc:
+        raise InvalidData("report refused", {"sender": [exc.message]}) from None
     try:
         with access.transaction() as s:
             person = open_person(access, s, person_ref, Action.UPDATE)

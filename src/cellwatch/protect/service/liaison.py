@@ -216,7 +216,10 @@ def add_identifier(access: Access, person_ref: str, text: str,
                    platform: str | None = None) -> PersonView:
     """Add one of the person's numbers or accounts (normalised; 409 if already there)."""
     _call(access, Action.UPDATE, person_ref)
-    party = read_party(text, platform)  # InvalidData names what is wrong
+    try:
+        party = read_party(text, platform)
+    except InvalidData as exc:
+        raise InvalidData("identifier refused", {"identifier": [exc.message]}) from None
     if party.type not in PERSON_IDENTIFIER_TYPES:
         raise InvalidData("identifier refused", {"identifier": [
             f"a {party.type} is not a person's number or account"]})
