@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from cellwatch.access.scopes import in_scope, visible_prisoners
 from cellwatch.access.service import Access
-from cellwatch.attribution.models import Attribution, IdentityLink
+from cellwatch.attribution.models import IdentityLink
 from cellwatch.statements.periods import holdings
 from cellwatch.store import Prisoner, SeizureItem
 
@@ -114,9 +114,9 @@ class Found:
     ref: str | None = None
 
 
-def _ready(session: Session, *models: type) -> bool:
+def _ready(session: Session, *tables: str) -> bool:
     inspector = inspect(session.connection())
-    return all(inspector.has_table(getattr(m, "__tablename__", "")) for m in models)
+    return all(inspector.has_table(name) for name in tables)
 
 
 _SEIZURE_COLUMNS = {"IMEI": SeizureItem.imei, "IMSI": SeizureItem.imsi,
@@ -176,7 +176,7 @@ def neighbours(access: Access, node: Node, min_probability: float) -> list[Found
     """Every record the principal may see that joins ``node`` to another entity."""
     with access.transaction() as s:
         out = list(_seized(s, access, node))
-        if _ready(s, Attribution, IdentityLink):
+        if _ready(s, "attributions", IdentityLink.__tablename__):
             out += _attributed(s, access, node, min_probability)
             out += _linked(s, node)
     return out
