@@ -24,6 +24,7 @@ from cellwatch.attribution.service.knowledge import knowledge_of
 from cellwatch.errors import InvalidData, InvalidIdentifier, LakeError, NotFound
 from cellwatch.estate.service import PrisonerFilter, get_prisoner, list_prisoners
 from cellwatch.identifiers import classify
+from cellwatch.ingest.service.extractions import device_extractions
 from cellwatch.lake.analytics import call_timeline
 from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.render import render_html, render_pdf
@@ -176,9 +177,11 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
         known = knowledge_of(access, value, hint=kind)  # it says the lake could not be read
     with ctx.store.session() as s:
         holders = cards(s, profile.attributions)  # one card per prisoner, periods listed
+    phones = [] if known.get("privileged") or str(info.type) == "ACCOUNT" else \
+        device_extractions(access, info.value, str(info.type))
     return ctx.render("identifier.html", status=status, title=f"{info.type} {info.display}",
                       profile=profile, info=info, known=known, cards=holders,
-                      section="overview", **extra)
+                      extractions=phones, section="overview", **extra)
 
 
 @router.post("/reason")
