@@ -24,6 +24,9 @@ def test_unusable_rows_are_quarantined_and_matched_again_once_fixed(
     assert code == 0
     [row] = json.loads(out)["rows"]
     assert (row["file"], row["line"], row["field"]) == ("names.csv", 3, "date_of_birth")
+    # The ingest's retry has nothing to load a match row into: refused, the row unchanged.
+    code, _, _ = run("system", "quarantine", "retry", str(row["id"]))
+    assert code != 0
     # Still unusable: stays OPEN, exit 1; fixed: matched (Jones is A2222BB) and resolved.
     code, out, _ = run("system", "match", "retry", str(row["id"]), "--json")
     assert code == 1
