@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pyarrow.dataset as ds
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cellwatch.alerts.models import Alert
 from cellwatch.attribution.models import Attribution, AttributionRun, Judgement
@@ -18,6 +18,14 @@ from cellwatch.statements import Statement
 from cellwatch.store import SeizureItem, Store
 
 LONDON = ZoneInfo("Europe/London")
+
+
+def as_of(store: Store) -> date:
+    """The estate's last evidence day: protected persons' conditions are in force then."""
+    with store.session() as s:
+        last = s.scalar(select(func.max(Attribution.valid_to)))
+    assert last is not None
+    return date.fromisoformat(str(last))
 
 
 def eday(ts: datetime) -> date:
@@ -51,6 +59,18 @@ class Truth:
                 d = eday(ts)
                 for ident in {imei, imsi} - {None}:
                     self.days[(ident, d)] += 1
+        # Call records per subject identifier and evidence day.
+        self.call_days: Counter[tuple[str, date]] = Counter()
+        folder = settings.lake_dir / "call_records"
+        if folder.exists():
+            columns = ["start_ts", "subject_msisdn", "subject_imsi", "subject_imei"]
+            table = ds.dataset(folder, format="parquet", partitioning="hive").to_table(
+                columns=columns)
+            for ts, *subjects in zip(*(table.column(c).to_pylist() for c in columns),
+                                     strict=True):
+                d = eday(ts)
+                for ident in set(subjects) - {None, ""}:
+                    self.call_days[(ident, d)] += 1
 
     def periods(self, pn: str, ident: str, floor: float) -> list[tuple[date, date]]:
         """The run's intervals of ``ident`` to ``pn`` a statement may rest on."""
@@ -62,11 +82,14 @@ class Truth:
         confirmed = verdict == "CONFIRMED" or any(a.status == "CONFIRMED" for a in ok)
         return [(a.valid_from, a.valid_to) for a in ok if confirmed or a.probability >= floor]
 
-    def count(self, ident: str, spans: list[tuple[date, date]]) -> int:
-        """Detections of ``ident`` on any day inside ``spans`` (each day once)."""
+    def count(self, ident: str, spans: list[tuple[date, date]],
+              calls: bool = False) -> int:
+        """Detections (or call records naming it) of ``ident`` on any day inside
+        ``spans`` (each day once)."""
         days = {start + timedelta(days=k) for start, end in spans
                 for k in range((end - start).days + 1)}
-        return sum(n for (i, d), n in self.days.items() if i == ident and d in days)
+        counted = self.call_days if calls else self.days
+        return sum(n for (i, d), n in counted.items() if i == ident and d in days)
 
 
 def check(truth: Truth, st: Statement, floor: float) -> None:

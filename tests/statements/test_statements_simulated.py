@@ -6,61 +6,18 @@ them without cellwatch.statements). Two seeds; the second is slow."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from datetime import date
 
 import pytest
-from checks import Truth, check, check_flagged
-from sqlalchemy import func, select
+from checks import Truth, as_of, check, check_flagged
+from sqlalchemy import select
 
-from attribution.tiny_estate import tiny_estate
 from cellwatch.access.principal import SYSTEM
 from cellwatch.alerts.detect.run import run_rules
-from cellwatch.attribution.models import Attribution
-from cellwatch.attribution.run import attribute
 from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.evidence import collect_for, gather
 from cellwatch.parole.summary import build_summary
-from cellwatch.protect.models import ProtectedPerson
 from cellwatch.settings import Settings
 from cellwatch.store import Prisoner, Store
-
-
-@pytest.fixture(scope="module", params=[11, pytest.param(5, marks=pytest.mark.slow)])
-def estate(request: pytest.FixtureRequest,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store]]:
-    """A tiny simulated estate with campaigns, ingested, attributed, rules run."""
-    root = tmp_path_factory.mktemp(f"statements-{request.param}")
-    settings = Settings(home=root / "home", environment="test")
-    with tiny_estate(settings, request.param, root / "sim", campaigns=True) as (_, store):
-        attribute(settings, store)
-        _protect_phone_users(store)
-        result = run_rules(settings, store, as_of=_as_of(store), deliver=False)
-        assert not result.failed
-        yield settings, store
-
-
-def _protect_phone_users(store: Store) -> None:
-    """A hand-made edge on the simulated estate: the simulator's protected persons are
-    against men it attributes no phone to, so give a protected person to the five men
-    with the strongest handset attributions (the flagged-device rule needs both)."""
-    with store.session() as s:
-        top = s.execute(select(Attribution.prison_number, func.max(Attribution.probability))
-                        .where(Attribution.identifier_type.in_(("IMEI", "IMSI")))
-                        .group_by(Attribution.prison_number)
-                        .order_by(func.max(Attribution.probability).desc(),
-                                  Attribution.prison_number).limit(5)).all()
-        for n, (pn, _p) in enumerate(top):
-            s.add(ProtectedPerson(person_ref=f"PP-TEST-{n}", prison_number=pn,
-                                  condition="RESTRAINING_ORDER"))
-
-
-def _as_of(store: Store) -> date:
-    # The estate's last evidence day: protected persons' conditions are in force then.
-    with store.session() as s:
-        last = s.scalar(select(func.max(Attribution.valid_to)))
-    assert last is not None
-    return date.fromisoformat(str(last))
 
 
 @pytest.mark.parametrize("floor", [0.5, 0.1])
@@ -70,7 +27,7 @@ def test_every_parole_statement_holds(estate: tuple[Settings, Store], floor: flo
     settings = base.model_copy(update={"parole_probability_floor": floor})
     with store.session() as s:
         prisoners = sorted(s.scalars(select(Prisoner.prison_number)))
-    ctx = RuleContext(settings, store, _as_of(store))
+    ctx = RuleContext(settings, store, as_of(store))
     truth = Truth(settings, store)
     kinds: dict[str, int] = {}
     try:
@@ -93,7 +50,7 @@ def test_every_parole_statement_holds(estate: tuple[Settings, Store], floor: flo
 def test_borrowed_phones_are_said_to_be_borrowed(estate: tuple[Settings, Store]) -> None:
     base, store = estate
     settings = base.model_copy(update={"parole_probability_floor": 0.1})
-    ctx = RuleContext(settings, store, _as_of(store))
+    ctx = RuleContext(settings, store, as_of(store))
     try:
         with store.session() as s:
             prisoners = sorted(s.scalars(select(Prisoner.prison_number)))
@@ -128,6 +85,6 @@ def test_every_alert_count_is_the_lakes(estate: tuple[Settings, Store]) -> None:
 
 def test_a_second_run_changes_nothing(estate: tuple[Settings, Store]) -> None:
     settings, store = estate
-    again = run_rules(settings, store, as_of=_as_of(store), deliver=False)
+    again = run_rules(settings, store, as_of=as_of(store), deliver=False)
     assert again.total == 0
     assert not any(again.updated.values())
