@@ -2,8 +2,9 @@
 
 Every ``cellwatch`` module is read with :mod:`ast` (nothing is imported), each import
 placed in a layer of :data:`LAYERS`, and the test fails on an import of a higher layer,
-on a cycle between packages (a domain's service counting apart from the domain), and on
-``duckdb`` or ``pyspark`` imported outside ``cellwatch.lake``. Imports under
+on a cycle between packages (a domain's service counting apart from the domain), on
+``duckdb`` or ``pyspark`` imported outside ``cellwatch.lake``, and on a shell (CLI, API,
+web) importing a domain module other than its service. Imports under
 ``if TYPE_CHECKING:`` are annotations only and are not counted.
 """
 
@@ -211,8 +212,86 @@ def test_only_the_lake_imports_an_analytic_engine() -> None:
     assert sorted(ENGINE_DEBT - outside) == []
 
 
+# The shells call a domain only through its service (issue 18, item 1): a module of
+# ``cli``, ``api`` or ``web`` may import a domain's ``service`` (module or package), and
+# nothing else of a domain but these, which hold values every layer shares and no use case.
+SHELLS = frozenset({"cli", "api", "web"})
+SHELL_SHARED: dict[str, str] = {
+    # A command-line tool with no principal: it writes a synthetic estate to a folder and
+    # touches no store (``cellwatch simulate``, the demo); there is no use case to guard.
+    "cellwatch.simulate": "the simulator's entry point (files only, no store)",
+    "cellwatch.simulate.worlds": "the simulator's randomised worlds (files only, no store)",
+}
+# Shell modules that still import a domain module directly, each with why. Temporary: the
+# list may only shrink, and the test fails when one listed no longer needs to be. Most are
+# files another engineer was editing this session (issues 16-18), left for them to fold.
+_BUSY = "being edited by another engineer this session"
+SHELL_DEBT: dict[str, str] = {
+    "cellwatch.api.routers.alerts": f"OUTCOMES (alerts/lifecycle.py): alerts/service.py {_BUSY}",
+    "cellwatch.api.routers.takedowns": f"Request (takedown/requests.py), presented: "
+                                       f"takedown/service.py {_BUSY}",
+    "cellwatch.cli.alerts": f"run_rules, load_rules, export_alerts, EXPORT_COLUMNS: "
+                            f"alerts/service.py {_BUSY}",
+    "cellwatch.cli.exchange": f"ExportScope (exchange/rows.py): exchange/ {_BUSY}",
+    "cellwatch.web.estate": "the overview's read model queries orders (tro.models) and open "
+                            "alerts itself: not yet a service function",
+    "cellwatch.web.linkchart": f"the link chart's graph and formats (exchange/linkgraph.py, "
+                               f"anx.py, graphml.py): exchange/ {_BUSY}",
+    "cellwatch.web.profile_views": f"statements (its periods, counts, verdicts): statements/ "
+                                   f"{_BUSY}; attribution.models for evidence rows",
+    "cellwatch.web.alerts": _BUSY,
+    "cellwatch.web.candidates": _BUSY,
+    "cellwatch.web.guard": _BUSY,
+    "cellwatch.web.ingest": _BUSY,
+    "cellwatch.web.protect": _BUSY,
+    "cellwatch.web.queues": _BUSY,
+    "cellwatch.web.records": _BUSY,
+    "cellwatch.web.upload_checks": _BUSY,
+    "cellwatch.web.work": f"parole/render.py: {_BUSY} (parole.service.render_html is there)",
+}
+
+
+def shell_imports() -> dict[str, set[str]]:
+    """The domain modules each shell module imports other than services and shared values.
+
+    ``from cellwatch.x import service`` names the module ``service``, not the package ``x``.
+    """
+    found: dict[str, set[str]] = defaultdict(set)
+    for module, path in modules().items():
+        if module.split(".")[1:2] not in ([name] for name in SHELLS):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        skip = _type_checking_only(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Import | ast.ImportFrom) or id(node) in skip:
+                continue
+            names = _targets(module, path.name == "__init__.py", node)
+            for name in names[1:] if isinstance(node, ast.ImportFrom) else names:
+                target = resolve(name) if name.startswith("cellwatch.") else None
+                if target and "." in target and _domain_not_service(target) \
+                        and target not in SHELL_SHARED:
+                    found[module].add(target)
+    return found
+
+
+def _domain_not_service(module: str) -> bool:
+    return LAYER_OF.get(module.split(".")[1]) == DOMAINS and layer(module) != SERVICES
+
+
+def test_shells_reach_the_domains_only_through_their_services() -> None:
+    reach = shell_imports()
+    assert sorted(f"{m} imports {', '.join(sorted(t))}" for m, t in reach.items()
+                  if m not in SHELL_DEBT) == []
+    assert sorted(set(SHELL_DEBT) - set(reach)) == []
+
+
 def test_the_checks_can_fail() -> None:
     # A service imported by a store module would be reported: the ranks are as written.
     assert layer("cellwatch.ingest.service.uploads") > layer("cellwatch.store.reference")
     assert layer("cellwatch.ingest.lake_pipeline") < layer("cellwatch.ingest.service")
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+    # A shell importing a domain's models would be reported; its service would not.
+    assert _domain_not_service("cellwatch.alerts.models")
+    assert not _domain_not_service("cellwatch.ingest.service.uploads")
+    assert not _domain_not_service("cellwatch.parole.service")
+    assert not _domain_not_service("cellwatch.store.models")

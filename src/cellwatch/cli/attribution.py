@@ -57,21 +57,14 @@ def attribute_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
 ) -> None:
     """Update the identity graph and attribute every identifier (a new run)."""
-    from cellwatch.alerts.detect.run import high_water, run_after
-    from cellwatch.attribution.params import RunParams
-    from cellwatch.attribution.service.runs import run_attribution
+    from cellwatch.attribution.service.runs import attribute_and_alert
 
-    settings = settings_from_env()
-    access = cli_access(settings)
-    store = access.store
-    alerts_before = high_water(store)
-    report = run_attribution(access, RunParams(window_days=window))
+    # The alert rules run after every attribution run (new attributions, new links).
+    report, alerts = attribute_and_alert(cli_access(settings_from_env()), window)
     doc = {"run_id": report.run_id, "attributions": report.attributions,
            "identifiers": report.identifiers, "links_added": report.links.added,
            "links_updated": report.links.updated, "hubs": report.links.hubs,
-           "estimate": report.result.estimate.as_dict()}
-    # The alert rules run after every attribution run (new attributions, new links).
-    doc["alerts_raised"] = run_after(settings, store, "attribution", alerts_before)
+           "estimate": report.result.estimate.as_dict(), "alerts_raised": alerts}
     if as_json:
         print_json(doc)
         return

@@ -24,10 +24,10 @@ def serve(
 
     settings = settings_from_env()
     app = create_app(settings)
-    from cellwatch.ingest.recovery import recover
+    from cellwatch.ingest.service.files import recover_after_crash
 
     # Batches a crash left RUNNING are settled before anyone reads the counts.
-    recovered = recover(app.state.store, settings)
+    recovered = recover_after_crash(app.state.store, settings)
     if recovered:
         typer.echo(f"recovered after a crash: {recovered.as_dict()}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")

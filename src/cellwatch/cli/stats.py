@@ -15,10 +15,10 @@ import typer
 
 from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.errors import InvalidData
-from cellwatch.reports.service import statistics_for
+from cellwatch.reports.service import statistics_for, write_statistics
 
 if TYPE_CHECKING:
-    from cellwatch.reports.stats import Grouping
+    from cellwatch.reports.service import Grouping
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -40,9 +40,6 @@ def stats_command(
     """Finds, detections, TRO applications, orders, disconnections and takedowns per month."""
     if by not in ("establishment", "region"):
         raise InvalidData("--by is establishment or region", {"by": [by]})
-    # matplotlib and the analytic engine load on import: only when statistics are asked for.
-    from cellwatch.reports import write_statistics
-
     grouping: Grouping = "region" if by == "region" else "establishment"
     table = statistics_for(cli_access(), grouping, _date(start, "--from"), _date(end, "--to"))
     written = write_statistics(table, out) if out is not None else []

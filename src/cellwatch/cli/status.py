@@ -13,8 +13,7 @@ import typer
 from rich.table import Table
 
 from cellwatch.cli.context import cli_access, console, print_json
-from cellwatch.ingest.status import PER_ESTABLISHMENT
-from cellwatch.reports.service import loaded_status
+from cellwatch.reports.service import PER_ESTABLISHMENT, loaded_status
 
 
 def register(app: typer.Typer) -> None:

@@ -21,9 +21,8 @@ from cellwatch.cli.export import export_app
 from cellwatch.errors import InvalidData
 from cellwatch.exchange.service.exports import audited_export, require_reason
 from cellwatch.timestamps import parse_timestamp
-from cellwatch.tro.candidates import write_candidates_csv
-from cellwatch.tro.policy import load_policy
 from cellwatch.tro.service import orders as service
+from cellwatch.tro.service.shared import candidates_schema, load_policy, write_candidates
 
 tro_app = typer.Typer(name="tro", help="Telecommunications Restriction Orders.",
                       no_args_is_help=True)
@@ -218,13 +217,9 @@ def export_candidates_command(
     access = cli_access()
     require_reason(access, reason)
     found = service.list_candidates(access, establishment, None, load_policy(policy))
-    from cellwatch.csvsafe import table_schema
-    from cellwatch.tro.candidates import EXPORT_COLUMNS, EXPORT_TYPES
-
     n = audited_export(access, "tro_candidates", Resource.TRO_ORDER, out,
-                       lambda path: write_candidates_csv(found, path), reason,
-                       detail={"establishment": establishment},
-                       schema=table_schema(EXPORT_COLUMNS, EXPORT_TYPES))
+                       lambda path: write_candidates(found, path), reason,
+                       detail={"establishment": establishment}, schema=candidates_schema())
     console().print(f"wrote {n} candidate(s) to {out}")
 
 

@@ -28,12 +28,16 @@ from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import own_or_national
 from cellwatch.access.service import Access
 from cellwatch.errors import ConfigError
-from cellwatch.ingest.status import PER_ESTABLISHMENT, status
+from cellwatch.ingest.status import PER_ESTABLISHMENT as PER_ESTABLISHMENT  # the shells' columns
+from cellwatch.ingest.status import status
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, QuarantinedRow
 
 if TYPE_CHECKING:
-    from cellwatch.reports.stats import Grouping, StatsTable
+    from pathlib import Path
+
+    from cellwatch.reports.stats import Grouping as Grouping  # the shells parse ``--by`` to it
+    from cellwatch.reports.stats import StatsTable
 
 
 def _settings(access: Access) -> Settings:
@@ -64,6 +68,34 @@ def statistics_for(access: Access, by: Grouping = "establishment", start: date |
     rows = [r for r in table.rows if p.covers(r["establishment"])]
     return StatsTable(by, table.start, table.end, _by_region(rows) if by == "region" else rows)
 
+
+def chart_names() -> list[str]:
+    """The charts :func:`chart_png` draws."""
+    from cellwatch.reports.charts import CHARTS
+
+    return list(CHARTS)
+
+
+def chart_png(access: Access, name: str, by: Grouping = "establishment",
+              start: date | None = None, end: date | None = None) -> bytes:
+    """The chart ``name`` of :func:`statistics_for`'s table, as PNG bytes."""
+    from cellwatch.reports.charts import chart_png as draw
+
+    return draw(statistics_for(access, by, start, end), name)
+
+
+def statistic_labels() -> dict[str, str]:
+    """Each statistic's name and the label it is shown with."""
+    from cellwatch.reports.definitions import STATISTICS
+
+    return {s.name: s.label for s in STATISTICS}
+
+
+def write_statistics(table: StatsTable, folder: Path) -> list[Path]:
+    """Write a table :func:`statistics_for` gave as CSVs and PNG charts into ``folder``."""
+    from cellwatch.reports.write import write_statistics as write
+
+    return write(table, folder)
 
 def _by_region(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from cellwatch.reports.definitions import STATISTIC_NAMES

@@ -18,18 +18,17 @@ from sqlalchemy import select
 
 from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action, Resource, permitted
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access, Denied, ReasonRequired
 from cellwatch.access.service import Page as Paging
 from cellwatch.attribution.service.knowledge import knowledge_of
 from cellwatch.errors import InvalidData, InvalidIdentifier, LakeError, NotFound
-from cellwatch.estate.service import PrisonerFilter, get_prisoner, list_prisoners
+from cellwatch.estate.service import PrisonerFilter, list_prisoners
 from cellwatch.identifiers import classify
 from cellwatch.ingest.service.extractions import device_extractions
 from cellwatch.lake.analytics import call_timeline
 from cellwatch.lake.rule_context import RuleContext
-from cellwatch.parole.render import render_html, render_pdf
-from cellwatch.parole.summary import Summary as ParoleSummary
-from cellwatch.parole.summary import build_summary
+from cellwatch.parole import service as parole
+from cellwatch.parole.service import Summary as ParoleSummary
 from cellwatch.protect.service.persons import list_protected_persons
 from cellwatch.store import AllowListEntry, Prisoner, Store
 from cellwatch.web.context import Page, PageContext, WebRoute
@@ -101,21 +100,14 @@ def show_prisoner(ctx: PageContext, prison_number: str, status: int = 200,
 def open_parole_summary(ctx: PageContext, prison_number: str) -> ParoleSummary | Response:
     """A prisoner's parole summary for the reader's audience, or the page asking for a reason.
 
-    Opening goes through the service layer first (the policy, reason and audit trail), so the
-    download and the review page answer alike."""
+    Opened by :func:`cellwatch.parole.service.open_summary` (the policy, reason and audit
+    trail), so the download and the review page answer alike."""
     key = f"PRISONER:{prison_number.upper()}"
     try:
-        prisoner = get_prisoner(Access(ctx.store, ctx.user), prison_number,
-                                reason=_reason_for(ctx, key))
-    except Denied as exc:
-        if _needs_reason_prompt(ctx, exc):
-            return _prompt(ctx, key, f"prisoner {prison_number.upper()}")
-        raise
-    rules = RuleContext(ctx.web.settings, ctx.store, date.today())
-    try:
-        return build_summary(rules, ctx.user, prisoner.prison_number)
-    finally:
-        rules.close()
+        return parole.open_summary(Access(ctx.store, ctx.user, ctx.web.settings),
+                                   prison_number, reason=_reason_for(ctx, key))
+    except ReasonRequired:
+        return _prompt(ctx, key, f"prisoner {prison_number.upper()}")
 
 
 @router.get("/prisoners/{prison_number}/parole-summary.{fmt}")
@@ -130,8 +122,8 @@ def parole_summary(ctx: Page, prison_number: str, fmt: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "Cache-Control": "no-store"}
     if fmt == "html":
-        return HTMLResponse(render_html(summary), headers=headers)
-    return Response(render_pdf(summary), media_type="application/pdf", headers=headers)
+        return HTMLResponse(parole.render_html(summary), headers=headers)
+    return Response(parole.render_pdf(summary), media_type="application/pdf", headers=headers)
 
 
 def _privileged_numbers(store: Store) -> set[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
@@ -14,14 +14,15 @@ from starlette.concurrency import run_in_threadpool
 from cellwatch import csvsafe
 from cellwatch.access.service import Access
 from cellwatch.errors import InvalidData
-from cellwatch.reports.definitions import STATISTICS
-from cellwatch.reports.service import statistics_for
-from cellwatch.reports.stats import Grouping
+from cellwatch.reports.service import statistic_labels, statistics_for
 from cellwatch.web.charts import Series, bars
 from cellwatch.web.context import Page, PageContext, WebRoute
 
+if TYPE_CHECKING:
+    from cellwatch.reports.service import Grouping
+
 router = APIRouter(route_class=WebRoute)
-LABELS = {s.name: s.label for s in STATISTICS}
+LABELS = statistic_labels()
 
 
 def _day(text: str, name: str) -> date | None:

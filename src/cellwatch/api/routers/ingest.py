@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from cellwatch.api.deps import AccessDep, PageDep, SettingsDep
 from cellwatch.api.schemas import BatchOut, IngestSummaryOut, QuarantineOut, RetryOut
 from cellwatch.api.upload import MULTIPART_BODY, receive_upload
-from cellwatch.ingest.registry import kind_names
 from cellwatch.ingest.service import batches, uploads
+from cellwatch.ingest.service.files import kind_names
 
 router = APIRouter(tags=["ingest"])
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]

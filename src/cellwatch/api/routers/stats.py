@@ -14,13 +14,12 @@ from fastapi import APIRouter, Path, Query, Response
 
 from cellwatch.api.deps import AccessDep
 from cellwatch.errors import InvalidData
-from cellwatch.reports.charts import CHARTS, chart_png
-from cellwatch.reports.service import statistics_for
+from cellwatch.reports.service import chart_names, chart_png, statistics_for
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
 ChartName = Literal["finds_by_month", "detections_by_month", "disruption_by_month",
                     "finds_by_group"]
-assert set(ChartName.__args__) == set(CHARTS)  # type: ignore[attr-defined]  # kept in step
+assert set(ChartName.__args__) == set(chart_names())  # type: ignore[attr-defined]  # kept in step
 By = Annotated[Literal["establishment", "region"], Query()]
 From = Annotated[date | None, Query(alias="from")]
 To = Annotated[date | None, Query(alias="to")]
@@ -56,5 +55,4 @@ def statistics(access: AccessDep, by: By = "establishment", start: From = None,
 def chart(access: AccessDep, name: Annotated[ChartName, Path()], by: By = "establishment",
           start: From = None, end: To = None) -> Response:
     """One chart of the caller's statistics as a PNG image."""
-    return Response(chart_png(statistics_for(access, by, *_period(start, end)), name),
-                    media_type="image/png")
+    return Response(chart_png(access, name, by, *_period(start, end)), media_type="image/png")

@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cellwatch.api.deps import AccessDep, PageDep
-from cellwatch.tro.orders import Order
 from cellwatch.tro.service import orders as service
+from cellwatch.tro.service.shared import Order
 
 router = APIRouter(prefix="/tro", tags=["tro"])
 Ref = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]

@@ -63,6 +63,17 @@ def run_attribution(access: Access, params: RunParams) -> RunReport:
     return report
 
 
+def attribute_and_alert(access: Access, window_days: int = 14) -> tuple[RunReport, int]:
+    """A run (:func:`run_attribution`) over a trailing window of ``window_days``, then the
+    alert rules a run can fire (new attributions, new links); the report and the number
+    of alerts raised since the run began."""
+    from cellwatch.alerts.detect.run import high_water, run_after
+    from cellwatch.attribution.params import RunParams
+
+    before = high_water(access.store)
+    report = run_attribution(access, RunParams(window_days=window_days))
+    return report, run_after(_settings(access), access.store, "attribution", before)
+
 def evaluate_attribution(access: Access, truth: Path, out: Path,
                          ceiling: bool = False) -> dict[str, Any]:
     """Score the latest run against a simulator's truth, decided and audited; writes the

@@ -1,4 +1,5 @@
-"""Files loaded from the operator's own disk (``cellwatch ingest``, ``cellwatch init``).
+"""Files loaded from the operator's own disk (``cellwatch ingest``, ``cellwatch init``),
+and the batches a crash left running settled when the server starts.
 
 The rules are those of an upload (:mod:`.uploads`): the kind decided and a refusal
 audited before anything is read, each file audited as an upload is, the post-ingest hook
@@ -18,15 +19,16 @@ from cellwatch.errors import MalformedFile
 from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.model import IngestSummary
 from cellwatch.ingest.prisons import load_prisons
-from cellwatch.ingest.registry import canonical_kind, get_handler, ingest_file
+from cellwatch.ingest.recovery import Recovery, recover
+from cellwatch.ingest.registry import canonical_kind, get_handler, ingest_file, kind_names
 from cellwatch.ingest.service.uploads import audit_ingest
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
 # The value types and name rule the shells present and parse with (re-exported: the shells
 # import only the service).
-__all__ = ["IngestSummary", "Loaded", "canonical_kind", "handler_name", "ingest_files",
-           "init_reference"]
+__all__ = ["IngestSummary", "Loaded", "Recovery", "canonical_kind", "handler_name",
+           "ingest_files", "init_reference", "kind_names", "recover_after_crash"]
 
 
 @dataclass
@@ -70,3 +72,9 @@ def init_reference(store: Store, settings: Settings) -> IngestSummary:
     """Load the bundled prison register into a new store (``cellwatch init``, run by the
     installer before any user exists, so as ``settings.principal``)."""
     return load_prisons(IngestContext.create(store, settings))
+
+
+def recover_after_crash(store: Store, settings: Settings) -> Recovery:
+    """Settle batches a crash left RUNNING (``cellwatch serve``, before anyone reads the
+    counts; no principal: the server itself, as at start-up)."""
+    return recover(store, settings)
