@@ -90,31 +90,3 @@ def degree_sql(d: Dialect) -> str:
         "UNION ALL "
         "SELECT b_type, b, a_type, count(DISTINCT a) FROM cw_links GROUP BY b_type, b, a_type"
     )
-
-
-def usable_links_sql(d: Dialect) -> str:
-    """Links evidence may flow through: not suppressed as a hub, not rejected by an analyst."""
-    return (
-        "SELECT DISTINCT a_type, a, b_type, b FROM cw_links "
-        "WHERE status IN ('ACTIVE', 'CONFIRMED', 'UNSURE')"
-    )
-
-
-def sim_history_sql(d: Dialect) -> str:
-    """A handset's SIMs over time (SIM swaps): one row per IMEI and IMSI, in order of use.
-
-    ``swap_no`` counts the SIMs of the handset by first sighting; ``overlaps_next``
-    says whether the SIM was still seen after the next one appeared (dual SIM, or back).
-    """
-    return (
-        "WITH l AS (SELECT a AS imei, b AS imsi, min(first_seen) AS first_seen, "  # noqa: S608
-        "max(last_seen) AS last_seen, sum(count) AS n, "
-        f"{d.array_agg_distinct('source')} AS sources "
-        "FROM cw_links WHERE a_type = 'IMEI' AND b_type = 'IMSI' "
-        "AND status IN ('ACTIVE', 'CONFIRMED', 'UNSURE') GROUP BY a, b) "
-        "SELECT imei, imsi, first_seen, last_seen, n, sources, "
-        "row_number() OVER (PARTITION BY imei ORDER BY first_seen, imsi) AS swap_no, "
-        "coalesce(last_seen > lead(first_seen) OVER (PARTITION BY imei "
-        "ORDER BY first_seen, imsi), false) AS overlaps_next "
-        "FROM l ORDER BY imei, first_seen"
-    )
