@@ -20,7 +20,7 @@ from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, PinContact, Prisoner, Store
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ingest_support import context, load
+from ingest_support import context, estate, load, write_csv
 
 FILES = Path(__file__).parent / "extraction_files"
 IMEI = "352099001761481"
@@ -129,3 +129,66 @@ def test_only_prisoners_the_principal_may_see_are_named(store: Store, settings: 
     local = extraction_contacts(as_user("hei_analyst"), IMEI)
     assert [m["sentence"] for m in local] == [
         "extraction contacts match PIN numbers of A1111AA (2)"]
+    # A Leeds man's list holds one of A1111AA's numbers too: Hewell's reader is told it
+    # is shared (not whose), as it points at no one alone.
+    with store.session() as s:
+        s.add(PinContact(prison_number="A3333CC", contact_number=NUMBERS[1]))
+    local = extraction_contacts(as_user("hei_analyst"), IMEI)
+    assert [(m["sentence"], m["shared"]) for m in local] == [
+        ("extraction contacts match PIN numbers of A1111AA (2; 1 also on other prisoners' "
+         "lists)", 1)]
+
+
+def test_from_files_to_evidence_and_statement(settings: Settings, store: Store,
+                                              tmp_path: Path) -> None:
+    """The real path: reference files, a seizure with the IMEI as an officer types it, PIN
+    lists and the fixture report.xml, ingested by their kinds, give evidence and a
+    statement; the Leeds man sharing Mum's number makes it point at no one."""
+    from cellwatch.ingest.extraction_evidence import extraction_evidence
+    from cellwatch.statements.extractions import contacts
+
+    ctx = IngestContext(store, settings, "system")  # seizures are written within a scope
+    estate(ctx, tmp_path)
+    people = [{"prison_number": p, "surname": "Doe", "forenames": "J", "establishment": e}
+              for p, e in (("A1234BC", "HEI"), ("B2345CD", "HEI"), ("C3456DE", "LEI"))]
+    load(ctx, "prisoners", write_csv(tmp_path / "p.csv", people,
+                                     ["prison_number", "surname", "forenames",
+                                      "establishment"]))
+    stays = [{"prison_number": p, "location_code": f"{e}-A-1-001",
+              "start_ts": "2026-01-01T00:00:00Z"} for p, e in
+             (("A1234BC", "HEI"), ("B2345CD", "HEI"), ("C3456DE", "LEI"))]
+    load(ctx, "occupancy", write_csv(tmp_path / "o.csv", stays,
+                                     ["prison_number", "location_code", "start_ts"]))
+    seizure = [{"seizure_ref": "HEI-2026-0042", "item_no": 1, "ts": "2026-05-01T23:30:00",
+                "establishment": "HEI", "location_code": "HEI-A-1-001",
+                "item_type": "HANDSET", "imei": "35-209900-176148-1"}]
+    got = load(ctx, "seizures", write_csv(tmp_path / "s.csv", seizure, list(seizure[0])))
+    assert got.accepted == 1, got
+    # Mum (a contact, and called) is A's; the WhatsApp party is B's.
+    _people_pins = {"A1234BC": ["07700 900123"], "B2345CD": ["+447700900456"]}
+    (tmp_path / "pin.csv").write_text("prison_number,contact_number\n" + "".join(
+        f"{p},{n}\n" for p, ns in _people_pins.items() for n in ns), encoding="utf-8")
+    load(ctx, "pin_contacts", tmp_path / "pin.csv")
+    load(ctx, "extractions", FILES / "report.xml")
+    with store.session() as s:
+        found = {e.prison_number: e for e in extraction_evidence(s, [IMEI])}
+        assert {p: (e.specific, e.level) for p, e in found.items()} == {
+            "A1234BC": (("+447700900123",), 1), "B2345CD": (("+447700900456",), 1)}
+        a = found["A1234BC"]
+        assert a.seized is not None
+        assert (a.seized.seizure_ref, a.when.isoformat()) == ("HEI-2026-0042", "2026-05-01")
+        (said,) = contacts(s, "A1234BC")
+        assert "seized 2026-05-01 at HEI-A-1-001" in said.text
+        assert "lists 1 number among its contacts and call log" in said.text
+    # The Leeds man's list holds Mum's number too: it now points at neither.
+    (tmp_path / "pin2.csv").write_text("prison_number,contact_number\nC3456DE,07700900123\n",
+                                       encoding="utf-8")
+    load(ctx, "pin_contacts", tmp_path / "pin2.csv")
+    with store.session() as s:
+        found = {e.prison_number: e for e in extraction_evidence(s, [IMEI])}
+        assert (found["A1234BC"].points, found["A1234BC"].shared) == (
+            False, ("+447700900123",))
+        assert found["C3456DE"].why_not == "every matching number is on other prisoners' " \
+            "PIN lists too"
+        assert contacts(s, "A1234BC") == []
+        assert [x.count for x in contacts(s, "B2345CD")] == [1]

@@ -46,18 +46,20 @@ class PinMatch:
     prison_number: str
     numbers: tuple[str, ...]  # the matching contact numbers, distinct, in order
     extractions: tuple[int, ...]  # the extractions holding them
+    shared: int = 0  # of ``numbers``, those on other prisoners' PIN lists too
 
     @property
     def sentence(self) -> str:
-        """What the evidence says, and no more."""
+        """What the evidence says, and no more: a shared number points at no one alone."""
+        also = (f"; {self.shared} also on other prisoners' lists" if self.shared else "")
         return (f"extraction contacts match PIN numbers of {self.prison_number} "
-                f"({len(self.numbers)})")
+                f"({len(self.numbers)}{also})")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"prison_number": self.prison_number, "matched": len(self.numbers),
                 "numbers": list(self.numbers), "extractions": list(self.extractions),
-                "sentence": self.sentence}
+                "shared": self.shared, "sentence": self.sentence}
 
 
 def pin_matches(session: Session, identifier: str, visible: Any = None) -> list[PinMatch]:
@@ -79,7 +81,10 @@ def pin_matches(session: Session, identifier: str, visible: Any = None) -> list[
         numbers, extractions = found.setdefault(prison_number, (set(), set()))
         numbers.add(number)
         extractions.add(extraction_id)
-    return sorted((PinMatch(p, tuple(sorted(n)), tuple(sorted(x)))
+    # Shared over every prisoner, whoever the reader may see.
+    listed = _listings(session, sorted({n for ns, _ in found.values() for n in ns}))
+    return sorted((PinMatch(p, tuple(sorted(n)), tuple(sorted(x)),
+                            sum(1 for v in n if len(listed.get(v, ())) > 1))
                    for p, (n, x) in found.items()),
                   key=lambda m: (-len(m.numbers), m.prison_number))
 
