@@ -21,6 +21,9 @@ DuckDB, Spark) are translated once, at the store and lake boundaries.
     ├── AuthenticationFailed
     │   └── TooManyAttempts         locked out after repeated failures, or rate limited (429)
     ├── AccessDenied
+    │   └── Denied                  a policy refusal: the action, target and reason, audited
+    │       ├── ReasonRequired      allowed once a reason is stated
+    │       └── Concealed           out of scope: audited, then answered as NotFound
     ├── Conflict
     │   └── IllegalTransition       a workflow state change that is not allowed
     ├── StoreError                  the relational store failed (SQL attached)
@@ -30,6 +33,7 @@ DuckDB, Spark) are translated once, at the store and lake boundaries.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class CellwatchError(Exception):
@@ -177,6 +181,45 @@ class AccessDenied(CellwatchError):
     code = "access-denied"
 
 
+class Denied(AccessDenied):
+    """A refusal by the access policy that remembers what was asked (the action, the
+    policy's target, the reason stated), so the denial can be audited. It keeps
+    :class:`AccessDenied`'s code: to a client it is that 403."""
+
+    def __init__(self, message: str, action: str, target: Any, reason: str | None) -> None:
+        super().__init__(message)
+        self.action = action
+        # A cellwatch.access.policy.Target: not named here, so that errors stays at the
+        # bottom of the import graph.
+        self.target = target
+        self.reason = reason
+
+
+class ReasonRequired(Denied):
+    """A denial only for want of a stated reason: the policy itself would allow it.
+
+    Shells catch it to say how to give one (``--reason``, a header, a form); the API's
+    problem details name the missing field.
+    """
+
+    def to_problem(self) -> dict[str, object]:
+        body = super().to_problem()
+        body["errors"] = {"reason": ["a stated reason is required outside your own organisation"]}
+        return body
+
+
+class Concealed(Denied):
+    """A denial of a record the principal may not even know exists: audited as denied by
+    the transaction it is raised in (``Access.transaction``), then answered as the record's
+    absence, a :class:`NotFound` whose message is ``unknown`` (what a missing record of the
+    kind gets) or, without it, the service layer's ``<kind> <id> not found``."""
+
+    def __init__(self, message: str, action: str, target: Any, reason: str | None,
+                 unknown: str | None = None) -> None:
+        super().__init__(message, action, target, reason)
+        self.unknown = unknown
+
+
 class Conflict(CellwatchError):
     """The request conflicts with the current state."""
 
@@ -234,8 +277,10 @@ __all__ = [
     "AuthenticationFailed",
     "BenchError",
     "CellwatchError",
+    "Concealed",
     "ConfigError",
     "Conflict",
+    "Denied",
     "ForgedCheckpoint",
     "IllegalTransition",
     "IngestError",
@@ -247,6 +292,7 @@ __all__ = [
     "LakeError",
     "MalformedFile",
     "NotFound",
+    "ReasonRequired",
     "SignInRequired",
     "StoreError",
     "TooManyAttempts",

@@ -6,9 +6,18 @@ import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
 from test_access_holes import web_sign_in
 
+from cellwatch.access.directory import create_user
+from cellwatch.access.fixtures import PASSWORD
+from cellwatch.access.models import AuditEntry
+from cellwatch.access.principal import SYSTEM, principal_for
+from cellwatch.access.service import Access
 from cellwatch.alerts.models import Alert
+from cellwatch.attribution.models import Judgement
+from cellwatch.attribution.service.attributions import judge_attribution
 from cellwatch.store import Store
 
 Login = Callable[[str], dict[str, str]]
@@ -16,13 +25,16 @@ V1 = "/api/v1"
 UNKNOWN = 987654321
 
 
-def _main(page: str, *ids: int | str) -> str:
-    """A page's <main>, without its CSRF token and with the ids asked for blanked."""
+def _blank(text: str, ident: int | str) -> str:
+    """``text`` with the id asked for (as a whole word) blanked."""
+    return re.sub(rf"(?<![\w-]){re.escape(str(ident))}(?![\w-])", "<id>", text)
+
+
+def _main(page: str, ident: int | str) -> str:
+    """A page's <main>, without its CSRF token and with the id asked for blanked."""
     found = re.search(r"<main.*?</main>", page, re.S)
-    text = re.sub(r'name="csrf_token" value="[^"]+"', "", found[0] if found else page)
-    for ident in ids:
-        text = re.sub(rf"(?<![\w-]){re.escape(str(ident))}(?![\w-])", "<id>", text)
-    return text
+    return _blank(re.sub(r'name="csrf_token" value="[^"]+"', "", found[0] if found else page),
+                  ident)
 
 
 def _csrf(client: TestClient, page: str) -> str:
@@ -55,3 +67,53 @@ def test_alert_action_on_another_prisons_alert_words_as_an_unknown_one(
     assert [a.status_code for a in answers] == [404, 404]
     assert _main(answers[0].text, hidden) == _main(answers[1].text, UNKNOWN)
     assert f"Not done: alert {hidden} not found" in answers[0].text
+
+
+def _judgement(store: Store, user: str = "hei_analyst", prisoner: str = "A1111AA") -> int:
+    with store.session() as s:
+        access = Access(store, principal_for(s, user))
+    return judge_attribution(access, "IMEI", IMEI, prisoner, "UNSURE", "probe").id
+
+
+IMEI = "353456789012348"
+
+
+def _problem(r: Response, ident: int) -> dict[str, object]:
+    body = r.json()
+    body.pop("request_id", None)
+    return {k: (_blank(v, ident) if isinstance(v, str) else v) for k, v in body.items()}
+
+
+def test_undoing_a_judgement_out_of_sight_answers_as_an_unknown_one(
+        client: TestClient, login: Login, store: Store) -> None:
+    # A force's supervisor: a role that judges, in an organisation that covers no prison.
+    create_user(Access(store, SYSTEM), "wmp_supervisor", "WMP", ["supervisor"], PASSWORD)
+    hewell = _judgement(store)
+    for user in ("wmp_supervisor", "lei_analyst"):
+        headers = login(user)
+        hidden = client.post(f"{V1}/judgements/{hewell}/undo", headers=headers)
+        unknown = client.post(f"{V1}/judgements/{UNKNOWN}/undo", headers=headers)
+        assert (hidden.status_code, unknown.status_code) == (404, 404), (user, hidden.text)
+        assert _problem(hidden, hewell) == _problem(unknown, UNKNOWN)
+        assert "HEI" not in hidden.text
+        assert "A1111AA" not in hidden.text
+    # Still kept and audited as a denial; the judgement is not undone.
+    with store.session() as s:
+        denied = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "update", AuditEntry.outcome == "denied",
+            AuditEntry.principal.in_(["wmp_supervisor", "lei_analyst"]))).all()
+        assert len(denied) == 2
+        judgement = s.get(Judgement, hewell)
+        assert judgement is not None
+        assert judgement.undone_by is None
+    # The prison's own team still undoes it.
+    assert client.post(f"{V1}/judgements/{hewell}/undo",
+                       headers=login("hei_supervisor")).status_code == 200
+    # The web's undo button, posted by hand, answers alike too.
+    web_sign_in(client, "wmp_supervisor")
+    other = _judgement(store)
+    token = _csrf(client, "/")
+    answers = [client.post(f"/identifiers/IMEI/{IMEI}/judgements/{ident}/undo",
+                           data={"csrf_token": token}) for ident in (other, UNKNOWN)]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert _main(answers[0].text, other) == _main(answers[1].text, UNKNOWN)

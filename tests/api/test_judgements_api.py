@@ -113,11 +113,12 @@ def test_out_of_scope_or_without_the_permission_is_refused_and_audited(
         assert r.status_code == 403
         assert r.headers["content-type"] == "application/problem+json"
         assert audited(store, user, "attribution") == [("update", ON_LEEDS, "denied")]
-    # Nor may Leeds undo Hewell's judgement, nor Hewell judge a link known only at Leeds.
+    # Nor may Leeds undo Hewell's judgement (which it cannot see: answered as an unknown
+    # one), nor Hewell judge a link known only at Leeds.
     [judgement_id] = [j["id"] for j in client.get(
         JUDGEMENTS, headers=login("hei_analyst"), params={"identifier": SHARED}).json()]
     assert client.post(f"{JUDGEMENTS}/{judgement_id}/undo",
-                       headers=login("lei_analyst")).status_code == 403
+                       headers=login("lei_analyst")).status_code == 404
     assert _link(client, login("hei_analyst"), device=LEEDS_ONLY)[0] == 403
     assert audited(store, "hei_analyst", "attribution") == [
         ("judge", ON_HEWELL, "allowed"), ("update", ON_LEEDS, "denied"),

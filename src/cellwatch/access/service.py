@@ -20,38 +20,12 @@ from cellwatch.access import rls
 from cellwatch.access.policy import Decision, Target, can, needs_reason
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource, permitted
-from cellwatch.errors import AccessDenied, NotFound
+from cellwatch.errors import Concealed as Concealed  # the denials, re-exported for the
+from cellwatch.errors import Denied as Denied  # services that import them beside Access
+from cellwatch.errors import NotFound
+from cellwatch.errors import ReasonRequired as ReasonRequired
 from cellwatch.settings import Settings
 from cellwatch.store import Store
-
-
-class Denied(AccessDenied):
-    """An :class:`AccessDenied` that remembers what was asked, so the denial can be audited."""
-
-    def __init__(self, message: str, action: str, target: Target, reason: str | None) -> None:
-        super().__init__(message)
-        self.action = action
-        self.target = target
-        self.reason = reason
-
-
-class ReasonRequired(Denied):
-    """A denial only for want of a stated reason: the policy itself would allow it.
-
-    Shells catch it to say how to give one (``--reason``, a header, a form); the API's
-    problem details name the missing field.
-    """
-
-    def to_problem(self) -> dict[str, object]:
-        body = super().to_problem()
-        body["errors"] = {"reason": ["a stated reason is required outside your own organisation"]}
-        return body
-
-
-class Concealed(Denied):
-    """A denial of a record the principal may not even read: audited as denied, answered as
-    the record's absence (:func:`not_found`), so nobody learns what exists out of scope."""
-
 
 # Records whose very existence is guarded: refused out of scope exactly as unknown ones are.
 CONCEALED = frozenset({Resource.PRISONER, Resource.INTELLIGENCE, Resource.CASE,
@@ -99,7 +73,8 @@ class Access:
             # The failed transaction is rolled back by now; the denial is kept regardless.
             self._record(exc.action, exc.target, "denied", exc.reason, {"why": exc.message})
             if isinstance(exc, Concealed):
-                raise not_found(exc.target.type, exc.target.id) from None
+                raise (NotFound(exc.unknown) if exc.unknown is not None
+                       else not_found(exc.target.type, exc.target.id)) from None
             raise
 
     @contextmanager

@@ -22,17 +22,13 @@ from sqlalchemy.orm import Session
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, OrgKind, Resource
 from cellwatch.access.scopes import in_scope
-from cellwatch.access.service import Access, Denied, Page
-from cellwatch.errors import Conflict, InvalidData, NotFound
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import Concealed, Conflict, Denied, InvalidData, NotFound
 from cellwatch.guard.detect import DECIDED
 from cellwatch.guard.models import GuardHold
 from cellwatch.store import AllowListEntry, IngestBatch, utcnow
 
 ALLOW_KINDS = ("STAFF", "OFFICIAL", "CONTRACTOR")
-
-
-class _Hidden(Denied):
-    """A denial of a hold outside the reading scope: audited, answered as missing."""
 
 
 def _missing(hold_id: int) -> NotFound:
@@ -107,28 +103,27 @@ def _decide(access: Access, hold_id: int, action: Action, audit_action: str,
         if row is not None:
             s.expunge(row)
     target = _target(row.establishment if row else None, row.identifier if row else None)
-    try:
-        with access.transaction() as s:
-            _role(access, action, audit_action, target)
-            if row is None:
-                raise _missing(hold_id)
-            p = access.principal
-            if not p.covers(row.establishment):
-                raise _Hidden(f"{p.username} may not {action} hold {hold_id}: outside your "
-                              "establishments", audit_action, target, None)
-            if action is not Action.READ and not (
-                    p.is_system or p.org_kind is OrgKind.NATIONAL
-                    or (p.org_kind is OrgKind.ESTABLISHMENT and p.covers(row.establishment))):
-                raise Denied(f"{p.username} may not {action} hold {hold_id}: only the "
-                             "establishment's own team or a national unit decides",
-                             audit_action, target, None)
-            if action is Action.READ:
-                access.audit(s, audit_action, target, detail={"hold": hold_id})
-            elif row.status in DECIDED:
-                raise Conflict(f"hold {hold_id} was already decided: {row.status} by "
-                               f"{row.decided_by}")
-    except _Hidden:
-        raise _missing(hold_id) from None
+    with access.transaction() as s:
+        _role(access, action, audit_action, target)
+        if row is None:
+            raise _missing(hold_id)
+        p = access.principal
+        if not p.covers(row.establishment):
+            # Audited as denied by Access.transaction; answered as a missing hold.
+            raise Concealed(f"{p.username} may not {action} hold {hold_id}: outside your "
+                            "establishments", audit_action, target, None,
+                            unknown=_missing(hold_id).message)
+        if action is not Action.READ and not (
+                p.is_system or p.org_kind is OrgKind.NATIONAL
+                or (p.org_kind is OrgKind.ESTABLISHMENT and p.covers(row.establishment))):
+            raise Denied(f"{p.username} may not {action} hold {hold_id}: only the "
+                         "establishment's own team or a national unit decides",
+                         audit_action, target, None)
+        if action is Action.READ:
+            access.audit(s, audit_action, target, detail={"hold": hold_id})
+        elif row.status in DECIDED:
+            raise Conflict(f"hold {hold_id} was already decided: {row.status} by "
+                           f"{row.decided_by}")
     return row, target
 
 

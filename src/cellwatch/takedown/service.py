@@ -29,8 +29,8 @@ from sqlalchemy import select
 from cellwatch.access.policy import Target, can
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import in_scope
-from cellwatch.access.service import Access, Denied, Page
-from cellwatch.errors import NotFound
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import Concealed, Denied, NotFound
 from cellwatch.store import Prisoner
 from cellwatch.takedown import requests
 from cellwatch.takedown.accounts import AccountLink, account_links
@@ -38,10 +38,6 @@ from cellwatch.takedown.models import TakedownRequest
 from cellwatch.takedown.rules import NewAccount, scan_new_accounts
 
 RESOURCE = Resource.TAKEDOWN
-
-
-class _Hidden(Denied):
-    """A denial of an existing record outside the scope: audited, answered as missing."""
 
 
 def _decide(access: Access, action: Action, audit_action: str, target: Target,
@@ -52,24 +48,21 @@ def _decide(access: Access, action: Action, audit_action: str, target: Target,
     ``facts`` raises NotFound for a record that does not exist; one outside the scope
     raises NotFound with ``missing``, the message of a missing one.
     """
-    try:
-        with access.transaction() as s:
-            try:
-                access.check(action, target, role_only=True)
-            except Denied as exc:
-                # Re-raised under the takedown action, so the log reads as allowed ones do.
-                raise Denied(exc.message, audit_action, target, None) from exc
-            if facts is not None:
-                target = facts()
-                decision = can(access.principal, action, target)
-                if not decision:
-                    raise _Hidden(f"{access.principal.username} may not {action} "
-                                  f"{target.type} {target.id or ''}: {decision.reason}",
-                                  audit_action, target, None)
-            access.audit(s, audit_action, target, detail=detail)
-    except _Hidden:
-        # Audited as denied by Access.transaction; answered as if the record did not exist.
-        raise NotFound(missing) from None
+    with access.transaction() as s:
+        try:
+            access.check(action, target, role_only=True)
+        except Denied as exc:
+            # Re-raised under the takedown action, so the log reads as allowed ones do.
+            raise Denied(exc.message, audit_action, target, None) from exc
+        if facts is not None:
+            target = facts()
+            decision = can(access.principal, action, target)
+            if not decision:
+                # Audited as denied by Access.transaction; answered as a missing record.
+                raise Concealed(f"{access.principal.username} may not {action} "
+                                f"{target.type} {target.id or ''}: {decision.reason}",
+                                audit_action, target, None, unknown=missing)
+        access.audit(s, audit_action, target, detail=detail)
 
 
 def _missing_request(request_id: int) -> str:

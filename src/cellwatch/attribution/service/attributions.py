@@ -30,11 +30,11 @@ from sqlalchemy import or_, select
 from cellwatch.access.policy import Target, can
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
-from cellwatch.access.service import Access, Denied, Page
+from cellwatch.access.service import Access, Page
 from cellwatch.attribution.judgements import judge, undo
 from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
 from cellwatch.attribution.views import device_view, prisoner_view
-from cellwatch.errors import InvalidData, InvalidIdentifier, NotFound
+from cellwatch.errors import Concealed, InvalidData, InvalidIdentifier, NotFound
 from cellwatch.estate.service import get_prisoner
 from cellwatch.identifiers import classify
 from cellwatch.store import Prisoner, SeizureItem
@@ -45,10 +45,6 @@ SEIZURE_FIELDS = {"IMEI": SeizureItem.imei, "IMSI": SeizureItem.imsi,
 # The audit log's reason column (judgement reasons are free text, longer is kept in full
 # on the judgement itself).
 _REASON_MAX = 1000
-
-
-class _Hidden(Denied):
-    """Known only outside the principal's establishments: audited, answered as unknown."""
 
 
 def identifier_places(access: Access, value: str, kind: str | None = None
@@ -98,18 +94,16 @@ def open_identifier(access: Access, value: str, kind: str | None = None,
     target = Target(Resource.IDENTIFIER, value, establishment=where)
     unknown = f"nothing is known about {label or value}" + (
         "" if p.establishments is None else " in your establishments")
-    try:
-        with access.transaction() as s:
-            access.check(Action.READ, target, reason=reason, opening=bool(seen))
-            if places and not seen:
-                raise _Hidden(f"{p.username} may not read identifier {value}: known only "
-                              "outside the principal's establishments", Action.READ, target,
-                              reason)
-            if not seen:
-                raise NotFound(unknown)
-            access.audit(s, "read", target, reason=reason)
-    except _Hidden:
-        raise NotFound(unknown) from None
+    with access.transaction() as s:
+        access.check(Action.READ, target, reason=reason, opening=bool(seen))
+        if places and not seen:
+            # Audited as denied by Access.transaction; answered as an unknown identifier.
+            raise Concealed(f"{p.username} may not read identifier {value}: known only "
+                            "outside the principal's establishments", Action.READ, target,
+                            reason, unknown)
+        if not seen:
+            raise NotFound(unknown)
+        access.audit(s, "read", target, reason=reason)
     return seen
 
 
@@ -173,6 +167,17 @@ def _link_target(access: Access, a_type: str, a: str, b_type: str, b: str) -> Ta
                   establishment=next(iter(seen or places), None))
 
 
+def _sees(access: Access, ends: tuple[str, str, str, str], on_link: bool) -> bool:
+    """Whether the principal sees a judgement on ``ends`` (subject type and value, object
+    type and value): as :func:`visible_judgements` shows them, a link's with either
+    identifier's record, an attribution's with its prisoner."""
+    if on_link:
+        places = identifier_places(access, ends[1], ends[0]) + \
+            identifier_places(access, ends[3], ends[2])
+        return any(access.principal.covers(e) for e in places)
+    return ends[3] in _visible(access, {ends[3]})
+
+
 def _judged(access: Access, action: str, target: Target, judgement: Judgement) -> None:
     with access.transaction() as s:
         access.audit(s, action, target, reason=judgement.reason[:_REASON_MAX], detail={
@@ -216,16 +221,27 @@ def judge_link(access: Access, a_type: str, a: str, b_type: str, b: str, verdict
 
 
 def undo_judgement(access: Access, judgement_id: int) -> Judgement:
-    """Undo a judgement (kept, marked undone by the principal): decided as judging it was."""
+    """Undo a judgement (kept, marked undone by the principal): decided as judging it was.
+
+    One the principal may not see (an attribution's prisoner, or both of a link's
+    identifiers, out of scope) answers as an unknown one does, its denial audited: a 403
+    would say that it exists and, in the policy's reason, where its prisoner is held.
+    """
     require_judging(access, str(judgement_id))
+    unknown = f"no judgement {judgement_id}"
     with access.facts() as s:
         found = s.get(Judgement, judgement_id)
         if found is None:
-            raise NotFound(f"no judgement {judgement_id}")
+            raise NotFound(unknown)
         ends = (found.subject_type, found.subject, found.object_type, found.object)
         on_link = found.target == "LINK"
     target = _link_target(access, *ends) if on_link else \
         _attribution_target(access, ends[0], ends[1], ends[3])
+    if not _sees(access, ends, on_link):
+        with access.transaction():
+            raise Concealed(f"{access.principal.username} may not update judgement "
+                            f"{judgement_id}: its record is out of scope", Action.UPDATE,
+                            target, None, unknown)
     _decide(access, target)
     j = undo(access.store, judgement_id, access.principal.username)
     _judged(access, "undo", target, j)

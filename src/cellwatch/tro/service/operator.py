@@ -40,13 +40,13 @@ from sqlalchemy.orm import Session
 from cellwatch.access.models import Organisation
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, OrgKind, Resource
-from cellwatch.access.service import Access, Denied, Page
-from cellwatch.errors import Conflict, InvalidData, NotFound
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import Concealed, Conflict, Denied, InvalidData, NotFound
 from cellwatch.store import utcnow
 from cellwatch.tro.calendar import working_days_between
 from cellwatch.tro.models import TroApplication, TroLine
 from cellwatch.tro.responses import ANSWERABLE, OUTCOMES, apply_responses, clean_response
-from cellwatch.tro.service.orders import HiddenDenial, lake_settings
+from cellwatch.tro.service.orders import lake_settings
 
 STATUSES = ("PENDING", *OUTCOMES)
 
@@ -124,12 +124,15 @@ def _released_to(session: Session, operator: str | None, state: str) -> frozense
 
 
 def _check(access: Access, action: Action, audit_action: str, target: Target,
-           hidden: bool = False) -> None:
-    """:meth:`Access.check`, its denial re-raised under ``audit_action`` (and as hidden)."""
+           unknown: str | None = None) -> None:
+    """:meth:`Access.check`, its denial re-raised under ``audit_action`` (and, given
+    ``unknown``, the message of a missing record, concealed as one)."""
     try:
         access.check(action, target)
     except Denied as exc:
-        raise (HiddenDenial if hidden else Denied)(exc.message, audit_action, target, None) from exc
+        if unknown is not None:
+            raise Concealed(exc.message, audit_action, target, None, unknown) from exc
+        raise Denied(exc.message, audit_action, target, None) from exc
 
 
 def _status(status: str | None) -> str | None:
@@ -169,21 +172,18 @@ def _decide_line(access: Access, action: Action, audit_action: str, line_id: int
     """Decide (and audit) ``action`` on one line: 403 for a principal who answers no line at
     all, NotFound for a line missing or not served on the principal's network."""
     network = _network_of(access)
-    try:
-        with access.transaction() as s:
-            # The role and the principal's own network first: no probing without them.
-            _check(access, action, audit_action, _own_network(access, network))
-            row = s.execute(_LINES.where(TroLine.id == line_id)).first()
-            if row is None:
-                raise _missing(line_id)
-            target = Target(Resource.TRO_LINE, str(line_id),
-                            release_to=_released_to(s, row.operator, row.state))
-            _check(access, action, audit_action, target, hidden=True)
-            access.audit(s, audit_action, target, detail=detail)
-            return _line(row, utcnow().date())
-    except HiddenDenial:
-        # Audited as denied by Access.transaction; answered as if the line did not exist.
-        raise _missing(line_id) from None
+    with access.transaction() as s:
+        # The role and the principal's own network first: no probing without them.
+        _check(access, action, audit_action, _own_network(access, network))
+        row = s.execute(_LINES.where(TroLine.id == line_id)).first()
+        if row is None:
+            raise _missing(line_id)
+        target = Target(Resource.TRO_LINE, str(line_id),
+                        release_to=_released_to(s, row.operator, row.state))
+        # Audited as denied by Access.transaction; answered as a missing line.
+        _check(access, action, audit_action, target, _missing(line_id).message)
+        access.audit(s, audit_action, target, detail=detail)
+        return _line(row, utcnow().date())
 
 
 def _problems(problems: Sequence[tuple[str | None, str]]) -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ come through here instead. The rules:
   of a national unit (or the local ``system``) alone.
 
 Every decision is audited through :meth:`Access.audit`; a refusal raises
-:class:`~cellwatch.access.service.Denied`, which :meth:`Access.transaction` audits on its
+:class:`~cellwatch.errors.Denied`, which :meth:`Access.transaction` audits on its
 own. An existing order outside the principal's reading scope answers exactly as a
 missing one does (:class:`~cellwatch.errors.NotFound`, the same message), so its
 existence does not leak; the denial is still audited. The orders module still records
@@ -36,8 +36,8 @@ from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, OrgKind, Resource
 from cellwatch.access.scopes import in_scope
-from cellwatch.access.service import Access, Denied, Page
-from cellwatch.errors import ConfigError, InvalidData, NotFound
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import Concealed, ConfigError, Denied, InvalidData, NotFound
 from cellwatch.settings import Settings
 from cellwatch.tro import batch, orders, overdue, verify
 from cellwatch.tro.candidates import Candidate
@@ -49,10 +49,6 @@ LONDON = ZoneInfo("Europe/London")
 
 # Moves that commit the prison service to a court application: a supervisor's sign-off.
 SIGN_OFF_STATES = frozenset({"APPROVED", "FILED"})
-
-
-class HiddenDenial(Denied):
-    """A denial of an existing order outside the reading scope: audited, shown as missing."""
 
 
 def _missing(ref: str) -> NotFound:
@@ -78,12 +74,8 @@ def _decide(access: Access, action: Action, audit_action: str, ref: str | None =
     An existing order outside the reading scope raises :class:`NotFound`, as a missing one
     does, after its denial is audited; one read but not worked (a region) is refused.
     """
-    try:
-        _decide_in(access, action, audit_action, ref, establishment,
-                   whole_list=whole_list, estate_wide=estate_wide, detail=detail)
-    except HiddenDenial:
-        # Audited as denied by Access.transaction; answered as if the order did not exist.
-        raise _missing(ref or "") from None
+    _decide_in(access, action, audit_action, ref, establishment,
+               whole_list=whole_list, estate_wide=estate_wide, detail=detail)
 
 
 def _decide_in(access: Access, action: Action, audit_action: str, ref: str | None,
@@ -107,8 +99,10 @@ def _decide_in(access: Access, action: Action, audit_action: str, ref: str | Non
             target = Target(Resource.TRO_ORDER, ref, establishment=establishment)
         if not whole_list:
             if ref is not None and not p.covers(establishment):
-                raise HiddenDenial(f"{p.username} may not {action} {target.type} {ref}: "
-                              "outside your establishments", audit_action, target, None)
+                # Audited as denied by Access.transaction; answered as a missing order.
+                raise Concealed(f"{p.username} may not {action} {target.type} {ref}: "
+                                "outside your establishments", audit_action, target, None,
+                                unknown=_missing(ref).message)
             if action is Action.READ:
                 in_reach, why = p.covers(establishment), "outside your establishments"
             else:
