@@ -285,6 +285,21 @@ def test_shells_reach_the_domains_only_through_their_services() -> None:
     assert sorted(set(SHELL_DEBT) - set(reach)) == []
 
 
+# Ingest runs on DuckDB alone (read_csv's reject tables, COPY to partitioned Parquet): its
+# one door to the engine is lake/ingest_engine.py, beside the engine-neutral SQL text and
+# the lake's layout, so that a Spark ingest would replace one module (issue 18, item 4).
+INGEST_LAKE = frozenset({"cellwatch.lake.ingest_engine", "cellwatch.lake.cleaning_sql",
+                         "cellwatch.lake.layout"})
+
+
+def test_ingest_reaches_the_engine_through_one_lake_module() -> None:
+    outside = sorted(f"{imp.module}:{imp.line} imports {target}"
+                     for imp, target in internal_edges()
+                     if imp.module.startswith("cellwatch.ingest.")
+                     and target.startswith("cellwatch.lake") and target not in INGEST_LAKE)
+    assert outside == []
+
+
 def test_the_checks_can_fail() -> None:
     # A service imported by a store module would be reported: the ranks are as written.
     assert layer("cellwatch.ingest.service.uploads") > layer("cellwatch.store.reference")

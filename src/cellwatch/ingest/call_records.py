@@ -23,7 +23,6 @@ from cellwatch.ingest.lake_handler import LakeHandler
 from cellwatch.ingest.lake_phones import e164_sql, judge_phone_numbers, settle_phone_numbers
 from cellwatch.ingest.lake_pipeline import problems_sql
 from cellwatch.ingest.scope import WriteLimit
-from cellwatch.lake.analytic_engine import Connection, run_sql
 from cellwatch.lake.cleaning_sql import (
     digits_sql,
     imei_body_sql,
@@ -36,6 +35,7 @@ from cellwatch.lake.cleaning_sql import (
     timestamp_prepare_sql,
     timestamp_sql,
 )
+from cellwatch.lake.ingest_engine import Connection, run_sql
 from cellwatch.lake.layout import CALL_RECORDS
 from cellwatch.store import Store
 

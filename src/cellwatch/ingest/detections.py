@@ -20,7 +20,6 @@ from typing import Final
 from cellwatch.ingest.lake_handler import LakeHandler
 from cellwatch.ingest.lake_pipeline import problems_sql
 from cellwatch.ingest.scope import WriteLimit, WriteScope
-from cellwatch.lake.analytic_engine import Connection
 from cellwatch.lake.cleaning_sql import (
     digits_sql,
     imei_body_sql,
@@ -33,8 +32,8 @@ from cellwatch.lake.cleaning_sql import (
     timestamp_prepare_sql,
     timestamp_sql,
 )
+from cellwatch.lake.ingest_engine import Connection, attach_reference
 from cellwatch.lake.layout import DETECTIONS
-from cellwatch.lake.reference import attach_reference
 from cellwatch.store import Store
 
 KNOWN_COLUMNS: Final = (

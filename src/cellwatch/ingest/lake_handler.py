@@ -8,6 +8,7 @@ the lake append takes the batch's files back out, so a failed ingest leaves noth
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from cellwatch.errors import MalformedFile
@@ -36,9 +37,7 @@ from cellwatch.ingest.model import (
     SourceFile,
 )
 from cellwatch.ingest.scope import WriteLimit, WriteScope, write_limit
-from cellwatch.lake.analytic_engine import Connection
-from cellwatch.lake.append import remove_batch
-from cellwatch.lake.parquet_lake import Lake
+from cellwatch.lake.ingest_engine import Connection, ingest_connection, remove_batch
 from cellwatch.store import Store
 
 
@@ -74,14 +73,13 @@ class LakeHandler:
         missing = [c for c in kind.required_columns if c not in source.header]
         if missing:
             raise MalformedFile(source.name, f"required column(s) missing: {', '.join(missing)}")
-        lake = Lake(ctx.settings)
-        con = lake.connect(views=False)
+        con, root = ingest_connection(ctx.settings)
         try:
             columns = open_source(con, source)
             batch_id = begin_batch(ctx, self._name, source)
             summary = IngestSummary(kind=self._name, file=source.name, batch_id=batch_id)
             summary.unknown_columns = [c for c in columns if c not in kind.known_columns]
-            self._run(ctx, con, kind, columns, lake, batch_id, summary, source)
+            self._run(ctx, con, kind, columns, root, batch_id, summary, source)
             return summary
         finally:
             con.close()
@@ -92,7 +90,7 @@ class LakeHandler:
         con: Connection,
         kind: LakeKind,
         columns: tuple[str, ...],
-        lake: Lake,
+        root: Path,
         batch_id: int,
         summary: IngestSummary,
         source: SourceFile,
@@ -102,7 +100,7 @@ class LakeHandler:
             # Before anything is stored: a CSV error other than a field count is fatal.
             misfits = csv_rejects(con, source) if source.format == "csv" else []
             number_lines(con, source, misfits)
-            outcome = store_good(con, kind, lake.root, batch_id)
+            outcome = store_good(con, kind, root, batch_id)
             quarantine_rows(
                 ctx,
                 batch_id,
@@ -118,7 +116,7 @@ class LakeHandler:
                 summary.reasons[WRONG_FIELDS] = len(misfits)
             finish_batch(ctx, batch_id, summary)
         except BaseException as exc:
-            remove_batch(lake.root, self._name, batch_id)
+            remove_batch(root, self._name, batch_id)
             finish_batch(ctx, batch_id, summary, error=f"{type(exc).__name__}: {exc}")
             raise
         return outcome
@@ -132,20 +130,19 @@ class LakeHandler:
         if not rows:
             return result
         kind = self._kind(ctx)
-        lake = Lake(ctx.settings)
-        con = lake.connect(views=False)
+        con, root = ingest_connection(ctx.settings)
         try:
             columns = open_quarantined(con, rows)
             stage(con, kind, columns)
             number_lines(con, None, [])
-            outcome = store_good(con, kind, lake.root, batch_id)
+            outcome = store_good(con, kind, root, batch_id)
             result.resolved = good_ids(con)
             for _line, _raw, problems, qid in rejected_rows(con):
                 if qid is not None:
                     result.failed[int(qid)] = problems
             _fill(summary, outcome, con)
         except BaseException:
-            remove_batch(lake.root, self._name, batch_id)
+            remove_batch(root, self._name, batch_id)
             raise
         finally:
             con.close()

@@ -40,7 +40,7 @@ from typing import Any
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.lake_source import csv_reader
 from cellwatch.ingest.model import Problem, SourceFile
-from cellwatch.lake.analytic_engine import Connection, MissingTable, duckdb_errors, run_sql, scalar
+from cellwatch.lake.ingest_engine import Connection, MissingTable, duckdb_errors, run_sql, scalar
 
 # DuckDB's error types for a row whose field count differs from the header's.
 _FIELD_COUNT = ("TOO MANY COLUMNS", "MISSING COLUMNS")

@@ -21,7 +21,7 @@ import pyarrow as pa
 from cellwatch.errors import InvalidIdentifier
 from cellwatch.identifiers import UNALLOCATED_NUMBER, IdentifierType, normalise_flagged
 from cellwatch.identifiers.classify import identifier_reason
-from cellwatch.lake.analytic_engine import Connection, run_sql
+from cellwatch.lake.ingest_engine import Connection, run_sql
 
 _STRIP = r"[\s\-().\x{2010}-\x{2015}/]+"
 

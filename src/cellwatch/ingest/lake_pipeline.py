@@ -22,9 +22,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from cellwatch.ingest.model import Problem
-from cellwatch.lake.analytic_engine import Connection, duckdb_errors, run_sql
-from cellwatch.lake.append import append_batch, writer_lock
 from cellwatch.lake.cleaning_sql import quote
+from cellwatch.lake.ingest_engine import (
+    Connection,
+    append_batch,
+    duckdb_errors,
+    run_sql,
+    writer_lock,
+)
 from cellwatch.lake.layout import PARTITIONS, kind_dir
 
 # Rejected rows fetched from DuckDB per round trip on their way to the quarantine.

@@ -24,8 +24,8 @@ import pyarrow as pa
 from cellwatch.errors import MalformedFile
 from cellwatch.ingest.model import QuarantineItem, SourceFile
 from cellwatch.ingest.sniff import normalise_column
-from cellwatch.lake.analytic_engine import Connection, EngineError, duckdb_errors, run_sql
 from cellwatch.lake.cleaning_sql import quote
+from cellwatch.lake.ingest_engine import Connection, EngineError, duckdb_errors, run_sql
 
 
 def _ident(name: str) -> str:

@@ -30,7 +30,7 @@ from typing import IO
 from sqlalchemy import delete, func, select
 
 from cellwatch.ingest.batches import IngestContext
-from cellwatch.lake.append import batch_rows, remove_stale_staging
+from cellwatch.lake.ingest_engine import batch_rows, remove_stale_staging
 from cellwatch.lake.layout import KINDS, STAGING_DIR, batch_files
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, QuarantinedRow, Store, utcnow
