@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cellwatch.attribution import calibration
 from cellwatch.attribution.em import estimate
 from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.scoring import score_sql
@@ -18,7 +20,7 @@ ROW = st.fixed_dictionaries({
     "day": st.integers(0, 2),
     "prison_number": st.sampled_from(["A0000AA", "B0000BB", "C0000CC", "D0000DD"]),
     "placed_tonight": st.integers(0, 1), "pin_today": st.integers(0, 2),
-    "pin_today_shared": st.integers(0, 1),
+    "pin_today_shared": st.integers(0, 1), "calls_today": st.integers(0, 2),
     **{f"l_{f}": st.integers(-1, max(levels)) for f, levels in FIELDS.items()},
 })
 
@@ -47,15 +49,20 @@ def test_probabilities_are_bounded_and_sum_to_at_most_one(rows: list[dict[str, o
     params = RunParams(min_probability=0.0)
     out = engine.run(score_sql(engine.dialect, est, params)).to_pylist()
     totals: dict[tuple[str, object], float] = {}
+    cal = calibration.load()
     for r in out:
         assert 0.0 <= r["probability"] <= 1.0
         assert 1 <= r["rank"] <= params.top_k
+        # The shipped map, by the night's class; nothing lifted to or past 0.9.
+        assert r["probability"] == pytest.approx(cal.apply(r["night"], r["raw_p"]), abs=1e-9)
+        assert r["probability"] <= max(r["raw_p"], calibration.LIFT_CAP) + 1e-12
         if r["pin_today"] > 0 and r["pin_today_shared"] == 0:
             # He called his own PIN numbers that night: he used it, whoever else did.
-            assert r["probability"] >= r["model_p"] - 1e-12
+            assert r["night"] == "own"
+            assert r["probability"] == r["raw_p"] >= r["model_p"] - 1e-12
             continue
         # The others share one night (and keep only 1 - handover of it).
-        assert r["probability"] <= r["model_p"] + 1e-12
+        assert r["raw_p"] <= r["model_p"] + 1e-12
         key = (r["identifier"], r["eday"])
-        totals[key] = totals.get(key, 0.0) + r["probability"]
+        totals[key] = totals.get(key, 0.0) + r["raw_p"]
     assert all(t <= 1.0 + 1e-9 for t in totals.values())

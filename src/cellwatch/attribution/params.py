@@ -41,6 +41,9 @@ class RunParams:
     # EM is fitted on at most about this many identifier-days (a fixed, evenly spread
     # sample, plus every day an analyst labelled); scoring always uses all of them.
     em_max_days: int = 100_000
+    # Map each probability through the shipped calibration by night class
+    # (attribution.calibration); off only to fit that map.
+    calibrate: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.window_days <= MAX_WINDOW_DAYS:

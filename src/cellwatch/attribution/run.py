@@ -12,6 +12,7 @@ from typing import cast
 
 from sqlalchemy import Table, insert
 
+from cellwatch.attribution import calibration
 from cellwatch.attribution.explain import evidence_items
 from cellwatch.attribution.graph import BuildReport, LinkLimits, update_links
 from cellwatch.attribution.models import Attribution, AttributionRun, EvidenceItem
@@ -87,7 +88,9 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
     try:
         with store.session() as s:
             run = AttributionRun(engine=engine.dialect.name, run_by=settings.principal,
-                                 params={"run": params.as_dict(), "limits": limits.as_dict()})
+                                 params={"run": params.as_dict(), "limits": limits.as_dict(),
+                                         "calibration": calibration.load().provenance
+                                         if params.calibrate else None})
             s.add(run)
             s.flush()
             run_id = run.id

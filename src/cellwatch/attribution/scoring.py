@@ -14,6 +14,8 @@ are in other hands for a night. An analyst's confirmation takes the whole day.
 
 from __future__ import annotations
 
+from cellwatch.attribution import calibration
+from cellwatch.attribution.calibration import CLASS_SQL, Calibration
 from cellwatch.attribution.em import Estimate
 from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.window import FIELDS
@@ -41,20 +43,25 @@ def weight_case(est: Estimate, name: str) -> str:
     return f"CASE {arms} ELSE 0.0 END"
 
 
-def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
+def score_sql(d: Dialect, est: Estimate, p: RunParams, cal: Calibration | None = None) -> str:
     """cw_f_score: top candidates per identifier-day with weights and probabilities.
 
     Probabilities and ranks are worked out on narrow rows (keys, bits, odds); only the
     top ``top_k`` per identifier-day are joined back to their comparison vectors for the
     weights and counts an explanation needs. Window sorts carry whole rows, and the
-    vectors are wide.
+    vectors are wide. The night's evidence class (:mod:`cellwatch.attribution.calibration`)
+    then maps each probability through the shipped calibration map (unless
+    ``p.calibrate`` is off); ``raw_p`` keeps the probability before it.
     """
+    cal = cal or calibration.load()
+    mapped = calibration.calibrated_sql(cal, "night", "raw_p") if p.calibrate else "raw_p"
     weights = ", ".join(f"{weight_case(est, f)} AS w_{f}" for f in FIELDS)
     total = " + ".join(weight_case(est, f) for f in FIELDS)
     odds = est.prior / (1.0 - est.prior)
     key = "identifier_type, identifier, eday"
     return (
         f"WITH b AS (SELECT {key}, prison_number, {KEEP_TONIGHT} AS keep, "  # noqa: S608
+        f"{CLASS_SQL} AS night, "
         f"greatest(least({total}, {MAX_BITS}), -{MAX_BITS}) AS bits FROM cw_f_vec), "
         f"o AS (SELECT b.*, {odds!r} * pow(2.0, bits) AS odds, "
         "CASE WHEN c.subject IS NOT NULL THEN 1 ELSE 0 END AS confirmed FROM b "
@@ -69,17 +76,22 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams) -> str:
         # A man who called his own PIN numbers from the phone that night used it that
         # night, whoever else did: phones are rented and shared, so his probability is
         # his own odds, not a share of the night's (the others' still compete).
-        "f AS (SELECT o.*, odds / (1.0 + t.day_odds) AS model_p, CASE WHEN t.day_confirmed = 1 "
-        "THEN CAST(o.confirmed AS DOUBLE) WHEN o.keep = 2 THEN odds / (1.0 + odds) "
+        "f AS (SELECT o.*, t.day_confirmed, odds / (1.0 + t.day_odds) AS model_p, "
+        "CASE WHEN t.day_confirmed = 1 THEN CAST(o.confirmed AS DOUBLE) "
+        "WHEN o.keep = 2 THEN odds / (1.0 + odds) "
         "ELSE odds / (1.0 + t.day_odds) * CASE o.keep "
         f"WHEN 1 THEN {1.0 - float(est.handover_placed)!r} "
-        f"ELSE {1.0 - float(est.handover)!r} END END AS probability "
+        f"ELSE {1.0 - float(est.handover)!r} END END AS raw_p "
         "FROM o JOIN t ON t.identifier_type = o.identifier_type "
         "AND t.identifier = o.identifier AND t.eday = o.eday), "
-        "r AS (SELECT f.*, CASE WHEN confirmed = 1 THEN 'CONFIRMED' ELSE 'PROPOSED' END "
+        # An analyst's confirmation is not the model's to calibrate.
+        f"c AS (SELECT f.*, CASE WHEN day_confirmed = 1 THEN raw_p ELSE {mapped} END "
+        "AS probability FROM f), "
+        "r AS (SELECT c.*, CASE WHEN confirmed = 1 THEN 'CONFIRMED' ELSE 'PROPOSED' END "
         f"AS status, row_number() OVER ({PARTITION} ORDER BY probability DESC, prison_number) "
-        f"AS rank FROM f WHERE probability >= {float(p.min_probability)!r}) "
-        f"SELECT v.*, {weights}, r.bits, r.odds, r.confirmed, r.model_p, r.probability, "
+        f"AS rank FROM c WHERE probability >= {float(p.min_probability)!r}) "
+        f"SELECT v.*, {weights}, r.bits, r.odds, r.confirmed, r.model_p, r.raw_p, r.night, "
+        "r.probability, "
         "r.status, r.rank FROM r JOIN cw_f_vec v ON v.identifier_type = r.identifier_type "
         "AND v.identifier = r.identifier AND v.eday = r.eday "
         f"AND v.prison_number = r.prison_number WHERE r.rank <= {int(p.top_k)}"
