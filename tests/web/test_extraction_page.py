@@ -104,3 +104,18 @@ def test_the_service_is_audited_and_scoped(client: TestClient, store: Store) -> 
     (x,) = device_extractions(access, IMEI)
     assert [m["prison_number"] for m in x["prisoners"]] == ["A3333CC"]
     assert x["seizure"]["taken_from"] == "A3333CC"
+
+
+def test_the_prisoner_page_and_summary_state_it(client: TestClient) -> None:
+    sign_in(client, "hei_analyst")
+    page = client.get("/prisoners/A1111AA")
+    assert page.status_code == 200
+    timeline = html.unescape(page.text.split('id="timeline"', 1)[1])
+    assert "2026-05-01: a seized phone's extraction lists 2 of his PIN numbers" in timeline
+    summary = client.get("/prisoners/A1111AA/parole-summary.html")
+    assert summary.status_code == 200
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", summary.text)))
+    assert ("lists 2 numbers among its contacts and call log that are on A1111AA's PIN list "
+            "and on no other prisoner's (2 of the 3 on his list)") in text
+    assert "recorded as taken from another prisoner" in text
+    assert "A3333CC" not in text

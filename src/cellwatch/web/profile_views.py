@@ -120,7 +120,11 @@ def timeline(pn: str, card_list: list[Card], evidence: Evidence,
     intel = Lane("Intelligence", "intelligence", [
         (s.when, s.when, 1.0, f"{s.when}: intelligence report") for s in statements
         if s.kind == "INTELLIGENCE"])
-    chart.lanes += [lane for lane in (detections, calls, seizures, intel)
+    # A seized phone's extraction holding his own PIN numbers (statements/extractions.py).
+    phones = Lane("Phone extractions", "seizures", [
+        (s.when, s.when, 1.0, f"{s.when}: a seized phone's extraction lists {s.count} of his "
+         "PIN numbers") for s in statements if s.kind == "EXTRACTION"])
+    chart.lanes += [lane for lane in (detections, calls, seizures, phones, intel)
                     if lane.counts or lane.spans]
     return chart
 
