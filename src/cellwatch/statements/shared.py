@@ -33,6 +33,8 @@ from cellwatch.statements.periods import Holding, Period, evidence_day, holdings
 from cellwatch.statements.wording import describe, span
 from cellwatch.store import SeizureItem
 
+# What sensors detect: a number or an account has no detections to count (None, not 0).
+SENSED = ("IMEI", "IMSI")
 # Identifiers per IN list (SQLite allows 32,766 variables, PostgreSQL 65,535).
 _CHUNK = 2000
 
@@ -42,7 +44,8 @@ class Stretch:
     """One period of a claim and the evidence dated inside it.
 
     ``detections``/``calls``: sensor detections and call records naming the identifier on
-    the period's evidence days (None when the lake was not read); ``reasons``: the run's
+    the period's evidence days (None when the lake was not read, and detections of a
+    number or account, which sensors do not see); ``reasons``: the run's
     evidence items dated inside the period, in words; ``seizures``: seizures of the
     identifier inside it, as recorded.
     """
@@ -118,7 +121,8 @@ def _claim(h: Holding, days: dict[Key, list[DayCount]] | None,
         found = [st for item in seized.get((h.prison_number, h.identifier), [])
                  if p.covers(evidence_day(item.ts))
                  and (st := devices.seizure(item, h.prison_number, {h.identifier: h}))]
-        n = None if days is None else _within(days.get(key, []), p)
+        n = None if days is None or h.identifier_type not in SENSED else \
+            _within(days.get(key, []), p)
         c = None if calls is None else _within(calls.get(key, []), p)
         words = tuple(f"{e.kind}: {e.description} ({e.weight_log2:+.1f} bits, {e.count}x)"
                       for e in mine)
