@@ -117,3 +117,47 @@ def test_undoing_a_judgement_out_of_sight_answers_as_an_unknown_one(
                            data={"csrf_token": token}) for ident in (other, UNKNOWN)]
     assert [a.status_code for a in answers] == [404, 404]
     assert _main(answers[0].text, other) == _main(answers[1].text, UNKNOWN)
+
+
+def _report(client: TestClient, police: dict[str, str], number: str) -> int:
+    r = client.post(f"{V1}/crime-referrals", headers=police, json={
+        "prison_number": number, "offence": "harassment", "crime_reference": "20/1/26"})
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def _as_sent(body: dict[str, object]) -> dict[str, object]:
+    """A referral's answer less what differs between two reports by their nature."""
+    return {k: v for k, v in body.items()
+            if k not in ("id", "prison_number", "created_at", "acknowledged_at")}
+
+
+def test_a_force_learns_nothing_of_where_or_whether_a_prisoner_is_held(
+        client: TestClient, login: Login) -> None:
+    police = login("wmp_investigator")
+    # A Hewell prisoner, a Leeds prisoner and a number nobody holds.
+    sent = {number: _report(client, police, number)
+            for number in ("A1111AA", "A3333CC", "Z9999ZZ")}
+    listed = {r["id"]: r for r in client.get(f"{V1}/referrals", headers=police).json()}
+    for number, ident in sent.items():
+        one = client.get(f"{V1}/referrals/{ident}", headers=police).json()
+        assert one == listed[ident]
+        # What it named, known or not; nobody who received it.
+        assert one["prison_number"] == number
+        assert one["to_org"] is None
+        assert one["acknowledged_by"] is None
+    answers = [_as_sent(listed[i]) for i in sent.values()]
+    assert answers[0] == answers[1] == answers[2]
+    # Acknowledged by Hewell's team: the force sees that it was, not by whom.
+    hewell = login("hei_analyst")
+    r = client.post(f"{V1}/referrals/{sent['A1111AA']}/acknowledge", headers=hewell)
+    assert r.status_code == 200, r.text
+    assert r.json()["to_org"] == "HEI-SIT"
+    assert r.json()["acknowledged_by"] == "hei_analyst"
+    after = client.get(f"{V1}/referrals/{sent['A1111AA']}", headers=police).json()
+    assert after["status"] == "ACKNOWLEDGED"
+    assert after["acknowledged_by"] is None
+    assert after["to_org"] is None
+    # The receiver sees the whole referral.
+    assert [x["prison_number"] for x in client.get(
+        f"{V1}/referrals", headers=hewell).json()] == ["A1111AA"]

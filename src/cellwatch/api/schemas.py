@@ -199,11 +199,12 @@ class ReferralIn(BaseModel):
 
 
 class ReferralOut(Orm):
-    """A referral and where it stands."""
+    """A referral and where it stands (``to_org`` and ``acknowledged_by`` empty for the
+    force that sent a crime referral: it is not told who holds the prisoner)."""
 
     id: int
     from_org: str
-    to_org: str
+    to_org: str | None
     prison_number: str | None
     crime_reference: str | None
     summary: str

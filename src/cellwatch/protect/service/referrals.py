@@ -149,6 +149,71 @@ def view(referral: Referral, crime: CrimeReferral | None, today: date | None = N
         None if sender else referral.acknowledged_by, referral.acknowledged_at)
 
 
+@dataclass(frozen=True)
+class ReferralSeen:
+    """A referral (access's ``/referrals`` shape) as its reader may see it."""
+
+    id: int
+    from_org: str
+    to_org: str | None
+    prison_number: str | None
+    crime_reference: str | None
+    summary: str
+    status: str
+    created_by: str
+    created_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+def seen(referral: Referral, crime: CrimeReferral | None, viewer_org: str) -> ReferralSeen:
+    """``referral`` as ``viewer_org`` may see it.
+
+    A crime referral's sender (a force) sees the prison number it named, not the
+    referral's key to the prisoner (empty when he is unknown), and neither who received it
+    nor who acknowledged it (the security team of the prison that holds him): so it learns
+    nothing of whether, or where, he is held. Other referrals are shown as they are: their
+    sender chose the receivers and could already see the prisoner it named.
+    """
+    masked = crime is not None and viewer_org == referral.from_org \
+        and viewer_org != referral.to_org
+    number = (crime.named_prison_number if crime else None) or referral.prison_number
+    return ReferralSeen(
+        referral.id, referral.from_org, None if masked else referral.to_org, number,
+        referral.crime_reference, referral.summary, referral.status, referral.created_by,
+        referral.created_at, None if masked else referral.acknowledged_by,
+        referral.acknowledged_at)
+
+
+def _crimes(access: Access, ids: list[int]) -> dict[int, CrimeReferral]:
+    with access.transaction() as s:
+        rows = s.scalars(select(CrimeReferral).where(CrimeReferral.referral_id.in_(ids)))
+        return {c.referral_id: c for c in rows}
+
+
+def list_referrals_seen(access: Access, page: Page = Page(), status: str | None = None,
+                        direction: str | None = None) -> list[ReferralSeen]:
+    """The referrals the principal's organisation sent or received (access decides and
+    audits), each as it may see it (:func:`seen`)."""
+    rows = list_referrals(access, page, status, direction)
+    crimes = _crimes(access, [r.id for r in rows])
+    return [seen(r, crimes.get(r.id), access.principal.org_code or "") for r in rows]
+
+
+def get_referral_seen(access: Access, referral_id: int) -> ReferralSeen:
+    """One referral the principal's organisation sent or received, as it may see it."""
+    referral = get_referral(access, referral_id)
+    return seen(referral, _crimes(access, [referral.id]).get(referral.id),
+                access.principal.org_code or "")
+
+
+def acknowledge_referral_seen(access: Access, referral_id: int) -> ReferralSeen:
+    """The receiving organisation acknowledges a referral (once); the answer as it sees it."""
+    referral = acknowledge_referral(access, referral_id)
+    return seen(referral, _crimes(access, [referral.id]).get(referral.id),
+                access.principal.org_code or "")
+
+
 def list_crime_referrals(access: Access, page: Page = Page(), status: str | None = None,
                          direction: str | None = None) -> list[CrimeReferralView]:
     """The referrals the principal's organisation sent or received (access decides and
