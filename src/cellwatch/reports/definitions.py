@@ -59,9 +59,18 @@ def _item_count(types: tuple[str, ...]) -> Callable[[Dialect], str]:
 
 
 def detections_sql(d: Dialect) -> str:
-    """Every detection event the lake holds, by the establishment whose sensor saw it."""
-    return (f"SELECT establishment, {_month(d, 'ts')} AS month, count(*) AS value "  # noqa: S608
-            f"FROM detections WHERE {_in_window(d, 'ts')} GROUP BY 1, 2")
+    """Every detection event the lake holds, by the establishment whose sensor saw it.
+
+    Counted per UTC hour first, then the hours are placed in UK days and months: UK
+    offsets are whole hours and change on the hour, so every instant of a UTC hour has
+    the same local day and month as the hour's first detection. The time-zone conversion
+    runs once per hour rather than once per detection.
+    """
+    hour = f"CAST(floor({d.epoch_seconds('ts')} / 3600) AS BIGINT)"
+    return (f"SELECT establishment, {_month(d, 'first_ts')} AS month, sum(n) AS value "  # noqa: S608
+            f"FROM (SELECT establishment, min(ts) AS first_ts, count(*) AS n FROM detections "
+            f"GROUP BY establishment, {hour}) AS hours "
+            f"WHERE {_in_window(d, 'first_ts')} GROUP BY 1, 2")
 
 
 def applications_sql(d: Dialect) -> str:
@@ -121,6 +130,23 @@ def empty_sql() -> str:
             "CAST(0 AS BIGINT) AS value WHERE false")
 
 
+def parts_sql(parts: dict[str, str]) -> str:
+    """Every statistic's rows in one table ``(statistic, establishment, month, value)``.
+
+    ``parts`` maps each statistic name (a fixed identifier) to its SQL; computed once,
+    the table then serves both the window's bounds and the combined table.
+    """
+    return " UNION ALL ".join(
+        f"SELECT '{n}' AS statistic, establishment, month, value FROM ({sql}) AS p_{n}"  # noqa: S608
+        for n, sql in parts.items())
+
+
+def part_of(table: str, name: str) -> str:
+    """One statistic's rows out of a table made by :func:`parts_sql`."""
+    return (f"SELECT establishment, month, value FROM {table} "  # noqa: S608 - fixed names
+            f"WHERE statistic = '{name}'")
+
+
 def combined_sql(d: Dialect, parts: dict[str, str]) -> str:
     """Every statistic side by side per establishment and month, zero where none.
 
@@ -166,7 +192,11 @@ def by_region_sql(establishment_sql: str, names: tuple[str, ...]) -> str:
 
 
 def bounds_sql(d: Dialect, parts: dict[str, str]) -> str:
-    """The first and last month with any data, to default the window to."""
+    """The first and last month with any data, to default the window to.
+
+    ``parts`` are the statistics' rows over an unbounded window (or the names of tables
+    holding them: ``SELECT * FROM t``); the window found contains all of them.
+    """
     union = " UNION ALL ".join(
         f"SELECT month FROM ({sql}) AS s_{n}"  # noqa: S608 - SQL from this module
         for n, sql in parts.items()

@@ -24,6 +24,8 @@ from cellwatch.reports.definitions import (
     by_region_sql,
     combined_sql,
     empty_sql,
+    part_of,
+    parts_sql,
 )
 from cellwatch.reports.tables import load_store_tables
 from cellwatch.settings import Settings
@@ -32,6 +34,7 @@ from cellwatch.store import Store
 Grouping = Literal["establishment", "region"]
 # A window wide enough for "all data"; only used to find the months that have any.
 _ALL = (date(1900, 1, 1), date(9999, 12, 31))
+_PARTS = "stats_parts"  # every statistic's rows, computed once per table
 
 
 @dataclass(frozen=True)
@@ -96,19 +99,26 @@ def run_statistics(engine: AnalyticEngine, present: set[str], by: Grouping,
     if by not in ("establishment", "region"):
         raise InvalidData("statistics are grouped by establishment or region",
                           {"by": [f"not {by!r}"]})
+    if start is not None and end is not None and start > end:
+        raise InvalidData("empty window", {"from": [f"{start} is after {end}"]})
     d = engine.dialect
     parts = {s.name: s.sql(d) if set(s.tables) <= present else empty_sql()
              for s in STATISTICS}
+    # Each statistic is computed once, over the window asked for or (when a bound is
+    # missing) over everything: the window found from that contains every row, so the
+    # same rows serve the table and no statistic is scanned twice.
+    _set_window(engine, start or _ALL[0], end or _ALL[1])
+    engine.materialize(_PARTS, parts_sql(parts))
+    kept = {n: part_of(_PARTS, n) for n in parts}
     if start is None or end is None:
-        _set_window(engine, start or _ALL[0], end or _ALL[1])
-        first, last = engine.run(bounds_sql(d, parts)).to_pylist()[0].values()
+        first, last = engine.run(bounds_sql(d, kept)).to_pylist()[0].values()
         today = date.today()
         start = start or first or date(today.year, today.month, 1)
         end = end or (_month_end(last) if last else today)
-    if start > end:
-        raise InvalidData("empty window", {"from": [f"{start} is after {end}"]})
-    _set_window(engine, start, end)
-    sql = combined_sql(d, parts)
+        if start > end:
+            raise InvalidData("empty window", {"from": [f"{start} is after {end}"]})
+        _set_window(engine, start, end)  # the months of the table's spine
+    sql = combined_sql(d, kept)
     if by == "region":
         sql = by_region_sql(sql, STATISTIC_NAMES)
     rows = engine.run(sql).to_pylist()
