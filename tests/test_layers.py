@@ -228,13 +228,9 @@ SHELL_SHARED: dict[str, str] = {
 _BUSY = "being edited by another engineer this session"
 SHELL_DEBT: dict[str, str] = {
     "cellwatch.api.routers.alerts": f"OUTCOMES (alerts/lifecycle.py): alerts/service.py {_BUSY}",
-    "cellwatch.api.routers.takedowns": f"Request (takedown/requests.py), presented: "
-                                       f"takedown/service.py {_BUSY}",
     "cellwatch.cli.alerts": f"run_rules, load_rules, export_alerts, EXPORT_COLUMNS: "
                             f"alerts/service.py {_BUSY}",
     "cellwatch.cli.exchange": f"ExportScope (exchange/rows.py): exchange/ {_BUSY}",
-    "cellwatch.web.estate": "the overview's read model queries orders (tro.models) and open "
-                            "alerts itself: not yet a service function",
     "cellwatch.web.linkchart": f"the link chart's graph and formats (exchange/linkgraph.py, "
                                f"anx.py, graphml.py): exchange/ {_BUSY}",
     "cellwatch.web.profile_views": f"statements (its periods, counts, verdicts): statements/ "

@@ -35,6 +35,7 @@ from cellwatch.store import Prisoner
 from cellwatch.takedown import requests
 from cellwatch.takedown.accounts import AccountLink, account_links
 from cellwatch.takedown.models import TakedownRequest
+from cellwatch.takedown.requests import Request as Request  # the request the shells present
 from cellwatch.takedown.rules import NewAccount, scan_new_accounts
 
 RESOURCE = Resource.TAKEDOWN

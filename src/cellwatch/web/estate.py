@@ -16,25 +16,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from cellwatch.access.policy import Target, can
-from cellwatch.access.roles import Action, Resource
-from cellwatch.access.scopes import in_scope
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
-from cellwatch.alerts import Alert, list_alerts
 from cellwatch.errors import LakeError
-from cellwatch.estate.service import list_establishments
+from cellwatch.estate.service import list_establishments, overview_records
 from cellwatch.lake.analytics import detection_heat, detections_per_day
-from cellwatch.store import Establishment, Location, SeizureItem
-from cellwatch.tro.models import TroApplication
+from cellwatch.store import Establishment
 from cellwatch.web.charts import HeatMap, Series, heat_map
 from cellwatch.web.context import LONDON, WebApp
-from cellwatch.web.records import _ready
+
+if TYPE_CHECKING:
+    from cellwatch.estate.service import Alert
 
 WEEKS = 12
 # Up to this many establishments in scope, each gets its charts and heat map on the
@@ -116,22 +110,6 @@ def _heat_rows(web: WebApp, codes: set[str], since: date) -> list[dict[str, Any]
         return []
 
 
-def _cells_to_landings(session: Session, codes: set[str]) -> dict[str, str]:
-    """Heat-map keys of cells (``A-101`` at ``LEI``) -> the key of the place holding them.
-
-    The lake's heat map cuts location codes by position (wing, landing), which is right
-    where codes are wing-landing-cell (``HEI-A-2-014``) but gives one row per cell where a
-    prison numbers cells straight off the wing (``LEI-C-120``): 239 rows for Leeds. The
-    store's hierarchy rolls such cells up to their parent.
-    """
-    rows = session.execute(
-        select(Location.code, Location.parent_code, Location.establishment).where(
-            Location.establishment.in_(codes), Location.type == "CELL",
-            Location.parent_code.is_not(None)))
-    return {f"{est}|{code.split('-', 1)[-1]}": parent.split("-", 1)[-1]
-            for code, parent, est in rows if parent}
-
-
 def overview(access: Access, web: WebApp, since: datetime | None,
              today: date | None = None, focus: str | None = None) -> Overview:
     """The overview for the principal's establishments (all of them for national users).
@@ -145,18 +123,10 @@ def overview(access: Access, web: WebApp, since: datetime | None,
     if focus not in codes:
         focus = None  # another prison's code by URL: the user's own overview, nothing of it
     detailed = {focus} if focus is not None else codes if len(codes) <= DETAIL_LIMIT else set()
-    with access.transaction() as s:
-        seizures = list(s.scalars(select(SeizureItem).where(
-            in_scope(p, SeizureItem.establishment))))
-        orders: list[TroApplication] = []
-        # Asked without raising: the page did not ask for orders, so a user without a
-        # TRO role is shown no chart rather than audited as refused on every visit.
-        reads_orders = bool(can(p, Action.READ, Target(Resource.TRO_ORDER)))
-        if reads_orders and _ready(s, TroApplication):
-            orders = list(s.scalars(select(TroApplication).where(
-                in_scope(p, TroApplication.establishment))))
-        parents = _cells_to_landings(s, detailed) if detailed else {}
-    alerts = [a for a in list_alerts(access.store, p, status="OPEN") if a.establishment in codes]
+    records = overview_records(access, codes, detailed)
+    seizures, alerts, parents = records.seizures, records.open_alerts, records.cell_parents
+    reads_orders = records.orders is not None
+    orders = records.orders or []
     # The window ends today (an order served today shows today); only when nothing at
     # all happened in the twelve weeks to today (a replayed or simulated estate) does it
     # end at the newest data instead. The lake is counted by day (partition columns only).

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from cellwatch.api.deps import AccessDep, PageDep
 from cellwatch.takedown import service
-from cellwatch.takedown.requests import Request
+from cellwatch.takedown.service import Request
 
 router = APIRouter(prefix="/takedowns", tags=["takedowns"])
 RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
