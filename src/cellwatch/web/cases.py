@@ -34,8 +34,8 @@ def _access(ctx: PageContext) -> Access:
 
 
 def _problems(exc: CellwatchError) -> tuple[Problems, int]:
-    if exc.http_status >= 500:
-        raise exc
+    if exc.http_status >= 500 or exc.http_status in (403, 404):
+        raise exc  # refused or out of scope: the error page the API's status would be
     if isinstance(exc, InvalidData) and exc.errors:
         return [(f"#{k}" if k in CASE_FIELDS else None,
                  f"{CASE_FIELDS.get(k, k)}: {'; '.join(v)}") for k, v in exc.errors.items()], 422

@@ -35,8 +35,8 @@ def _access(ctx: PageContext) -> Access:
 
 
 def _problems(exc: CellwatchError, fields: dict[str, str]) -> tuple[Problems, int]:
-    if exc.http_status >= 500:
-        raise exc
+    if exc.http_status >= 500 or exc.http_status in (403, 404):
+        raise exc  # refused or out of scope: the error page the API's status would be
     if isinstance(exc, InvalidData) and exc.errors:
         return [(f"#{k}" if k in fields else None,
                  f"{fields.get(k, k)}: {'; '.join(v)}") for k, v in exc.errors.items()], 422

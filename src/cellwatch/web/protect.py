@@ -54,8 +54,8 @@ def _date(fields: dict[str, str], name: str, problems: Problems) -> date | None:
 
 def _refused(exc: CellwatchError, labels: dict[str, str]) -> tuple[Problems, int]:
     """A service refusal as the form's error summary: each field's reason linked to it."""
-    if exc.http_status >= 500:
-        raise exc
+    if exc.http_status >= 500 or exc.http_status in (403, 404):
+        raise exc  # refused or out of scope: the error page the API's status would be
     if isinstance(exc, InvalidData) and exc.errors:
         return [(f"#{name}" if name in labels else None,
                  f"{labels.get(name, name)}: {'; '.join(reasons)}")
