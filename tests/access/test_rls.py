@@ -10,6 +10,7 @@ from sqlalchemy import text
 from cellwatch.access import rls
 from cellwatch.access.principal import principal_for
 from cellwatch.access.service import Access
+from cellwatch.protect.service.referrals import CrimeDetails, record_crime_referral
 from cellwatch.store import Store
 
 
@@ -42,3 +43,20 @@ def test_forgotten_scope_fails_closed(estate: Store) -> None:
         s.execute(text(f"SET LOCAL ROLE {rls.APP_ROLE}"))
         assert list(s.scalars(text("SELECT prison_number FROM prisoners"))) == []
         assert list(s.scalars(text("SELECT report_ref FROM intelligence_reports"))) == []
+
+
+def test_a_referral_shares_its_prisoner_with_the_receiver_only(
+        estate: Store, as_user: Callable[[str], Access]) -> None:
+    """The policy's rule (``scopes.shared_prisoner``) at the database too: a force that
+    reports a crime by prison number is not shown the prisoner; the team it reaches is."""
+    if estate.dialect != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    record_crime_referral(as_user("wmp_investigator"), "LEI-SIT", "A1111AA",
+                          CrimeDetails("harassment", "20/1/26"))
+    prisoners = "SELECT prison_number FROM prisoners"
+    assert _raw(estate, "wmp_investigator", prisoners) == []
+    assert _raw(estate, "lei_analyst", prisoners) == ["A1111AA", "A3333CC"]
+    # A P-coded item about him follows the prisoner: the receiver's, not the sender's.
+    reports = "SELECT report_ref FROM intelligence_reports"
+    assert _raw(estate, "wmp_investigator", reports) == ["IR-C-WMP"]
+    assert "IR-P-HEI" in _raw(estate, "lei_analyst", reports)
