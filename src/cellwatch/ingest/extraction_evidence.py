@@ -197,21 +197,24 @@ def extraction_evidence(session: Session, identifiers: Iterable[str] | None = No
             select(ExtractionIdentifier.extraction_id).where(
                 ExtractionIdentifier.role == "DEVICE",
                 ExtractionIdentifier.identifier.in_(sorted(set(identifiers))))))
+    only: set[str] | None = None
     if prison_numbers is not None:
-        # Only the extractions holding a number on one of their lists.
-        theirs = select(PinContact.contact_number).where(
-            PinContact.prison_number.in_(sorted(set(prison_numbers))))
+        # Only their PIN numbers can match: the rest of the phone is not read.
+        only = set(session.scalars(select(PinContact.contact_number).where(
+            PinContact.prison_number.in_(sorted(set(prison_numbers))))))
+        if not only:
+            return []
         query = query.where(or_(
             Extraction.id.in_(select(ExtractionIdentifier.extraction_id).where(
                 ExtractionIdentifier.role == "CONTACT",
-                ExtractionIdentifier.identifier.in_(theirs))),
+                ExtractionIdentifier.identifier.in_(sorted(only)))),
             Extraction.id.in_(select(ExtractionEvent.extraction_id).where(
-                ExtractionEvent.party.in_(theirs)))))
+                ExtractionEvent.party.in_(sorted(only))))))
     extractions = list(session.scalars(query.order_by(Extraction.id)))
     if not extractions:
         return []
     ids = [x.id for x in extractions]
-    device, numbers = _device_and_numbers(session, ids)
+    device, numbers = _device_and_numbers(session, ids, only)
     every = sorted({n for ns in numbers.values() for n in ns})
     allowed = set(session.scalars(select(AllowListEntry.identifier).where(
         AllowListEntry.identifier.in_(every)))) if every else set()
@@ -222,18 +225,20 @@ def extraction_evidence(session: Session, identifiers: Iterable[str] | None = No
         people = set(session.scalars(select(Prisoner.prison_number).where(
             Prisoner.prison_number.in_(sorted(people)), visible)))
     sizes = _list_sizes(session, people)
+    items = _seizure_items(session, device)
+    stays = _stays(session, people)
     out = []
     for x in extractions:
-        seized = _seized(session, device.get(x.id, ()), x.extracted_at)
+        seized = _seized(items, device.get(x.id, ()), x.extracted_at)
         mine: dict[str, tuple[list[str], list[str]]] = {}
         for number in sorted(numbers.get(x.id, set()) - allowed):
             holders = listed.get(number, set())
             for p in holders & people:
                 mine.setdefault(p, ([], []))[0 if len(holders) == 1 else 1].append(number)
-        custody = _in_custody(session, seized, sorted(mine)) if seized else set()
         out += [ExtractionEvidence(
             x.id, x.file_name, x.tool, x.extracted_at, tuple(device.get(x.id, ())), seized, p,
-            tuple(spec), tuple(shared), sizes.get(p, 0), p in custody)
+            tuple(spec), tuple(shared), sizes.get(p, 0),
+            seized is not None and _held(stays.get(p, ()), seized))
             for p, (spec, shared) in mine.items()]
     return sorted(out, key=lambda e: (e.extraction_id, -e.level, -len(e.specific),
                                       e.prison_number))
@@ -242,25 +247,30 @@ def extraction_evidence(session: Session, identifiers: Iterable[str] | None = No
 TYPE_ORDER = ("IMEI", "ICCID", "IMSI", "MSISDN")
 
 
-def _device_and_numbers(session: Session, ids: list[int]
+def _device_and_numbers(session: Session, ids: list[int], only: set[str] | None
                         ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, set[str]]]:
-    """Each extraction's own identifiers, and the numbers of its contacts and call log."""
+    """Each extraction's own identifiers, and the numbers of its contacts and call log
+    (only those in ``only``, when given)."""
     device: dict[int, list[tuple[str, str]]] = {}
     numbers: dict[int, set[str]] = {}
-    for x, role, kind, value in session.execute(
-            select(ExtractionIdentifier.extraction_id, ExtractionIdentifier.role,
-                   ExtractionIdentifier.identifier_type, ExtractionIdentifier.identifier)
+    for x, kind, value in session.execute(
+            select(ExtractionIdentifier.extraction_id, ExtractionIdentifier.identifier_type,
+                   ExtractionIdentifier.identifier)
             .where(ExtractionIdentifier.extraction_id.in_(ids),
-                   ExtractionIdentifier.role.in_(("DEVICE", "CONTACT")))):
-        if role == "DEVICE" and kind in TYPE_ORDER:
+                   ExtractionIdentifier.role == "DEVICE")):
+        if kind in TYPE_ORDER:
             device.setdefault(x, []).append((kind, value))
-        elif role == "CONTACT":
-            numbers.setdefault(x, set()).add(value)
-    for x, party in session.execute(
-            select(ExtractionEvent.extraction_id, ExtractionEvent.party).distinct()
-            .where(ExtractionEvent.extraction_id.in_(ids), ExtractionEvent.party.is_not(None))):
-        if party is not None:
-            numbers.setdefault(x, set()).add(party)
+    contact = select(ExtractionIdentifier.extraction_id, ExtractionIdentifier.identifier).where(
+        ExtractionIdentifier.extraction_id.in_(ids), ExtractionIdentifier.role == "CONTACT")
+    party = select(ExtractionEvent.extraction_id, ExtractionEvent.party).distinct().where(
+        ExtractionEvent.extraction_id.in_(ids), ExtractionEvent.party.is_not(None))
+    if only is not None:
+        contact = contact.where(ExtractionIdentifier.identifier.in_(sorted(only)))
+        party = party.where(ExtractionEvent.party.in_(sorted(only)))
+    for query in (contact, party):
+        for x, number in session.execute(query):
+            if number is not None:
+                numbers.setdefault(x, set()).add(number)
     for values in device.values():
         values.sort(key=lambda tv: (TYPE_ORDER.index(tv[0]), tv[1]))
     return device, numbers
@@ -287,30 +297,55 @@ def _list_sizes(session: Session, people: set[str]) -> dict[str, int]:
     return sizes
 
 
-def _seized(session: Session, device: Iterable[tuple[str, str]],
+Items = dict[tuple[str, str], list[SeizureItem]]
+
+
+def _seizure_items(session: Session, device: dict[int, list[tuple[str, str]]]) -> Items:
+    """Seizure items naming one of the extractions' device identifiers, by (type, value)."""
+    by_type: dict[str, set[str]] = {}
+    for values in device.values():
+        for t, v in values:
+            by_type.setdefault(t, set()).add(v)
+    out: Items = {}
+    match = [DEVICE_COLUMNS[t].in_(sorted(vs)) for t, vs in by_type.items()]
+    if match:
+        for item in session.scalars(select(SeizureItem).where(or_(*match))):
+            for t in DEVICE_COLUMNS:
+                if (value := getattr(item, t.lower())) in by_type.get(t, ()):
+                    out.setdefault((t, value), []).append(item)
+    return out
+
+
+def _seized(items: Items, device: Iterable[tuple[str, str]],
             extracted_at: datetime) -> Seized | None:
     """The seizure of the phone: the latest at or before the extraction, else the first."""
-    match = [DEVICE_COLUMNS[t] == v for t, v in device]
-    if not match:
+    found = sorted({i.id: i for key in device for i in items.get(key, [])}.values(),
+                   key=lambda i: (i.ts, i.id))
+    if not found:
         return None
-    items = list(session.scalars(select(SeizureItem).where(or_(*match))
-                                 .order_by(SeizureItem.ts, SeizureItem.id)))
-    if not items:
-        return None
-    before = [i for i in items if i.ts <= extracted_at]
-    item = before[-1] if before else items[0]
+    before = [i for i in found if i.ts <= extracted_at]
+    item = before[-1] if before else found[0]
     return Seized(item.seizure_ref, item.item_no, item.ts, item.establishment,
                   item.location_code, item.prison_number)
 
 
-def _in_custody(session: Session, seized: Seized, people: list[str]) -> set[str]:
-    """The prisoners who occupied a location of the seizure's establishment at its time."""
-    if not people:
-        return set()
-    return set(session.scalars(
-        select(Occupancy.prison_number).distinct()
-        .join(Location, Location.code == Occupancy.location_code)
-        .where(Occupancy.prison_number.in_(people),
-               Location.establishment == seized.establishment,
-               Occupancy.start_ts <= seized.ts,
-               or_(Occupancy.end_ts.is_(None), Occupancy.end_ts > seized.ts))))
+Stay = tuple[str, datetime, datetime | None]  # establishment, start, end
+
+
+def _stays(session: Session, people: set[str]) -> dict[str, list[Stay]]:
+    """Each prisoner's stays: the establishment of the location, start and end."""
+    out: dict[str, list[Stay]] = {}
+    if people:
+        for p, est, start, end in session.execute(
+                select(Occupancy.prison_number, Location.establishment, Occupancy.start_ts,
+                       Occupancy.end_ts)
+                .join(Location, Location.code == Occupancy.location_code)
+                .where(Occupancy.prison_number.in_(sorted(people)))):
+            out.setdefault(p, []).append((est, start, end))
+    return out
+
+
+def _held(stays: Iterable[Stay], seized: Seized) -> bool:
+    """In custody in the seizure's establishment at its time (a stay covering it)."""
+    return any(est == seized.establishment and start <= seized.ts
+               and (end is None or end > seized.ts) for est, start, end in stays)
