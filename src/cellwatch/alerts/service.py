@@ -16,9 +16,10 @@ is also kept in the alert's own ``details.history``. Refusals are audited on the
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cellwatch.access import audit as audit_log
@@ -31,6 +32,7 @@ from cellwatch.alerts.lifecycle import acknowledge_in, assign_in, close_in
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.redact import redact
 from cellwatch.errors import AccessDenied, AuthenticationFailed, InvalidData, NotFound
+from cellwatch.store.listing import Order, SortColumn, sorted_by
 
 RESOURCE = "alert"
 
@@ -58,6 +60,17 @@ def _hidden(access: Access, action: str, alert_id: int) -> NotFound:
     return _missing(alert_id)
 
 
+# The last evidence of an alert, or when it was raised if none is recorded.
+LAST_EVIDENCE = func.coalesce(Alert.last_seen, Alert.created_ts)
+# What the list may be sorted by: open work (OPEN, ASSIGNED) before acknowledged, closed last.
+SORTS: dict[str, SortColumn] = {
+    "id": Alert.id, "priority": Alert.priority, "last_seen": LAST_EVIDENCE,
+    "status": case({"OPEN": 0, "ASSIGNED": 1, "ACKNOWLEDGED": 2}, value=Alert.status, else_=3),
+    "rule": Alert.rule, "establishment": Alert.establishment,
+    "assigned_to": Alert.assigned_to, "prison_number": Alert.prison_number,
+}
+
+
 def _missing(alert_id: int) -> NotFound:
     return NotFound(f"alert {alert_id} not found")
 
@@ -68,16 +81,33 @@ def _visible(session: Session, access: Access, alert_id: int) -> Alert | None:
 
 
 def list_for(access: Access, page: Page = Page(), status: str | None = None,
-             rule: str | None = None) -> list[Alert]:
-    """Alerts the principal may see, newest first (audited with the ids returned)."""
+             rule: str | None = None, *, establishment: str | None = None,
+             priority: int | None = None, assignee: str | None = None,
+             since: datetime | None = None, before: datetime | None = None,
+             order: Order | None = None) -> list[Alert]:
+    """Alerts the principal may see, newest first or in ``order`` (a key of
+    :data:`SORTS`), narrowed by the filters given (audited with the ids returned).
+
+    ``since``/``before`` bound the last evidence (the creation when there is none).
+    """
     query = select(Alert).where(visible_alerts(access.principal))
     if status:
         query = query.where(Alert.status == status.upper())
     if rule:
         query = query.where(Alert.rule == rule.upper())
+    if establishment:
+        query = query.where(Alert.establishment == establishment)
+    if priority is not None:
+        query = query.where(Alert.priority == priority)
+    if assignee:
+        query = query.where(Alert.assigned_to == assignee)
+    if since is not None:
+        query = query.where(since <= LAST_EVIDENCE)
+    if before is not None:
+        query = query.where(before > LAST_EVIDENCE)
+    query = sorted_by(query.order_by(Alert.id.desc()), SORTS, order, Alert.id.desc())
     with access.store.session() as s:
-        rows = list(s.scalars(query.order_by(Alert.id.desc())
-                              .limit(page.limit).offset(page.offset)))
+        rows = list(s.scalars(query.limit(page.limit).offset(page.offset)))
         audit_log.append(s, _event(access, "list", None, "allowed",
                                    {"returned": [a.id for a in rows]}))
     return redact(access, rows)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,6 +27,7 @@ from cellwatch.errors import Concealed, Conflict, Denied, InvalidData, NotFound
 from cellwatch.guard.detect import DECIDED
 from cellwatch.guard.models import GuardHold
 from cellwatch.store import AllowListEntry, IngestBatch, utcnow
+from cellwatch.store.listing import Order, SortColumn, sorted_by
 
 ALLOW_KINDS = ("STAFF", "OFFICIAL", "CONTRACTOR")
 
@@ -59,9 +60,19 @@ def view(row: GuardHold) -> dict[str, Any]:
             "decision_reason": row.decision_reason, "allow_entry_id": row.allow_entry_id}
 
 
+# What the queue may be sorted by.
+SORTS: dict[str, SortColumn] = {
+    "identifier": GuardHold.identifier, "establishment": GuardHold.establishment,
+    "flag": GuardHold.flag, "status": GuardHold.status,
+    "first_flagged_at": GuardHold.first_flagged_at, "decided_at": GuardHold.decided_at}
+
+
 def list_holds(access: Access, establishment: str | None = None, status: str | None = None,
-               page: Page = Page()) -> list[dict[str, Any]]:
-    """Queue rows in the principal's establishments (undecided first, then newest)."""
+               page: Page = Page(), *, flag: str | None = None,
+               since: datetime | None = None, before: datetime | None = None,
+               order: Order | None = None) -> list[dict[str, Any]]:
+    """Queue rows in the principal's establishments (undecided first, then by place and
+    identifier, or in ``order``); ``since``/``before`` bound when first flagged."""
     target = _target(establishment)
     with access.transaction() as s:
         _role(access, Action.READ, "guard.list", target)
@@ -74,8 +85,15 @@ def list_holds(access: Access, establishment: str | None = None, status: str | N
             query = query.where(GuardHold.establishment == establishment)
         if status:
             query = query.where(GuardHold.status == status.strip().upper())
+        if flag:
+            query = query.where(GuardHold.flag == flag.strip().upper())
+        if since is not None:
+            query = query.where(GuardHold.first_flagged_at >= since)
+        if before is not None:
+            query = query.where(GuardHold.first_flagged_at < before)
         query = query.order_by(GuardHold.status.in_(sorted(DECIDED)), GuardHold.establishment,
                                GuardHold.identifier_type, GuardHold.identifier)
+        query = sorted_by(query, SORTS, order, GuardHold.id)
         rows = [view(r) for r in s.scalars(query.limit(page.limit).offset(page.offset))]
         access.audit(s, "guard.list", target, detail={"returned": [r["id"] for r in rows]})
     return rows

@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from cellwatch.errors import CellwatchError
@@ -32,6 +32,7 @@ from cellwatch.guard.models import GuardHold
 from cellwatch.lake.layout import CALL_RECORDS, DETECTIONS
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Store, utcnow
+from cellwatch.store.listing import Order, SortColumn, sorted_by
 from cellwatch.tro.candidates import (
     Candidate,
     evidence_candidates,
@@ -151,6 +152,54 @@ def fresh_run(store: Store, policy: EvidencePolicy | None = None) -> TroCandidat
     return run
 
 
+# What a candidates page may be sorted by (the stored run's columns).
+SORTS: dict[str, SortColumn] = {
+    name: TroCandidate.__table__.c[name] for name in (
+        "identifier", "identifier_type", "establishment", "operator", "evidence_days",
+        "first_seen", "last_seen", "score", "detections", "seizures")}
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A queue's filters and order over the candidates (none by default)."""
+
+    min_score: float | None = None
+    identifier_type: str | None = None
+    # Bounds on the last evidence: since inclusive, before exclusive.
+    seen_since: datetime | None = None
+    seen_before: datetime | None = None
+    order: Order | None = None
+
+    def applied(self, query: Select[Any]) -> Select[Any]:
+        """``query`` over the stored candidates, narrowed and ordered in SQL."""
+        if self.min_score is not None:
+            query = query.where(TroCandidate.score >= self.min_score)
+        if self.identifier_type:
+            query = query.where(TroCandidate.identifier_type == self.identifier_type)
+        if self.seen_since is not None:
+            query = query.where(TroCandidate.last_seen >= self.seen_since)
+        if self.seen_before is not None:
+            query = query.where(TroCandidate.last_seen < self.seen_before)
+        return sorted_by(query, SORTS, self.order, TroCandidate.identifier_type,
+                         TroCandidate.identifier, TroCandidate.establishment)
+
+    def kept(self, found: list[Candidate]) -> list[Candidate]:
+        """The same narrowing over candidates computed on the spot (not stored)."""
+        kept = [c for c in found
+                if (self.min_score is None or c.score >= self.min_score)
+                and (not self.identifier_type or c.identifier_type == self.identifier_type)
+                and (self.seen_since is None or c.last_seen >= self.seen_since)
+                and (self.seen_before is None or c.last_seen < self.seen_before)]
+        if self.order is None:
+            return kept
+        key, descending = self.order
+        if key not in SORTS:
+            sorted_by(select(TroCandidate), SORTS, self.order)  # raises, naming the keys
+        known = [c for c in kept if getattr(c, key) is not None]
+        return (sorted(known, key=lambda c: getattr(c, key), reverse=descending)
+                + [c for c in kept if getattr(c, key) is None])
+
+
 def candidate_set(
     settings: Settings,
     store: Store,
@@ -160,16 +209,19 @@ def candidate_set(
     within: Collection[str] | None = None,
     offset: int = 0,
     limit: int | None = None,
+    narrow: Narrowing = Narrowing(),
 ) -> CandidateSet:
     """Candidates from the newest run (recomputed first when missing or stale).
 
-    ``establishment`` names one; ``within`` keeps those establishments only (None: all).
-    Best first per establishment, as the candidate SQL orders them. A ``policy`` other
-    than the bundled one is computed on the spot and not stored.
+    ``establishment`` names one; ``within`` keeps those establishments only (None: all);
+    ``narrow`` filters and orders them (a queue's view). Best first per establishment, as
+    the candidate SQL orders them, unless ``narrow.order`` says otherwise. A ``policy``
+    other than the bundled one is computed on the spot and not stored.
     """
     policy = policy or default_policy()
     if policy_fingerprint(policy) != policy_fingerprint(default_policy()):
-        return _computed(settings, store, policy, establishment, within, offset, limit)
+        return _computed(settings, store, policy, establishment, within, offset, limit,
+                         narrow)
     run = fresh_run(store, policy) or refresh(settings, store)
     query = select(*(TroCandidate.__table__.c[name] for name in STORED)).where(
         TroCandidate.run_id == run.id)
@@ -184,8 +236,9 @@ def candidate_set(
         GuardHold.identifier == TroCandidate.identifier,
         GuardHold.establishment == TroCandidate.establishment,
         GuardHold.status.in_(sorted(EXCLUDING))).exists())
-    query = query.order_by(TroCandidate.establishment, TroCandidate.score.desc(),
-                           TroCandidate.identifier_type, TroCandidate.identifier)
+    query = narrow.applied(query.order_by(
+        TroCandidate.establishment, TroCandidate.score.desc(), TroCandidate.identifier_type,
+        TroCandidate.identifier))
     with store.session() as s:
         rows = s.execute(query.offset(offset).limit(limit)).mappings().all()
     found = with_guard(store, [_candidate(row) for row in rows])
@@ -194,13 +247,13 @@ def candidate_set(
 
 def _computed(settings: Settings, store: Store, policy: EvidencePolicy,
               establishment: str | None, within: Collection[str] | None, offset: int,
-              limit: int | None) -> CandidateSet:
+              limit: int | None, narrow: Narrowing) -> CandidateSet:
     """The same answer computed now, for a policy no run is kept for."""
     with store.session() as s:
         newest, _ = batch_watermark(s)
     found = with_guard(store, lake_candidates(settings, store, policy, establishment),
                        drop_held=True)
-    mine = [c for c in found if within is None or c.establishment in within]
+    mine = narrow.kept([c for c in found if within is None or c.establishment in within])
     end = None if limit is None else offset + limit
     return CandidateSet(with_attributions(store, mine[offset:end]), utcnow(), newest,
                         materialised=False)

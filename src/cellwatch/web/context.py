@@ -72,6 +72,7 @@ NEEDS: dict[str, tuple[Resource, Action]] = {
     "orders": (Resource.TRO_ORDER, Action.READ),
     "referrals": (Resource.REFERRAL, Action.READ),
     "protect": (Resource.PROTECTED_PERSON, Action.READ),
+    "quarantine": (Resource.QUARANTINE, Action.READ),
 }
 
 

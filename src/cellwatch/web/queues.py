@@ -1,10 +1,13 @@
-"""Work queues: disconnection orders, kept to the principal's establishments.
+"""Work queues: disconnection orders, kept to the principal's establishments, and the
+quarantine of rejected rows.
 
 The alerts queue is :mod:`cellwatch.web.alerts`; candidates and referrals are
-:mod:`cellwatch.web.candidates`.
+:mod:`cellwatch.web.candidates`; each is a :class:`~cellwatch.web.queue_table.Queue`.
 
 Orders are read and walked through their lifecycle by :mod:`cellwatch.tro.service.orders`, which
-decides (role and establishment) and audits; the web only renders.
+decides (role and establishment) and audits; the web only renders. The quarantine is
+listed by :mod:`cellwatch.ingest.service.batches` and retried or discarded through
+:mod:`cellwatch.ingest.service.uploads`, the API's functions.
 """
 
 from __future__ import annotations
@@ -16,10 +19,23 @@ from fastapi import APIRouter, Response
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import AccessDenied, InvalidData, NotFound
+from cellwatch.ingest.service import batches, uploads
 from cellwatch.tro.lifecycle import default_lifecycle
 from cellwatch.tro.orders import Order
 from cellwatch.tro.service import orders as service
 from cellwatch.web.context import Page, PageContext, WebRoute
+from cellwatch.web.queue_table import (
+    BulkAction,
+    Column,
+    Filter,
+    Outcome,
+    Queue,
+    Row,
+    View,
+    bulk,
+    each,
+    show,
+)
 
 router = APIRouter(route_class=WebRoute)
 
@@ -37,12 +53,151 @@ def _order_in_scope(ctx: PageContext, ref: str) -> Order:
         raise NotFound(f"no disconnection order {ref}") from exc
 
 
+def _orders(ctx: PageContext, view: View, page: Paging) -> list[Row]:
+    # Filtered, sorted and paged by the TRO service in SQL (audited with the refs).
+    rows = service.list_orders(_access(ctx), page, view.text("establishment"),
+                               view.text("state"), since=view.since("from"),
+                               before=view.before("to"), order=view.order)
+    return [r | {"key": r["ref"], "row_id": r["ref"], "label": f"order {r['ref']}"}
+            for r in rows]
+
+
+def _describe_orders(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
+    described = []
+    for ref in keys:
+        try:
+            order = _order_in_scope(ctx, ref)
+            described.append((ref, f"order {ref} ({order.application.establishment}, "
+                                   f"{order.state}, {len(order.lines)} identifiers)"))
+        except NotFound:
+            described.append((ref, f"order {ref} (not found)"))
+    return described
+
+
+def _act_orders(ctx: PageContext, action: str, keys: list[str],
+                fields: dict[str, str]) -> list[Outcome]:
+    access, reason = _access(ctx), fields.get("reason", "").strip()
+    # A ref outside the scope is answered as a missing one, as on the order's page.
+    return each(keys, lambda ref: f"order {ref}", lambda ref: service.transition(
+        access, _order_in_scope(ctx, ref).ref, "APPROVED", reason))
+
+
+ORDERS = Queue(
+    name="orders", title="Disconnection orders", path="/queues/orders", noun="order",
+    columns=(Column("ref", "Reference", sortable=True, kind="link", link="/orders/{ref}"),
+             Column("establishment", "Establishment", sortable=True),
+             Column("state", "State", sortable=True, kind="tag"),
+             Column("lines", "Identifiers", sortable=True, kind="number"),
+             Column("created_at", "Drafted (UK time)", sortable=True, kind="time"),
+             Column("updated_at", "Last step (UK time)", sortable=True, kind="time")),
+    filters=(Filter("state", "State", "choice",
+                    tuple((s, s.capitalize()) for s in default_lifecycle().states)),
+             Filter("establishment", "Establishment"),
+             Filter("from", "Drafted from", "date_from"),
+             Filter("to", "Drafted to", "date_to")),
+    default_sort="created_at", default_desc=True, fetch=_orders,
+    describe=_describe_orders, act=_act_orders,
+    actions=(BulkAction("approve", "Approve", needs=("reason",)),),
+    intro="Applications and orders in your establishments. Select drafts to approve them "
+          "(a supervisor's step; you are asked to confirm).",
+    extra={"field_labels": {"reason": "Reason (to approve)"}})
+
+
 @router.get("/queues/orders")
-def orders_queue(ctx: Page) -> Response:
-    """Disconnection applications and orders, newest first."""
-    orders = service.list_orders(_access(ctx), Paging(limit=500))
-    return ctx.render("orders.html", title="Disconnection orders", section="queues",
-                      tab="orders", orders=orders)
+async def orders_queue(ctx: Page) -> Response:
+    """Disconnection applications and orders, newest first (sorted, filtered, paged)."""
+    return await show(ctx, ORDERS)
+
+
+@router.post("/queues/orders/bulk")
+async def orders_bulk(ctx: Page) -> Response:
+    """Approve the ticked drafts, one by one, after a confirmation page."""
+    return await bulk(ctx, ORDERS)
+
+
+def _quarantine(ctx: PageContext, view: View, page: Paging) -> list[Row]:
+    rows = batches.list_quarantine(Access(ctx.store, ctx.user), page, view.text("kind"),
+                                   view.text("status"), view.whole("batch"),
+                                   since=view.since("from"), before=view.before("to"),
+                                   order=view.order)
+    return [{"key": str(r.id), "row_id": r.id, "label": f"row {r.id} ({r.kind}, line {r.line})",
+             "id": r.id, "kind": r.kind, "batch_id": r.batch_id, "file_name": r.file_name,
+             "line": r.line, "field": r.field, "reason": r.reason, "status": r.status,
+             "created_at": r.created_at, "selectable": r.status == "OPEN"} for r in rows]
+
+
+def _describe_rows(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
+    access = Access(ctx.store, ctx.user)
+    described = []
+    for key in keys:
+        try:
+            row = uploads.get_quarantined(access, _row_number(key))
+            described.append((key, f"row {row.id}: {row.kind}, {row.file_name} line "
+                                   f"{row.line} ({row.status}): {row.reason}"))
+        except (InvalidData, NotFound, AccessDenied):
+            described.append((key, f"row {key} (not found)"))
+    return described
+
+
+def _row_number(key: str) -> int:
+    if not key.isdigit():
+        raise InvalidData(f"{key!r} is not a row number")
+    return int(key)
+
+
+def _act_rows(ctx: PageContext, action: str, keys: list[str],
+              fields: dict[str, str]) -> list[Outcome]:
+    access, settings = Access(ctx.store, ctx.user), ctx.web.settings
+    reason = fields.get("reason", "").strip()
+
+    def one(key: str) -> None:
+        if action == "discard":
+            uploads.discard_quarantined(access, settings, _row_number(key), reason)
+            return
+        row, _ = uploads.retry_quarantined(access, settings, _row_number(key))
+        if row.status != "RESOLVED":
+            raise InvalidData("retried; the row still has problems")
+
+    return each(keys, lambda k: f"row {k}", one)
+
+
+QUARANTINE = Queue(
+    name="quarantine", title="Quarantined rows", path="/queues/quarantine",
+    noun="quarantined row",
+    columns=(Column("id", "Row", sortable=True, kind="link", link="/ingest/quarantine/{id}"),
+             Column("kind", "Kind", sortable=True),
+             Column("batch_id", "Batch", sortable=True),
+             Column("file_name", "File"),
+             Column("line", "Line", sortable=True, kind="number"),
+             Column("field", "Field"),
+             Column("reason", "Problem", sortable=True),
+             Column("status", "Status", sortable=True, kind="tag"),
+             Column("created_at", "Quarantined (UK time)", sortable=True, kind="time")),
+    filters=(Filter("status", "Status", "choice",
+                    (("OPEN", "Open"), ("RESOLVED", "Resolved"), ("DISCARDED", "Discarded"))),
+             Filter("kind", "Kind"), Filter("batch", "Batch", "whole"),
+             Filter("from", "Quarantined from", "date_from"),
+             Filter("to", "Quarantined to", "date_to")),
+    default_sort="id", default_desc=False, fetch=_quarantine, describe=_describe_rows,
+    act=_act_rows,
+    actions=(BulkAction("retry", "Retry as they stand"),
+             BulkAction("discard", "Discard", needs=("reason",), warning=True)),
+    intro="Rows of the batches you may see that were not taken in, with the problem found. "
+          "Open a row to fix its values; select rows to retry them as they stand (after "
+          "their reference data arrived) or to discard them with a reason.",
+    extra={"field_labels": {"reason": "Reason (to discard)"}})
+
+
+@router.get("/queues/quarantine")
+async def quarantine_queue(ctx: Page) -> Response:
+    """Quarantined rows of the batches the principal may see (sorted, filtered, paged)."""
+    return await show(ctx, QUARANTINE)
+
+
+@router.post("/queues/quarantine/bulk")
+async def quarantine_bulk(ctx: Page) -> Response:
+    """Retry or discard the ticked rows, one by one, after a confirmation page."""
+    return await bulk(ctx, QUARANTINE)
 
 
 def _order_form(ctx: PageContext, order: Order, status: int = 200,

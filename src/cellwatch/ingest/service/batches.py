@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from cellwatch.access.policy import Target
@@ -9,6 +11,7 @@ from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import own_or_national
 from cellwatch.access.service import Access, Page, not_found
 from cellwatch.store import IngestBatch, QuarantinedRow
+from cellwatch.store.listing import Order, SortColumn, sorted_by
 
 
 def list_batches(access: Access, page: Page = Page(), kind: str | None = None,
@@ -39,10 +42,19 @@ def get_batch(access: Access, batch_id: int) -> IngestBatch:
         return batch
 
 
+# What the quarantine may be sorted by.
+QUARANTINE_SORTS: dict[str, SortColumn] = {
+    "id": QuarantinedRow.id, "kind": QuarantinedRow.kind, "batch_id": QuarantinedRow.batch_id,
+    "line": QuarantinedRow.line, "reason": QuarantinedRow.reason,
+    "status": QuarantinedRow.status, "created_at": QuarantinedRow.created_at}
+
+
 def list_quarantine(access: Access, page: Page = Page(), kind: str | None = None,
-                    status: str | None = None, batch_id: int | None = None
-                    ) -> list[QuarantinedRow]:
-    """Quarantined rows of batches the principal may see; raw rows can hold personal data."""
+                    status: str | None = None, batch_id: int | None = None, *,
+                    since: datetime | None = None, before: datetime | None = None,
+                    order: Order | None = None) -> list[QuarantinedRow]:
+    """Quarantined rows of batches the principal may see, oldest first or in ``order``;
+    ``since``/``before`` bound when quarantined. Raw rows can hold personal data."""
     target = Target(Resource.QUARANTINE)
     with access.transaction() as s:
         access.check(Action.READ, target, role_only=True)
@@ -55,7 +67,12 @@ def list_quarantine(access: Access, page: Page = Page(), kind: str | None = None
             query = query.where(QuarantinedRow.status == status.upper())
         if batch_id is not None:
             query = query.where(QuarantinedRow.batch_id == batch_id)
-        rows = list(s.scalars(query.order_by(QuarantinedRow.id)
-                              .limit(page.limit).offset(page.offset)))
+        if since is not None:
+            query = query.where(QuarantinedRow.created_at >= since)
+        if before is not None:
+            query = query.where(QuarantinedRow.created_at < before)
+        query = sorted_by(query.order_by(QuarantinedRow.id), QUARANTINE_SORTS, order,
+                          QuarantinedRow.id)
+        rows = list(s.scalars(query.limit(page.limit).offset(page.offset)))
         access.audit(s, "list", target, detail={"returned": [r.id for r in rows]})
         return rows

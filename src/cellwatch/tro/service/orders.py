@@ -39,9 +39,10 @@ from cellwatch.access.scopes import in_scope
 from cellwatch.access.service import Access, Page
 from cellwatch.errors import Concealed, ConfigError, Denied, InvalidData, NotFound
 from cellwatch.settings import Settings
+from cellwatch.store.listing import Order, SortColumn, sorted_by
 from cellwatch.tro import batch, orders, overdue, verify
 from cellwatch.tro.candidates import Candidate
-from cellwatch.tro.materialise import CandidateSet, candidate_set
+from cellwatch.tro.materialise import CandidateSet, Narrowing, candidate_set
 from cellwatch.tro.models import TroApplication, TroLine
 from cellwatch.tro.policy import EvidencePolicy
 
@@ -133,19 +134,20 @@ def lake_settings(access: Access) -> Settings:
 
 def candidates(access: Access, establishment: str | None = None,
                page: Page | None = Page(), policy: EvidencePolicy | None = None,
-               ) -> CandidateSet:
+               narrow: Narrowing = Narrowing()) -> CandidateSet:
     """Candidates in the principal's establishments (or the one named), best first,
     from the materialised set, with when it was computed.
 
     ``page`` None gives them all (the CLI's list and export); a ``policy`` other than the
-    bundled one is computed on the spot.
+    bundled one is computed on the spot; ``narrow`` filters and orders them (the queue).
     """
     # Without an establishment, the list is narrowed to the principal's geography below.
     _decide(access, Action.READ, "tro.candidates.list", None, establishment,
             whole_list=establishment is None)
     return candidate_set(lake_settings(access), access.store, policy, establishment,
                          within=access.principal.establishments,
-                         offset=page.offset if page else 0, limit=page.limit if page else None)
+                         offset=page.offset if page else 0, limit=page.limit if page else None,
+                         narrow=narrow)
 
 
 def list_candidates(access: Access, establishment: str | None = None,
@@ -155,24 +157,40 @@ def list_candidates(access: Access, establishment: str | None = None,
     return candidates(access, establishment, page, policy).candidates
 
 
+# What the orders list may be sorted by.
+ORDER_SORTS: dict[str, SortColumn] = {
+    "ref": TroApplication.ref, "establishment": TroApplication.establishment,
+    "state": TroApplication.state, "created_at": TroApplication.created_at,
+    "updated_at": TroApplication.updated_at, "lines": func.count(TroLine.id)}
+
+
 def list_orders(access: Access, page: Page = Page(), establishment: str | None = None,
-                state: str | None = None) -> list[dict[str, Any]]:
-    """Applications and orders in the principal's establishments, newest first."""
+                state: str | None = None, *, since: datetime | None = None,
+                before: datetime | None = None,
+                order: Order | None = None) -> list[dict[str, Any]]:
+    """Applications and orders in the principal's establishments, newest first or in
+    ``order`` (a key of :data:`ORDER_SORTS`); ``since``/``before`` bound when drafted."""
     # The same query as orders.list_orders, narrowed in SQL so nothing unseen is fetched.
     query = (select(TroApplication.ref, TroApplication.establishment, TroApplication.state,
-                    func.count(TroLine.id))
+                    func.count(TroLine.id), TroApplication.created_at,
+                    TroApplication.updated_at)
              .join(TroLine, TroLine.application_id == TroApplication.id, isouter=True)
              .where(in_scope(access.principal, TroApplication.establishment))
-             .group_by(TroApplication.id).order_by(TroApplication.id.desc())
-             .limit(page.limit).offset(page.offset))
+             .group_by(TroApplication.id).order_by(TroApplication.id.desc()))
+    query = sorted_by(query, ORDER_SORTS, order, TroApplication.id.desc())
+    query = query.limit(page.limit).offset(page.offset)
     if establishment:
         query = query.where(TroApplication.establishment == establishment)
     if state:
         query = query.where(TroApplication.state == state.upper())
+    if since is not None:
+        query = query.where(TroApplication.created_at >= since)
+    if before is not None:
+        query = query.where(TroApplication.created_at < before)
     # tro_* tables sit outside row-level security; the scope is the WHERE above.
     with access.store.session() as s:
-        rows = [{"ref": r, "establishment": e, "state": st, "lines": n}
-                for r, e, st, n in s.execute(query)]
+        rows = [{"ref": r, "establishment": e, "state": st, "lines": n, "created_at": c,
+                 "updated_at": u} for r, e, st, n, c, u in s.execute(query)]
     # Decided after the read so the audit names what is returned; on refusal nothing is.
     _decide(access, Action.READ, "tro.list", whole_list=True,
             detail={"returned": [r["ref"] for r in rows]})
