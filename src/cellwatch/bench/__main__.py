@@ -22,6 +22,7 @@ BENCHMARKS: list[str] = [
     "cellwatch.bench.attribution",
     "cellwatch.bench.spark",
     "cellwatch.bench.pages",
+    "cellwatch.bench.layout",
 ]
 
 
