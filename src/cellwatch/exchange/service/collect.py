@@ -1,7 +1,9 @@
 """Gather what one principal may export, as neutral rows both formats map from.
 
 Everything is read through the access layer: prisoners by the principal's scope (the
-same SQL filter as the prisoner list), attributions only for those prisoners,
+same SQL filter as the prisoner list), attributions as the statements module states them
+about those prisoners (:func:`cellwatch.statements.service.export_claims`: one row per
+period, at or above the floor or confirmed, with only evidence dated inside it),
 intelligence through :func:`cellwatch.intelligence.service.export_intelligence` (export
 permission, handling codes, one dissemination per item leaving its owner). The export
 itself is audited by the writer once its file is written (:mod:`cellwatch.exchange.service.write`),
