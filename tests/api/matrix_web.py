@@ -30,6 +30,14 @@ def _fresh_form(template: str, fresh: Any, **fields: Any) -> Targets:
     return _by_est(make)
 
 
+def _bulk(path: str, fresh: Any, **fields: Any) -> Targets:
+    """A queue's bulk action, confirmed, on one fresh record of each target."""
+    def make(w: World, u: str, est: str) -> Call:
+        ident = fresh(w, est) if est != "unknown" else UNKNOWN_ID
+        return _form(path, selected=str(ident), confirmed="yes", **fields)
+    return _by_est(make)
+
+
 def _upload(w: World, u: str, est: str) -> Call:
     body = (f"seizure_ref,item_no,ts,establishment,item_type\r\n"
             f"M-WSZ-{w.next()},1,2026-03-01T10:00:00Z,{est},HANDSET\r\n").encode()
@@ -85,6 +93,20 @@ WEB: dict[str, Targets] = {
         "/queues/guard/{}/allow", World.fresh_hold, reason="staff phone", kind="STAFF"),
     "POST /queues/guard/{hold_id}/release": _fresh_form(
         "/queues/guard/{}/release", World.fresh_hold, reason="contraband"),
+    "POST /queues/alerts/bulk": _bulk("/queues/alerts/bulk", World.fresh_alert,
+                                      action="acknowledge"),
+    "POST /queues/candidates/bulk": {"HEI": lambda w, u: _form(
+        "/queues/candidates/bulk", selected="HEI:IMSI:234300000000099", confirmed="yes",
+        action="draft")},
+    "POST /queues/orders/bulk": _bulk("/queues/orders/bulk", World.fresh_order,
+                                      action="approve", reason="matrix"),
+    "POST /queues/guard/bulk": _bulk("/queues/guard/bulk", World.fresh_hold,
+                                     action="release", reason="contraband"),
+    "POST /queues/referrals/bulk": _bulk("/queues/referrals/bulk", World.fresh_referral,
+                                         action="acknowledge"),
+    "GET /queues/quarantine": {"list": _get("/queues/quarantine")},
+    "POST /queues/quarantine/bulk": _bulk("/queues/quarantine/bulk", World.fresh_quarantine,
+                                          action="discard", reason="duplicate"),
     "GET /ingest": {"page": _get("/ingest")},
     "POST /ingest": _by_est(_upload, ("HEI", "LEI")),
     "GET /ingest/quarantine/{row_id}": {k: (lambda e: lambda w, u: Call(
