@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from cellwatch.access.models import AuditEntry, User
 from cellwatch.access.roles import REFERENCE_KINDS
-from cellwatch.access.service import Access, Denied
-from cellwatch.errors import UploadTooLarge
+from cellwatch.access.service import Access
+from cellwatch.errors import Denied, UploadTooLarge
 from cellwatch.ingest.service import batches, uploads
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Prisoner, QuarantinedRow, Store

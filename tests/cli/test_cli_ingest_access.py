@@ -16,7 +16,8 @@ from audit_support import audited
 from cellwatch.access.audit import verify_chain
 from cellwatch.access.models import AuditEntry, User
 from cellwatch.access.principal import principal_for
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access
+from cellwatch.errors import Denied
 from cellwatch.ingest.service import uploads
 from cellwatch.settings import Settings
 from cellwatch.store import IngestBatch, Prisoner, QuarantinedRow, SeizureItem, Store

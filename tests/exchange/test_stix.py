@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from cellwatch.access.models import AuditEntry, Dissemination
 from cellwatch.access.principal import SYSTEM
-from cellwatch.access.service import Access, Denied
-from cellwatch.errors import InvalidData, NotFound
+from cellwatch.access.service import Access
+from cellwatch.errors import Denied, InvalidData, NotFound
 from cellwatch.exchange.rows import ExportScope
 from cellwatch.exchange.service.write import export_stix
 from cellwatch.exchange.stix_ids import PROPERTIES_EXTENSION, observable, sco_id

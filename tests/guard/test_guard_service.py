@@ -9,8 +9,8 @@ from sqlalchemy import select
 from cellwatch.access.models import AuditEntry
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import OrgKind, Role
-from cellwatch.access.service import Access, Denied
-from cellwatch.errors import Conflict, InvalidData, NotFound
+from cellwatch.access.service import Access
+from cellwatch.errors import Conflict, Denied, InvalidData, NotFound
 from cellwatch.guard import service
 from cellwatch.settings import Settings
 from cellwatch.store import AllowListEntry, IngestBatch, Store

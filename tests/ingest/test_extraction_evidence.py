@@ -101,7 +101,8 @@ def test_only_prisoners_the_principal_may_see_are_named(store: Store, settings: 
                                                         tmp_path: Path) -> None:
     from cellwatch.access.fixtures import build_estate
     from cellwatch.access.principal import principal_for
-    from cellwatch.access.service import Access, Denied
+    from cellwatch.access.service import Access
+    from cellwatch.errors import Denied
     from cellwatch.ingest.service import uploads
     from cellwatch.ingest.service.extractions import extraction_contacts
 

@@ -11,9 +11,9 @@ import pytest
 from audit_support import audited
 from cellwatch.access.fixtures import build_estate
 from cellwatch.access.principal import principal_for
-from cellwatch.access.service import Access, Denied, ReasonRequired
+from cellwatch.access.service import Access
 from cellwatch.cases.service import create_referrals
-from cellwatch.errors import NotFound
+from cellwatch.errors import Denied, NotFound, ReasonRequired
 from cellwatch.parole import service
 from cellwatch.settings import Settings
 from cellwatch.store import Store

@@ -10,7 +10,8 @@ import pytest
 from audit_support import audited
 from cellwatch.access.fixtures import build_estate
 from cellwatch.access.principal import principal_for
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access
+from cellwatch.errors import Denied
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.targeting import service

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 
 from cellwatch.access.principal import principal_for
-from cellwatch.access.service import Access, ReasonRequired
-from cellwatch.errors import AccessDenied
+from cellwatch.access.service import Access
+from cellwatch.errors import AccessDenied, ReasonRequired
 from cellwatch.settings import Settings, load_settings
 from cellwatch.store import Store, open_store
 

@@ -22,9 +22,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access
 from cellwatch.cli.context import cli_access, console, print_json, settings_from_env
-from cellwatch.errors import AccessDenied, AuthenticationFailed, CellwatchError, MalformedFile
+from cellwatch.errors import (
+    AccessDenied,
+    AuthenticationFailed,
+    CellwatchError,
+    Denied,
+    MalformedFile,
+)
 from cellwatch.ingest.service.files import IngestSummary, handler_name, ingest_files
 from cellwatch.ingest.service.uploads import check_ingest
 from cellwatch.settings import Settings

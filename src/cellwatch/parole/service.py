@@ -16,8 +16,8 @@ from pathlib import Path
 
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, Denied
-from cellwatch.errors import AccessDenied, ConfigError
+from cellwatch.access.service import Access
+from cellwatch.errors import AccessDenied, ConfigError, Denied
 from cellwatch.estate.service import get_prisoner
 from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole.summary import Summary, build_summary

@@ -13,8 +13,8 @@ from datetime import date
 
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, Denied
-from cellwatch.errors import ConfigError
+from cellwatch.access.service import Access
+from cellwatch.errors import ConfigError, Denied
 from cellwatch.settings import Settings
 from cellwatch.targeting.evaluate import Evaluation, evaluate_ranking
 from cellwatch.targeting.rank import Level, Ranking, rank_locations

@@ -21,9 +21,9 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, Denied, not_found
+from cellwatch.access.service import Access, not_found
 from cellwatch.access.service import Page as Paging
-from cellwatch.errors import IngestError, InvalidData, NotFound
+from cellwatch.errors import Denied, IngestError, InvalidData, NotFound
 from cellwatch.ingest.model import IngestSummary
 from cellwatch.ingest.quarantine import show_row
 from cellwatch.ingest.registry import kind_names

@@ -20,14 +20,14 @@ from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from cellwatch.access.roles import Action, permitted
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access
 from cellwatch.attribution.service.attributions import (
     judge_attribution,
     judge_link,
     require_judging,
     undo_judgement,
 )
-from cellwatch.errors import InvalidData
+from cellwatch.errors import Denied, InvalidData
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.profiles import PRISON_NUMBER, show_identifier, show_prisoner
 from cellwatch.web.records import parse_identifier

@@ -18,10 +18,17 @@ from sqlalchemy import select
 
 from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action, Resource, permitted
-from cellwatch.access.service import Access, Denied, ReasonRequired
+from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.attribution.service.knowledge import knowledge_of
-from cellwatch.errors import InvalidData, InvalidIdentifier, LakeError, NotFound
+from cellwatch.errors import (
+    Denied,
+    InvalidData,
+    InvalidIdentifier,
+    LakeError,
+    NotFound,
+    ReasonRequired,
+)
 from cellwatch.estate.service import PrisonerFilter, list_prisoners
 from cellwatch.identifiers import classify
 from cellwatch.ingest.service.extractions import device_extractions

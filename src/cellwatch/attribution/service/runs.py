@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, Denied
-from cellwatch.errors import ConfigError
+from cellwatch.access.service import Access
+from cellwatch.errors import ConfigError, Denied
 from cellwatch.settings import Settings
 
 if TYPE_CHECKING:

@@ -23,10 +23,10 @@ from typing import Any, TextIO
 
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, Denied
+from cellwatch.access.service import Access
 from cellwatch.csvsafe import SafeDictWriter, write_table_schema
 from cellwatch.csvsafe import writer as csv_writer
-from cellwatch.errors import AccessDenied, InvalidData
+from cellwatch.errors import AccessDenied, Denied, InvalidData
 from cellwatch.intelligence import service as intel
 
 COLUMNS = ("report_ref", "ts", "establishment", "source_evaluation",

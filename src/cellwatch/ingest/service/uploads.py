@@ -30,10 +30,10 @@ from sqlalchemy import func, select, update
 from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource, may_ingest, permitted
-from cellwatch.access.service import Access, Denied, not_found
+from cellwatch.access.service import Access, not_found
 from cellwatch.alerts import Alert
 from cellwatch.alerts.detect.run import high_water, run_after_ingest
-from cellwatch.errors import MalformedFile, NotFound
+from cellwatch.errors import Denied, MalformedFile, NotFound
 
 # Re-exported beside too_large, which the API and the web raise; it lives in the one hierarchy.
 from cellwatch.errors import UploadTooLarge as UploadTooLarge

@@ -21,11 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellwatch.access.roles import Action
-from cellwatch.access.service import Access, Concealed
+from cellwatch.access.service import Access
 from cellwatch.alerts.detect.run import run_rules
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.redact import redact
-from cellwatch.errors import InvalidData, NotFound
+from cellwatch.errors import Concealed, InvalidData, NotFound
 from cellwatch.ingest.contact_reports import CHANNELS
 from cellwatch.protect.models import (
     ContactReport,

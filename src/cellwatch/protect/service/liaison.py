@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, Concealed, Page
-from cellwatch.errors import Conflict, InvalidData, NotFound
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import Concealed, Conflict, InvalidData, NotFound
 from cellwatch.ingest.protected import CONDITIONS
 from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
 from cellwatch.protect.parties import read_party

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from cellwatch.access.policy import Target
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource, permitted
-from cellwatch.access.service import Access, Denied
-from cellwatch.errors import NotFound
+from cellwatch.access.service import Access
+from cellwatch.errors import Denied, NotFound
 from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import or_, select
 from cellwatch.access.models import Referral
 from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, Concealed, Denied, Page
-from cellwatch.errors import IllegalTransition, InvalidData, NotFound
+from cellwatch.access.service import Access, Page
+from cellwatch.errors import Concealed, Denied, IllegalTransition, InvalidData, NotFound
 from cellwatch.protect.models import UpdateRequest
 from cellwatch.store import utcnow
 
