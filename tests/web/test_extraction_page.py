@@ -22,7 +22,8 @@ from cellwatch.settings import Settings
 from cellwatch.store import Location, Occupancy, SeizureItem, Store
 
 CELL = "HEI-A-1-001"
-OTHER = "356938035643809"  # a seized handset never extracted
+OTHER = "356938035643809"  # a seized handset whose contacts are no one's PIN numbers
+THIRD = "356938035643817"  # a seized handset never extracted
 
 
 @pytest.fixture
@@ -42,25 +43,29 @@ def client(settings: Settings, store: Store) -> Iterator[TestClient]:
                                establishment="HEI", location_code=CELL, item_type="HANDSET",
                                imei=IMEI, prison_number="A3333CC"),
                    SeizureItem(seizure_ref="HEI-2026-0043", item_no=1, ts=SEIZED_AT,
-                               establishment="HEI", item_type="HANDSET", imei=OTHER)])
+                               establishment="HEI", item_type="HANDSET", imei=OTHER),
+                   SeizureItem(seizure_ref="HEI-2026-0044", item_no=1, ts=SEIZED_AT,
+                               establishment="HEI", item_type="HANDSET", imei=THIRD)])
     pins(store, {"A1111AA": [number(1), number(2), number(4)], "A3333CC": [number(3)],
                  "A2222BB": [number(4)]})
     add_extraction(store, contacts=[number(1), number(3), number(4), number(8)],
                    parties=[number(2)])
+    # The other seized phone's extraction holds no one's PIN number.
+    add_extraction(store, contacts=[number(8)], device={"IMEI": OTHER})
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
-def _section(client: TestClient, user: str) -> str:
+def _section(client: TestClient, user: str, imei: str = IMEI) -> str:
     sign_in(client, user)
-    page = client.get(f"/identifiers/IMEI/{IMEI}")
+    page = client.get(f"/identifiers/IMEI/{imei}")
     if "Why are you opening" in page.text:  # outside the reader's own organisation
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         assert token is not None
-        client.post("/reason", data={"csrf_token": token[1], "key": f"IDENTIFIER:{IMEI}",
+        client.post("/reason", data={"csrf_token": token[1], "key": f"IDENTIFIER:{imei}",
                                      "reason": "checking a seized phone's extraction",
-                                     "next": f"/identifiers/IMEI/{IMEI}"})
-        page = client.get(f"/identifiers/IMEI/{IMEI}")
+                                     "next": f"/identifiers/IMEI/{imei}"})
+        page = client.get(f"/identifiers/IMEI/{imei}")
     assert page.status_code == 200, page.text
     found = re.search(r'<section id="extractions".*?</section>', page.text, re.DOTALL)
     assert found is not None, "no extractions section"
@@ -90,11 +95,19 @@ def test_a_national_reader_sees_the_leeds_man_and_why_not(client: TestClient) ->
     assert "every matching number is on other prisoners' PIN lists too" in text
 
 
+def test_a_phone_whose_contacts_are_no_ones_pin_numbers(client: TestClient) -> None:
+    text = _section(client, "hei_analyst", OTHER)
+    assert "Extraction 2: report.xml (UFDR)" in text
+    assert "Seized 01 May 2026 22:00 at HEI (HEI-2026-0043 item 1), recorded as taken from " \
+           "no named prisoner." in text
+    assert "No number on it is on the PIN list of a prisoner you may see." in text
+
+
 def test_a_phone_without_extractions_has_no_section(client: TestClient) -> None:
     sign_in(client, "hei_analyst")
-    page = client.get(f"/identifiers/IMEI/{OTHER}")
+    page = client.get(f"/identifiers/IMEI/{THIRD}")
     assert page.status_code == 200
-    assert "HEI-2026-0043" in page.text
+    assert "HEI-2026-0044" in page.text
     assert 'id="extractions"' not in page.text
 
 

@@ -244,6 +244,14 @@ def extraction_evidence(session: Session, identifiers: Iterable[str] | None = No
                                       e.prison_number))
 
 
+def seizures_of(session: Session, extractions: Iterable[Extraction]) -> dict[int, Seized | None]:
+    """The seizure each extraction is tied to (None when no record names its phone)."""
+    xs = list(extractions)
+    device, _ = _device_and_numbers(session, [x.id for x in xs], set())
+    items = _seizure_items(session, device)
+    return {x.id: _seized(items, device.get(x.id, ()), x.extracted_at) for x in xs}
+
+
 TYPE_ORDER = ("IMEI", "ICCID", "IMSI", "MSISDN")
 
 

@@ -15,8 +15,10 @@ from cellwatch.access.service import Access
 from cellwatch.identifiers import classify
 from cellwatch.ingest.extraction_evidence import (
     ExtractionEvidence,
+    Seized,
     extraction_evidence,
     pin_matches,
+    seizures_of,
 )
 from cellwatch.ingest.extraction_tables import Extraction, ExtractionIdentifier
 from cellwatch.store import Prisoner
@@ -57,24 +59,21 @@ def device_extractions(access: Access, text: str, hint: str | None = None
                 ExtractionIdentifier.identifier == info.value)))
             .group_by(Extraction.id).order_by(Extraction.id)).all()
         evidence = extraction_evidence(s, [info.value], visible=visible)
+        seized = seizures_of(s, [x for x, _ in found])
+        named = {z.taken_from for z in seized.values() if z and z.taken_from}
         seen = set(s.scalars(select(Prisoner.prison_number).where(
-            Prisoner.prison_number.in_(sorted({e.seized.taken_from for e in evidence
-                                               if e.seized and e.seized.taken_from})),
-            visible))) if evidence else set()
-        out = []
-        for x, n_contacts in found:
-            mine = [e for e in evidence if e.extraction_id == x.id]
-            out.append({"id": x.id, "file": x.file_name, "tool": x.tool,
-                        "extracted_at": x.extracted_at, "contacts": n_contacts,
-                        "seizure": _seizure(mine, seen),
-                        "prisoners": [_match(e) for e in mine]})
+            Prisoner.prison_number.in_(sorted(named)), visible))) if named else set()
+        out = [{"id": x.id, "file": x.file_name, "tool": x.tool,
+                "extracted_at": x.extracted_at, "contacts": n_contacts,
+                "seizure": _seizure(seized[x.id], seen),
+                "prisoners": [_match(e) for e in evidence if e.extraction_id == x.id]}
+               for x, n_contacts in found]
         if out:  # the page's own read is audited; this adds what the extractions showed
             access.audit(s, "lookup", target, detail={"extractions": len(out)})
         return out
 
 
-def _seizure(evidence: list[ExtractionEvidence], seen: set[str]) -> dict[str, Any] | None:
-    seized = evidence[0].seized if evidence else None
+def _seizure(seized: Seized | None, seen: set[str]) -> dict[str, Any] | None:
     if seized is None:
         return None
     who = seized.taken_from
