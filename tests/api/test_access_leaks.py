@@ -161,3 +161,23 @@ def test_a_force_learns_nothing_of_where_or_whether_a_prisoner_is_held(
     # The receiver sees the whole referral.
     assert [x["prison_number"] for x in client.get(
         f"{V1}/referrals", headers=hewell).json()] == ["A1111AA"]
+
+
+def test_the_web_queue_shows_a_force_its_referrals_as_the_api_does(
+        client: TestClient, login: Login) -> None:
+    police = login("wmp_investigator")
+    sent = [_report(client, police, number) for number in ("A1111AA", "Z9999ZZ", "A3333CC")]
+    web_sign_in(client, "wmp_investigator")
+    page = client.get("/queues/referrals")
+    assert page.status_code == 200
+    for number in ("A1111AA", "Z9999ZZ", "A3333CC"):
+        assert number in page.text
+    # Neither the receiving team (Hewell's, Leeds's, or the national unit for the unknown
+    # man) nor the order of what it may not see.
+    for team in ("HEI-SIT", "LEI-SIT", "NIU"):
+        assert team not in _main(page.text, "")
+    orders = []
+    for key in ("to_org", "prison_number", "created_at"):
+        listed = client.get(f"/queues/referrals?sort={key}&dir=asc").text
+        orders.append([int(m) for m in re.findall(r'id="referral-(\d+)"', listed)])
+    assert orders[0] == orders[1] == orders[2] == sent

@@ -17,8 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
-from cellwatch.cases.service import acknowledge_referral, get_referral, list_referrals
+from cellwatch.cases.service import acknowledge_referral, get_referral
 from cellwatch.errors import CellwatchError, InvalidData
+from cellwatch.protect.service.referrals import list_referrals_seen
 from cellwatch.tro.materialise import CandidateSet, Narrowing
 from cellwatch.tro.service import orders as tro
 from cellwatch.web.context import Page, PageContext, WebRoute
@@ -168,9 +169,10 @@ async def draft_application(ctx: Page) -> Response:
 
 
 def _referral_rows(ctx: PageContext, view: View, page: Paging) -> list[Row]:
-    rows = list_referrals(Access(ctx.store, ctx.user), page, view.text("status"),
-                          view.text("direction"), since=view.since("from"),
-                          before=view.before("to"), order=view.order)
+    # As the reader may see them: a force is not shown who received its crime referral.
+    rows = list_referrals_seen(Access(ctx.store, ctx.user), page, view.text("status"),
+                               view.text("direction"), since=view.since("from"),
+                               before=view.before("to"), order=view.order)
     org = ctx.user.org_code
     return [{"key": str(r.id), "row_id": r.id, "label": f"referral {r.id}: {r.summary}",
              "id": r.id, "created_at": r.created_at, "status": r.status,

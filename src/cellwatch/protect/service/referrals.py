@@ -26,6 +26,7 @@ from cellwatch.cases.service import (
 from cellwatch.errors import InvalidData, NotFound
 from cellwatch.protect.models import CrimeReferral
 from cellwatch.store import Prisoner
+from cellwatch.store.listing import Order
 
 POLICE_STATUSES = ("REPORTED", "UNDER_INVESTIGATION", "CHARGED", "NO_FURTHER_ACTION",
                    "CONVICTED", "ACQUITTED")
@@ -185,17 +186,36 @@ def seen(referral: Referral, crime: CrimeReferral | None, viewer_org: str) -> Re
         referral.acknowledged_at)
 
 
+def _sent_crimes(access: Access) -> bool:
+    org = access.principal.org_code
+    with access.facts() as s:  # a fact deciding the order, nothing returned
+        return s.scalars(select(CrimeReferral.referral_id).join(
+            Referral, Referral.id == CrimeReferral.referral_id).where(
+            Referral.from_org == org, Referral.to_org != org).limit(1)).first() is not None
+
+
 def _crimes(access: Access, ids: list[int]) -> dict[int, CrimeReferral]:
     with access.transaction() as s:
         rows = s.scalars(select(CrimeReferral).where(CrimeReferral.referral_id.in_(ids)))
         return {c.referral_id: c for c in rows}
 
 
+# Sorting by these would order a force's crime referrals by what it may not see.
+_MASKED_SORTS = frozenset({"to_org", "prison_number"})
+
+
 def list_referrals_seen(access: Access, page: Page = Page(), status: str | None = None,
-                        direction: str | None = None) -> list[ReferralSeen]:
+                        direction: str | None = None, *, since: datetime | None = None,
+                        before: datetime | None = None,
+                        order: Order | None = None) -> list[ReferralSeen]:
     """The referrals the principal's organisation sent or received (access decides and
-    audits), each as it may see it (:func:`seen`)."""
-    rows = list_referrals(access, page, status, direction)
+    audits; filters and ``order`` as :func:`~cellwatch.cases.service.list_referrals`),
+    each as it may see it (:func:`seen`). An organisation that sent crime referrals is
+    not listed by receiver or prisoner key: those orders fall back to when sent."""
+    if order is not None and order[0] in _MASKED_SORTS and _sent_crimes(access):
+        order = ("created_at", order[1])
+    rows = list_referrals(access, page, status, direction, since=since, before=before,
+                          order=order)
     crimes = _crimes(access, [r.id for r in rows])
     return [seen(r, crimes.get(r.id), access.principal.org_code or "") for r in rows]
 
