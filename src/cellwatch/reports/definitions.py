@@ -38,6 +38,11 @@ def _in_window(d: Dialect, ts: str) -> str:
             f"AND (SELECT to_day FROM stats_window)")
 
 
+def _utc_days_of_window() -> str:
+    return ("day BETWEEN CAST((SELECT from_day FROM stats_window) - INTERVAL 1 DAY AS DATE) "
+            "AND (SELECT to_day FROM stats_window)")
+
+
 def _month(d: Dialect, ts: str) -> str:
     return f"CAST({d.trunc('month', d.to_local(ts))} AS DATE)"
 
@@ -64,12 +69,13 @@ def detections_sql(d: Dialect) -> str:
     Counted per UTC hour first, then the hours are placed in UK days and months: UK
     offsets are whole hours and change on the hour, so every instant of a UTC hour has
     the same local day and month as the hour's first detection. The time-zone conversion
-    runs once per hour rather than once per detection.
+    runs once per hour rather than once per detection. Only the ``day`` partitions that
+    can hold the window's UK days are read: a UK day d is UTC day d or d - 1.
     """
     hour = f"CAST(floor({d.epoch_seconds('ts')} / 3600) AS BIGINT)"
     return (f"SELECT establishment, {_month(d, 'first_ts')} AS month, sum(n) AS value "  # noqa: S608
             f"FROM (SELECT establishment, min(ts) AS first_ts, count(*) AS n FROM detections "
-            f"GROUP BY establishment, {hour}) AS hours "
+            f"WHERE {_utc_days_of_window()} GROUP BY establishment, {hour}) AS hours "
             f"WHERE {_in_window(d, 'first_ts')} GROUP BY 1, 2")
 
 
