@@ -227,9 +227,6 @@ SHELL_SHARED: dict[str, str] = {
 # files another engineer was editing this session (issues 16-18), left for them to fold.
 _BUSY = "being edited by another engineer this session"
 SHELL_DEBT: dict[str, str] = {
-    "cellwatch.api.routers.alerts": f"OUTCOMES (alerts/lifecycle.py): alerts/service.py {_BUSY}",
-    "cellwatch.cli.alerts": f"run_rules, load_rules, export_alerts, EXPORT_COLUMNS: "
-                            f"alerts/service.py {_BUSY}",
     "cellwatch.cli.exchange": f"ExportScope (exchange/rows.py): exchange/ {_BUSY}",
     "cellwatch.web.linkchart": f"the link chart's graph and formats (exchange/linkgraph.py, "
                                f"anx.py, graphml.py): exchange/ {_BUSY}",

@@ -15,9 +15,10 @@ is also kept in the alert's own ``details.history``. Refusals are audited on the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -27,12 +28,24 @@ from cellwatch.access.models import User
 from cellwatch.access.principal import Principal, principal_for
 from cellwatch.access.roles import Action, Resource, permitted
 from cellwatch.access.service import Access, Page
-from cellwatch.alerts.export import visible_alerts
+from cellwatch.alerts.export import EXPORT_COLUMNS, EXPORT_TYPES, export_alerts, visible_alerts
+from cellwatch.alerts.lifecycle import OUTCOMES as OUTCOMES  # the outcomes a close takes
 from cellwatch.alerts.lifecycle import acknowledge_in, assign_in, close_in
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.redact import redact
-from cellwatch.errors import AccessDenied, AuthenticationFailed, InvalidData, NotFound
+from cellwatch.alerts.rules import RuleSpec, load_rules
+from cellwatch.csvsafe import table_schema
+from cellwatch.errors import (
+    AccessDenied,
+    AuthenticationFailed,
+    ConfigError,
+    InvalidData,
+    NotFound,
+)
 from cellwatch.store.listing import Order, SortColumn, sorted_by
+
+if TYPE_CHECKING:
+    from cellwatch.alerts.detect.run import RunResult
 
 RESOURCE = "alert"
 
@@ -200,3 +213,32 @@ def close_for(access: Access, alert_id: int, outcome: str, note: str | None = No
     by = access.principal.username
     return _work(access, "close", alert_id, {"outcome": outcome.strip().upper()},
                  lambda s: close_in(s, alert_id, outcome, by, note))
+
+
+def run_rules(access: Access, as_of: date | None = None, only: Sequence[str] = (),
+              deliver: bool = True) -> RunResult:
+    """Run the alert rules now (or ``only`` those), estate-wide as after an ingest, and
+    deliver what they raise. Nothing raised is shown here: each alert is then read
+    through the scope above. The principal was resolved by the caller (an unknown one is
+    refused before this)."""
+    from cellwatch.alerts.detect.run import run_rules as run
+
+    if access.settings is None:
+        raise ConfigError("the alert rules read the lake: the Access needs settings")
+    return run(access.settings, access.store, as_of=as_of, only=only, deliver=deliver)
+
+
+def rule_specs() -> list[RuleSpec]:
+    """The alert rules as configured (``rules.yaml``), and what fires each."""
+    return list(load_rules().values())
+
+
+def write_export(access: Access, path: Path) -> int:
+    """Write every alert the principal may see as interchange.md's ``alerts`` export; the
+    caller decides and audits it (:func:`cellwatch.exchange.service.exports.audited_export`)."""
+    return export_alerts(access.store, access.principal, path)
+
+
+def export_schema() -> dict[str, Any]:
+    """The Table Schema written beside the alerts export."""
+    return table_schema(EXPORT_COLUMNS, EXPORT_TYPES)

@@ -1,7 +1,7 @@
 """``cellwatch alerts ...`` and ``cellwatch export alerts``: a thin shell over
-:mod:`cellwatch.alerts`. The CLI acts as ``CELLWATCH_PRINCIPAL`` (default ``system``);
-``list``, ``assign``, ``ack`` and ``close`` go through :mod:`cellwatch.alerts.service`,
-which scopes, decides and audits exactly as it does for the API.
+:mod:`cellwatch.alerts.service`. The CLI acts as ``CELLWATCH_PRINCIPAL`` (default
+``system``); ``list``, ``assign``, ``ack`` and ``close`` are scoped, decided and audited
+exactly as for the API.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import typer
 
 from cellwatch.access.roles import Resource
 from cellwatch.access.service import Page
-from cellwatch.alerts import export_alerts, load_rules, service
-from cellwatch.alerts.detect.run import run_rules
+from cellwatch.alerts import service
 from cellwatch.cli.context import (
     AS_JSON,
     EXPORT_REASON,
@@ -52,7 +51,7 @@ def run_command(
     # the other alerts commands; the rules themselves run estate-wide, as after an ingest.
     access = cli_access(settings)
     day = date.fromisoformat(as_of) if as_of else None
-    result = run_rules(settings, access.store, as_of=day, only=rule, deliver=not no_deliver)
+    result = service.run_rules(access, as_of=day, only=rule, deliver=not no_deliver)
     doc = {"raised": {k: len(v) for k, v in result.raised.items()},
            "updated": {k: len(v) for k, v in result.updated.items()},
            "failed": result.failed, "delivered": result.delivered}
@@ -74,7 +73,7 @@ def run_command(
 def rules_command() -> None:
     """The alert rules and what fires each."""
     out = console()
-    for spec in load_rules().values():
+    for spec in service.rule_specs():
         out.print(f"[bold]{spec.name}[/] ({spec.severity}; {', '.join(spec.channels)}"
                   f"{'' if spec.enabled else '; disabled'})\n  {spec.description}")
 
@@ -133,10 +132,7 @@ def export_alerts_command(out: Path = typer.Option(..., "--out", help="CSV file 
     audited, a refusal too)."""
     access = cli_access()
     require_reason(access, reason)
-    from cellwatch.alerts.export import EXPORT_COLUMNS, EXPORT_TYPES
-    from cellwatch.csvsafe import table_schema
-
     count = audited_export(access, "alerts", Resource.ALERT, out,
-                           lambda path: export_alerts(access.store, access.principal, path),
-                           reason, schema=table_schema(EXPORT_COLUMNS, EXPORT_TYPES))
+                           lambda path: service.write_export(access, path), reason,
+                           schema=service.export_schema())
     console().print(f"wrote {count} alerts to {out}")

@@ -13,12 +13,11 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from cellwatch.alerts import service
-from cellwatch.alerts.lifecycle import OUTCOMES
 from cellwatch.api.deps import AccessDep, PageDep
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+Outcome = Literal[service.OUTCOMES]  # type: ignore[valid-type]
 
 
 class AlertOut(BaseModel):
