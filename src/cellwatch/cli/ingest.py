@@ -1,4 +1,6 @@
 """``cellwatch ingest KIND FILE...``: load files, quarantine bad rows, print a summary.
+``cellwatch ingest DIR`` (or a ``.zip``) loads a folder, each file's kind recognised and
+the files in dependency order (:mod:`cellwatch.ingest.service.folders`), with a progress bar.
 
 The command acts as ``CELLWATCH_PRINCIPAL`` and loads only the kinds that principal may
 load: the rule of API and web uploads (:func:`cellwatch.ingest.service.uploads.check_ingest`),
@@ -44,11 +46,19 @@ def register(app: typer.Typer) -> None:
 
 
 def ingest_command(
-    kind: str = typer.Argument(..., help="Kind of file: establishments, sensors, seizures..."),
-    files: list[Path] = typer.Argument(..., help="CSV or JSON Lines files (Parquet for the lake)."),
+    kind: str = typer.Argument(..., help="Kind of file (establishments, sensors, seizures...), "
+                               "or a folder or .zip of files of any kinds."),
+    files: list[Path] = typer.Argument(None, help="CSV or JSON Lines files (Parquet for the "
+                                       "lake); none when KIND is a folder or a zip."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
-    """Validate and load FILE(s) of KIND; rows that break a rule go to quarantine."""
+    """Validate and load FILE(s) of KIND, or every file of a folder or zip; rows that break
+    a rule go to quarantine."""
+    if not files:
+        from cellwatch.cli.ingest_folder import ingest_folder_command
+
+        ingest_folder_command(Path(kind), as_json)
+        return
     name = handler_name(kind)  # an unknown kind fails before the store is touched
     settings = settings_from_env()
     access = acting_access(settings, as_json)
