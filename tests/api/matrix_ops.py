@@ -125,6 +125,47 @@ def _takedown_body(w: World, u: str, est: str) -> Call:
                                          "prison_number": PRISONER[est], "reason": "r"})
 
 
+def _person(suffix: str = "", body: Callable[[World], Any] | None = None) -> Targets:
+    def make(w: World, u: str, key: str) -> Call:
+        ref = w.persons.get(key, "PP-M-NONE")
+        return Call(f"{V1}/protected-persons/{ref}{suffix}",
+                    json=body(w) if body is not None else None)
+    return _by_est(make, ("NIU", "HEI", "unknown"))
+
+
+def _fresh_number(w: World) -> str:
+    return f"+4477009{w.next() % 100000:05d}"
+
+
+PROTECT: dict[str, Targets] = {
+    "GET /api/v1/protected-persons": {"list": _get(f"{V1}/protected-persons")},
+    "POST /api/v1/protected-persons": {"new": lambda w, u: Call(
+        f"{V1}/protected-persons", json={"prison_number": "A1111AA", "condition": "OTHER"})},
+    "GET /api/v1/protected-persons/{person_ref}": _person(),
+    "POST /api/v1/protected-persons/{person_ref}/condition": _person(
+        "/condition", lambda w: {"condition": "RESTRAINING_ORDER"}),
+    "POST /api/v1/protected-persons/{person_ref}/identifiers": _person(
+        "/identifiers", lambda w: {"identifier": _fresh_number(w)}),
+    "GET /api/v1/protected-persons/{person_ref}/reports": _person("/reports"),
+    "POST /api/v1/protected-persons/{person_ref}/reports": _person(
+        "/reports", lambda w: {"sender": _fresh_number(w), "channel": "SMS"}),
+    "GET /api/v1/protected-persons/{person_ref}/alerts": _person("/alerts"),
+    "GET /api/v1/contact-reports/{report_id}": _by_est(lambda w, u, key: Call(
+        f"{V1}/contact-reports/{w.reports.get(key, UNKNOWN_ID)}"), ("NIU", "HEI", "unknown")),
+    "GET /api/v1/referrals/{referral_id}/outcomes": _record(
+        f"{V1}/referrals", lambda w: w.referrals, "/outcomes"),
+    "POST /api/v1/referrals/{referral_id}/outcomes": _fresh(
+        f"{V1}/referrals", World.fresh_acknowledged, "/outcomes",
+        lambda w, u: {"outcome": "NO_FURTHER_ACTION"}),
+    "GET /api/v1/update-requests": {"list": _get(f"{V1}/update-requests")},
+    "POST /api/v1/update-requests": _by_est(lambda w, u, est: Call(
+        f"{V1}/update-requests", json={"prison_number": PRISONER[est], "note": "news?"})),
+    "POST /api/v1/update-requests/{request_id}/done": _fresh(
+        f"{V1}/update-requests", World.fresh_update_request, "/done",
+        lambda w, u: {"answer": "done"}),
+}
+
+
 API: dict[str, Targets] = {
     "POST /api/v1/auth/token": {"self": lambda w, u: Call(f"{V1}/auth/token", data={
         "username": u, "password": "correct horse battery staple"})},
@@ -157,6 +198,7 @@ API: dict[str, Targets] = {
         "/shares", lambda est: {"org": SINK, "level": "READ"}),
     "POST /api/v1/cases/{ref}/subjects": _case_write(
         "/subjects", lambda est: {"subjects": [PRISONER.get(est, "A1111AA")]}),
+    "POST /api/v1/cases/{ref}/close": _case_write("/close", lambda est: None),
     "GET /api/v1/referrals": {"list": _get(f"{V1}/referrals")},
     "POST /api/v1/referrals": _by_est(_referral_body, ("HEI", "LEI", "none")),
     "GET /api/v1/referrals/{referral_id}": _record(f"{V1}/referrals", lambda w: w.referrals),
@@ -251,4 +293,5 @@ API: dict[str, Targets] = {
         lambda w, u: {"reason": "staff phone", "kind": "STAFF"}),
     "POST /api/v1/guard/holds/{hold_id}/release": _fresh(
         f"{V1}/guard/holds", World.fresh_hold, "/release", lambda w, u: {"reason": "contraband"}),
+    **PROTECT,
 }

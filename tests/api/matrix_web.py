@@ -57,6 +57,63 @@ def _answer(w: World, u: str, est: str) -> Call:
                  actioned_ts=f"2026-03-22T11:{w.next() % 60:02d}")
 
 
+def _person_page(suffix: str = "", **fields: Any) -> Targets:
+    def make(w: World, u: str, key: str) -> Call:
+        path = f"/protected-persons/{w.persons.get(key, 'PP-M-NONE')}{suffix}"
+        values = {k: (v(w) if callable(v) else v) for k, v in fields.items()}
+        return _form(path, **values) if suffix else Call(path)
+    return _by_est(make, ("NIU", "HEI", "unknown"))
+
+
+def _number(w: World) -> str:
+    return f"07700 9{w.next() % 100000:05d}"
+
+
+def _case_form(suffix: str, **fields: Any) -> Targets:
+    def make(w: World, u: str, est: str) -> Call:
+        ref = w.fresh_case(est) if est != "unknown" else "M-CASE-NONE"
+        values = {k: (v(est) if callable(v) else v) for k, v in fields.items()}
+        return _form(f"/cases/{ref}{suffix}", **values)
+    return _by_est(make)
+
+
+AGENCY: dict[str, Targets] = {
+    "GET /protected-persons": {"list": _get("/protected-persons")},
+    "POST /protected-persons": {"new": lambda w, u: _form(
+        "/protected-persons", prison_number="A1111AA", condition="OTHER")},
+    "GET /protected-persons/{person_ref}": _person_page(),
+    "POST /protected-persons/{person_ref}/condition": _person_page(
+        "/condition", condition="RESTRAINING_ORDER"),
+    "POST /protected-persons/{person_ref}/identifiers": _person_page(
+        "/identifiers", identifier=_number),
+    "POST /protected-persons/{person_ref}/reports": _person_page(
+        "/reports", sender=_number, channel="SMS"),
+    "GET /contact-reports/{report_id}": {k: (lambda e: lambda w, u: Call(
+        f"/contact-reports/{w.reports.get(e, UNKNOWN_ID)}"))(k)
+        for k in ("NIU", "HEI", "unknown")},
+    "GET /referrals/{referral_id}": {k: (lambda e: lambda w, u: Call(
+        f"/referrals/{w.referrals.get(e, UNKNOWN_ID)}"))(k) for k in ("HEI", "LEI", "unknown")},
+    "POST /referrals/{referral_id}/receipt": _fresh_form(
+        "/referrals/{}/receipt", World.fresh_referral),
+    "POST /referrals/{referral_id}/outcome": _fresh_form(
+        "/referrals/{}/outcome", World.fresh_acknowledged, outcome="NO_FURTHER_ACTION"),
+    "GET /reviews/{prison_number}/update": _pages("/reviews/{}/update", PRISONER),
+    "POST /reviews/{prison_number}/update": _by_est(lambda w, u, est: _form(
+        f"/reviews/{PRISONER[est]}/update", note="news?")),
+    "POST /update-requests/{request_id}/done": _fresh_form(
+        "/update-requests/{}/done", World.fresh_update_request, answer="done"),
+    "GET /cases": {"list": _get("/cases")},
+    "POST /cases": {"new": lambda w, u: _form("/cases", ref=f"M-WCASE-{w.next()}",
+                                              title="t")},
+    "GET /cases/{ref}": {k: _get(f"/cases/{v}") for k, v in (
+        ("HEI", "CASE-HEI"), ("LEI", "CASE-LEI"), ("unknown", "CASE-NONE"))},
+    "POST /cases/{ref}/subjects": _case_form(
+        "/subjects", subjects=lambda est: PRISONER.get(est, "A1111AA")),
+    "POST /cases/{ref}/close": _case_form("/close"),
+    "POST /cases/{ref}/shares": _case_form("/shares", org="M-SINK", level="READ"),
+}
+
+
 WEB: dict[str, Targets] = {
     "GET /": {"page": _get("/")},
     "GET /search": {"HEI": _get("/search", q="A1111AA"), "LEI": _get("/search", q="A3333CC")},
@@ -136,4 +193,5 @@ WEB: dict[str, Targets] = {
     "POST /orders/{ref}/transition": {k: (lambda e: lambda w, u: _form(
         f"/orders/{w.fresh_order(e) if e != 'unknown' else 'TRO-NONE-1'}/transition",
         to="APPROVED", reason="r"))(k) for k in ("HEI", "LEI", "unknown")},
+    **AGENCY,
 }

@@ -23,6 +23,7 @@ from cellwatch.access.service import Access
 from cellwatch.alerts.models import Alert
 from cellwatch.attribution.service.attributions import judge_attribution
 from cellwatch.guard.models import GuardHold
+from cellwatch.protect.models import ContactReport, ProtectedPerson, UpdateRequest
 from cellwatch.store import Store
 from cellwatch.store.ingest import QuarantinedRow
 from cellwatch.takedown.models import TakedownRequest
@@ -57,6 +58,10 @@ class World:
     batches: dict[str, int] = field(default_factory=dict)
     quarantine: dict[str, int] = field(default_factory=dict)
     referrals: dict[str, int] = field(default_factory=dict)
+    # Protected persons owned by the national unit (NIU) and by Hewell's team (HEI), and a
+    # report of contact of each.
+    persons: dict[str, str] = field(default_factory=dict)
+    reports: dict[str, int] = field(default_factory=dict)
     serial: int = 0
 
     def next(self) -> int:
@@ -74,6 +79,28 @@ class World:
             s.add(r)
             s.flush()
             return int(r.id)
+
+    def fresh_acknowledged(self, to_est: str) -> int:
+        """A referral to the security team of ``to_est``, acknowledged (for an outcome)."""
+        referral = self.fresh_referral(to_est)
+        with self.store.session() as s:
+            row = s.get(Referral, referral)
+            assert row is not None
+            row.status, row.acknowledged_by = "ACKNOWLEDGED", "system"
+        return referral
+
+    def fresh_update_request(self, to_est: str) -> int:
+        """An open request for an update to the security team of ``to_est`` (on the
+        referral it sent the other prison, so no record is shared further)."""
+        sender, other = (("HEI-SIT", "LEI-SIT") if to_est == "HEI" else ("LEI-SIT", "HEI-SIT"))
+        other_est = "LEI" if to_est == "HEI" else "HEI"
+        with self.store.session() as s:
+            u = UpdateRequest(referral_id=self.referrals[other_est], from_org=other,
+                              to_org=sender, prison_number=_PRISONER[other_est],
+                              note="matrix", status="OPEN", requested_by="system")
+            s.add(u)
+            s.flush()
+            return int(u.id)
 
     def fresh_alert(self, est: str) -> int:
         """An open alert at ``est``."""
@@ -187,6 +214,21 @@ def _quarantined(store: Store, client_upload: object) -> tuple[dict[str, int], d
     return quarantine, batches
 
 
+def _persons(world: World) -> None:
+    with world.store.session() as s:
+        for key, owner in (("NIU", "NIU"), ("HEI", "HEI-SIT")):
+            ref = f"PP-M-{key}"
+            s.add(ProtectedPerson(person_ref=ref, prison_number="A1111AA",
+                                  condition="RESTRAINING_ORDER", owner_org=owner))
+            s.flush()
+            report = ContactReport(report_ref=f"CR-M-{key}", received_ts=now(),
+                                   person_ref=ref, channel="SMS", sender_type="MSISDN",
+                                   sender="+447700900999", resolution="OPEN")
+            s.add(report)
+            s.flush()
+            world.persons[key], world.reports[key] = ref, int(report.id)
+
+
 def build_world(store: Store, upload: object) -> World:
     """Everything the matrix reaches for; ``upload(user, kind, csv)`` loads a file as a user
     (through the API, so batches and quarantined rows are theirs)."""
@@ -202,6 +244,7 @@ def build_world(store: Store, upload: object) -> World:
         s.execute(update(Organisation).where(Organisation.code == "VODA")
                   .values(network="Vodafone UK"))
         s.add(Organisation(code=SINK, name="no user", kind="POLICE", active=True))
+    _persons(world)
     for est in ("HEI", "LEI"):
         world.alerts[est] = world.fresh_alert(est)
         world.takedowns[est] = world.fresh_takedown(est)

@@ -188,8 +188,11 @@ def _body(r: Response) -> str:
 def _ids(call: Call, other: Call) -> list[str]:
     parts = [a for a, b in zip(call.path.split("/"), other.path.split("/"), strict=False)
              if a != b]
-    values = [*call.params.values(), *(call.data or {}).values()]
-    others = [*other.params.values(), *(other.data or {}).values()]
+    def fields(c: Call) -> list[Any]:  # a query's, a form's and a JSON body's values
+        body = c.json.values() if isinstance(c.json, dict) else ()
+        return [*c.params.values(), *(c.data or {}).values(), *body]
+
+    values, others = fields(call), fields(other)
     # A form's id may come as "action:id" (a queue's row buttons): the id is its last part.
     return parts + [str(a).rpartition(":")[2] for a, b in zip(values, others, strict=False)
                     if a != b]

@@ -91,3 +91,18 @@ def test_the_force_records_an_outcome_and_the_board_asks_for_an_update(
     again = client.post(f"/api/v1/update-requests/{asked.json()['id']}/done", headers=hei,
                         json={})
     assert again.status_code == 409
+
+
+def test_a_case_is_closed_by_its_owner_once(client: TestClient, login: Login) -> None:
+    police = login("wmp_investigator")
+    assert client.post("/api/v1/cases", headers=police,
+                       json={"ref": "OP-LARK", "title": "Operation Lark"}).status_code == 201
+    assert client.post("/api/v1/cases/OP-LARK/shares", headers=police,
+                       json={"org": "HEI-SIT", "level": "CONTRIBUTE"}).status_code == 200
+    hei = login("hei_analyst")
+    assert client.post("/api/v1/cases/OP-LARK/close", headers=hei).status_code == 403
+    assert client.post("/api/v1/cases/OP-LARK/close",
+                       headers=login("lei_analyst")).status_code == 404
+    closed = client.post("/api/v1/cases/OP-LARK/close", headers=police)
+    assert closed.json()["status"] == "CLOSED"
+    assert client.post("/api/v1/cases/OP-LARK/close", headers=police).status_code == 409

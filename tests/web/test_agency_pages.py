@@ -189,3 +189,14 @@ def test_cases_open_add_subjects_and_share(client: TestClient) -> None:
     assert 'href="/prisoners/A1111AA"' in client.get("/cases/OP-WREN").text
     sign_in(client, "lei_analyst")
     assert client.get("/cases/OP-WREN").status_code == 404
+    sign_in(client, "hei_analyst")  # a CONTRIBUTE share does not close it
+    assert client.post("/cases/OP-WREN/close", follow_redirects=False, data={
+        "csrf_token": _csrf(client.get("/cases/OP-WREN").text)}).status_code == 403
+    sign_in(client, "wmp_investigator")
+    closed = _post(client, "/cases/OP-WREN", "/cases/OP-WREN/close")
+    assert closed.status_code == 303
+    assert "Case OP-WREN closed" in client.get(closed.headers["location"]).text
+    again = client.post("/cases/OP-WREN/close", follow_redirects=False, data={
+        "csrf_token": _csrf(client.get("/cases/OP-WREN").text)})
+    assert again.status_code == 409
+    assert "already CLOSED" in again.text

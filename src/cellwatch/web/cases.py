@@ -93,7 +93,9 @@ def _case_page(ctx: PageContext, ref: str, status: int = 200, **values: Any) -> 
     may = {"subjects": rank >= 2 and (user.is_system or permitted(
                 user.roles, Resource.CASE, Action.UPDATE)),
            "share": rank >= 3 and (user.is_system or permitted(
-                user.roles, Resource.CASE, Action.SHARE))}
+                user.roles, Resource.CASE, Action.SHARE)),
+           "close": rank >= 3 and case.status != "CLOSED" and (user.is_system or permitted(
+                user.roles, Resource.CASE, Action.UPDATE))}
     orgs = [(o.code, o.name) for o in list_orgs(access, Paging(limit=500))
             if o.code not in (case.owner_org, user.org_code)] if may["share"] else []
     return ctx.render("case.html", status=status, title=f"Case {case.ref}", case=case,
@@ -138,3 +140,15 @@ async def share(ctx: Page, ref: str) -> Response:
         except CellwatchError as exc:
             problems, status = _problems(exc)
     return _case_page(ctx, ref, status=status, values=fields, error_summary=problems)
+
+
+@router.post("/cases/{ref}/close")
+async def close(ctx: Page, ref: str) -> Response:
+    """Close the case (the owner, or a MANAGE share); refusals are the error page."""
+    await ctx.form()
+    try:
+        cases.close_case(_access(ctx), ref)
+    except CellwatchError as exc:
+        problems, status = _problems(exc)  # 409: already closed, said on the page
+        return _case_page(ctx, ref, status=status, error_summary=problems)
+    return ctx.redirect(f"/cases/{ref}", done="case_closed", ref=ref)

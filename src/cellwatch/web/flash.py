@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
     "case_created": "Case {ref} opened",
     "case_subjects": "{n} prisoner(s) added to {ref}",
     "case_shared": "{ref} shared with {org}",
+    "case_closed": "Case {ref} closed",
 }
 # The query parameters a flash uses (stripped from links built on a page's own URL).
 PARAMS = ("done", "dv", "ds")

@@ -54,3 +54,9 @@ def share_case(access: AccessDep, ref: Ref, body: ShareIn) -> CaseOut:
 def add_subjects(access: AccessDep, ref: Ref, body: SubjectsIn) -> CaseOut:
     """Add prisoners to the case."""
     return _out(access, cases.add_case_subjects(access, ref, body.subjects))
+
+
+@router.post("/{ref}/close", response_model=CaseOut)
+def close_case(access: AccessDep, ref: Ref) -> CaseOut:
+    """Close the case (its owner, or an organisation it is shared with at MANAGE)."""
+    return _out(access, cases.close_case(access, ref))
