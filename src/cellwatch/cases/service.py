@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from cellwatch.access.service import Access, Denied, Page, not_found
 from cellwatch.errors import Conflict, IllegalTransition, InvalidData, NotFound
 from cellwatch.estate.service import prisoner_target
 from cellwatch.store import utcnow
+from cellwatch.store.listing import Order, SortColumn, sorted_by
 from cellwatch.store.reference import Establishment, Prisoner
 
 CASE_KINDS = ("CASE", "OPERATION", "INVESTIGATION")
@@ -245,9 +247,19 @@ def _referral_target(referral: Referral) -> Target:
                   recipient_org=referral.to_org)
 
 
+# What a list of referrals may be sorted by.
+REFERRAL_SORTS: dict[str, SortColumn] = {
+    "id": Referral.id, "created_at": Referral.created_at, "status": Referral.status,
+    "from_org": Referral.from_org, "to_org": Referral.to_org,
+    "prison_number": Referral.prison_number}
+
+
 def list_referrals(access: Access, page: Page = Page(), status: str | None = None,
-                   direction: str | None = None) -> list[Referral]:
-    """Referrals sent or received by the principal's organisation (``direction`` in/out)."""
+                   direction: str | None = None, *, since: datetime | None = None,
+                   before: datetime | None = None,
+                   order: Order | None = None) -> list[Referral]:
+    """Referrals sent or received by the principal's organisation (``direction`` in/out),
+    oldest first or in ``order``; ``since``/``before`` bound when sent."""
     target = Target(Resource.REFERRAL)
     with access.transaction() as s:
         access.check(Action.READ, target, role_only=True)
@@ -258,7 +270,12 @@ def list_referrals(access: Access, page: Page = Page(), status: str | None = Non
             query = query.where(Referral.to_org == access.principal.org_code)
         elif direction == "out":
             query = query.where(Referral.from_org == access.principal.org_code)
-        rows = list(s.scalars(query.order_by(Referral.id).limit(page.limit).offset(page.offset)))
+        if since is not None:
+            query = query.where(Referral.created_at >= since)
+        if before is not None:
+            query = query.where(Referral.created_at < before)
+        query = sorted_by(query.order_by(Referral.id), REFERRAL_SORTS, order, Referral.id)
+        rows = list(s.scalars(query.limit(page.limit).offset(page.offset)))
         access.audit(s, "list", target, detail={"returned": [r.id for r in rows]})
         return rows
 
