@@ -63,9 +63,14 @@ def test_bulk_assign_then_close_with_an_outcome(browser: Browser) -> None:
     rows = [_row(browser, ALERTS[1][1]), _row(browser, ALERTS[2][1])]
     for row in rows:
         browser.find(f"#{row} input[type=checkbox]").click()
-    browser.fill("#assignee", "duty.officer")
+    browser.fill("#bulk-assignee", "duty.officer")
     browser.click_and_wait(browser.find("#bulk-assign"))
-    assert "Assigned to duty.officer: 2 alerts" in browser.text(".govuk-notification-banner")
+    # A confirmation page lists what will change; nothing is assigned until confirmed.
+    assert "Assign: check the 2 alerts" in browser.text("h1")
+    assert "duty.officer" in browser.text()
+    browser.click_and_wait(browser.find("#confirm"))
+    assert "Assign: 2 of 2 done" in browser.text("h1")
+    browser.click_and_wait(browser.find("#back-to-queue"))
     for row in rows:
         assert "ASSIGNED" in browser.text(f"#{row}")
     browser.click_and_wait(browser.find(f"#{rows[0]} a"))

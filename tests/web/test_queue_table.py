@@ -93,8 +93,10 @@ def _rows(page: str, prefix: str) -> list[str]:
 
 
 def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
+    """The token of the queue's own bulk form (as a browser would post it)."""
+    found = re.search(r'action="/queues/[a-z]+/bulk" id="[a-z]+-form"[^>]*>\s*'
+                      r'<input type="hidden" name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, "no bulk form with its token"
     return found[1]
 
 
