@@ -58,11 +58,9 @@ def _night(stamp: str) -> date:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(LONDON).date()
 
 
-def _evidence(store: Store, truth: Truth, pn: str, ident: str, first: date,
-              last: date) -> Counter[str]:
-    """The run's evidence items of the pair dated inside ``first``..``last``, worded as
-    exports word them."""
-    ids = [a.id for a in truth.rows if a.prison_number == pn and a.identifier == ident]
+def _evidence(store: Store, ids: list[int], first: date, last: date) -> Counter[str]:
+    """The evidence items of the run's intervals ``ids`` dated inside ``first``..``last``,
+    worded as exports word them."""
     with store.session() as s:
         items = list(s.scalars(select(EvidenceItem).where(EvidenceItem.attribution_id.in_(ids))))
     return Counter(f"{e.kind}: {e.description} ({e.weight_log2:+.1f} bits, {e.count}x)"
@@ -87,7 +85,10 @@ def check_period(truth: Truth, store: Store, key: Key, claim: Claim, st: Stretch
     if claim.holding.identifier_type in ("IMEI", "IMSI"):
         assert st.detections == truth.count(ident, [(first, last)]), key
     assert st.calls == truth.count(ident, [(first, last)], calls=True), key
-    assert Counter(st.reasons) == _evidence(store, truth, pn, ident, first, last), key
+    # The evidence of the intervals the claim rests on (those at or above the floor).
+    held = [a.id for a in truth.rows if a.prison_number == pn and a.identifier == ident
+            and (a.probability >= floor or claim.status == "CONFIRMED")]
+    assert Counter(st.reasons) == _evidence(store, held, first, last), key
     for text in (s.text for s in st.seizures):
         ref, item = SEIZED.findall(text)[0]
         seized = truth.seizures[f"seizure:{ref}/{item}"]
