@@ -16,6 +16,10 @@ here. The rules (docs/statements.md):
   this prisoner; never as a fact about him when the record names someone else.
 * A prisoner who held an identifier only briefly while another held it for longer is
   said to have borrowed or shared it.
+
+Exports (STIX, MISP, FollowTheMoney, a user's attributions CSV) state the same claims,
+one per period with the evidence inside it: :mod:`cellwatch.statements.shared`, through
+:func:`cellwatch.statements.service.export_claims`.
 """
 
 from cellwatch.statements.gather import Evidence, about, collect
@@ -27,16 +31,20 @@ from cellwatch.statements.periods import (
     evidence_day,
     holdings,
 )
+from cellwatch.statements.shared import Claim, Stretch, claims
 from cellwatch.statements.wording import describe, possibly
 
 __all__ = [
     "BORROW_MAX_NIGHTS",
     "Basis",
+    "Claim",
     "Evidence",
     "Holding",
     "Period",
     "Statement",
+    "Stretch",
     "about",
+    "claims",
     "collect",
     "describe",
     "evidence_day",
