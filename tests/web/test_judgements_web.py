@@ -299,14 +299,15 @@ def test_a_refused_judgement_says_why_on_the_page_it_came_from(
     assert "Page not found" in page
     assert "O&#39;Brien" not in page
 
-    # Leeds' judgement, undone from Hewell: refused with why.
+    # Leeds' judgement, undone from Hewell: Hewell cannot see it, so it is answered as an
+    # unknown judgement is (issue 17), the refusal audited.
     with store.session() as s:
         leeds = Access(store, principal_for(s, "lei_analyst"))
     judgement = judge_attribution(leeds, "IMEI", HANDSET, "A3333CC", "UNSURE", "two cells")
     status, page = _post(client, f"{PAGE}/judgements/{judgement.id}/undo")
-    assert status == 403
-    assert (f"You cannot undo judgement {judgement.id}: it is about a prisoner or identifier "
-            "outside the establishments you cover") in page
+    assert status == 404
+    assert f"no judgement {judgement.id}" in page
+    assert "A3333CC" not in page
     assert audited(store, "hei_analyst", "attribution")[-1] == (
         "update", f"IMEI {HANDSET} PRISONER A3333CC", "denied")
     assert _judgements(store) == [("A3333CC", "UNSURE", "lei_analyst", None)]
