@@ -102,9 +102,9 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, relative: PurePosi
     # Belt and braces: whatever the name check missed, the resolved path stays inside.
     if not target.resolve().is_relative_to(into.resolve()):
         raise MalformedFile(label, f"it holds a path outside its folder ({info.filename!r})")
-    target.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with archive.open(info) as source, target.open("wb") as out:
             while chunk := source.read(CHUNK):
                 written += len(chunk)
@@ -117,6 +117,12 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, relative: PurePosi
                     raise MalformedFile(label, f"{info.filename} is a zip inside the zip; "
                                         "nested archives are not opened")
                 out.write(chunk)
+    except MalformedFile:
+        target.unlink(missing_ok=True)
+        raise
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        # A CRC that fails is a header lying about the contents (or a damaged archive).
+        if target.is_file():
+            target.unlink()
         raise MalformedFile(label, f"{info.filename} cannot be unpacked ({exc})") from None
     return target

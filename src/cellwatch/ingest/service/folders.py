@@ -6,8 +6,8 @@
 * **kind**: a ``manifest.json`` beside the files (``cellwatch simulate`` writes one)
   names each file's kind, and its ground-truth files are left out, saying so; other files
   are recognised by name (``prisoners.csv``, ``call_records-2026-09.csv``, a file in a
-  ``detections/`` folder, a UFDR ``report.xml``), then by header (the kind whose required
-  columns the header holds, the most specific one). A file of no kind, or of two, is
+  ``detections/`` folder, a UFDR ``report.xml``), then by header (the one kind whose
+  required columns the header holds). A file of no kind, or of two, is
   refused with its reason, never skipped silently;
 * **order**: reference data before what refers to it (establishments, locations,
   sensors, prisoners, ... before detections, PIN lists, call records, seizures,
@@ -147,13 +147,9 @@ def header_of(path: Path) -> set[str] | None:
 
 
 def kinds_by_header(columns: set[str]) -> list[str]:
-    """The kinds whose required columns ``columns`` holds, most specific first."""
-    fits = [(len(req), kind) for kind, req in required_columns().items()
-            if all(c in columns for c in req)]
-    if not fits:
-        return []
-    best = max(n for n, _ in fits)
-    return sorted(kind for n, kind in fits if n == best)
+    """The kinds whose required columns ``columns`` holds (two or more: not ours to pick)."""
+    return sorted(kind for kind, required in required_columns().items()
+                  if all(c in columns for c in required))
 
 
 def recognise(path: Path, name: str) -> tuple[str, str] | Refused:
