@@ -17,6 +17,7 @@ from cellwatch.access.service import Access
 from cellwatch.exchange.anx import anx
 from cellwatch.exchange.graphml import gexf, graphml
 from cellwatch.exchange.linkgraph import DEFAULT_MIN_PROBABILITY, MAX_NODES, Graph, build_graph
+from cellwatch.statements.service import floor_for
 from cellwatch.web.context import Page, WebRoute
 
 __all__ = ["MAX_NODES", "Graph", "build_graph", "graphml", "layout"]
@@ -55,6 +56,13 @@ def _graph(ctx: Page, kind: str, value: str, depth: int, min_p: float) -> Graph:
                        _min_p(min_p))
 
 
+def _export_graph(ctx: Page, kind: str, value: str, depth: int, min_p: float) -> Graph:
+    """The graph a download carries: a file leaves the page's context (its labels, the
+    analyst reading them), so it states nothing below the statement floor; the page may
+    still draw leads below it, each labelled with its probability."""
+    return _graph(ctx, kind, value, depth, floor_for(ctx.web.settings, _min_p(min_p)))
+
+
 @router.get("/link/{kind}/{value}")
 def link_chart(ctx: Page, kind: str, value: str, depth: int = 1,
                min_p: float = DEFAULT_MIN_PROBABILITY) -> Response:
@@ -77,7 +85,7 @@ def _download(ctx: Page, body: str, media_type: str, filename: str) -> Response:
 def link_chart_graphml(ctx: Page, kind: str, value: str, depth: int = 1,
                        min_p: float = DEFAULT_MIN_PROBABILITY) -> Response:
     """The same graph as a GraphML download."""
-    graph = _graph(ctx, kind, value, depth, min_p)
+    graph = _export_graph(ctx, kind, value, depth, min_p)
     return _download(ctx, graphml(graph), "application/graphml+xml",
                      f"link-{value}.graphml")
 
@@ -86,7 +94,7 @@ def link_chart_graphml(ctx: Page, kind: str, value: str, depth: int = 1,
 def link_chart_gexf(ctx: Page, kind: str, value: str, depth: int = 1,
                     min_p: float = DEFAULT_MIN_PROBABILITY) -> Response:
     """The same graph as a GEXF download (Gephi)."""
-    graph = _graph(ctx, kind, value, depth, min_p)
+    graph = _export_graph(ctx, kind, value, depth, min_p)
     return _download(ctx, gexf(graph), "application/gexf+xml", f"link-{value}.gexf")
 
 
@@ -94,6 +102,6 @@ def link_chart_gexf(ctx: Page, kind: str, value: str, depth: int = 1,
 def link_chart_anx(ctx: Page, kind: str, value: str, depth: int = 1,
                    min_p: float = DEFAULT_MIN_PROBABILITY) -> Response:
     """The same graph as an i2 Analyst's Notebook chart (ANX)."""
-    graph = _graph(ctx, kind, value, depth, min_p)
+    graph = _export_graph(ctx, kind, value, depth, min_p)
     return _download(ctx, anx(graph, f"Link chart around {kind.upper()} {value}"),
                      "application/xml", f"link-{value}.anx")
