@@ -29,6 +29,8 @@ from cellwatch.ingest.quarantine import show_row
 from cellwatch.ingest.registry import kind_names
 from cellwatch.ingest.service import batches as batch_list
 from cellwatch.ingest.service import uploads
+from cellwatch.ingest.service.archives import ZIP_MAGIC, ZipLimits
+from cellwatch.ingest.service.folders import FolderResult, ingest_plan, plan_upload
 from cellwatch.web import upload_checks
 from cellwatch.web.context import Page, PageContext, WebRoute
 
@@ -36,7 +38,10 @@ router = APIRouter(route_class=WebRoute)
 # Multipart headers and the small fields around the file.
 FORM_OVERHEAD = 64 * 1024
 # ``.xml`` is a phone extraction (UFDR report.xml), the one kind read from XML.
-SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson", ".parquet", ".txt", ".xml")
+SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson", ".parquet", ".txt", ".xml", ".zip")
+# Several files or a zip in one upload; the body limit is the same as for one file.
+MAX_FILES = 50
+AUTO = "auto"
 
 
 def _limit(ctx: PageContext) -> int:
@@ -56,7 +61,7 @@ async def _read_form(request: Request, limit: int) -> FormData:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
         raise uploads.too_large(limit)
-    parser = MultiPartParser(request.headers, _limited(request, limit), max_files=1,
+    parser = MultiPartParser(request.headers, _limited(request, limit), max_files=MAX_FILES,
                              max_fields=10)
     try:
         return await parser.parse()
@@ -87,6 +92,8 @@ def ingest_page(ctx: Page) -> Response:
 
 def _kind_problem(access: Access, kind: object) -> tuple[int, str] | None:
     """The status and message for a kind that is missing or not the user's to load."""
+    if kind == AUTO:
+        return None  # each file's kind is decided (and refused) on its own
     if not isinstance(kind, str) or kind not in kind_names():
         return 422, "Choose the kind of file"
     try:
@@ -108,18 +115,22 @@ async def upload(ctx: Page, request: Request) -> Response:
     try:
         if form.get("csrf_token") != ctx.session.csrf:
             raise InvalidData("the form has expired; go back, reload the page and try again")
-        kind, upload = form.get("kind"), form.get("file")
+        kind = form.get("kind")
+        sent = [f for f in form.getlist("file") if isinstance(f, UploadFile) and f.filename]
         errors: list[tuple[str, str]] = []
         status = 422
         problem = await run_in_threadpool(_kind_problem, access, kind)
         if problem is not None:
             status, message = problem
             errors.append(("#kind", message))
-        if not isinstance(upload, UploadFile) or not upload.filename:
+        if not sent:
             errors.append(("#file", "Choose a file to upload"))
-        if errors or not isinstance(upload, UploadFile) or not isinstance(kind, str):
+        if errors or not isinstance(kind, str):
             return _page(ctx, status=status, error_summary=errors, errors=dict(errors),
                          chosen=kind)
+        if kind == AUTO or len(sent) > 1 or await _is_zip(sent[0]):
+            return await _upload_many(ctx, access, kind, sent)
+        upload = sent[0]
         with tempfile.TemporaryDirectory(prefix="cellwatch-upload-") as folder:
             path = Path(folder) / _file_name(upload)
             with path.open("wb") as out:
@@ -141,6 +152,46 @@ async def upload(ctx: Page, request: Request) -> Response:
     finally:
         await form.close()
     return _page(ctx, summary=summary, file_name=path.name, chosen=kind)
+
+
+async def _is_zip(upload: UploadFile) -> bool:
+    head = await upload.read(len(ZIP_MAGIC))
+    await upload.seek(0)
+    return head == ZIP_MAGIC
+
+
+async def _upload_many(ctx: PageContext, access: Access, kind: str,
+                       sent: list[UploadFile]) -> Response:
+    """Several files, or a zip: each file's kind chosen or recognised, the files loaded in
+    dependency order by the ingest service (:mod:`cellwatch.ingest.service.folders`), one
+    report per file, each refused file with its reason."""
+    limit = _limit(ctx)
+    chosen = None if kind == AUTO else kind
+    with tempfile.TemporaryDirectory(prefix="cellwatch-upload-") as folder:
+        received: list[tuple[Path, str]] = []
+        for index, upload in enumerate(sent):
+            name = _file_name(upload)
+            path = Path(folder) / "in" / str(index) / name  # two files may share a name
+            path.parent.mkdir(parents=True)
+            with path.open("wb") as out:
+                await run_in_threadpool(shutil.copyfileobj, upload.file, out, 1024 * 1024)
+            await upload.close()
+            received.append((path, name))
+        # A zip may unpack to more than was sent, but no file past the one-file limit.
+        limits = ZipLimits(max_members=200, max_member_bytes=limit,
+                           max_total_bytes=4 * limit)
+        plan = await run_in_threadpool(plan_upload, received, Path(folder) / "zips",
+                                       chosen, limits)
+        result: FolderResult = await run_in_threadpool(
+            lambda: ingest_plan(access, ctx.web.settings, plan, check=upload_checks.problem,
+                                max_file_bytes=limit))
+    if not result.loaded:
+        said = "Nothing was ingested: " + "; ".join(
+            f"{r.name}: {r.reason}" for r in result.refused) if result.refused else \
+            "Nothing was ingested: the upload held no file to ingest."
+        return _page(ctx, status=422, error_summary=[("#file", said)], errors={"#file": said},
+                     chosen=kind, many=result)
+    return _page(ctx, many=result, chosen=kind)
 
 
 def _row_in_scope(ctx: PageContext, row_id: int) -> dict[str, object]:

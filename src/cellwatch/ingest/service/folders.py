@@ -33,6 +33,7 @@ from cellwatch.errors import Denied, IngestError, InvalidData, MalformedFile
 from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.model import IngestSummary
 from cellwatch.ingest.registry import canonical_kind, handlers, ingest_file, kind_names
+from cellwatch.ingest.service.archives import ZipLimits, is_zip, unpack_zip
 from cellwatch.ingest.service.uploads import audit_ingest, check_ingest
 from cellwatch.ingest.sniff import normalise_column
 from cellwatch.settings import Settings
@@ -197,9 +198,49 @@ def plan_folder(root: Path) -> Plan:
     """Every file under ``root`` (hidden ones aside), recognised and put in order."""
     listed, truth = _manifest(root)
     found = [(path, path.relative_to(root).as_posix()) for path in sorted(root.rglob("*"))
-             if path.is_file() and not any(p.startswith(".") for p in
-                                           path.relative_to(root).parts)]
+             if path.is_file()]
     return plan_files(found, listed, truth)
+
+
+def _system_file(name: str) -> bool:
+    # Hidden files and the metadata macOS puts in a zip (__MACOSX/, ._x, .DS_Store).
+    return any(part.startswith(".") or part == "__MACOSX" for part in Path(name).parts)
+
+
+def plan_upload(received: Sequence[tuple[Path, str]], scratch: Path,
+                chosen: str | None = None, limits: ZipLimits | None = None) -> Plan:
+    """Plan the files of one upload (path, name as sent): a zip is unpacked into
+    ``scratch`` and planned as a folder (its manifest honoured), its files named
+    ``ZIP/MEMBER``; a hostile or unreadable zip is refused whole; the other files are
+    recognised one by one. ``chosen`` is the kind the user picked for every file."""
+    plan = Plan()
+    loose: list[tuple[Path, str]] = []
+    for index, (path, name) in enumerate(received):
+        if not is_zip(path):
+            loose.append((path, name))
+            continue
+        root = scratch / f"zip-{index}"
+        root.mkdir(parents=True)
+        try:
+            unpack_zip(path, root, name, limits)
+            listed, truth = ({}, {}) if chosen else _manifest(root)
+        except MalformedFile as bad:
+            plan.refused.append(Refused(name, bad.reason))
+            continue
+        found = [(p, f"{name}/{p.relative_to(root).as_posix()}") for p in sorted(root.rglob("*"))
+                 if p.is_file()]
+        inner = plan_files(found, {f"{name}/{k}": v for k, v in listed.items()},
+                           {f"{name}/{k}": v for k, v in truth.items()}, chosen)
+        _merge(plan, inner)
+    _merge(plan, plan_files(loose, chosen=chosen))
+    plan.files.sort(key=lambda p: (*order_key(p.kind), p.name))
+    return plan
+
+
+def _merge(plan: Plan, more: Plan) -> None:
+    plan.files += more.files
+    plan.refused += more.refused
+    plan.left_out += more.left_out
 
 
 def plan_files(found: Iterable[tuple[Path, str]], listed: dict[str, str] | None = None,
@@ -213,7 +254,9 @@ def plan_files(found: Iterable[tuple[Path, str]], listed: dict[str, str] | None 
     plan = Plan()
     known = set(kind_names())
     for path, name in found:
-        if name == MANIFEST and not chosen:
+        if _system_file(name):
+            plan.left_out.append(Refused(name, "a hidden or system file, not data"))
+        elif Path(name).name == MANIFEST and not chosen:
             plan.left_out.append(Refused(name, "the folder's manifest"))
         elif name in truth:
             plan.left_out.append(Refused(name, "the simulator's ground truth (manifest: "
