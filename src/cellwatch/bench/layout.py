@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cellwatch.bench.common import BenchOptions, BenchResult
+from cellwatch.lake.analytic_engine import scratch_connection
 from cellwatch.settings import Settings, load_settings
 
 REPEAT = 9
@@ -69,9 +70,7 @@ def compact_copy(con: Any, out: Path) -> dict[str, int]:
 
 
 def _compacted_connection(out: Path) -> Any:
-    import duckdb
-
-    con = duckdb.connect()
+    con = scratch_connection()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET parquet_metadata_cache = true")
     for kind, levels in (("detections", "*/*"), ("call_records", "*")):
