@@ -90,18 +90,21 @@ def as_document(result: FolderResult) -> dict[str, Any]:
 
 
 def show(out: Console, result: FolderResult) -> None:
-    """A table of the files loaded in order, then the refused and left-out files."""
-    table = Table("file", "kind", "by", *COUNTS, "batch")
+    """A table of the files loaded in order, then the left-out and refused files."""
+    table = Table("file", "kind", "by", "read", "acc.", "upd.", "dup.", "quar.", "batch")
+    table.columns[0].overflow = "fold"
+    table.columns[1].no_wrap = True
     for item, s in result.loaded:
         note = " (already ingested)" if s.already_ingested else ""
         table.add_row(escape(item.name) + note, item.kind, item.by,
                       *(str(getattr(s, n)) for n in COUNTS), str(s.batch_id))
     out.print(table)
-    left = result.plan.left_out
-    if left:
-        out.print(f"left out: {len(left)} file(s): "
-                  + "; ".join(escape(f"{r.name} ({r.reason})") for r in left[:5])
-                  + (" ..." if len(left) > 5 else ""), highlight=False)
+    reasons: dict[str, list[str]] = {}
+    for r in result.plan.left_out:
+        reasons.setdefault(r.reason, []).append(r.name)
+    for reason, names in reasons.items():
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        out.print(escape(f"left out, {reason}: {shown}"), highlight=False)
     out.print(f"alerts raised: {result.alerts_raised}", highlight=False)
     err = Console(stderr=True)
     for r in result.refused:
