@@ -1,37 +1,61 @@
 """The link chart: prisoners, devices, SIMs, numbers and accounts around one entity.
 
 The graph (:mod:`cellwatch.exchange.linkgraph`) is built server-side from what the
-principal may see, laid out radially by step, and drawn as inline SVG. Each node links
-to its own chart, so the analyst expands step by step; ``depth`` widens it and
-``min_p`` sets the lowest attribution probability drawn (the page shows it). GraphML,
-GEXF and i2 ANX are exported server-side from the same graph; PNG in the browser.
+principal may see and embedded in the page as JSON (Cytoscape.js elements); the browser
+draws it (``static/linkchart.js``: pan, zoom, drag, filters by probability and date,
+double-click to expand a node, PNG). The same nodes and edges are listed in tables, which
+is all a browser without JavaScript gets. ``depth`` widens the graph and ``min_p`` sets the
+lowest attribution probability sent (the client's filter can only raise it). GraphML, GEXF
+and i2 ANX are exported server-side from the same graph, clamped to the statement floor.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from fastapi import APIRouter, Response
 
 from cellwatch.access.service import Access
 from cellwatch.exchange.anx import anx
 from cellwatch.exchange.graphml import gexf, graphml
-from cellwatch.exchange.linkgraph import DEFAULT_MIN_PROBABILITY, MAX_NODES, Graph, build_graph
+from cellwatch.exchange.linkgraph import (
+    DEFAULT_MIN_PROBABILITY,
+    MAX_NODES,
+    Graph,
+    Node,
+    Relation,
+    build_graph,
+)
 from cellwatch.statements.service import floor_for
 from cellwatch.web.context import Page, WebRoute
 
-__all__ = ["MAX_NODES", "Graph", "build_graph", "graphml", "layout"]
+__all__ = ["MAX_NODES", "Graph", "build_graph", "elements", "graphml", "layout"]
 
 router = APIRouter(route_class=WebRoute)
-COLOURS = {"PRISONER": "#d4351c", "IMEI": "#1d70b8", "IMSI": "#00703c", "ICCID": "#00703c",
-           "MSISDN": "#f47738", "ACCOUNT": "#4c2c92"}
+# Colour AND shape per type, so the chart reads in greyscale and to colour-blind eyes; a
+# SIM's IMSI and ICCID are one kind of thing to the analyst. The legend is drawn from this.
+STYLES: dict[str, tuple[str, str, str]] = {  # type: (label, colour, Cytoscape shape)
+    "PRISONER": ("Prisoner", "#d4351c", "ellipse"),
+    "IMEI": ("Handset (IMEI)", "#1d70b8", "round-rectangle"),
+    "IMSI": ("SIM (IMSI / ICCID)", "#00703c", "diamond"),
+    "ICCID": ("SIM (IMSI / ICCID)", "#00703c", "diamond"),
+    "MSISDN": ("Number (MSISDN)", "#f47738", "triangle"),
+    "ACCOUNT": ("Account", "#4c2c92", "hexagon"),
+}
+OTHER = ("Other", "#505a5f", "star")
+# The legend's outline of each Cytoscape shape (SVG points in a 16x16 box).
+LEGEND_POINTS = {"round-rectangle": "2,3 14,3 14,13 2,13", "diamond": "8,1 15,8 8,15 1,8",
+                 "triangle": "8,1 15,15 1,15", "hexagon": "4,1 12,1 15,8 12,15 4,15 1,8",
+                 "star": "8,1 10,6 15,6 11,9 13,15 8,11 3,15 5,9 1,6 6,6"}
 
 
 def layout(graph: Graph, width: int = 900, height: int = 560,
-           ) -> dict[tuple[str, str], tuple[float, float]]:
-    """Rings by step around the centre: readable without a physics engine."""
-    cx, cy = width / 2 + 10, height / 2
-    by_step: dict[int, list[tuple[str, str]]] = {}
+           ) -> dict[Node, tuple[float, float]]:
+    """Rings by step around the centre: the layout's starting positions (and the whole of
+    it in a PNG taken before the force layout settles)."""
+    cx, cy = width / 2, height / 2
+    by_step: dict[int, list[Node]] = {}
     for node, step in sorted(graph.nodes.items()):
         by_step.setdefault(step, []).append(node)
     pos = {}
@@ -41,6 +65,75 @@ def layout(graph: Graph, width: int = 900, height: int = 560,
             angle = 2 * math.pi * i / max(len(nodes), 1) + step * 0.4
             pos[node] = (cx + radius * math.cos(angle) * 1.6, cy + radius * math.sin(angle))
     return pos
+
+
+def _id(node: Node) -> str:
+    return f"{node[0]}:{node[1]}"
+
+
+def clusters(graph: Graph) -> dict[Node, Node]:
+    """Each identifier's prisoner: the one its strongest relation joins it to (a seizure
+    counts as certain; ties to the lower prison number), so a prisoner's identifiers are
+    drawn together. Identifiers joined to no prisoner stay loose."""
+    best: dict[Node, tuple[float, str, Node]] = {}
+    for r in graph.relations.values():
+        for ident, other in ((r.a, r.b), (r.b, r.a)):
+            if ident[0] == "PRISONER" or other[0] != "PRISONER":
+                continue
+            strength = 1.0 if r.probability is None else r.probability
+            key = (-strength, other[1], other)
+            if ident not in best or key < best[ident]:
+                best[ident] = key
+    return {ident: key[2] for ident, key in best.items()}
+
+
+def _edge_label(r: Relation) -> str:
+    """Relation, source (seizure references, or the link's source), count, probability."""
+    text = r.kind
+    if r.probability is not None:
+        text += f" {r.probability:.0%}"
+    if r.refs:
+        refs = sorted(r.refs)
+        text += " · " + ", ".join(refs[:2]) + (f" +{len(refs) - 2}" if len(refs) > 2 else "")
+    return f"{text} · {r.count}×"
+
+
+def elements(graph: Graph, root: Node) -> dict[str, list[dict[str, Any]]]:
+    """The graph as Cytoscape.js elements (values are data, never markup: the template
+    embeds them with ``tojson``, which escapes ``<``, ``>``, ``&`` and quotes)."""
+    pos = layout(graph)
+    parent = clusters(graph)
+    groups = {p for p in parent.values() if p in graph.nodes}
+    nodes: list[dict[str, Any]] = [
+        {"data": {"id": f"cluster:{p[1]}", "cluster": True, "label": f"{p[1]} and identifiers"}}
+        for p in sorted(groups)]
+    for node, step in sorted(graph.nodes.items()):
+        label, colour, shape = STYLES.get(node[0], OTHER)
+        data: dict[str, Any] = {"id": _id(node), "type": node[0], "value": node[1],
+                                "kind": label, "label": f"{node[0]} {node[1]}",
+                                "colour": colour, "shape": shape, "step": step,
+                                "root": node == root}
+        owner = node if node in groups else parent.get(node)
+        if owner in groups and owner is not None:
+            data["parent"] = f"cluster:{owner[1]}"
+        x, y = pos[node]
+        nodes.append({"data": data, "position": {"x": round(x), "y": round(y)}})
+    edges = [{"data": {
+        "id": f"e{i}", "source": _id(r.a), "target": _id(r.b), "kind": r.kind,
+        "label": _edge_label(r), "count": r.count, "probability": r.probability,
+        "first": r.first.isoformat() if r.first else None,
+        "last": r.last.isoformat() if r.last else None, "refs": sorted(r.refs)}}
+        for i, r in enumerate(sorted(graph.relations.values(),
+                                     key=lambda r: (r.a, r.b, r.kind)))]
+    return {"nodes": nodes, "edges": edges}
+
+
+def legend() -> list[tuple[str, str, str, str]]:
+    """(label, colour, shape, SVG points or '') once per kind drawn, in STYLES' order."""
+    seen: dict[str, tuple[str, str, str, str]] = {}
+    for label, colour, shape in [*STYLES.values(), OTHER]:
+        seen.setdefault(label, (label, colour, shape, LEGEND_POINTS.get(shape, "")))
+    return list(seen.values())
 
 
 def _depth(depth: int) -> int:
@@ -70,8 +163,10 @@ def link_chart(ctx: Page, kind: str, value: str, depth: int = 1,
     root = (kind.upper(), value)
     graph = _graph(ctx, kind, value, depth, min_p)
     return ctx.render("linkchart.html", title=f"Link chart: {value}", section="overview",
-                      graph=graph, pos=layout(graph), root=root, depth=_depth(depth),
-                      min_p=_min_p(min_p), colours=COLOURS)
+                      graph=graph, chart=elements(graph, root), root=root,
+                      depth=_depth(depth), min_p=_min_p(min_p), legend=legend(),
+                      styles=STYLES, relations=sorted(graph.relations.values(),
+                                                      key=lambda r: (r.a, r.b, r.kind)))
 
 
 def _download(ctx: Page, body: str, media_type: str, filename: str) -> Response:
