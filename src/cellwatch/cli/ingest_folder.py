@@ -18,7 +18,6 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from cellwatch.cli.context import console, print_json, settings_from_env
 from cellwatch.cli.ingest import COUNTS, acting_access, refuse
@@ -91,14 +90,12 @@ def as_document(result: FolderResult) -> dict[str, Any]:
 
 def show(out: Console, result: FolderResult) -> None:
     """A table of the files loaded in order, then the left-out and refused files."""
-    table = Table("file", "kind", "by", "read", "acc.", "upd.", "dup.", "quar.", "batch")
-    table.columns[0].overflow = "fold"
-    table.columns[1].no_wrap = True
-    for item, s in result.loaded:
-        note = " (already ingested)" if s.already_ingested else ""
-        table.add_row(escape(item.name) + note, item.kind, item.by,
-                      *(str(getattr(s, n)) for n in COUNTS), str(s.batch_id))
-    out.print(table)
+    # One line per file, not a table: file names are long and terminals often narrow.
+    for number, (item, s) in enumerate(result.loaded, start=1):
+        note = "already ingested; " if s.already_ingested else ""
+        figures = ", ".join(f"{n} {getattr(s, n)}" for n in COUNTS)
+        out.print(escape(f"{number}. {item.name} as {item.kind} (by {item.by}): {note}"
+                         f"{figures}; batch {s.batch_id}"), highlight=False)
     reasons: dict[str, list[str]] = {}
     for r in result.plan.left_out:
         reasons.setdefault(r.reason, []).append(r.name)
