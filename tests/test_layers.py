@@ -230,8 +230,6 @@ SHELL_DEBT: dict[str, str] = {
     "cellwatch.cli.exchange": f"ExportScope (exchange/rows.py): exchange/ {_BUSY}",
     "cellwatch.web.linkchart": f"the link chart's graph and formats (exchange/linkgraph.py, "
                                f"anx.py, graphml.py): exchange/ {_BUSY}",
-    "cellwatch.web.profile_views": f"statements (its periods, counts, verdicts): statements/ "
-                                   f"{_BUSY}; attribution.models for evidence rows",
     "cellwatch.web.alerts": _BUSY,
     "cellwatch.web.candidates": _BUSY,
     "cellwatch.web.guard": _BUSY,

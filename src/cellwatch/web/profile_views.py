@@ -1,4 +1,5 @@
-"""What the profile pages show of attributions, built on :mod:`cellwatch.statements`.
+"""What the profile pages show of attributions, drawn from
+:mod:`cellwatch.attribution.service.profiles` (the cards and statements).
 
 The prisoner page: a table of his identifiers (type, identifier, first and last night,
 top probability, status with any verdict applied at once, judgements), one card per
@@ -10,81 +11,22 @@ per prisoner with that prisoner's periods. Only the latest attribution run is sh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy.orm import Session
-
-from cellwatch.attribution.models import Attribution, EvidenceItem
-from cellwatch.statements import Evidence, Statement, about, collect
-from cellwatch.statements.counts import LakeQuery, call_day_counts
-from cellwatch.statements.periods import latest_run, merge, verdicts
+from cellwatch.access.service import Access
+from cellwatch.attribution.service.profiles import (
+    Card,
+    LakeQuery,
+    PrisonerStatements,
+    Rows,
+    Statement,
+    identifier_cards,
+    prisoner_statements,
+)
 from cellwatch.web.timeline import Lane, Timeline
 
-NOUNS = {"IMEI": "Handset", "IMSI": "SIM", "ICCID": "SIM card", "MSISDN": "Number",
-         "ACCOUNT": "Account"}
+__all__ = ["Card", "PrisonerView", "cards", "prisoner_view", "timeline"]
 
-
-@dataclass
-class Card:
-    """One identifier and one prisoner: every period of the latest run, in date order.
-
-    ``top``: the likeliest period (its evidence is shown, and judgements hang on it);
-    ``status``: the run's, or CONFIRMED/REJECTED as soon as an analyst says so.
-    """
-
-    identifier_type: str
-    identifier: str
-    prison_number: str
-    periods: list[Attribution]
-    evidence: list[EvidenceItem]
-    status: str
-    verdict: str | None = None
-
-    @property
-    def top(self) -> Attribution:
-        """The likeliest period (ties: the earliest)."""
-        return max(self.periods, key=lambda a: (a.probability, -a.valid_from.toordinal()))
-
-    @property
-    def first(self) -> date:
-        """The first night of any period."""
-        return min(a.valid_from for a in self.periods)
-
-    @property
-    def last(self) -> date:
-        """The last night of any period."""
-        return max(a.valid_to for a in self.periods)
-
-    @property
-    def nights(self) -> int:
-        """Nights attributed, overlapping periods counted once."""
-        return sum(p.nights for p in merge((a.valid_from, a.valid_to, a.probability)
-                                           for a in self.periods))
-
-    @property
-    def noun(self) -> str:
-        """``Handset``, ``SIM``..."""
-        return NOUNS.get(self.identifier_type, self.identifier_type)
-
-
-def cards(session: Session, rows: list[tuple[Attribution, list[EvidenceItem]]]) -> list[Card]:
-    """The latest run's attributions grouped per identifier and prisoner, oldest first."""
-    run = latest_run(session)
-    groups: dict[tuple[str, str, str], list[tuple[Attribution, list[EvidenceItem]]]] = {}
-    for a, ev in rows:
-        if a.run_id == run:
-            groups.setdefault((a.identifier_type, a.identifier, a.prison_number), []).append(
-                (a, ev))
-    said = verdicts(session, ((i, pn) for _t, i, pn in groups))
-    out = []
-    for (t, ident, pn), group in groups.items():
-        periods = sorted((a for a, _ev in group), key=lambda a: (a.valid_from, a.id))
-        best = max(group, key=lambda g: (g[0].probability, -g[0].valid_from.toordinal()))
-        verdict = said.get((ident, pn))
-        status = verdict if verdict in ("CONFIRMED", "REJECTED") else best[0].status
-        out.append(Card(t, ident, pn, periods, best[1], status, verdict))
-    return sorted(out, key=lambda c: (c.first, c.identifier_type, c.identifier,
-                                      c.prison_number))
+cards = identifier_cards
 
 
 @dataclass
@@ -96,25 +38,20 @@ class PrisonerView:
     timeline: Timeline | None = None
 
 
-def timeline(pn: str, card_list: list[Card], evidence: Evidence,
-             statements: list[Statement], lake: LakeQuery) -> Timeline:
+def timeline(pn: str, found: PrisonerStatements) -> Timeline:
     """Lanes: each identifier's periods, then detections and calls inside them, seizures
     and intelligence (evidence days)."""
     chart = Timeline(f"Timeline of {pn}: attributions, detections, calls, seizures and "
                      "intelligence")
-    for c in card_list[:15]:
+    for c in found.cards[:15]:
         chart.lanes.append(Lane(f"{c.identifier_type} {c.identifier}", "attribution", [
             (a.valid_from, a.valid_to, a.probability,
              f"{c.identifier_type} {c.identifier} {a.valid_from} to {a.valid_to}, "
              f"probability {a.probability:.2f}") for a in c.periods]))
-    detections = Lane("Detections (in periods)", "detections")
-    for days in evidence.days.values():
-        for d in days:
-            detections.counts[d.eday] = detections.counts.get(d.eday, 0) + d.n
-    calls = Lane("Calls and SMS (in periods)", "calls")
-    for days in call_day_counts(lake, evidence.of(pn)).values():
-        for d in days:
-            calls.counts[d.eday] = calls.counts.get(d.eday, 0) + d.n
+    statements = found.statements
+    detections = Lane("Detections (in periods)", "detections",
+                      counts=dict(found.detections_per_day))
+    calls = Lane("Calls and SMS (in periods)", "calls", counts=dict(found.calls_per_day))
     seizures = Lane("Seizures", "seizures", [
         (s.when, s.when, 1.0, f"{s.when}: seizure") for s in statements if s.kind == "SEIZURE"])
     intel = Lane("Intelligence", "intelligence", [
@@ -129,12 +66,8 @@ def timeline(pn: str, card_list: list[Card], evidence: Evidence,
     return chart
 
 
-def prisoner_view(session: Session, lake: LakeQuery, pn: str,
-                  rows: list[tuple[Attribution, list[EvidenceItem]]], floor: float,
+def prisoner_view(access: Access, lake: LakeQuery, pn: str, rows: Rows, floor: float,
                   threshold: float) -> PrisonerView:
     """Cards, statements and timeline of one prisoner."""
-    view = PrisonerView(cards(session, rows))
-    evidence = collect(session, lake, [pn], floor)
-    view.statements = about(session, evidence, pn, threshold)
-    view.timeline = timeline(pn, view.cards, evidence, view.statements, lake)
-    return view
+    found = prisoner_statements(access, lake, pn, rows, floor, threshold)
+    return PrisonerView(found.cards, found.statements, timeline(pn, found))

@@ -89,16 +89,17 @@ def show_prisoner(ctx: PageContext, prison_number: str, status: int = 200,
         raise
     p = profile.prisoner
     settings = ctx.web.settings
+    access = Access(ctx.store, ctx.user, settings)
     try:
         # A cursor on the app's lake connection (views made once, footers cached).
-        with ctx.web.lake() as con, ctx.store.session() as s:
-            view = prisoner_view(s, RuleContext.over(settings, ctx.store, date.today(), con),
+        with ctx.web.lake() as con:
+            view = prisoner_view(access, RuleContext.over(settings, ctx.store, date.today(),
+                                                          con),
                                  p.prison_number, profile.attributions,
                                  settings.parole_probability_floor,
                                  settings.parole_probability_threshold)
-    except LakeError:
-        with ctx.store.session() as s:  # an unreadable lake empties the chart, not the page
-            view = PrisonerView(cards(s, profile.attributions))
+    except LakeError:  # an unreadable lake empties the chart, not the page
+        view = PrisonerView(cards(access, profile.attributions))
     return ctx.render("prisoner.html", status=status,
                       title=f"{p.surname}, {p.forenames} ({p.prison_number})",
                       profile=profile, view=view, section="overview", **extra)
@@ -174,8 +175,7 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
             known = knowledge_of(access, value, hint=kind, lake=con)
     except LakeError:
         known = knowledge_of(access, value, hint=kind)  # it says the lake could not be read
-    with ctx.store.session() as s:
-        holders = cards(s, profile.attributions)  # one card per prisoner, periods listed
+    holders = cards(access, profile.attributions)  # one card per prisoner, periods listed
     phones = [] if known.get("privileged") or str(info.type) == "ACCOUNT" else \
         device_extractions(access, info.value, str(info.type))
     return ctx.render("identifier.html", status=status, title=f"{info.type} {info.display}",
