@@ -6,6 +6,8 @@ No browser: FastAPI's TestClient signs in through the real sign-in form.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -17,7 +19,7 @@ from web_client import sign_in
 
 from cellwatch.access.fixtures import build_estate
 from cellwatch.api.app import create_app
-from cellwatch.attribution.models import Attribution, AttributionRun
+from cellwatch.attribution.models import Attribution, AttributionRun, IdentityLink
 from cellwatch.settings import Settings
 from cellwatch.store import SeizureItem, Store
 
@@ -79,3 +81,48 @@ def test_downloads_keep_to_the_users_scope(client: TestClient) -> None:
     sign_in(client, "lei_analyst")
     body = client.get("/link/PRISONER/A1111AA/graph.graphml").text
     assert IMEI not in body
+
+
+def test_page_embeds_the_graph_as_data_never_markup(client: TestClient, store: Store) -> None:
+    """Identifiers and link sources are untrusted: in the page's JSON block they cannot
+    close the block or open a tag, and they parse back to themselves."""
+    hostile = "</script><script>alert(1)</script><!--&'\""
+    with store.session() as s:
+        s.add(IdentityLink(a_type="IMEI", a=IMEI, b_type="ACCOUNT", b=hostile,
+                           source="<b>x</b>", first_seen=datetime(2026, 5, 1, tzinfo=UTC),
+                           last_seen=datetime(2026, 5, 2, tzinfo=UTC), count=1))
+    sign_in(client, "nat_analyst")
+    page = client.get(f"/link/IMEI/{IMEI}")
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text
+    assert "<b>x</b>" not in page.text
+    block = re.search(r'<script type="application/json" id="link-chart-data">(.*?)</script>',
+                      page.text, re.S)
+    assert block is not None
+    elements = json.loads(block.group(1))["elements"]
+    assert f"ACCOUNT:{hostile}" in {n["data"]["id"] for n in elements["nodes"]}
+    assert "<b>x</b>" in {e["data"]["kind"] for e in elements["edges"]}
+    # The page's scripts are files: the policy allows no inline script.
+    script_src = page.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    assert "unsafe-inline" not in script_src
+
+
+def test_page_embeds_what_the_tables_list(client: TestClient) -> None:
+    sign_in(client, "nat_analyst")
+    page = client.get(f"/link/IMEI/{IMEI}?min_p=0")
+    block = re.search(r'id="link-chart-data">(.*?)</script>', page.text, re.S)
+    assert block is not None
+    elements = json.loads(block.group(1))["elements"]
+    nodes = {n["data"]["id"]: n["data"] for n in elements["nodes"]}
+    assert {i for i, d in nodes.items() if not d.get("cluster")} == {
+        f"IMEI:{IMEI}", "PRISONER:A1111AA", "PRISONER:A2222BB"}
+    # The handset sits in the cluster of its likelier prisoner (seized with him).
+    assert nodes[f"IMEI:{IMEI}"]["parent"] == "cluster:A1111AA"
+    assert {n["data"]["shape"] for n in elements["nodes"] if "shape" in n["data"]} == {
+        "ellipse", "round-rectangle"}
+    probabilities = sorted(e["data"]["probability"] or 0 for e in elements["edges"])
+    assert probabilities == [0, 0.05, 0.8]
+    for e in elements["edges"]:
+        assert e["data"]["source"] in nodes
+        assert e["data"]["target"] in nodes
+        assert e["data"]["label"].endswith(f"· {e['data']['count']}×")
