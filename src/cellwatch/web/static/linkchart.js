@@ -57,7 +57,7 @@
       nodeDimensionsIncludeLabels: true, componentSpacing: 60,
       idealEdgeLength: function (edge) {
         return edge.data('kind') === 'attributed' || edge.data('kind') === 'seized together'
-          ? 70 : 120;
+          ? 90 : 150;
       },
       nodeRepulsion: function () { return 9000; },
       nestingFactor: 0.8, gravity: 0.5, numIter: 1500
