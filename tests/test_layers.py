@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("domains", frozenset({
         "ingest", "attribution", "link", "tro", "takedown", "alerts", "protect", "parole",
         "reports", "targeting", "matching", "exchange", "intelligence", "cases", "estate",
-        "statements", "guard", "simulate"})),
+        "statements", "guard", "simulate", "search"})),
     ("services", frozenset()),  # every domain's ``service`` module or package
     # The shells, and the one module registering every table (for Alembic and the tests).
     ("shells", frozenset({"cli", "api", "web", "demo", "demo_users", "bench", "tables"})),
