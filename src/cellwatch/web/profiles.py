@@ -19,17 +19,14 @@ from sqlalchemy import select
 from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action, Resource, permitted
 from cellwatch.access.service import Access
-from cellwatch.access.service import Page as Paging
 from cellwatch.attribution.service.knowledge import knowledge_of
 from cellwatch.errors import (
     Denied,
-    InvalidData,
     InvalidIdentifier,
     LakeError,
     NotFound,
     ReasonRequired,
 )
-from cellwatch.estate.service import PrisonerFilter, list_prisoners
 from cellwatch.identifiers import classify
 from cellwatch.ingest.service.extractions import device_extractions
 from cellwatch.lake.analytics import call_timeline
@@ -37,7 +34,8 @@ from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole import service as parole
 from cellwatch.parole.service import Summary as ParoleSummary
 from cellwatch.protect.service.persons import list_protected_persons
-from cellwatch.store import AllowListEntry, Prisoner, Store
+from cellwatch.search.service import MAX_QUERY, find_prisoners, find_records, imei_reading, terms
+from cellwatch.store import AllowListEntry, Store
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.profile_views import PrisonerView, cards, prisoner_view
 from cellwatch.web.records import identifier_profile, parse_identifier, prisoner_profile
@@ -203,25 +201,30 @@ async def give_reason(ctx: Page) -> Response:
 
 @router.get("/search")
 def search(ctx: Page, q: str = "") -> Response:
-    """One box: a prison number, any identifier, or a name; goes straight to the page if it can.
+    """One box: a prison number, any identifier, a name, or a case's or order's reference;
+    goes straight to the page when there is one match (``cellwatch.search.service``).
 
-    A role that may not read prisoners searches what it may see (identifiers; the protected
-    persons of a prison number for victim liaison) and is told nothing about prisoners,
-    not even that they were left out: the services would refuse them anyway.
+    A role that may not read prisoners searches what it may see (identifiers, references;
+    the protected persons of a prison number for victim liaison) and is told nothing about
+    prisoners, not even that they were left out. A query that cannot be read (an IMEI with
+    a wrong check digit, too long, nothing to search for) shows the form again (422) with
+    the message, the nearest valid reading and the results found so far.
     """
     text = q.strip()
+    access = Access(ctx.store, ctx.user)
     prisoners = permitted(ctx.user.roles, Resource.PRISONER, Action.READ)
     shown: dict[str, Any] = {"query": q, "prisoners": prisoners, "results": [],
-                             "protected": [], "error": None}
+                             "records": [], "protected": [], "error": None, "nearest": None}
     if not text:
         return ctx.render("search.html", title="Search", **shown)
+    if len(text) > MAX_QUERY:
+        return _search_error(ctx, shown, f"Enter at most {MAX_QUERY} characters")
     title = f"Search results for {text}"
     if PRISON_NUMBER.match(text.upper()):
         if prisoners:
             return ctx.redirect(f"/prisoners/{text.upper()}")
         if permitted(ctx.user.roles, Resource.PROTECTED_PERSON, Action.READ):
-            shown["protected"] = list_protected_persons(Access(ctx.store, ctx.user),
-                                                        text.upper())
+            shown["protected"] = list_protected_persons(access, text.upper())
         return ctx.render("search.html", title=title, **shown)
     try:
         info = classify(text)
@@ -229,25 +232,23 @@ def search(ctx: Page, q: str = "") -> Response:
         info = None
     if info is not None:
         return ctx.redirect(f"/identifiers/{info.type}/{quote(info.value, safe='')}")
-    words = [w for w in re.split(r"[\s,]+", text) if w]
-    if not prisoners:
-        if not words or any(not re.fullmatch(r"[A-Za-z'\-]+", w) for w in words):
-            raise InvalidData(f"{text!r} is not an identifier we recognise")
-        return ctx.render("search.html", title=title, **shown)
-    if not words or any(not re.fullmatch(r"[A-Za-z'\-]+", w) for w in words):
-        raise InvalidData(f"{text!r} is not a prison number, identifier or name we recognise")
-    shown["results"] = results = _by_name(Access(ctx.store, ctx.user), words)
-    if len(results) == 1:
-        return ctx.redirect(f"/prisoners/{results[0].prison_number}")
+    shown["records"] = records = find_records(access, text)
+    if prisoners and terms(text):
+        shown["results"] = find_prisoners(access, text)
+    reading = imei_reading(text)
+    if reading is not None:
+        shown["nearest"] = reading.nearest
+        return _search_error(ctx, shown, reading.message)
+    if not terms(text):
+        return _search_error(ctx, shown, "Enter a name, prison number, identifier or "
+                             "reference: the search has no letters or digits")
+    hits = [f"/prisoners/{p.prison_number}" for p in shown["results"]] + \
+        [r.href for r in records]
+    if len(hits) == 1:
+        return ctx.redirect(hits[0])
     return ctx.render("search.html", title=title, **shown)
 
 
-def _by_name(access: Access, words: list[str]) -> list[Prisoner]:
-    # "Smith", "John Smith" or "SMITH John": any word may be the surname; others the forenames.
-    found = {}
-    for word in words:
-        others = [w.lower() for w in words if w is not word]
-        for p in list_prisoners(access, Paging(limit=50), PrisonerFilter(surname=word)):
-            if all(o in p.forenames.lower() for o in others):
-                found[p.prison_number] = p
-    return sorted(found.values(), key=lambda p: (p.surname, p.forenames))
+def _search_error(ctx: PageContext, shown: dict[str, Any], message: str) -> Response:
+    return ctx.render("search.html", status=422, title="Search", **{
+        **shown, "error": message, "error_summary": [("#search-q", message)]})
