@@ -20,8 +20,10 @@ from web_client import sign_in
 from cellwatch.access.fixtures import build_estate
 from cellwatch.api.app import create_app
 from cellwatch.attribution.models import Attribution, AttributionRun, IdentityLink
+from cellwatch.exchange.linkgraph import Graph
 from cellwatch.settings import Settings
 from cellwatch.store import SeizureItem, Store
+from cellwatch.web.linkchart import clusters, elements
 
 IMEI = "353456789012348"
 
@@ -126,3 +128,20 @@ def test_page_embeds_what_the_tables_list(client: TestClient) -> None:
         assert e["data"]["source"] in nodes
         assert e["data"]["target"] in nodes
         assert e["data"]["label"].endswith(f"· {e['data']['count']}×")
+
+
+def test_an_identifier_is_clustered_with_a_prisoner_only_when_clearly_his() -> None:
+    """A seized handset goes with the prisoner it was seized from, over a 60% lead; a
+    handset shared at 100% and 99% stays between its prisoners."""
+    graph = Graph({("PRISONER", "A1111AA"): 0})
+    seized, shared = ("IMEI", IMEI), ("IMEI", "356938035643809")
+    graph.add(("PRISONER", "A1111AA"), seized, "seized together", 1, "seizure:1")
+    graph.add(seized, ("PRISONER", "A2222BB"), "attributed", 2, "a:1", probability=0.6)
+    graph.add(("PRISONER", "A1111AA"), shared, "attributed", 1, "a:2", probability=1.0)
+    graph.add(shared, ("PRISONER", "A2222BB"), "attributed", 2, "a:3", probability=0.99)
+    assert clusters(graph) == {seized: ("PRISONER", "A1111AA")}
+    nodes = {n["data"]["id"]: n["data"] for n in
+             elements(graph, ("PRISONER", "A1111AA"))["nodes"]}
+    assert nodes[f"IMEI:{IMEI}"]["parent"] == nodes["PRISONER:A1111AA"]["parent"]
+    assert "parent" not in nodes["IMEI:356938035643809"]
+    assert "parent" not in nodes["PRISONER:A2222BB"]

@@ -44,6 +44,9 @@ STYLES: dict[str, tuple[str, str, str]] = {  # type: (label, colour, Cytoscape s
     "ACCOUNT": ("Account", "#4c2c92", "hexagon"),
 }
 OTHER = ("Other", "#505a5f", "star")
+# How much likelier one prisoner must be than any other for an identifier to be drawn in
+# his cluster.
+CLEAR_MARGIN = 0.2
 # The legend's outline of each Cytoscape shape (SVG points in a 16x16 box).
 LEGEND_POINTS = {"round-rectangle": "2,3 14,3 14,13 2,13", "diamond": "8,1 15,8 8,15 1,8",
                  "triangle": "8,1 15,15 1,15", "hexagon": "4,1 12,1 15,8 12,15 4,15 1,8",
@@ -72,19 +75,24 @@ def _id(node: Node) -> str:
 
 
 def clusters(graph: Graph) -> dict[Node, Node]:
-    """Each identifier's prisoner: the one its strongest relation joins it to (a seizure
-    counts as certain; ties to the lower prison number), so a prisoner's identifiers are
-    drawn together. Identifiers joined to no prisoner stay loose."""
-    best: dict[Node, tuple[float, str, Node]] = {}
+    """Each identifier's prisoner, when it is clearly his: its strongest relation to a
+    prisoner (a seizure counts as certain) beats its relation to any other prisoner by
+    :data:`CLEAR_MARGIN`. His identifiers are then drawn together; a shared handset (two
+    prisoners at 100% and 99%) stays loose between them, as does one joined to none."""
+    strengths: dict[Node, dict[Node, float]] = {}
     for r in graph.relations.values():
         for ident, other in ((r.a, r.b), (r.b, r.a)):
             if ident[0] == "PRISONER" or other[0] != "PRISONER":
                 continue
             strength = 1.0 if r.probability is None else r.probability
-            key = (-strength, other[1], other)
-            if ident not in best or key < best[ident]:
-                best[ident] = key
-    return {ident: key[2] for ident, key in best.items()}
+            held = strengths.setdefault(ident, {})
+            held[other] = max(strength, held.get(other, 0.0))
+    out = {}
+    for ident, held in strengths.items():
+        ranked = sorted(held.items(), key=lambda kv: (-kv[1], kv[0]))
+        if len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= CLEAR_MARGIN:
+            out[ident] = ranked[0][0]
+    return out
 
 
 def _edge_label(r: Relation) -> str:

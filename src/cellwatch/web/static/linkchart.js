@@ -59,8 +59,9 @@
         return edge.data('kind') === 'attributed' || edge.data('kind') === 'seized together'
           ? 90 : 150;
       },
-      nodeRepulsion: function () { return 9000; },
-      nestingFactor: 0.8, gravity: 0.5, numIter: 1500
+      nodeRepulsion: function () { return 400000; }, nodeOverlap: 10,
+      edgeElasticity: function () { return 100; }, nestingFactor: 1.2, gravity: 1,
+      numIter: 1000, initialTemp: 1000, coolingFactor: 0.99, minTemp: 1.0
     }).run();
   };
   relayout();
