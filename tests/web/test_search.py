@@ -124,3 +124,13 @@ def test_victim_liaison_searching_a_name_gets_no_prisoners_and_no_error(
     r = client.get("/search", params={"q": "Müller"})
     assert r.status_code == 200
     assert "B1001AA" not in r.text
+
+
+def test_an_intelligence_reference_shows_its_facts_not_its_text(client: TestClient) -> None:
+    sign_in(client, "hei_analyst")
+    r = client.get("/search", params={"q": "IR-P-HEI"}, follow_redirects=False)
+    assert r.status_code == 200
+    assert "Intelligence report <span class=\"cw-mono\">IR-P-HEI</span>: HEI" in r.text
+    sign_in(client, "lei_analyst")  # Hewell's report, Leeds' analyst: not offered
+    r = client.get("/search", params={"q": "IR-P-HEI"})
+    assert "IR-P-HEI</span>" not in r.text

@@ -17,6 +17,7 @@ from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access
 from cellwatch.cases import service as cases
 from cellwatch.errors import Denied, NotFound
+from cellwatch.intelligence import service as intelligence
 from cellwatch.search.text import MAX_QUERY as MAX_QUERY  # the shells read it here
 from cellwatch.search.text import name_matches, words
 from cellwatch.search.text import terms as terms
@@ -39,12 +40,13 @@ class PrisonerHit:
 
 @dataclass(frozen=True)
 class RecordHit:
-    """A case or an order whose reference matched, with the page it opens."""
+    """A case, order or intelligence report whose reference matched, with the page it
+    opens (none for a report: the web has no report page; its reference and facts show)."""
 
     kind: str
     ref: str
     label: str
-    href: str
+    href: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,15 @@ def imei_reading(text: str) -> ImeiReading | None:
 
 
 def find_records(access: Access, text: str) -> list[RecordHit]:
-    """The case and the order whose reference is ``text``, if the principal may open them
-    (asked only of roles that read them, so nobody is audited as refused for a search)."""
+    """The case, the order and the intelligence report whose reference is ``text``, if
+    the principal may open them (asked only of roles that read them, so nobody is audited
+    as refused for a search). A report outside the organisation that needs a reason to
+    open is not offered: a search is no reason."""
     ref = text.strip()
-    if not _REF.fullmatch(ref) or not any(c.isdigit() for c in ref):
+    # A reference has a digit, or is capitals joined by hyphens (IR-P-HEI); a name typed
+    # (Smith-Jones) is not looked up as one, so its search reads no case nor order.
+    if not _REF.fullmatch(ref) or not (any(c.isdigit() for c in ref)
+                                       or ("-" in ref and ref == ref.upper())):
         return []
     roles = access.principal.roles
     found: list[RecordHit] = []
@@ -119,4 +126,14 @@ def find_records(access: Access, text: str) -> list[RecordHit]:
             found.append(RecordHit("order", order.ref,
                                    f"{order.application.establishment} · {order.state}",
                                    f"/orders/{order.ref}"))
+    if permitted(roles, Resource.INTELLIGENCE, Action.READ):
+        try:
+            report = intelligence.get_intelligence(access, ref, channel="WEB")
+        except (NotFound, Denied):
+            pass
+        else:
+            # The facts of the report, never its text (the profile pages carry what applies).
+            found.append(RecordHit("intelligence report", report.report_ref,
+                                   f"{report.establishment} · {report.ts:%d %b %Y} · "
+                                   f"handling code {report.handling_code}"))
     return found

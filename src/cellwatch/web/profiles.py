@@ -244,7 +244,7 @@ def search(ctx: Page, q: str = "") -> Response:
                              "reference: the search has no letters or digits")
     hits = [f"/prisoners/{p.prison_number}" for p in shown["results"]] + \
         [r.href for r in records]
-    if len(hits) == 1:
+    if len(hits) == 1 and hits[0]:
         return ctx.redirect(hits[0])
     return ctx.render("search.html", title=title, **shown)
 
