@@ -68,13 +68,13 @@ def find_prisoners(access: Access, query: str) -> list[PrisonerHit]:
     target = Target(Resource.PRISONER)
     with access.transaction() as s:
         access.check(Action.READ, target, role_only=True)
-        # Names are folded here, not in SQL: SQLite and PostgreSQL fold differently, and
-        # a national unit's scan of every name is milliseconds.
+        # Names are folded here, not in SQL: SQLite and PostgreSQL fold differently. A
+        # national unit's scan of 80,000 names takes 0.25-0.35 s (names memoised).
         rows = s.execute(select(Prisoner.prison_number, Prisoner.surname, Prisoner.forenames,
                                 Prisoner.establishment)
                          .where(visible_prisoners(access.principal)))
         hits = [PrisonerHit(*row) for row in rows
-                if name_matches(words(f"{row[1]} {row[2] or ''}"), wanted)]
+                if name_matches(words(row[1]) + words(row[2] or ""), wanted)]
         hits.sort(key=lambda h: (words(h.surname), words(h.forenames or ""), h.prison_number))
         hits = hits[:MAX_HITS]
         access.audit(s, "list", target, detail={"filters": {"name": query[:200]},
