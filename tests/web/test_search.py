@@ -6,6 +6,7 @@ form again (422) with the message and what was found so far. Only what the user 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from cellwatch.api.app import create_app
 from cellwatch.cases.service import create_case
 from cellwatch.settings import Settings
 from cellwatch.store import Prisoner, Store
+from cellwatch.tro.models import TroApplication
 
 PEOPLE = (("B1001AA", "MÜLLER", "Zoë Anne", "HEI"), ("B1002AA", "WÓJCIK", "Łukasz", "HEI"),
           ("B1003AA", "ИВАНОВ", "Пётр", "HEI"), ("B1004AA", "VAN DER BERG", "Jan", "HEI"),
@@ -134,3 +136,18 @@ def test_an_intelligence_reference_shows_its_facts_not_its_text(client: TestClie
     sign_in(client, "lei_analyst")  # Hewell's report, Leeds' analyst: not offered
     r = client.get("/search", params={"q": "IR-P-HEI"})
     assert "IR-P-HEI</span>" not in r.text
+
+
+def test_an_order_by_its_reference_within_the_establishments(
+        client: TestClient, store: Store) -> None:
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    with store.session() as s:
+        s.add(TroApplication(ref="TRO-HEI-042", establishment="HEI", state="DRAFT",
+                             created_by="hei_analyst", created_at=now, updated_at=now))
+    sign_in(client, "hei_analyst")
+    r = client.get("/search", params={"q": "TRO-HEI-042"}, follow_redirects=False)
+    assert (r.status_code, r.headers.get("location")) == (303, "/orders/TRO-HEI-042")
+    sign_in(client, "lei_analyst")  # Hewell's order from Leeds: nothing found
+    r = client.get("/search", params={"q": "TRO-HEI-042"}, follow_redirects=False)
+    assert r.status_code == 200
+    assert "/orders/TRO-HEI-042" not in r.text
