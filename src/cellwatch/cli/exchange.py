@@ -27,8 +27,7 @@ def export_stix_command(
     min_probability: float = MIN_PROBABILITY,
 ) -> None:
     """Write a STIX 2.1 bundle of prisoners, attributed identifiers and intelligence."""
-    from cellwatch.exchange.rows import ExportScope
-    from cellwatch.exchange.service.write import export_stix
+    from cellwatch.exchange.service.write import ExportScope, export_stix
 
     scope = ExportScope(prisoner, establishment, intelligence, min_probability)
     s = export_stix(cli_access(), out, scope, reason)
@@ -45,8 +44,7 @@ def export_misp_command(
     min_probability: float = MIN_PROBABILITY,
 ) -> None:
     """Write one MISP event: person, phone, user-account and report objects, TLP tags."""
-    from cellwatch.exchange.rows import ExportScope
-    from cellwatch.exchange.service.write import export_misp
+    from cellwatch.exchange.service.write import ExportScope, export_misp
 
     scope = ExportScope(prisoner, establishment, intelligence, min_probability)
     s = export_misp(cli_access(), out, scope, reason)
@@ -83,8 +81,7 @@ def export_ftm_command(
     min_probability: float = typer.Option(0.5, "--min-probability", min=0.0, max=1.0),
 ) -> None:
     """Write FollowTheMoney entities: people, identifiers and attribution links."""
-    from cellwatch.exchange.rows import ExportScope
-    from cellwatch.exchange.service.write import export_ftm
+    from cellwatch.exchange.service.write import ExportScope, export_ftm
 
     scope = ExportScope(prisoner, establishment, False, min_probability)
     s = export_ftm(cli_access(), out, scope, reason)

@@ -23,6 +23,10 @@ from cellwatch.exchange.rows import ExchangeData, ExportScope, audit_detail
 from cellwatch.exchange.service.collect import collect
 from cellwatch.exchange.service.exports import atomically
 
+# The scope the shells build (re-exported: the shells import only the service).
+__all__ = ["ExportScope", "ExportSummary", "export_ftm", "export_misp", "export_stix",
+           "text_file", "written_audited"]
+
 
 @dataclass(frozen=True)
 class ExportSummary:
