@@ -161,8 +161,13 @@ def test_judgements_are_decided_recorded_under_the_user_and_audited(
         ("judge", target, "allowed"), ("update", f"IMEI {SHARED} PRISONER A3333CC", "denied")]
     assert _entries(store, "hei_analyst", "attribution")[0]["detail"] == {
         "judgement": judgement_id, "target": "ATTRIBUTION", "verdict": "REJECTED"}
-    # Leeds' team may not undo Hewell's judgement; Hewell's supervisor may.
-    assert run("lei_analyst", "judge", "undo", str(judgement_id))[0] == 2
+    # Leeds' team may not undo Hewell's judgement, and is answered as for a judgement that
+    # does not exist (issue 17: no oracle); Hewell's supervisor may undo it.
+    hidden = run("lei_analyst", "judge", "undo", str(judgement_id))
+    unknown = run("lei_analyst", "judge", "undo", str(judgement_id + 1000))
+    assert hidden[0] == unknown[0] == 1
+    assert hidden[2].replace(str(judgement_id), "N") == unknown[2].replace(
+        str(judgement_id + 1000), "N")
     assert run("hei_supervisor", "judge", "undo", str(judgement_id))[0] == 0
     assert _judgements(store) == [("A1111AA", "hei_analyst", "hei_supervisor")]
     assert audited(store, "hei_supervisor", "attribution") == [("undo", target, "allowed")]
