@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from cellwatch.ingest.service.folders import ORDER
 from cellwatch.simulate import scenario_from_mapping, simulate
 from cellwatch.store import IngestBatch, Prisoner, SeizureItem, Store
-from conftest import Run
+
+Run = Callable[..., tuple[int, str, str]]  # the ``run`` fixture of conftest
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +129,8 @@ def test_a_name_that_is_neither_a_folder_nor_a_zip_says_so(run: Run, tmp_path: P
     code, _, err = run("system", "ingest", str(tmp_path / "missing"))
     assert code == 2
     assert "is not a folder or a zip" in " ".join(err.split())
+    (tmp_path / "empty" / ".git").mkdir(parents=True)
+    (tmp_path / "empty" / ".DS_Store").write_bytes(b"\0")
+    code, out, _ = run("system", "ingest", str(tmp_path / "empty"), "--json")
+    assert code == 2
+    assert "holds no file to ingest" in json.loads(out)["error"]

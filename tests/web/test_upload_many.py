@@ -102,7 +102,7 @@ def test_several_files_each_decided_on_its_own(client: TestClient, store: Store)
     assert "1 file ingested, 3 refused" in page
     assert "you may not load prisoners files" in page
     assert "you may not load call records files" in page  # known by its header
-    assert "notes.pdf" in page
+    assert "<strong>notes.pdf</strong>: neither its name nor its format says" in page
     with store.session() as s:
         assert s.get(Prisoner, "B7777CD") is None
         assert s.scalars(select(SeizureItem)).first() is not None

@@ -51,6 +51,8 @@ def ingest_folder_command(target: Path, as_json: bool) -> None:
             plan = plan_folder(root)
         except MalformedFile as bad:
             refuse(bad, as_json)
+        if not plan.files and not plan.refused:
+            refuse(MalformedFile(target.name, "it holds no file to ingest"), as_json)
         if as_json:
             result = ingest_plan(access, settings, plan, rename=not target.is_dir())
         else:

@@ -170,7 +170,8 @@ async def _upload_many(ctx: PageContext, access: Access, kind: str,
     with tempfile.TemporaryDirectory(prefix="cellwatch-upload-") as folder:
         received: list[tuple[Path, str]] = []
         for index, upload in enumerate(sent):
-            name = _file_name(upload)
+            # The name as sent (no ".csv" added: a PDF is refused as a PDF, by its name).
+            name = uploads.safe_file_name(upload.filename, default="upload")
             path = Path(folder) / "in" / str(index) / name  # two files may share a name
             path.parent.mkdir(parents=True)
             with path.open("wb") as out:
