@@ -227,8 +227,6 @@ SHELL_SHARED: dict[str, str] = {
 # files another engineer was editing this session (issues 16-18), left for them to fold.
 _BUSY = "being edited by another engineer this session"
 SHELL_DEBT: dict[str, str] = {
-    "cellwatch.web.linkchart": f"the link chart's graph and formats (exchange/linkgraph.py, "
-                               f"anx.py, graphml.py): exchange/ {_BUSY}",
     "cellwatch.web.alerts": _BUSY,
     "cellwatch.web.candidates": _BUSY,
     "cellwatch.web.guard": _BUSY,

@@ -1,6 +1,6 @@
 """The link chart: prisoners, devices, SIMs, numbers and accounts around one entity.
 
-The graph (:mod:`cellwatch.exchange.linkgraph`) is built server-side from what the
+The graph (:mod:`cellwatch.exchange.service.charts`) is built server-side from what the
 principal may see and embedded in the page as JSON (Cytoscape.js elements); the browser
 draws it (``static/linkchart.js``: pan, zoom, drag, filters by probability and date,
 double-click to expand a node, PNG). The same nodes and edges are listed in tables, which
@@ -17,20 +17,18 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from cellwatch.access.service import Access
-from cellwatch.exchange.anx import anx
-from cellwatch.exchange.graphml import gexf, graphml
-from cellwatch.exchange.linkgraph import (
+from cellwatch.exchange.service.charts import (
     DEFAULT_MIN_PROBABILITY,
-    MAX_NODES,
     Graph,
     Node,
     Relation,
     build_graph,
+    render,
 )
 from cellwatch.statements.service import floor_for
 from cellwatch.web.context import Page, WebRoute
 
-__all__ = ["MAX_NODES", "Graph", "build_graph", "elements", "graphml", "layout"]
+__all__ = ["clusters", "elements", "layout", "legend", "router"]
 
 router = APIRouter(route_class=WebRoute)
 # Colour AND shape per type, so the chart reads in greyscale and to colour-blind eyes; a
@@ -177,7 +175,9 @@ def link_chart(ctx: Page, kind: str, value: str, depth: int = 1,
                                                       key=lambda r: (r.a, r.b, r.kind)))
 
 
-def _download(ctx: Page, body: str, media_type: str, filename: str) -> Response:
+def _download(ctx: Page, kind: str, value: str, graph: Graph, fmt: str,
+              media_type: str, filename: str) -> Response:
+    body = render(graph, fmt, f"Link chart around {kind.upper()} {value}")
     response = Response(body, media_type=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     ctx.finish(response)
@@ -189,7 +189,7 @@ def link_chart_graphml(ctx: Page, kind: str, value: str, depth: int = 1,
                        min_p: float = DEFAULT_MIN_PROBABILITY) -> Response:
     """The same graph as a GraphML download."""
     graph = _export_graph(ctx, kind, value, depth, min_p)
-    return _download(ctx, graphml(graph), "application/graphml+xml",
+    return _download(ctx, kind, value, graph, "graphml", "application/graphml+xml",
                      f"link-{value}.graphml")
 
 
@@ -198,7 +198,8 @@ def link_chart_gexf(ctx: Page, kind: str, value: str, depth: int = 1,
                     min_p: float = DEFAULT_MIN_PROBABILITY) -> Response:
     """The same graph as a GEXF download (Gephi)."""
     graph = _export_graph(ctx, kind, value, depth, min_p)
-    return _download(ctx, gexf(graph), "application/gexf+xml", f"link-{value}.gexf")
+    return _download(ctx, kind, value, graph, "gexf", "application/gexf+xml",
+                     f"link-{value}.gexf")
 
 
 @router.get("/link/{kind}/{value}/chart.anx")
@@ -206,5 +207,4 @@ def link_chart_anx(ctx: Page, kind: str, value: str, depth: int = 1,
                    min_p: float = DEFAULT_MIN_PROBABILITY) -> Response:
     """The same graph as an i2 Analyst's Notebook chart (ANX)."""
     graph = _export_graph(ctx, kind, value, depth, min_p)
-    return _download(ctx, anx(graph, f"Link chart around {kind.upper()} {value}"),
-                     "application/xml", f"link-{value}.anx")
+    return _download(ctx, kind, value, graph, "anx", "application/xml", f"link-{value}.anx")

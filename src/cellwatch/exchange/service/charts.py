@@ -22,10 +22,17 @@ from cellwatch.exchange.linkgraph import (
     DEFAULT_MIN_PROBABILITY,
     Graph,
     Node,
+    Relation,
+    build_graph,
     build_graph_from,
 )
 from cellwatch.exchange.service.exports import audited_export, require_reason
 from cellwatch.statements.service import floor_for
+
+# The graph and its values the web page draws (re-exported: the shells import only the
+# service); ``build_graph`` reads through the principal's scope, the page's own reading.
+__all__ = ["DEFAULT_MIN_PROBABILITY", "FORMATS", "Graph", "Node", "Relation", "build_graph",
+           "export_chart", "parse_root", "render"]
 
 FORMATS = ("graphml", "gexf", "anx", "i2csv")
 
