@@ -227,15 +227,12 @@ SHELL_SHARED: dict[str, str] = {
 # files another engineer was editing this session (issues 16-18), left for them to fold.
 _BUSY = "being edited by another engineer this session"
 SHELL_DEBT: dict[str, str] = {
-    "cellwatch.web.alerts": _BUSY,
     "cellwatch.web.candidates": _BUSY,
-    "cellwatch.web.guard": _BUSY,
     "cellwatch.web.ingest": _BUSY,
     "cellwatch.web.protect": _BUSY,
     "cellwatch.web.queues": _BUSY,
     "cellwatch.web.records": _BUSY,
     "cellwatch.web.upload_checks": _BUSY,
-    "cellwatch.web.work": f"parole/render.py: {_BUSY} (parole.service.render_html is there)",
 }
 
 

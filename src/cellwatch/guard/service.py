@@ -25,6 +25,7 @@ from cellwatch.access.scopes import in_scope
 from cellwatch.access.service import Access, Page
 from cellwatch.errors import Concealed, Conflict, Denied, InvalidData, NotFound
 from cellwatch.guard.detect import DECIDED
+from cellwatch.guard.models import FLAGS as FLAGS  # why a hold is made, for the shells
 from cellwatch.guard.models import GuardHold
 from cellwatch.store import AllowListEntry, IngestBatch, utcnow
 from cellwatch.store.listing import Order, SortColumn, sorted_by

@@ -21,8 +21,14 @@ from fastapi import APIRouter, Response
 
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
-from cellwatch.alerts import OUTCOMES
-from cellwatch.alerts.service import acknowledge_for, assign_for, close_for, get_for, list_for
+from cellwatch.alerts.service import (
+    OUTCOMES,
+    acknowledge_for,
+    assign_for,
+    close_for,
+    get_for,
+    list_for,
+)
 from cellwatch.errors import CellwatchError, InvalidData, NotFound
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.queue_table import (

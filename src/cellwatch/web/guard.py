@@ -18,7 +18,6 @@ from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import CellwatchError, InvalidData
 from cellwatch.guard import service
-from cellwatch.guard.models import FLAGS
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.queue_table import (
     BulkAction,
@@ -111,7 +110,7 @@ QUEUE = Queue(
              Column("decided_by", "By"),
              Column("decision_reason", "Reason")),
     filters=(Filter("status", "Status", "choice", tuple((s, s.capitalize()) for s in STATUSES)),
-             Filter("flag", "Why held", "choice", tuple((f, WHY[f]) for f in FLAGS)),
+             Filter("flag", "Why held", "choice", tuple((f, WHY[f]) for f in service.FLAGS)),
              Filter("establishment", "Establishment"),
              Filter("from", "First flagged from", "date_from"),
              Filter("to", "First flagged to", "date_to")),

@@ -27,7 +27,7 @@ from cellwatch.access.service import Page as Paging
 from cellwatch.alerts.service import list_for
 from cellwatch.cases.service import create_referrals, list_cases, list_referrals
 from cellwatch.errors import CellwatchError
-from cellwatch.parole.render import render_html
+from cellwatch.parole.service import render_html
 from cellwatch.protect.service import contacts, liaison, outcomes, updates
 from cellwatch.tro.service import orders as tro
 from cellwatch.web.context import Page, PageContext, WebRoute, may_use
