@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,11 +15,16 @@ from cellwatch.access.models import (
     IntelligenceReport,
     IntelligenceSubject,
 )
-from cellwatch.access.policy import Target
+from cellwatch.access.policy import Target, can
 from cellwatch.access.principal import Principal
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import shared_prisoner, visible_intelligence
 from cellwatch.access.service import Access, Page, not_found
+from cellwatch.errors import Denied, InvalidData, NotFound
+from cellwatch.estate.service import prisoner_target
+from cellwatch.ingest.intelligence import read_identifiers, read_subjects
+from cellwatch.intelligence.handling import named_organisations
+from cellwatch.store import Establishment, Prisoner, utcnow
 
 
 def intelligence_target(session: Session, principal: Principal,
@@ -136,3 +142,110 @@ def export_intelligence(access: Access, reason: str,
         access.audit(s, "export", target, reason=reason,
                      detail={"returned": [r.report_ref for r in rows]})
         return rows
+
+
+GRADES = {"source_evaluation": ("1", "2", "3"),
+          "intelligence_assessment": ("A", "B", "C", "D", "E"),
+          "handling_code": ("P", "C")}
+
+
+@dataclass(frozen=True)
+class IntelligenceDraft:
+    """A report as submitted by a person (the web form; the ingest's rules apply)."""
+
+    text: str
+    source_evaluation: str
+    intelligence_assessment: str
+    handling_code: str
+    handling_conditions: str | None = None
+    establishment: str | None = None
+    subjects: str = ""  # prison numbers separated by spaces, commas or semicolons
+    identifiers: str = ""  # IMEI, IMSI, ICCID or numbers separated the same way
+
+
+def _parts(text: str) -> str:
+    return ";".join(text.replace(",", " ").replace(";", " ").split())
+
+
+def _draft_problems(draft: IntelligenceDraft) -> tuple[dict[str, list[str]], list[str],
+                                                        list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, allowed in GRADES.items():
+        if getattr(draft, name).strip().upper() not in allowed:
+            errors[name] = [f"one of {', '.join(allowed)}"]
+    if not draft.text.strip():
+        errors["text"] = ["say what the intelligence is"]
+    if draft.handling_code.strip().upper() == "C" and not (draft.handling_conditions or "").strip():
+        errors["handling_conditions"] = ["required when the handling code is C (name the "
+                                         "organisations it may go to)"]
+    subjects, bad = read_subjects(_parts(draft.subjects))
+    if bad:
+        errors["subjects"] = [f"{part!r} is not a prison number" for part in bad]
+    identifiers, reasons = read_identifiers(_parts(draft.identifiers))
+    if reasons:
+        errors["identifiers"] = reasons
+    return errors, subjects, identifiers
+
+
+def _unseen_subjects(access: Access, numbers: list[str]) -> list[str]:
+    """The prisoners named that the principal may not read: unknown and out of scope alike
+    (each refusal audited), so naming one tells nothing about whether it exists."""
+    unseen = []
+    for number in numbers:
+        with access.facts() as s:
+            found = s.get(Prisoner, number)
+            target = None if found is None else prisoner_target(s, access.principal, found)
+        if target is None:
+            unseen.append(number)
+            continue
+        try:
+            with access.transaction():
+                access.check(Action.READ, target)
+        except (Denied, NotFound):
+            unseen.append(number)
+    return unseen
+
+
+def submit_intelligence(access: Access, draft: IntelligenceDraft) -> IntelligenceReport:
+    """Record a graded report owned by the principal's organisation (3x5x2: source 1-3,
+    assessment A-E, handling P or C with conditions); subjects only prisoners it may read."""
+    access.require_role(Action.CREATE, Resource.INTELLIGENCE)
+    org = access.principal.org_code
+    if org is None:
+        raise InvalidData("report refused", {"principal": ["act as a user of an organisation"]})
+    errors, subjects, identifiers = _draft_problems(draft)
+    establishment = (draft.establishment or "").strip().upper() or None
+    with access.facts() as s:
+        if establishment is not None and s.get(Establishment, establishment) is None:
+            errors["establishment"] = [f"unknown establishment {establishment}"]
+    # The ingest's rule (the owner aside): a team writes for the establishments it covers.
+    where = Target(Resource.INTELLIGENCE, establishment=establishment)
+    if "establishment" not in errors and not can(access.principal, Action.CREATE, where):
+        errors["establishment"] = [f"{establishment} is outside your establishments"]
+    unseen = _unseen_subjects(access, subjects)
+    if unseen:
+        errors["subjects"] = [f"unknown prisoner {n}" for n in unseen]
+    if errors:
+        raise InvalidData("report refused", errors)
+    code = draft.handling_code.strip().upper()
+    now = utcnow()
+    ref = f"IR-{org}-{now:%Y%m%d}-{secrets.token_hex(3).upper()}"
+    target = Target(Resource.INTELLIGENCE, ref, establishment=establishment)
+    with access.transaction() as s:
+        access.check(Action.CREATE, target)
+        conditions = (draft.handling_conditions or "").strip() or None
+        report = IntelligenceReport(
+            report_ref=ref, ts=now, establishment=establishment,
+            source_evaluation=draft.source_evaluation.strip(),
+            intelligence_assessment=draft.intelligence_assessment.strip().upper(),
+            handling_code=code, handling_conditions=conditions, owner_org=org,
+            identifiers=identifiers, text=draft.text.strip())
+        s.add(report)
+        s.flush()
+        s.add_all(IntelligenceSubject(report_id=report.id, prison_number=n) for n in subjects)
+        releases = named_organisations(s, conditions) if code == "C" else []
+        s.add_all(IntelligenceRelease(report_id=report.id, org_code=o) for o in releases)
+        access.audit(s, "create", target, detail={
+            "grade": f"{report.source_evaluation}{report.intelligence_assessment}{code}",
+            "subjects": subjects, "released_to": releases})
+        return report

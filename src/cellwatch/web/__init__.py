@@ -36,6 +36,7 @@ PAGE_MODULES = (
     "cellwatch.web.protect",
     "cellwatch.web.casework",
     "cellwatch.web.cases",
+    "cellwatch.web.intelligence",
 )
 
 

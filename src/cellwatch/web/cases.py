@@ -18,9 +18,10 @@ from cellwatch.access.policy import SHARE_LEVELS
 from cellwatch.access.roles import Action, Resource, permitted
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
+from cellwatch.attribution.service import attributions
 from cellwatch.cases import service as cases
 from cellwatch.cases.service import CASE_KINDS
-from cellwatch.errors import CellwatchError, InvalidData
+from cellwatch.errors import CellwatchError, Denied, InvalidData, NotFound
 from cellwatch.web.context import Page, PageContext, WebRoute
 
 router = APIRouter(route_class=WebRoute)
@@ -100,7 +101,26 @@ def _case_page(ctx: PageContext, ref: str, status: int = 200, **values: Any) -> 
             if o.code not in (case.owner_org, user.org_code)] if may["share"] else []
     return ctx.render("case.html", status=status, title=f"Case {case.ref}", case=case,
                       subjects=subjects, shares=shares, level=level, may=may, orgs=orgs,
-                      levels=SHARE_LEVELS, **values)
+                      levels=SHARE_LEVELS, identifiers=_identifiers(access, case.ref, subjects),
+                      **values)
+
+
+def _identifiers(access: Access, ref: str, subjects: list[str]) -> list[dict[str, Any]]:
+    """The identifiers attributed (latest run) to the case's prisoners the user may read.
+
+    Each prisoner is opened as its own page opens it, the case named as the reason (audited);
+    one the user may not read is left out, not shown as an error.
+    """
+    rows: list[dict[str, Any]] = []
+    for number in subjects:
+        try:
+            view = attributions.prisoner_attributions(access, number, reason=f"case {ref}")
+        except (Denied, NotFound):
+            continue
+        rows.extend({"prison_number": number, "kind": i["identifier_type"].lower(),
+                     "value": i["identifier"], "probability": i["max_probability"]}
+                    for i in view["identifiers"])
+    return rows
 
 
 @router.get("/cases/{ref}")

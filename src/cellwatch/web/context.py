@@ -46,6 +46,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 NAV = (
     ("/work", "Your work", "work"),
     ("/protected-persons", "Protected persons", "protect"),
+    ("/intelligence", "Intelligence", "intelligence"),
     ("/", "Overview", "overview"),
     ("/queues/alerts", "Work queues", "queues"),
     ("/ingest", "Ingest", "ingest"),
@@ -56,6 +57,7 @@ NAV = (
 SECTION_PATHS = {
     "work": ("/work", "/reviews/", "/cases"),
     "protect": ("/protected-persons", "/contact-reports/"),
+    "intelligence": ("/intelligence",),
     "overview": ("/",),
     "queues": ("/queues/", "/alerts/", "/orders/", "/referrals/"),
     "ingest": ("/ingest",),
@@ -72,6 +74,7 @@ NEEDS: dict[str, tuple[Resource, Action]] = {
     "orders": (Resource.TRO_ORDER, Action.READ),
     "referrals": (Resource.REFERRAL, Action.READ),
     "protect": (Resource.PROTECTED_PERSON, Action.READ),
+    "intelligence": (Resource.INTELLIGENCE, Action.READ),
     "quarantine": (Resource.QUARANTINE, Action.READ),
 }
 

@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "case_subjects": "{n} prisoner(s) added to {ref}",
     "case_shared": "{ref} shared with {org}",
     "case_closed": "Case {ref} closed",
+    "intelligence_submitted": "Intelligence report {ref} recorded ({grade})",
 }
 # The query parameters a flash uses (stripped from links built on a page's own URL).
 PARAMS = ("done", "dv", "ds")
