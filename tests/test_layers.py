@@ -227,10 +227,8 @@ SHELL_SHARED: dict[str, str] = {
 # files another engineer was editing this session (issues 16-18), left for them to fold.
 _BUSY = "being edited by another engineer this session"
 SHELL_DEBT: dict[str, str] = {
-    "cellwatch.web.candidates": _BUSY,
     "cellwatch.web.ingest": _BUSY,
     "cellwatch.web.protect": _BUSY,
-    "cellwatch.web.queues": _BUSY,
     "cellwatch.web.records": _BUSY,
     "cellwatch.web.upload_checks": _BUSY,
 }

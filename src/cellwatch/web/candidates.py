@@ -20,8 +20,8 @@ from cellwatch.access.service import Page as Paging
 from cellwatch.cases.service import acknowledge_referral, get_referral
 from cellwatch.errors import CellwatchError, InvalidData
 from cellwatch.protect.service.referrals import list_referrals_seen
-from cellwatch.tro.materialise import CandidateSet, Narrowing
 from cellwatch.tro.service import orders as tro
+from cellwatch.tro.service.shared import CandidateSet, Narrowing
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.queue_table import (
     BulkAction,

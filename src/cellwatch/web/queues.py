@@ -20,9 +20,8 @@ from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
 from cellwatch.errors import AccessDenied, InvalidData, NotFound
 from cellwatch.ingest.service import batches, uploads
-from cellwatch.tro.lifecycle import default_lifecycle
-from cellwatch.tro.orders import Order
 from cellwatch.tro.service import orders as service
+from cellwatch.tro.service.shared import Order, default_lifecycle
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.queue_table import (
     BulkAction,

@@ -1,5 +1,7 @@
-"""What TRO's shells name besides the use cases of :mod:`.orders`: the order they present,
-the evidence policy a command names (YAML) and the candidates' interchange export (CSV).
+"""What TRO's shells name besides the use cases of :mod:`.orders`: the order they present
+and its lifecycle (the states and moves a page offers), a page of candidates and how it
+is narrowed, the evidence policy a command names (YAML) and the candidates' interchange
+export (CSV).
 
 Nothing here decides or audits: the shells reach the records through :mod:`.orders`
 (the policy, the audit) and write an export through
@@ -14,11 +16,13 @@ from typing import Any
 from cellwatch.csvsafe import table_schema
 from cellwatch.tro.candidates import EXPORT_COLUMNS, Candidate, write_candidates_csv
 from cellwatch.tro.candidates import EXPORT_TYPES as _TYPES
+from cellwatch.tro.lifecycle import default_lifecycle
+from cellwatch.tro.materialise import CandidateSet, Narrowing
 from cellwatch.tro.orders import Order
 from cellwatch.tro.policy import EvidencePolicy, load_policy
 
-__all__ = ["Candidate", "EvidencePolicy", "Order", "candidates_schema", "load_policy",
-           "write_candidates"]
+__all__ = ["Candidate", "CandidateSet", "EvidencePolicy", "Narrowing", "Order",
+           "candidates_schema", "default_lifecycle", "load_policy", "write_candidates"]
 
 
 def write_candidates(candidates: list[Candidate], path: Path) -> int:
