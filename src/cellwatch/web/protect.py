@@ -17,10 +17,9 @@ from fastapi import APIRouter, Response
 
 from cellwatch.access.service import Access
 from cellwatch.errors import CellwatchError, InvalidData
-from cellwatch.ingest.contact_reports import CHANNELS
-from cellwatch.ingest.protected import CONDITIONS
 from cellwatch.protect.service import contacts, liaison
-from cellwatch.protect.service.liaison import CONDITION_LABELS
+from cellwatch.protect.service.contacts import CHANNELS
+from cellwatch.protect.service.liaison import CONDITION_LABELS, CONDITIONS
 from cellwatch.timestamps import parse_date, parse_timestamp
 from cellwatch.web.context import Page, PageContext, WebRoute
 

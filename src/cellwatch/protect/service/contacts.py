@@ -26,7 +26,7 @@ from cellwatch.alerts.detect.run import run_rules
 from cellwatch.alerts.models import Alert
 from cellwatch.alerts.redact import redact
 from cellwatch.errors import Concealed, InvalidData, NotFound
-from cellwatch.ingest.contact_reports import CHANNELS
+from cellwatch.ingest.contact_reports import CHANNELS as CHANNELS  # a report's, for the shells
 from cellwatch.protect.models import (
     ContactReport,
     ContactResolution,
