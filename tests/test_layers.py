@@ -228,7 +228,6 @@ SHELL_SHARED: dict[str, str] = {
 _BUSY = "being edited by another engineer this session"
 SHELL_DEBT: dict[str, str] = {
     "cellwatch.web.ingest": _BUSY,
-    "cellwatch.web.records": _BUSY,
     "cellwatch.web.upload_checks": _BUSY,
 }
 

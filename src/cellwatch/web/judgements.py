@@ -27,10 +27,10 @@ from cellwatch.attribution.service.attributions import (
     require_judging,
     undo_judgement,
 )
+from cellwatch.attribution.service.records import parse_identifier
 from cellwatch.errors import Denied, InvalidData
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.profiles import PRISON_NUMBER, show_identifier, show_prisoner
-from cellwatch.web.records import parse_identifier
 
 router = APIRouter(route_class=WebRoute)
 # The button pressed gives the verdict; the banner says what was done.

@@ -20,6 +20,11 @@ from cellwatch.access.policy import can, needs_reason
 from cellwatch.access.roles import Action, Resource, permitted
 from cellwatch.access.service import Access
 from cellwatch.attribution.service.knowledge import knowledge_of
+from cellwatch.attribution.service.records import (
+    identifier_profile,
+    parse_identifier,
+    prisoner_profile,
+)
 from cellwatch.errors import (
     Denied,
     InvalidIdentifier,
@@ -38,7 +43,6 @@ from cellwatch.search.service import MAX_QUERY, find_prisoners, find_records, im
 from cellwatch.store import AllowListEntry, Store
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.profile_views import PrisonerView, cards, prisoner_view
-from cellwatch.web.records import identifier_profile, parse_identifier, prisoner_profile
 
 router = APIRouter(route_class=WebRoute)
 PRISON_NUMBER = re.compile(r"^[A-Z]\d{4}[A-Z]{2}$")

@@ -1,10 +1,11 @@
-"""Read models for the profile pages, gathered under the principal's :class:`Access`.
+"""What the prisoner and identifier pages show, gathered under the principal's
+:class:`Access`: the one entry point the web's profile pages call.
 
-The prisoner record itself is opened by the service layer's
-:func:`~cellwatch.estate.service.get_prisoner` (policy, reason, audit). What hangs off it
-(cells, seizures, attributions, orders) is read in the same kind of guarded transaction
-and kept to the establishments the principal covers. These reads move into the owning
-packages' service modules as they publish them; the pages do not change.
+The prisoner record itself is opened by :func:`~cellwatch.estate.service.get_prisoner`
+(policy, reason, audit), an identifier by :func:`.attributions.open_identifier`. What
+hangs off it (cells, seizures, attributions, referrals, alerts, reports of contact,
+orders) is read in the same kind of guarded transaction and kept to what the principal
+may see. Until the owning packages publish these reads themselves, they are made here.
 """
 
 from __future__ import annotations
