@@ -87,9 +87,25 @@ def test_bad_conditions_are_refused_by_field(world: Store) -> None:
     with pytest.raises(InvalidData) as ends:
         liaison.create_person(access, "A1111AA", "OTHER", date(2026, 5, 1), date(2026, 4, 1))
     assert "valid_to" in ends.value.errors
-    with pytest.raises(InvalidData) as unknown:
-        liaison.create_person(access, "Z9999ZZ", "OTHER")
-    assert "prison_number" in unknown.value.errors
+    with pytest.raises(InvalidData) as malformed:
+        liaison.create_person(access, "Z999ZZ", "OTHER")
+    assert "prison_number" in malformed.value.errors
+
+
+def test_an_unknown_prison_number_is_answered_as_a_known_one(world: Store) -> None:
+    """The form is no oracle of who is in prison: a person is recorded against a well-formed
+    number whether or not the store holds him, and the answers differ only in the number."""
+    access = _as(world, "wmp_victim")
+    known = liaison.create_person(access, "A1111AA", "OTHER", person_ref="PP-K")
+    unknown = liaison.create_person(access, "z9999zz", "OTHER", person_ref="PP-U")
+    assert unknown.prison_number == "Z9999ZZ"
+    assert (known.condition, known.owner_org, known.identifiers) == \
+        (unknown.condition, unknown.owner_org, unknown.identifiers)
+    assert [p.person_ref for p in liaison.list_persons(access)] == ["PP-K", "PP-U"]
+    with world.session() as s:
+        outcomes = [(a.action, a.outcome) for a in s.scalars(select(AuditEntry).where(
+            AuditEntry.resource_id.in_(["PP-K", "PP-U"])).order_by(AuditEntry.id))]
+    assert outcomes == [("create", "allowed"), ("create", "allowed")]
 
 
 def test_another_organisations_person_answers_as_an_unknown_one(world: Store) -> None:

@@ -164,7 +164,45 @@ def _tro_line(principal: Principal, action: Action, target: Target) -> Decision:
     return _no("not served on the principal's network")
 
 
+# The roles that read a protected person's details: victim liaison, and the owning
+# organisation's case-working team (whoever reads prisoner records there; an administrator
+# who only manages accounts is not the team).
+PROTECTED_PERSON_READERS = ((Resource.PROTECTED_PERSON, Action.READ),
+                            (Resource.PRISONER, Action.READ))
+
+
+def reads_protected_persons(principal: Principal) -> bool:
+    """Whether a role of ``principal`` reads protected persons (before any scope)."""
+    return principal.is_system or any(permitted(principal.roles, r, a)
+                                      for r, a in PROTECTED_PERSON_READERS)
+
+
+def protected_person_scope(principal: Principal, owner_org: str | None) -> Decision:
+    """The one scope of a protected person: the organisation that owns it
+    (``protected_persons.owner_org``). Nothing shares one (no share mechanism exists for
+    protected persons) and no national reach widens it: each unit sees whom it protects."""
+    if principal.is_system:
+        return _yes("system principal")
+    if _same_org(principal, owner_org):
+        return _yes("the principal's organisation owns the person")
+    return _no("another organisation's protected person, or none")
+
+
+def may_read_protected(principal: Principal, owner_org: str | None) -> Decision:
+    """Whether ``principal`` reads the details of a person owned by ``owner_org``."""
+    if not reads_protected_persons(principal):
+        return _no("no role of the principal reads protected persons")
+    return protected_person_scope(principal, owner_org)
+
+
+def _protected_person(principal: Principal, action: Action, target: Target) -> Decision:
+    if action is Action.CREATE:
+        return _yes("recorded for the principal's own organisation")
+    return protected_person_scope(principal, target.owner_org)
+
+
 _SCOPE_RULES = {
+    Resource.PROTECTED_PERSON: _protected_person,
     Resource.PRISONER: _prisoner,
     Resource.INTELLIGENCE: _intelligence,
     Resource.CASE: _case,

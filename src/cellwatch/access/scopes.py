@@ -90,6 +90,17 @@ def visible_referrals(principal: Principal) -> ColumnElement[bool]:
     return or_(Referral.from_org == org, Referral.to_org == org)
 
 
+def visible_protected_persons(principal: Principal,
+                              owner: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+    """Protected persons (their owning organisation in ``owner``) the principal's
+    organisation owns: :func:`cellwatch.access.policy.protected_person_scope` in SQL."""
+    if principal.is_system:
+        return true()
+    if principal.org_code is None:
+        return false()
+    return owner == principal.org_code
+
+
 def own_or_national(principal: Principal, mine: ColumnElement[bool]) -> ColumnElement[bool]:
     """Whole-estate principals see all; others only rows matching ``mine``."""
     if principal.is_system or principal.org_kind is OrgKind.NATIONAL:

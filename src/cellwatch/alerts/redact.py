@@ -2,8 +2,10 @@
 the principal may not open are taken out of the summary, the details and the identifier.
 
 An alert is written once for everyone who will work it, so it may name a victim's number
-(a call to it) or an intelligence item under a C code. Only a role that reads protected
-persons (victim liaison) sees their numbers; an intelligence reference stays only for a
+(a call to it) or an intelligence item under a C code. A victim's number is shown only to
+whom the one rule of protected persons lets read the person
+(:func:`cellwatch.access.policy.may_read_protected`: its owning organisation's victim
+liaison or prison team); an intelligence reference stays only for a
 principal the policy lets open the item (the owner, an organisation its C code names, a P
 code in scope). What is taken out is replaced by a placeholder, so the alert still reads.
 """
@@ -18,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellwatch.access.models import IntelligenceReport
-from cellwatch.access.roles import Action, Resource, permitted
-from cellwatch.access.scopes import visible_intelligence
+from cellwatch.access.policy import reads_protected_persons
+from cellwatch.access.scopes import visible_intelligence, visible_protected_persons
 from cellwatch.access.service import Access
 from cellwatch.alerts.models import Alert
-from cellwatch.protect.models import ProtectedIdentifier
+from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
 
 PROTECTED = "[protected contact]"
 RESTRICTED = "[restricted intelligence]"
@@ -52,10 +54,16 @@ def _hidden_texts(session: Session, access: Access, tokens: set[str]) -> dict[st
         return {}
     words = sorted(tokens)
     hidden: dict[str, str] = {}
-    if not permitted(principal.roles, Resource.PROTECTED_PERSON, Action.READ):
-        for value in session.scalars(select(ProtectedIdentifier.identifier).distinct()
-                                     .where(ProtectedIdentifier.identifier.in_(words))):
-            hidden[value] = PROTECTED
+    protected = set(session.scalars(select(ProtectedIdentifier.identifier).distinct()
+                                    .where(ProtectedIdentifier.identifier.in_(words))))
+    if protected and reads_protected_persons(principal):
+        # The one rule of protected persons: only those the principal's organisation owns.
+        protected -= set(session.scalars(
+            select(ProtectedIdentifier.identifier).join(
+                ProtectedPerson, ProtectedPerson.person_ref == ProtectedIdentifier.person_ref)
+            .where(ProtectedIdentifier.identifier.in_(sorted(protected)),
+                   visible_protected_persons(principal, ProtectedPerson.owner_org))))
+    hidden.update({value: PROTECTED for value in protected})
     named = set(session.scalars(select(IntelligenceReport.report_ref)
                                 .where(IntelligenceReport.report_ref.in_(words))))
     if named:

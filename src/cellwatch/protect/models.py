@@ -3,8 +3,9 @@ contact and how each was resolved, social-media observations, and the crime-in-p
 fields a police referral carries.
 
 Protected persons' identifiers are the most sensitive data cellwatch holds: they are
-read only through :mod:`cellwatch.protect.service.persons`, which lets victim liaison and the
-owning team see them and nobody else, and no export or summary selects them.
+read only through :mod:`cellwatch.protect.service.persons` and ``.liaison``, which let the
+owning organisation (its victim liaison, its prison team) see them and nobody else
+(:func:`cellwatch.access.policy.may_read_protected`), and no export or summary selects them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ class ProtectedPerson(Provenance, Base):
     __tablename__ = "protected_persons"
 
     person_ref: Mapped[str] = mapped_column(String(64), primary_key=True)
-    prison_number: Mapped[str] = mapped_column(ForeignKey("prisoners.prison_number"), index=True)
+    # The prison number as named, no key to ``prisoners`` (0028_protected_named): a
+    # condition may be recorded before he is received, and refusing an unknown number would
+    # tell the victim-liaison officer who is in prison. Joined by value when read.
+    prison_number: Mapped[str] = mapped_column(String(7), index=True)
     condition: Mapped[str] = mapped_column(String(32))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)

@@ -2,14 +2,18 @@
 numbers and accounts, and read them back, for the web, the API and the CLI alike.
 
 Scoped to the principal's organisation: a victim-liaison officer works the persons their
-organisation owns (``protected_persons.owner_org``), the ``system`` principal any. A person
-of another organisation answers exactly as an unknown one (404, the denial audited), so
-nobody learns who another unit protects. The role decides first (403, audited, before a
-person is looked up). Every create, change, read and list is audited, in the same
-transaction as the change.
+organisation owns (``protected_persons.owner_org``), the ``system`` principal any; the rule
+is :func:`cellwatch.access.policy.protected_person_scope`, the one :mod:`.persons` (search)
+applies too. A person of another organisation answers exactly as an unknown one (404, the
+denial audited), so nobody learns who another unit protects. The role decides first (403,
+audited, before a person is looked up). Every create, change, read and list is audited, in
+the same transaction as the change.
 
-The prisoner a condition is against must be one the store holds (the same rule the
-``protected_persons`` ingest applies); nothing else of him is shown here.
+The prisoner a condition is against is kept as the prison number the officer named, well
+formed, whether or not the store holds him: the answer is the same either way, so the form
+is no oracle of who is in prison (a victim-liaison officer may not read prisoners). The
+number is joined to ``prisoners`` by value when read (alerts, resolution), so a condition
+recorded before he is received works once he is.
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cellwatch.access.policy import Target
+from cellwatch.access.policy import Target, protected_person_scope
 from cellwatch.access.roles import Action, Resource
+from cellwatch.access.scopes import visible_protected_persons
 from cellwatch.access.service import Access, Page
 from cellwatch.errors import Concealed, Conflict, InvalidData, NotFound
 from cellwatch.ingest.protected import CONDITIONS as CONDITIONS  # an order's, for the shells
+from cellwatch.ingest.values import PRISON_NUMBER
 from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
 from cellwatch.protect.parties import read_party
-from cellwatch.store import Prisoner
 
 # Said in words on the pages.
 CONDITION_LABELS = {"RESTRAINING_ORDER": "Restraining order",
@@ -79,8 +84,8 @@ def unknown(person_ref: str) -> NotFound:
 
 def mine(access: Access, person: ProtectedPerson | None) -> bool:
     """Whether ``person`` is one the principal's organisation works."""
-    return person is not None and (access.principal.is_system
-                                   or person.owner_org == access.principal.org_code)
+    return person is not None and bool(protected_person_scope(access.principal,
+                                                              person.owner_org))
 
 
 def open_person(access: Access, session: Session, person_ref: str,
@@ -136,9 +141,8 @@ def list_persons(access: Access, page: Page = Page()) -> list[PersonView]:
     """The persons the principal's organisation protects (audited)."""
     access.require_role(Action.READ, Resource.PROTECTED_PERSON)
     with access.transaction() as s:
-        query = select(ProtectedPerson)
-        if not access.principal.is_system:
-            query = query.where(ProtectedPerson.owner_org == access.principal.org_code)
+        query = select(ProtectedPerson).where(
+            visible_protected_persons(access.principal, ProtectedPerson.owner_org))
         people = list(s.scalars(query.order_by(ProtectedPerson.person_ref)
                                 .limit(page.limit).offset(page.offset)))
         access.audit(s, "list", target(None),
@@ -167,20 +171,22 @@ def _new_ref(session: Session, org: str | None) -> str:
 def create_person(access: Access, prison_number: str, condition: str,
                   valid_from: date | None = None, valid_to: date | None = None,
                   person_ref: str | None = None) -> PersonView:
-    """Record a person protected from ``prison_number``, owned by the principal's
-    organisation; ``person_ref`` (opaque) is made up when not given."""
+    """Record a person protected from ``prison_number`` (well formed, held or not: the
+    answer is the same), owned by the principal's organisation; ``person_ref`` (opaque) is
+    made up when not given."""
     access.require_role(Action.CREATE, Resource.PROTECTED_PERSON, person_ref)
     code = _condition(condition, valid_from, valid_to)
     number = prison_number.strip().upper()
+    if not PRISON_NUMBER.fullmatch(number):
+        # Its shape only: whether he is held is not said (see the module's docstring).
+        raise InvalidData("person refused", {"prison_number": [
+            f"{number or 'blank'}: not a prison number (a letter, four digits, two letters)"]})
     ref = (person_ref or "").strip() or None
     if ref is not None and (len(ref) > 64 or not ref.replace("-", "").replace("_", "")
                             .isalnum()):
         raise InvalidData("person refused", {"person_ref": [
             "letters, digits, hyphens and underscores, at most 64"]})
     with access.transaction() as s:
-        if s.get(Prisoner, number) is None:
-            raise InvalidData("person refused", {"prison_number": [
-                f"{number or 'blank'}: not a prison number this service holds"]})
         if ref is not None and s.get(ProtectedPerson, ref) is not None:
             raise Conflict(f"protected person {ref} exists")
         ref = ref or _new_ref(s, access.principal.org_code)
