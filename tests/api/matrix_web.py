@@ -111,6 +111,14 @@ AGENCY: dict[str, Targets] = {
         "/subjects", subjects=lambda est: PRISONER.get(est, "A1111AA")),
     "POST /cases/{ref}/close": _case_form("/close"),
     "POST /cases/{ref}/shares": _case_form("/shares", org="M-SINK", level="READ"),
+    "GET /intelligence": {"list": _get("/intelligence")},
+    "GET /intelligence/new": {"page": _get("/intelligence/new")},
+    # Graded P about a prisoner of each establishment (an unknown one: as one out of scope).
+    "POST /intelligence": _by_est(lambda w, u, est: _form(
+        "/intelligence", text="matrix", source_evaluation="2", intelligence_assessment="B",
+        handling_code="P", subjects=PRISONER[est])),
+    "GET /intelligence/{report_ref}": {k: _get(f"/intelligence/{k}") for k in (
+        "IR-P-HEI", "IR-P-LEI", "IR-C-WMP", "IR-C-NIU", "IR-UNKNOWN")},
 }
 
 
