@@ -16,8 +16,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from cellwatch.access.principal import SYSTEM
+from cellwatch.access.service import Access
 from cellwatch.cli import main as cli
 from cellwatch.demo_users import create_demo_users
+from cellwatch.protect.service.liaison import hand_over_unowned
 from cellwatch.settings import load_settings
 from cellwatch.store import open_store
 
@@ -50,6 +53,11 @@ def build(sources: Path, seed: int, scenario: str | None) -> None:
     store = open_store(settings)
     codes = [row["code"] for row in _establishment_rows(sources)]
     credentials = create_demo_users(settings, store, codes)
+    # Loaded by the system principal, the simulated protected persons have no owner, and only
+    # the owning organisation reads one: the police force's victim liaison takes them on.
+    handed = hand_over_unowned(Access(store, SYSTEM), "POLICE")
+    console.print(f"[bold green]protected persons[/] handed to POLICE's victim liaison: "
+                  f"{len(handed)}")
     console.print(f"[bold green]demo users[/] (from {credentials}):")
     console.print(credentials.read_text(), highlight=False)
 

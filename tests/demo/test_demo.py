@@ -8,7 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from cellwatch.access.models import Organisation, User
+from cellwatch.access.principal import principal_for
+from cellwatch.access.service import Access
 from cellwatch.demo import main
+from cellwatch.protect.service import liaison
+from cellwatch.protect.service.persons import list_protected_persons
 from cellwatch.settings import load_settings
 from cellwatch.store import QuarantinedRow, open_store
 
@@ -29,6 +33,13 @@ def test_demo_builds_the_whole_pipeline(tmp_path: Path, monkeypatch: pytest.Monk
         assert s.scalar(select(func.count()).select_from(User)) >= 8
         # The demo operator answers for the network most demo candidates are on.
         assert s.get(Organisation, "OPERATOR").network == "EE"  # type: ignore[union-attr]
+        liaison_user = principal_for(s, "victim.liaison")
+    # The police force's victim liaison has persons to work (the simulated file's, handed
+    # over), and the search reads them under the same rule.
+    persons = liaison.list_persons(Access(store, liaison_user))
+    assert persons
+    assert {p.owner_org for p in persons} == {"POLICE"}
+    assert list_protected_persons(Access(store, liaison_user), persons[0].prison_number)
     # A second run over the same sources changes nothing and still succeeds.
     again = main(["--sources", str(tmp_path / "sources"), "--scenario", str(TINY), "--no-serve"])
     assert again == 0

@@ -22,6 +22,7 @@ from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
 from cellwatch.protect.service import contacts, liaison
 from cellwatch.settings import Settings
 from cellwatch.store import Store
+from cellwatch.store.reference import Prisoner
 
 IMEI, IMSI, SENDER = "352099001761481", "234150123456789", "+447700900222"
 
@@ -194,3 +195,41 @@ def test_an_unknown_sender_stays_open(world: Store, settings: Settings) -> None:
     with world.session() as s:
         assert s.get(ProtectedPerson, person.person_ref) is not None
         assert s.scalars(select(ProtectedIdentifier)).all() == []
+
+
+def test_a_person_named_against_a_prisoner_not_yet_held_works_once_he_is(
+        world: Store, settings: Settings) -> None:
+    """The number is joined to prisoners by value when read: no link to make later."""
+    access = _as(world, "wmp_victim", settings)
+    person = liaison.create_person(access, "A7777ZZ", "RESTRAINING_ORDER", date(2026, 1, 1))
+    liaison.add_identifier(access, person.person_ref, "07700 900111")
+    when = datetime(2026, 10, 5, 21, tzinfo=UTC)
+    before = contacts.record_report(access, person.person_ref, SENDER, "sms",
+                                    occurred_ts=when, contacted="07700900111")
+    assert before.resolution.prisoner != "A7777ZZ"  # the graph reaches only A1111AA yet
+    with world.session() as s:  # he is received, and his handset attributed to him
+        s.add(Prisoner(prison_number="A7777ZZ", surname="Later", forenames="Received",
+                       establishment="HEI"))
+    attribute(world, [("IMEI", IMEI, "A7777ZZ", 0.93)])
+    after = contacts.record_report(access, person.person_ref, SENDER, "sms",
+                                   occurred_ts=when, contacted="07700900111")
+    assert after.resolution.prisoner == "A7777ZZ"
+    assert after.resolution.confirmed
+    alerts = contacts.person_alerts(access, person.person_ref)
+    assert any("A7777ZZ" in (a.summary or "") for a in alerts)
+
+
+def test_persons_nobody_owns_are_handed_over_by_the_system_principal_only(
+        world: Store) -> None:
+    """A file loaded at the command line by ``system`` has no owner: nobody else reads its
+    persons until they are handed to an organisation (what ``make demo`` does)."""
+    with world.session() as s:
+        s.add(ProtectedPerson(person_ref="PP-LOADED", prison_number="A1111AA",
+                              condition="OTHER", owner_org=None))
+    wmp = _as(world, "wmp_victim")
+    assert liaison.list_persons(wmp) == []
+    with pytest.raises(AccessDenied):
+        liaison.hand_over_unowned(wmp, "WMP")
+    assert liaison.hand_over_unowned(Access(world, SYSTEM), "WMP") == ["PP-LOADED"]
+    assert [p.person_ref for p in liaison.list_persons(wmp)] == ["PP-LOADED"]
+    assert liaison.hand_over_unowned(Access(world, SYSTEM), "NIU") == []

@@ -29,7 +29,7 @@ from cellwatch.access.policy import Target, protected_person_scope
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_protected_persons
 from cellwatch.access.service import Access, Page
-from cellwatch.errors import Concealed, Conflict, InvalidData, NotFound
+from cellwatch.errors import Concealed, Conflict, Denied, InvalidData, NotFound
 from cellwatch.ingest.protected import CONDITIONS as CONDITIONS  # an order's, for the shells
 from cellwatch.ingest.values import PRISON_NUMBER
 from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
@@ -243,3 +243,20 @@ def add_identifier(access: Access, person_ref: str, text: str,
         access.audit(s, "update", target(person_ref, person.owner_org),
                      detail={"identifier_added": party.type})
         return _view(s, person)
+
+
+def hand_over_unowned(access: Access, org_code: str) -> list[str]:
+    """Give ``org_code`` the persons no organisation owns (a file loaded at the command line
+    by the ``system`` principal has no owner, so nobody but ``system`` reads them); the
+    ``system`` principal only, each hand-over audited."""
+    if not access.principal.is_system:
+        raise Denied(f"{access.principal.username} may not hand protected persons over: "
+                     "the system principal only", "update", target(None), None)
+    with access.transaction() as s:
+        people = list(s.scalars(select(ProtectedPerson).where(
+            ProtectedPerson.owner_org.is_(None)).order_by(ProtectedPerson.person_ref)))
+        for person in people:
+            person.owner_org = org_code
+            access.audit(s, "update", target(person.person_ref, org_code),
+                         detail={"owner_org": org_code, "before": None})
+        return [p.person_ref for p in people]
