@@ -157,6 +157,8 @@ def test_the_form_needs_its_token_and_the_role(client: TestClient, store: Store)
     assert client.get("/intelligence").status_code == 200
     assert 'href="/intelligence/new"' not in client.get("/intelligence").text
     assert client.get("/intelligence/new").status_code == 403
+    # P-coded about a prisoner not referred to the Board: as unknown (as the API answers)
+    assert client.get("/intelligence/IR-P-HEI").status_code == 404
     with store.session() as s:
         assert s.scalar(select(IntelligenceReport).where(
             IntelligenceReport.text == GRADED["text"])) is None
