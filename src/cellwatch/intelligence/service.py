@@ -160,11 +160,16 @@ class IntelligenceDraft:
     handling_conditions: str | None = None
     establishment: str | None = None
     subjects: str = ""  # prison numbers separated by spaces, commas or semicolons
-    identifiers: str = ""  # IMEI, IMSI, ICCID or numbers separated the same way
+    identifiers: str = ""  # IMEI, IMSI, ICCID or numbers, one a line or comma-separated
 
 
 def _parts(text: str) -> str:
     return ";".join(text.replace(",", " ").replace(";", " ").split())
+
+
+def _lines(text: str) -> str:
+    # A number may be written with spaces (+44 7700 900222): split on lines and commas only.
+    return ";".join(text.replace(",", "\n").replace(";", "\n").splitlines())
 
 
 def _draft_problems(draft: IntelligenceDraft) -> tuple[dict[str, list[str]], list[str],
@@ -181,7 +186,7 @@ def _draft_problems(draft: IntelligenceDraft) -> tuple[dict[str, list[str]], lis
     subjects, bad = read_subjects(_parts(draft.subjects))
     if bad:
         errors["subjects"] = [f"{part!r} is not a prison number" for part in bad]
-    identifiers, reasons = read_identifiers(_parts(draft.identifiers))
+    identifiers, reasons = read_identifiers(_lines(draft.identifiers))
     if reasons:
         errors["identifiers"] = reasons
     return errors, subjects, identifiers
