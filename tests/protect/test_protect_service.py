@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cellwatch.access.audit import verify_chain
 from cellwatch.access.fixtures import USERS, build_estate
 from cellwatch.access.models import AuditEntry, User
-from cellwatch.access.policy import reads_protected_persons
+from cellwatch.access.policy import may_read_protected, reads_protected_persons
 from cellwatch.access.principal import SYSTEM, principal_for
 from cellwatch.access.service import Access
 from cellwatch.errors import AccessDenied, NotFound
@@ -144,3 +144,18 @@ def test_unknown_person_is_not_an_oracle(store: Store) -> None:
         get_protected_person(_access(store, "nat_liaison"), "PP-404")
     system = Access(store, SYSTEM)
     assert get_protected_person(system, "PP-2").identifiers == ()
+
+
+def test_the_sql_scope_lists_exactly_what_the_rule_allows_one_by_one(store: Store) -> None:
+    """``scopes.visible_protected_persons`` (lists, search) and ``policy.may_read_protected``
+    (one person) are one rule: for every user, the list is the persons allowed one by one."""
+    _world(store)
+    with store.session() as s:
+        owners = {p.person_ref: p.owner_org for p in s.scalars(select(ProtectedPerson))}
+    for name in [u[0] for u in USERS] + [n for n, _ in LIAISON]:
+        access = _access(store, name)
+        if not reads_protected_persons(access.principal):
+            continue
+        allowed = sorted(ref for ref, org in owners.items()
+                         if may_read_protected(access.principal, org))
+        assert [p.person_ref for p in list_protected_persons(access)] == allowed, name
