@@ -1,0 +1,40 @@
+"""Migration 0028 (a protected person's prison number kept as named, no key to prisoners)
+goes down and up again on every engine, with protected persons in the store."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import inspect, select
+
+from cellwatch.access.fixtures import build_estate
+from cellwatch.protect.models import ProtectedPerson
+from cellwatch.store import Store
+from cellwatch.store.engine import alembic_config
+
+
+def _alembic(store: Store, direction: str, target: str) -> None:
+    with store.engine.begin() as connection:
+        config = alembic_config(store.url)
+        config.attributes["connection"] = connection
+        getattr(command, direction)(config, target)
+
+
+def _keys_to_prisoners(store: Store) -> list[str | None]:
+    return [fk["name"] for fk in inspect(store.engine).get_foreign_keys("protected_persons")
+            if fk["referred_table"] == "prisoners"]
+
+
+def test_protected_named_migrates_down_and_up(store: Store) -> None:
+    build_estate(store)
+    with store.session() as s:
+        s.add(ProtectedPerson(person_ref="PP-HELD", prison_number="A1111AA", condition="OTHER"))
+    assert _keys_to_prisoners(store) == []
+    _alembic(store, "downgrade", "0027_referral_rls")
+    assert _keys_to_prisoners(store) == ["fk_protected_persons_prison_number_prisoners"]
+    _alembic(store, "upgrade", "heads")
+    assert _keys_to_prisoners(store) == []
+    with store.session() as s:  # the rows stay; a number not held is now taken
+        s.add(ProtectedPerson(person_ref="PP-NAMED", prison_number="Z9999ZZ",
+                              condition="OTHER"))
+    with store.session() as s:
+        assert sorted(s.scalars(select(ProtectedPerson.person_ref))) == ["PP-HELD", "PP-NAMED"]
