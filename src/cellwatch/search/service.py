@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from sqlalchemy import select
 from stdnum import imei as stdnum_imei
@@ -41,7 +42,7 @@ class PrisonerHit:
 @dataclass(frozen=True)
 class RecordHit:
     """A case, order or intelligence report whose reference matched, with the page it
-    opens (none for a report: the web has no report page; its reference and facts show)."""
+    opens (a report's page asks for a reason where its own rules need one)."""
 
     kind: str
     ref: str
@@ -135,5 +136,6 @@ def find_records(access: Access, text: str) -> list[RecordHit]:
             # The facts of the report, never its text (the profile pages carry what applies).
             found.append(RecordHit("intelligence report", report.report_ref,
                                    f"{report.establishment} · {report.ts:%d %b %Y} · "
-                                   f"handling code {report.handling_code}"))
+                                   f"handling code {report.handling_code}",
+                                   f"/intelligence/{quote(report.report_ref, safe='')}"))
     return found
