@@ -23,6 +23,7 @@ from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
 from cellwatch.access.service import Access
 from cellwatch.errors import InvalidData, LakeError
+from cellwatch.lake.analytic_engine import scratch_connection
 from cellwatch.matching import model
 from cellwatch.matching.prepare import Rejected, prepare, split
 from cellwatch.store.reference import Prisoner
@@ -161,11 +162,11 @@ def _schema() -> Any:
 
 def _predict(left: list[dict[str, Any]], right: list[dict[str, Any]], threshold: float,
              seed: int) -> list[dict[str, Any]]:
-    import duckdb
     import pyarrow as pa
     from splink import DuckDBAPI, Linker, block_on
 
-    con = duckdb.connect()
+    # Splink's DuckDB back end takes a connection; the lake hands out the scratch one.
+    con = scratch_connection()
     try:
         db = DuckDBAPI(connection=con)
         records = db.register(pa.Table.from_pylist(left), dataset_display_name="records")
