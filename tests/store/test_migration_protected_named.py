@@ -7,7 +7,7 @@ from alembic import command
 from sqlalchemy import inspect, select
 
 from cellwatch.access.fixtures import build_estate
-from cellwatch.protect.models import ProtectedPerson
+from cellwatch.protect.models import ProtectedIdentifier, ProtectedPerson
 from cellwatch.store import Store
 from cellwatch.store.engine import alembic_config
 
@@ -38,3 +38,26 @@ def test_protected_named_migrates_down_and_up(store: Store) -> None:
                               condition="OTHER"))
     with store.session() as s:
         assert sorted(s.scalars(select(ProtectedPerson.person_ref))) == ["PP-HELD", "PP-NAMED"]
+
+
+def test_a_store_with_persons_numbers_upgrades_through_it(store: Store) -> None:
+    """The upgrade an existing store takes on start (``Store.migrate``): SQLite rebuilds
+    the table, which other tables' keys name; with a person's numbers stored it failed
+    ("FOREIGN KEY constraint failed") until the keys were off for the rebuild."""
+    build_estate(store)
+    _alembic(store, "downgrade", "0027_referral_rls")
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO protected_persons (person_ref, prison_number, condition) "
+            "VALUES ('PP-OLD', 'A1111AA', 'OTHER')")
+        connection.exec_driver_sql(
+            "INSERT INTO protected_identifiers (person_ref, identifier_type, identifier) "
+            "VALUES ('PP-OLD', 'MSISDN', '+447700900123')")
+    store.migrate()
+    assert _keys_to_prisoners(store) == []
+    with store.session() as s:
+        assert [(i.person_ref, i.identifier) for i in s.scalars(select(ProtectedIdentifier))] \
+            == [("PP-OLD", "+447700900123")]
+    if store.dialect == "sqlite":  # the keys are on again for the store's connections
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

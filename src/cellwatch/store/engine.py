@@ -13,7 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -79,12 +79,37 @@ class Store:
     def migrate(self) -> None:
         """Bring the schema up to the newest migration of every branch (one per domain package)."""
         try:
+            if self.dialect == "sqlite":
+                self._migrate_sqlite()
+                return
             with self.engine.begin() as connection:
-                config = alembic_config(self.url)
-                config.attributes["connection"] = connection
-                command.upgrade(config, "heads")
+                self._upgrade(connection)
         except SQLAlchemyError as exc:
             raise translate(exc) from exc
+
+    def _upgrade(self, connection: Connection) -> None:
+        config = alembic_config(self.url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "heads")
+
+    def _migrate_sqlite(self) -> None:
+        # SQLite alters a table by rebuilding it (Alembic's batch mode): dropping the old
+        # copy fails while another table's rows name it and keys are enforced. As SQLite's
+        # own procedure says, keys go off for the rebuild (only outside a transaction),
+        # then every key is checked before they go on again.
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # the driver sends no BEGIN for a PRAGMA: nothing to undo
+            try:
+                with connection.begin():
+                    self._upgrade(connection)
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(f"the migration left {len(broken)} row(s) naming a "
+                                         f"missing row (first: {tuple(broken[0])})")
+            finally:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
     def is_initialised(self) -> bool:
         """Whether the schema has been created."""
