@@ -20,15 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from cellwatch.access.roles import Action, Resource
-from cellwatch.access.service import Access, not_found
+from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
-from cellwatch.errors import Denied, IngestError, InvalidData, NotFound
-from cellwatch.ingest.model import IngestSummary
-from cellwatch.ingest.quarantine import show_row
-from cellwatch.ingest.registry import kind_names
+from cellwatch.errors import Denied, IngestError, InvalidData
+from cellwatch.ingest.service import IngestSummary, kind_names, uploads
 from cellwatch.ingest.service import batches as batch_list
-from cellwatch.ingest.service import uploads
 from cellwatch.ingest.service.archives import ZIP_MAGIC, ZipLimits
 from cellwatch.ingest.service.folders import FolderResult, ingest_plan, plan_upload
 from cellwatch.web import upload_checks
@@ -196,21 +192,7 @@ async def _upload_many(ctx: PageContext, access: Access, kind: str,
 
 
 def _row_in_scope(ctx: PageContext, row_id: int) -> dict[str, object]:
-    # Raw rows can hold personal data: the service layer's list decides (and audits)
-    # whether the row's batch is one the principal may see.
-    # Unknown, or not one's own, answer alike (the role first, so it is refused alike too).
-    access = Access(ctx.store, ctx.user)
-    access.require_role(Action.READ, Resource.QUARANTINE, str(row_id))
-    try:
-        row = show_row(ctx.store, row_id)
-    except NotFound:
-        raise not_found(Resource.QUARANTINE, row_id) from None
-    batch = row["batch_id"] if isinstance(row["batch_id"], int) else None
-    visible = {r.id for r in batch_list.list_quarantine(access, Paging(limit=500), status="OPEN",
-                                                   batch_id=batch)}
-    if row_id not in visible:
-        raise not_found(Resource.QUARANTINE, row_id)
-    return row
+    return batch_list.open_quarantined_row(Access(ctx.store, ctx.user), row_id)
 
 
 @router.get("/ingest/quarantine/{row_id}")

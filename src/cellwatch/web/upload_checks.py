@@ -14,8 +14,7 @@ import io
 import re
 from pathlib import Path
 
-from cellwatch.ingest.sniff import normalise_column
-from cellwatch.ingest.specs import kind_specs
+from cellwatch.ingest.service import kind_specs, normalise_column
 
 SAMPLE = 64 * 1024
 SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from cellwatch.access.policy import Target
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import own_or_national
 from cellwatch.access.service import Access, Page, not_found
+from cellwatch.ingest.quarantine import row_to_dict
 from cellwatch.store import IngestBatch, QuarantinedRow
 from cellwatch.store.listing import Order, SortColumn, sorted_by
 
@@ -76,3 +78,21 @@ def list_quarantine(access: Access, page: Page = Page(), kind: str | None = None
         rows = list(s.scalars(query.limit(page.limit).offset(page.offset)))
         access.audit(s, "list", target, detail={"returned": [r.id for r in rows]})
         return rows
+
+
+def open_quarantined_row(access: Access, row_id: int) -> dict[str, Any]:
+    """One OPEN quarantined row in full, for its page: a row of a batch the principal may
+    not see, or one no longer open, answers as an unknown row (the role is decided first,
+    so it is refused alike too). Raw rows can hold personal data: the read is audited."""
+    access.require_role(Action.READ, Resource.QUARANTINE, str(row_id))
+    target = Target(Resource.QUARANTINE, str(row_id))
+    with access.transaction() as s:
+        mine = QuarantinedRow.batch_id.in_(select(IngestBatch.id).where(
+            IngestBatch.run_by == access.principal.username))
+        row = s.scalars(select(QuarantinedRow).where(
+            QuarantinedRow.id == row_id, QuarantinedRow.status == "OPEN",
+            own_or_national(access.principal, mine))).first()
+        if row is None:
+            raise not_found(Resource.QUARANTINE, row_id)
+        access.audit(s, "read", target)
+        return row_to_dict(row, full=True)
