@@ -111,6 +111,15 @@ def _judge(w: World, u: str, est: str) -> Call:
         "verdict": "UNSURE", "reason": f"matrix {w.next()}"})
 
 
+UNKNOWN_IMEI, UNKNOWN_IMSI = "490154203237518", "234109999999999"  # known nowhere
+
+
+def _link(device: str, sim: str) -> Make:
+    return lambda w, u: Call(f"{V1}/judgements/links", json={
+        "a_type": "IMEI", "a": device, "b_type": "IMSI", "b": sim, "verdict": "UNSURE",
+        "reason": f"matrix {w.next()}"})
+
+
 def _line_answer(w: World, u: str) -> dict[str, Any]:
     return {"outcome": "DISPUTED", "actioned_ts": f"2026-03-2{1 + w.next() % 2}T09:"
             f"{w.next() % 60:02d}:00Z"}
@@ -273,11 +282,9 @@ API: dict[str, Targets] = {
         "unknown": _get(f"{V1}/judgements", prison_number="Z9999ZZ"),
         "device_HEI+LEI": _get(f"{V1}/judgements", identifier=SHARED),
         "device_unknown": _get(f"{V1}/judgements", identifier="490154203237518")},
-    "POST /api/v1/judgements/attributions": _by_est(_judge, ("HEI", "LEI")),
-    "POST /api/v1/judgements/links": {"HEI+LEI": lambda w, u: Call(
-        f"{V1}/judgements/links", json={"a_type": "IMEI", "a": SHARED, "b_type": "IMSI",
-                                        "b": SIM, "verdict": "UNSURE",
-                                        "reason": f"matrix {w.next()}"})},
+    "POST /api/v1/judgements/attributions": _by_est(_judge),
+    "POST /api/v1/judgements/links": {"HEI+LEI": _link(SHARED, SIM),
+                                      "unknown": _link(UNKNOWN_IMEI, UNKNOWN_IMSI)},
     "POST /api/v1/judgements/{judgement_id}/undo": _fresh(
         f"{V1}/judgements", World.fresh_judgement, "/undo", lambda w, u: None),
     "GET /api/v1/operator/lines": {"list": _get(f"{V1}/operator/lines")},

@@ -184,7 +184,7 @@ WEB: dict[str, Targets] = {
         "/ingest/quarantine/{}", World.fresh_quarantine, ts="2026-03-01T10:00:00Z"),
     "POST /ingest/quarantine/{row_id}/discard": _fresh_form(
         "/ingest/quarantine/{}/discard", World.fresh_quarantine, reason="duplicate"),
-    "POST /identifiers/{kind}/{value}/judgements": _by_est(_judge, ("HEI", "LEI")),
+    "POST /identifiers/{kind}/{value}/judgements": _by_est(_judge),
     "POST /identifiers/{kind}/{value}/judgements/{judgement_id}/undo": _fresh_form(
         f"/identifiers/IMEI/{SHARED}/judgements/{{}}/undo", World.fresh_judgement),
     "GET /operator": {"page": _get("/operator")},

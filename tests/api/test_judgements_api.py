@@ -101,10 +101,11 @@ def test_an_analyst_in_scope_judges_and_a_supervisor_undoes(
 def test_out_of_scope_or_without_the_permission_is_refused_and_audited(
         client: TestClient, login: Login, store: Store) -> None:
     assert _judge(client, login("hei_analyst"))[0] == 201
-    # Leeds' prisoner is outside Hewell's team's geography.
+    # Leeds' prisoner is outside Hewell's team's geography: answered as an unknown prisoner
+    # (issue 17), the refusal audited.
     status, body = _judge(client, login("hei_analyst"), prisoner="A3333CC")
-    assert status == 403
-    assert "LEI is outside the principal's scope" in body["detail"]
+    assert status == 404
+    assert body["detail"] == "prisoner A3333CC not found"
     # The Parole Board and a Leeds administrator hold no attribution update permission.
     for user in ("parole_cm", "lei_admin"):
         r = client.post(f"{JUDGEMENTS}/attributions", headers=login(user), json={
@@ -113,13 +114,14 @@ def test_out_of_scope_or_without_the_permission_is_refused_and_audited(
         assert r.status_code == 403
         assert r.headers["content-type"] == "application/problem+json"
         assert audited(store, user, "attribution") == [("update", ON_LEEDS, "denied")]
-    # Nor may Leeds undo Hewell's judgement (which it cannot see: answered as an unknown
-    # one), nor Hewell judge a link known only at Leeds.
+    # Nor may Leeds undo Hewell's judgement, nor Hewell judge a link known only at Leeds
+    # (neither of which it can see: each answered as an unknown one).
     [judgement_id] = [j["id"] for j in client.get(
         JUDGEMENTS, headers=login("hei_analyst"), params={"identifier": SHARED}).json()]
     assert client.post(f"{JUDGEMENTS}/{judgement_id}/undo",
                        headers=login("lei_analyst")).status_code == 404
-    assert _link(client, login("hei_analyst"), device=LEEDS_ONLY)[0] == 403
+    status, body = _link(client, login("hei_analyst"), device=LEEDS_ONLY)
+    assert (status, body["detail"]) == (404, f"no link IMEI {LEEDS_ONLY} - IMSI {SIM}")
     assert audited(store, "hei_analyst", "attribution") == [
         ("judge", ON_HEWELL, "allowed"), ("update", ON_LEEDS, "denied"),
         ("list", SHARED, "allowed"), ("update", f"IMSI {SIM} IMEI {LEEDS_ONLY}", "denied")]

@@ -145,10 +145,15 @@ def test_judgements_are_decided_recorded_under_the_user_and_audited(
         run: Run, store: Store) -> None:
     verdict = ("--verdict", "rejected", "--reason", "cellmate's phone, per search record")
     assert run("hei_analyst", "judge", "attribution", SHARED, "A1111AA", *verdict)[0] == 0
-    # Another establishment's prisoner, a role that judges nothing, a name that is no user.
+    # Another establishment's prisoner is answered as one nobody holds (issue 17: not where
+    # he is held, nor that he is), the refusal audited; a role that judges nothing, a name
+    # that is no user are refused.
     code, out, err = run("hei_analyst", "judge", "attribution", SHARED, "A3333CC", *verdict)
-    assert (code, out) == (2, "")
-    assert "LEI is outside the principal's scope" in err
+    unknown = run("hei_analyst", "judge", "attribution", SHARED, "Z9999ZZ", *verdict)
+    assert (code, out) == (unknown[0], unknown[1]) == (1, "")
+    assert err.replace("A3333CC", "N") == unknown[2].replace("Z9999ZZ", "N")
+    assert "prisoner A3333CC not found" in err
+    assert "LEI" not in err
     assert run("parole_cm", "judge", "attribution", SHARED, "A1111AA", *verdict)[0] == 2
     code, _, err = run("ghost", "judge", "attribution", SHARED, "A1111AA", *verdict)
     assert code == 2
@@ -182,11 +187,16 @@ def test_a_link_is_judged_where_either_end_is_known(run: Run, store: Store) -> N
     for user in ("hei_analyst", "lei_analyst", "wm_analyst"):
         assert run(user, "judge", "link", "IMEI", SHARED, "IMSI", SIM, *verdict)[0] == 0
     assert run("parole_cm", "judge", "link", "IMEI", SHARED, "IMSI", SIM, *verdict)[0] == 2
-    # A link of a device known only at Leeds is out of Hewell's reach.
+    # A link of a device known only at Leeds is out of Hewell's reach, answered as a link
+    # of devices known nowhere (issue 17).
     code, _, err = run("hei_analyst", "judge", "link", "IMEI", LEEDS_ONLY, "IMSI", SIM,
                        *verdict)
-    assert code == 2
-    assert "outside the principal's scope" in err
+    nowhere = run("hei_analyst", "judge", "link", "IMEI", UNKNOWN, "IMSI", "234109999999999",
+                  *verdict)
+    assert code == nowhere[0] == 1
+    assert err.replace(LEEDS_ONLY, "A").replace(SIM, "B") == nowhere[2].replace(
+        UNKNOWN, "A").replace("234109999999999", "B")
+    assert "LEI" not in err
     assert [by for _, by, _ in _judgements(store)] == ["hei_analyst", "lei_analyst",
                                                        "wm_analyst"]
     # The local administrator is recorded as itself.

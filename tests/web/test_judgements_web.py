@@ -29,6 +29,7 @@ from cellwatch.access.service import Access
 from cellwatch.api.app import create_app
 from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
 from cellwatch.attribution.service.attributions import judge_attribution
+from cellwatch.cases.service import create_case, share_case
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -163,11 +164,12 @@ def test_a_judgement_without_a_reason_shows_the_page_again_with_the_error(
 
 def test_a_refused_or_forged_judgement_records_nothing(client: TestClient, store: Store) -> None:
     sign_in(client, "hei_analyst")
-    # A crafted post for Leeds' prisoner: refused by the service layer, and audited.
+    # A crafted post for Leeds' prisoner: refused by the service layer as an unknown
+    # prisoner is (issue 17), and audited.
     status, _ = _post(client, f"{PAGE}/judgements", form="attr-A3333CC",
                          target="attribution", prison_number="A3333CC", verdict="REJECTED",
                          reason=REASON)
-    assert status == 403
+    assert status == 404
     assert audited(store, "hei_analyst", "attribution") == [
         ("update", f"IMEI {HANDSET} PRISONER A3333CC", "denied")]
     # Without the session's form token.
@@ -277,17 +279,17 @@ def test_only_known_pages_are_gone_back_to(client: TestClient, store: Store) -> 
 def test_a_refused_judgement_says_why_on_the_page_it_came_from(
         client: TestClient, store: Store) -> None:
     sign_in(client, "hei_analyst")
-    # A crafted post for Leeds' prisoner from Hewell's device page.
+    # A crafted post for Leeds' prisoner from Hewell's device page: answered as an unknown
+    # prisoner is (issue 17), with nothing of where he is held; the refusal audited.
     status, page = _post(client, f"{PAGE}/judgements", form="attr-A3333CC",
                          target="attribution", prison_number="A3333CC", verdict="REJECTED",
                          reason=REASON)
-    assert status == 403
-    assert "<title>Error: IMEI" in page  # the device page, not the error page
-    assert ("<li>You cannot record a judgement on the attribution to A3333CC: the prisoner is "
-            "not held in an establishment you cover</li>") in page
-    # The policy's own reason names where the prisoner is: not shown.
+    unknown = _post(client, f"{PAGE}/judgements", form="attr-Z9999ZZ", target="attribution",
+                    prison_number="Z9999ZZ", verdict="REJECTED", reason=REASON)
+    assert status == unknown[0] == 404
+    assert "prisoner A3333CC not found" in page
+    assert page.replace("A3333CC", "N") == unknown[1].replace("Z9999ZZ", "N")
     assert "LEI" not in page
-    assert "principal" not in page
     assert audited(store, "hei_analyst", "attribution") == [
         ("update", f"IMEI {HANDSET} PRISONER A3333CC", "denied")]
 
@@ -308,6 +310,22 @@ def test_a_refused_judgement_says_why_on_the_page_it_came_from(
     assert status == 404
     assert f"no judgement {judgement.id}" in page
     assert "A3333CC" not in page
+    assert audited(store, "hei_analyst", "attribution")[-1] == (
+        "update", f"IMEI {HANDSET} PRISONER A3333CC", "denied")
+    assert _judgements(store) == [("A3333CC", "UNSURE", "lei_analyst", None)]
+
+    # Once Leeds shares a case on him, Hewell's team reads him but still may not judge: a
+    # refusal that says why on the device page (what it names, the user may now see).
+    create_case(leeds, "OP-HERON", "Heron", subjects=["A3333CC"])
+    share_case(Access(store, SYSTEM), "OP-HERON", "HEI-SIT")
+    status, page = _post(client, f"{PAGE}/judgements", form="attr-A3333CC",
+                         target="attribution", prison_number="A3333CC", verdict="REJECTED",
+                         reason=REASON)
+    assert status == 403
+    assert "<title>Error: IMEI" in page  # the device page, not the error page
+    assert ("<li>You cannot record a judgement on the attribution to A3333CC: the prisoner is "
+            "not held in an establishment you cover</li>") in page
+    assert "principal" not in page  # the policy's own words are not shown
     assert audited(store, "hei_analyst", "attribution")[-1] == (
         "update", f"IMEI {HANDSET} PRISONER A3333CC", "denied")
     assert _judgements(store) == [("A3333CC", "UNSURE", "lei_analyst", None)]

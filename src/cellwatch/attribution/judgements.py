@@ -31,6 +31,12 @@ def _link_key(a_type: str, a: str, b_type: str, b: str) -> tuple[str, str, str, 
     return a_type, a, b_type, b
 
 
+def no_link(a_type: str, a: str, b_type: str, b: str) -> NotFound:
+    """The answer for a link the graph does not hold (its ends named in either order)."""
+    a_type, a, b_type, b = _link_key(a_type, a, b_type, b)
+    return NotFound(f"no link {a_type} {a} - {b_type} {b}")
+
+
 def judge(store: Store, target: str, subject_type: str, subject: str, object_type: str,
           obj: str, verdict: str, reason: str, by: str) -> Judgement:
     """Record a verdict; a link verdict applies to the link at once.
@@ -57,7 +63,7 @@ def judge(store: Store, target: str, subject_type: str, subject: str, object_typ
                 IdentityLink.b_type == object_type, IdentityLink.b == obj,
             ).values(status=verdict))
             if not found.rowcount:  # type: ignore[attr-defined]
-                raise NotFound(f"no link {subject_type} {subject} - {object_type} {obj}")
+                raise no_link(subject_type, subject, object_type, obj)
         j = Judgement(target=target, subject_type=subject_type, subject=subject,
                       object_type=object_type, object=obj, verdict=verdict,
                       reason=reason.strip(), by=by)

@@ -16,6 +16,8 @@ analysts' judgements, for every shell.
 * A judgement changes what every later run proposes, so it needs the attribution update
   permission (analysts and supervisors) in the geography of the prisoner (a link: of
   either end). It is recorded under the acting user and audited (``judge``, ``undo``).
+  A prisoner the principal may not see (a link: both ends seen only elsewhere), or a
+  judgement about one, answers as an unknown one does, its denial audited.
 * Judgements are listed with the record they are about (:func:`list_judgements`, for
   ``/api/v1/judgements``): the identifier or prisoner is opened as above, and an
   attribution's judgements are shown only when its prisoner may be seen.
@@ -23,15 +25,15 @@ analysts' judgements, for every shell.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import or_, select
 
 from cellwatch.access.policy import Target, can
 from cellwatch.access.roles import Action, Resource
 from cellwatch.access.scopes import visible_prisoners
-from cellwatch.access.service import Access, Page
-from cellwatch.attribution.judgements import judge, undo
+from cellwatch.access.service import Access, Page, not_found
+from cellwatch.attribution.judgements import judge, no_link, undo
 from cellwatch.attribution.models import Attribution, IdentityLink, Judgement
 from cellwatch.attribution.views import device_view, prisoner_view
 from cellwatch.errors import Concealed, InvalidData, InvalidIdentifier, NotFound
@@ -151,31 +153,45 @@ def _visible(access: Access, numbers: set[str]) -> set[str]:
 
 
 def _attribution_target(access: Access, identifier_type: str, identifier: str,
-                        prison_number: str) -> Target:
+                        prison_number: str) -> tuple[Target, bool]:
+    """The policy's target for judging an attribution, and whether the prisoner exists."""
     with access.facts() as s:
         prisoner = s.get(Prisoner, prison_number)
         # An unknown prisoner is placed nowhere: only a whole-estate principal reaches it.
         where = prisoner.establishment if prisoner is not None else None
     return Target(Resource.ATTRIBUTION, f"{identifier_type} {identifier} PRISONER "
-                  f"{prison_number}", establishment=where)
+                  f"{prison_number}", establishment=where), prisoner is not None
 
 
-def _link_target(access: Access, a_type: str, a: str, b_type: str, b: str) -> Target:
-    places = identifier_places(access, a, a_type) + identifier_places(access, b, b_type)
+def _link_places(access: Access, a_type: str, a: str, b_type: str, b: str
+                 ) -> list[str | None]:
+    return identifier_places(access, a, a_type) + identifier_places(access, b, b_type)
+
+
+def _link_target(places: list[str | None], access: Access, a_type: str, a: str, b_type: str,
+                 b: str) -> Target:
     seen = [e for e in places if access.principal.covers(e)]
     return Target(Resource.ATTRIBUTION, f"{a_type} {a} {b_type} {b}",
                   establishment=next(iter(seen or places), None))
 
 
-def _sees(access: Access, ends: tuple[str, str, str, str], on_link: bool) -> bool:
+def _sees(access: Access, ends: tuple[str, str, str, str], on_link: bool,
+          places: list[str | None]) -> bool:
     """Whether the principal sees a judgement on ``ends`` (subject type and value, object
     type and value): as :func:`visible_judgements` shows them, a link's with either
-    identifier's record, an attribution's with its prisoner."""
+    identifier's record (``places``: both ends'), an attribution's with its prisoner."""
     if on_link:
-        places = identifier_places(access, ends[1], ends[0]) + \
-            identifier_places(access, ends[3], ends[2])
         return any(access.principal.covers(e) for e in places)
     return ends[3] in _visible(access, {ends[3]})
+
+
+def _conceal(access: Access, target: Target, why: str, unknown: str) -> NoReturn:
+    """Refuse a record the principal may not see as an unknown one is refused (``unknown``,
+    the message it gets), the denial audited (``Access.transaction``): a 403 would say that
+    it exists and, in the policy's reason, where its prisoner is held."""
+    with access.transaction():
+        raise Concealed(f"{access.principal.username} may not update {target.type} "
+                        f"{target.id}: {why}", Action.UPDATE, target, None, unknown)
 
 
 def _judged(access: Access, action: str, target: Target, judgement: Judgement) -> None:
@@ -198,9 +214,20 @@ def _decide(access: Access, target: Target) -> None:
 
 def judge_attribution(access: Access, identifier_type: str, identifier: str,
                       prison_number: str, verdict: str, reason: str) -> Judgement:
-    """Confirm, reject or mark unsure the attribution of an identifier to a prisoner."""
+    """Confirm, reject or mark unsure the attribution of an identifier to a prisoner.
+
+    A prisoner the principal may not read answers as an unknown one (``prisoner N not
+    found``), the denial audited; one it reads but may not judge (shared through a case)
+    is refused (403).
+    """
     identifier_type, prison_number = identifier_type.upper(), prison_number.upper()
-    target = _attribution_target(access, identifier_type, identifier, prison_number)
+    require_judging(access, f"{identifier_type} {identifier} PRISONER {prison_number}")
+    target, known = _attribution_target(access, identifier_type, identifier, prison_number)
+    unknown = not_found(Resource.PRISONER, prison_number)
+    if not known:
+        raise unknown
+    if not _sees(access, (identifier_type, identifier, "PRISONER", prison_number), False, []):
+        _conceal(access, target, "the prisoner is out of scope", unknown.message)
     _decide(access, target)
     j = judge(access.store, "ATTRIBUTION", identifier_type, identifier, "PRISONER",
               prison_number, verdict.upper(), reason, access.principal.username)
@@ -210,9 +237,20 @@ def judge_attribution(access: Access, identifier_type: str, identifier: str,
 
 def judge_link(access: Access, a_type: str, a: str, b_type: str, b: str, verdict: str,
                reason: str) -> Judgement:
-    """Confirm, reject or mark unsure a link between two identifiers."""
+    """Confirm, reject or mark unsure a link between two identifiers.
+
+    Neither end seen in the principal's establishments answers as a link the graph does
+    not hold (``no link ...``), the denial of ends known elsewhere audited.
+    """
     a_type, b_type = a_type.upper(), b_type.upper()
-    target = _link_target(access, a_type, a, b_type, b)
+    require_judging(access, f"{a_type} {a} {b_type} {b}")
+    places = _link_places(access, a_type, a, b_type, b)
+    target = _link_target(places, access, a_type, a, b_type, b)
+    if not _sees(access, (a_type, a, b_type, b), True, places):
+        unknown = no_link(a_type, a, b_type, b)
+        if not places:
+            raise unknown
+        _conceal(access, target, "both ends are out of scope", unknown.message)
     _decide(access, target)
     j = judge(access.store, "LINK", a_type, a, b_type, b, verdict.upper(), reason,
               access.principal.username)
@@ -235,13 +273,12 @@ def undo_judgement(access: Access, judgement_id: int) -> Judgement:
             raise NotFound(unknown)
         ends = (found.subject_type, found.subject, found.object_type, found.object)
         on_link = found.target == "LINK"
-    target = _link_target(access, *ends) if on_link else \
-        _attribution_target(access, ends[0], ends[1], ends[3])
-    if not _sees(access, ends, on_link):
-        with access.transaction():
-            raise Concealed(f"{access.principal.username} may not update judgement "
-                            f"{judgement_id}: its record is out of scope", Action.UPDATE,
-                            target, None, unknown)
+    places = _link_places(access, *ends) if on_link else []
+    target = _link_target(places, access, *ends) if on_link else \
+        _attribution_target(access, ends[0], ends[1], ends[3])[0]
+    if not _sees(access, ends, on_link, places):
+        _conceal(access, target, f"judgement {judgement_id} is about a record out of scope",
+                 unknown)
     _decide(access, target)
     j = undo(access.store, judgement_id, access.principal.username)
     _judged(access, "undo", target, j)
