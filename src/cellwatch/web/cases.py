@@ -118,7 +118,11 @@ def _identifiers(access: Access, ref: str, subjects: list[str]) -> list[dict[str
         except (Denied, NotFound):
             continue
         rows.extend({"prison_number": number, "kind": i["identifier_type"].lower(),
-                     "value": i["identifier"], "probability": i["max_probability"]}
+                     "value": i["identifier"], "probability": i["max_probability"],
+                     # Linked only where its page opens for the user (a force reading a
+                     # shared prisoner covers no establishment where the phone is known).
+                     "linked": attributions.may_open_identifier(
+                         access, i["identifier"], i["identifier_type"])}
                     for i in view["identifiers"])
     return rows
 

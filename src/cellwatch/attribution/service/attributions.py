@@ -78,6 +78,14 @@ def identifier_places(access: Access, value: str, kind: str | None = None
     return sorted(places, key=lambda e: (e is None, e or ""))
 
 
+def may_open_identifier(access: Access, value: str, kind: str | None = None) -> bool:
+    """Whether :func:`open_identifier` would open it for the principal (known in one of
+    its establishments): a page offers a link only where it leads somewhere. Nothing is
+    read or audited; opening it is decided and audited again."""
+    p = access.principal
+    return any(p.covers(e) for e in identifier_places(access, value, kind))
+
+
 def open_identifier(access: Access, value: str, kind: str | None = None,
                     reason: str | None = None, label: str | None = None
                     ) -> list[str | None]:
