@@ -75,17 +75,18 @@ def test_an_operator_answers_the_lines_of_its_network(
     assert VODA_IMSI not in browser.text("body")
     _page(browser, "61-operator-other-network")
 
-    browser.open("/operator")  # nothing chosen: said, and nothing recorded
-    browser.fill(f"#note-{served.ee}", "Account closed")
-    browser.submit(f"#line-{served.ee} button[type=submit]")
-    assert "choose what was done" in browser.text("body").lower()
-    _page(browser, "62-operator-nothing-chosen")
-
-    browser.open("/operator")
-    assert "To action (1)" in browser.text()
-    browser.find(f"#outcome-{served.ee}-DONE").click()
+    browser.open("/operator")  # nothing chosen: said, the form kept, nothing recorded
     browser.fill(f"#operator-ref-{served.ee}", "EE-5")
     browser.fill(f"#note-{served.ee}", "disconnected")
+    browser.submit(f"#line-{served.ee} button[type=submit]")
+    assert "Choose what was done" in browser.text(".govuk-error-summary")
+    assert "Choose what was done" in browser.text(f"#line-{served.ee} .govuk-error-message")
+    assert browser.find(f"#operator-ref-{served.ee}").get_attribute("value") == "EE-5"
+    assert browser.find(f"#note-{served.ee}").get_attribute("value") == "disconnected"
+    assert "To action (1)" in browser.text()
+    _page(browser, "62-operator-nothing-chosen")
+
+    browser.find(f"#outcome-{served.ee}-DONE").click()
     browser.submit(f"#line-{served.ee} button[type=submit]")
     assert browser.path.startswith("/operator")
     assert f"{SERVED_REF} line 1: DONE" in browser.text(".govuk-notification-banner")

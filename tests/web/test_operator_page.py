@@ -61,6 +61,15 @@ def test_an_operator_sees_and_answers_its_lines(client: TestClient, served: Serv
     assert f'action="/operator/lines/{served.ee}"' in page.text
     for unseen in (VODA_IMSI, EE_UNSERVED, PRISONER, SURNAME, "Worcester"):
         assert unseen not in page.text
+    # Nothing chosen: the lines again (422) with the error at the line and its text kept.
+    empty = client.post(f"/operator/lines/{served.ee}", data={
+        "csrf_token": _csrf(page.text), "operator_ref": "EE-<5>", "note": "closed"})
+    assert empty.status_code == 422
+    assert "Choose what was done with the line" in empty.text
+    assert f'aria-describedby="outcome-{served.ee}-error"' in empty.text
+    assert 'value="EE-&lt;5&gt;"' in empty.text
+    assert ">closed</textarea>" in empty.text
+    assert "To action (1)" in empty.text
     # Without the form's token nothing is recorded.
     refused = client.post(f"/operator/lines/{served.ee}", data={"outcome": "DONE"})
     assert refused.status_code == 422

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
-from cellwatch.errors import InvalidData
+from cellwatch.errors import CellwatchError
 from cellwatch.tro.service import operator as tro_operator
 from cellwatch.web.context import Page, PageContext, WebRoute
 
@@ -34,12 +34,16 @@ def _access(ctx: PageContext) -> Access:
     return Access(ctx.store, ctx.user, ctx.web.settings)
 
 
+def _render(ctx: PageContext, status: int = 200, **values: object) -> Response:
+    lines = tro_operator.operator_lines(_access(ctx), page=Paging(limit=500))
+    return ctx.render("operator.html", status=status, title="Orders served on your network",
+                      section="operator", lines=lines, outcomes=OUTCOMES, **values)
+
+
 @router.get("/operator")
 def operator_page(ctx: Page) -> Response:
     """The lines served on the user's network: to action first, then those answered."""
-    lines = tro_operator.operator_lines(_access(ctx), page=Paging(limit=500))
-    return ctx.render("operator.html", title="Orders served on your network",
-                      section="operator", lines=lines, outcomes=OUTCOMES)
+    return _render(ctx)
 
 
 @router.post("/operator/lines/{line_id}")
@@ -48,11 +52,21 @@ async def record_answer(ctx: Page,
     """Record the operator's answer to one line (the service layer decides and audits)."""
     fields = await ctx.form()
     outcome = fields.get("outcome", "")
-    if not outcome:
-        raise InvalidData("choose what was done with the line",
-                          {"outcome": ["choose what was done"]})
-    line = await run_in_threadpool(
-        tro_operator.record_response, _access(ctx), line_id, outcome,
-        fields.get("operator_ref", "").strip() or None, fields.get("note", "").strip() or None)
-    return ctx.redirect("/operator", done="operator_answer", ref=line.order_ref,
-                        line=line.line_no, status=line.status)
+    message, status = "Choose what was done with the line", 422
+    if outcome:
+        try:
+            line = await run_in_threadpool(
+                tro_operator.record_response, _access(ctx), line_id, outcome,
+                fields.get("operator_ref", "").strip() or None,
+                fields.get("note", "").strip() or None)
+            return ctx.redirect("/operator", done="operator_answer", ref=line.order_ref,
+                                line=line.line_no, status=line.status)
+        except CellwatchError as exc:
+            # A line not served on the network stays an unknown page (404); anything else
+            # refused shows the lines again with what was typed kept.
+            if exc.http_status >= 500 or exc.http_status == 404:
+                raise
+            message, status = exc.message, exc.http_status
+    return await run_in_threadpool(
+        lambda: _render(ctx, status, error_line=line_id, values=fields, error=message,
+                        error_summary=[(f"#outcome-{line_id}-{OUTCOMES[0][0]}", message)]))
