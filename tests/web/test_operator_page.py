@@ -70,6 +70,12 @@ def test_an_operator_sees_and_answers_its_lines(client: TestClient, served: Serv
     assert 'value="EE-&lt;5&gt;"' in empty.text
     assert ">closed</textarea>" in empty.text
     assert "To action (1)" in empty.text
+    # An answer the line cannot take (the service's 422) is said at the line the same way.
+    odd = client.post(f"/operator/lines/{served.ee}", data={
+        "csrf_token": _csrf(page.text), "outcome": "EXPLODED", "note": "kept"})
+    assert odd.status_code == 422
+    assert f'id="outcome-{served.ee}-error"' in odd.text
+    assert ">kept</textarea>" in odd.text
     # Without the form's token nothing is recorded.
     refused = client.post(f"/operator/lines/{served.ee}", data={"outcome": "DONE"})
     assert refused.status_code == 422

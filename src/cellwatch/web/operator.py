@@ -62,9 +62,9 @@ async def record_answer(ctx: Page,
             return ctx.redirect("/operator", done="operator_answer", ref=line.order_ref,
                                 line=line.line_no, status=line.status)
         except CellwatchError as exc:
-            # A line not served on the network stays an unknown page (404); anything else
-            # refused shows the lines again with what was typed kept.
-            if exc.http_status >= 500 or exc.http_status == 404:
+            # Refused (403) or a line not served on the network (404, as an unknown one)
+            # stay the error page; an answer the line cannot take shows the lines again.
+            if exc.http_status not in (409, 422):
                 raise
             message, status = exc.message, exc.http_status
     return await run_in_threadpool(
