@@ -118,3 +118,7 @@ def test_an_operators_home_is_its_lines_and_its_menu_has_nothing_else(
     assert NAV_LINK in home.text
     for other in ('href="/queues/alerts"', 'href="/ingest"', ">Overview<"):
         assert other not in home.text
+    # "Your work" is the same page for an operator: its lines, not cases it never opens.
+    work = client.get("/work")
+    assert work.url.path == "/operator"
+    assert "Open cases" not in work.text

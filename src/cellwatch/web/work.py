@@ -80,6 +80,9 @@ def _follow_up(access: Access, parole: bool) -> dict[str, Any]:
 @router.get("/work")
 def work(ctx: Page) -> Response:
     """What needs doing now, for the signed-in user's roles."""
+    if ctx.user.org_kind is OrgKind.OPERATOR:
+        # An operator's work is the order lines served on its network, on its own page.
+        return ctx.redirect("/operator")
     return ctx.render("work.html", title="Your work", sections=_sections(ctx),
                       parole=ctx.user.org_kind is OrgKind.PAROLE_BOARD,
                       refer_to=_refer_to(ctx))
