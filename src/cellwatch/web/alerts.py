@@ -40,7 +40,9 @@ from cellwatch.web.queue_table import (
     Row,
     View,
     bulk,
+    describe_each,
     each,
+    key_number,
     show,
 )
 
@@ -67,14 +69,11 @@ def _rows(ctx: PageContext, view: View, page: Paging) -> list[Row]:
 
 def _describe(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
     access = Access(ctx.store, ctx.user)
-    described = []
-    for key in keys:
-        try:
-            a = get_for(access, int(key))
-            described.append((key, f"alert {a.id} ({a.status}, P{a.priority}): {a.summary}"))
-        except (CellwatchError, ValueError):
-            described.append((key, f"alert {key} (not found)"))
-    return described
+
+    def one(key: str) -> str:
+        a = get_for(access, _number(key))
+        return f"alert {a.id} ({a.status}, P{a.priority}): {a.summary}"
+    return describe_each(keys, one, "alert")
 
 
 def _act(ctx: PageContext, action: str, keys: list[str],
@@ -92,9 +91,7 @@ def _act(ctx: PageContext, action: str, keys: list[str],
 
 
 def _number(key: str) -> int:
-    if not key.isdigit():
-        raise InvalidData(f"{key!r} is not an alert number")
-    return int(key)
+    return key_number(key, "an alert")
 
 
 QUEUE = Queue(

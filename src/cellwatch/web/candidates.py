@@ -32,7 +32,9 @@ from cellwatch.web.queue_table import (
     Row,
     View,
     bulk,
+    describe_each,
     each,
+    key_number,
     show,
 )
 
@@ -184,21 +186,15 @@ def _referral_rows(ctx: PageContext, view: View, page: Paging) -> list[Row]:
 
 def _describe_referrals(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
     access = Access(ctx.store, ctx.user)
-    described = []
-    for key in keys:
-        try:
-            r = get_referral(access, _number(key))
-            described.append((key, f"referral {r.id} from {r.from_org} ({r.status}): "
-                                   f"{r.summary}"))
-        except CellwatchError:
-            described.append((key, f"referral {key} (not found)"))
-    return described
+
+    def one(key: str) -> str:
+        r = get_referral(access, _number(key))
+        return f"referral {r.id} from {r.from_org} ({r.status}): {r.summary}"
+    return describe_each(keys, one, "referral")
 
 
 def _number(key: str) -> int:
-    if not key.isdigit():
-        raise InvalidData(f"{key!r} is not a referral number")
-    return int(key)
+    return key_number(key, "a referral")
 
 
 def _acknowledge(ctx: PageContext, action: str, keys: list[str],

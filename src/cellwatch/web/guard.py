@@ -16,7 +16,6 @@ from fastapi import APIRouter, Response
 
 from cellwatch.access.service import Access
 from cellwatch.access.service import Page as Paging
-from cellwatch.errors import CellwatchError, InvalidData
 from cellwatch.guard import service
 from cellwatch.web.context import Page, PageContext, WebRoute
 from cellwatch.web.queue_table import (
@@ -28,7 +27,9 @@ from cellwatch.web.queue_table import (
     Row,
     View,
     bulk,
+    describe_each,
     each,
+    key_number,
     show,
 )
 
@@ -69,21 +70,14 @@ def _rows(ctx: PageContext, view: View, page: Paging) -> list[Row]:
 
 
 def _describe(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
-    described = []
-    for key in keys:
-        try:
-            r = service.get_hold(_access(ctx), _number(key))
-            described.append((key, f"{r['identifier_type']} {r['identifier']} at "
-                                   f"{r['establishment']} ({r['status']})"))
-        except CellwatchError:
-            described.append((key, f"phone {key} (not found)"))
-    return described
+    def one(key: str) -> str:
+        r = service.get_hold(_access(ctx), _number(key))
+        return f"{r['identifier_type']} {r['identifier']} at {r['establishment']} ({r['status']})"
+    return describe_each(keys, one, "phone")
 
 
 def _number(key: str) -> int:
-    if not key.isdigit():
-        raise InvalidData(f"{key!r} is not a queue row number")
-    return int(key)
+    return key_number(key, "a queue row")
 
 
 def _act(ctx: PageContext, action: str, keys: list[str],

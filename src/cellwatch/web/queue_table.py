@@ -348,6 +348,27 @@ def each(keys: Sequence[str], label: Callable[[str], str],
     return outcomes
 
 
+def key_number(key: str, noun: str) -> int:
+    """A row key as the number it stands for (``noun`` with its article: "an alert");
+    any other key is refused as data, never looked up."""
+    if not key.isdigit():
+        raise InvalidData(f"{key!r} is not {noun} number")
+    return int(key)
+
+
+def describe_each(keys: Sequence[str], describe: Callable[[str], str],
+                  noun: str) -> list[tuple[str, str]]:
+    """Each key with what ``describe`` says of it for the confirmation page; one the
+    reader cannot open (unknown, out of scope, not a number) reads as not found, alike."""
+    described = []
+    for key in keys:
+        try:
+            described.append((key, describe(key)))
+        except CellwatchError:
+            described.append((key, f"{noun} {key} (not found)"))
+    return described
+
+
 def with_view(view: View, **changes: Any) -> View:
     """``view`` with fields changed (a queue narrowing its own fetch)."""
     return replace(view, **changes)

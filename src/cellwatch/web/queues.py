@@ -32,7 +32,9 @@ from cellwatch.web.queue_table import (
     Row,
     View,
     bulk,
+    describe_each,
     each,
+    key_number,
     show,
 )
 
@@ -62,15 +64,11 @@ def _orders(ctx: PageContext, view: View, page: Paging) -> list[Row]:
 
 
 def _describe_orders(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
-    described = []
-    for ref in keys:
-        try:
-            order = _order_in_scope(ctx, ref)
-            described.append((ref, f"order {ref} ({order.application.establishment}, "
-                                   f"{order.state}, {len(order.lines)} identifiers)"))
-        except NotFound:
-            described.append((ref, f"order {ref} (not found)"))
-    return described
+    def one(ref: str) -> str:
+        order = _order_in_scope(ctx, ref)
+        return (f"order {ref} ({order.application.establishment}, {order.state}, "
+                f"{len(order.lines)} identifiers)")
+    return describe_each(keys, one, "order")
 
 
 def _act_orders(ctx: PageContext, action: str, keys: list[str],
@@ -127,21 +125,16 @@ def _quarantine(ctx: PageContext, view: View, page: Paging) -> list[Row]:
 
 def _describe_rows(ctx: PageContext, keys: list[str]) -> list[tuple[str, str]]:
     access = Access(ctx.store, ctx.user)
-    described = []
-    for key in keys:
-        try:
-            row = uploads.get_quarantined(access, _row_number(key))
-            described.append((key, f"row {row.id}: {row.kind}, {row.file_name} line "
-                                   f"{row.line} ({row.status}): {row.reason}"))
-        except (InvalidData, NotFound, AccessDenied):
-            described.append((key, f"row {key} (not found)"))
-    return described
+
+    def one(key: str) -> str:
+        row = uploads.get_quarantined(access, _row_number(key))
+        return (f"row {row.id}: {row.kind}, {row.file_name} line {row.line} "
+                f"({row.status}): {row.reason}")
+    return describe_each(keys, one, "row")
 
 
 def _row_number(key: str) -> int:
-    if not key.isdigit():
-        raise InvalidData(f"{key!r} is not a row number")
-    return int(key)
+    return key_number(key, "a row")
 
 
 def _act_rows(ctx: PageContext, action: str, keys: list[str],
