@@ -11,7 +11,8 @@ caller that keeps one connection (the web app) pays no connection set-up per pag
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -80,6 +81,69 @@ def call_timeline_sql(d: Dialect, kind: str | None = None) -> str:
             "ORDER BY start_ts DESC LIMIT ?")
 
 
+# The call timeline's columns, as the device page shows them.
+TIMELINE_COLUMNS = ("start_ts", "record_type", "direction", "duration_s", "operator",
+                    "subject_msisdn", "subject_imsi", "subject_imei", "other_party", "cell_id")
+
+
+def identifier_calls_sql(d: Dialect, kind: str | None = None) -> str:
+    """The call timeline and the count of every record naming the identifier, in one scan.
+
+    Every matching record (privileged other parties too) is counted with its first and
+    last time by window aggregates; the rows come back newest first with the hidden ones
+    (other party in the list) after all the others, so the first ``limit`` rows hold the
+    newest ``limit`` shown ones (the caller drops the hidden). Parameters: the hidden list,
+    one per column of ``kind`` (:data:`CALL_COLUMNS`), then the limit (at least 1, so the
+    counts come back whenever a record matches).
+    """
+    match = " OR ".join(f"{c} = ?" for c in call_columns(kind))
+    return (f"SELECT {', '.join(TIMELINE_COLUMNS)}, "  # noqa: S608
+            "count(*) OVER () AS n_all, min(start_ts) OVER () AS first_all, "
+            "max(start_ts) OVER () AS last_all, "
+            "array_contains(CAST(? AS VARCHAR[]), coalesce(other_party, '')) AS hidden "
+            f"FROM call_records WHERE ({match}) ORDER BY hidden, start_ts DESC LIMIT ?")
+
+
+def call_summary_sql(d: Dialect, kind: str | None = None) -> str:
+    """How many call records name the identifier, the first and the last (one parameter
+    per column of ``kind``)."""
+    match = " OR ".join(f"{c} = ?" for c in call_columns(kind))
+    return ("SELECT count(*), min(start_ts), max(start_ts) FROM call_records "  # noqa: S608
+            f"WHERE {match}")
+
+
+def identifier_detections_sql(d: Dialect, column: str, establishments: int | None) -> str:
+    """Detections of one identifier per establishment (count, first, last).
+
+    ``column`` is ``imei`` or ``imsi`` (one column's equality is pushed into the scan, row
+    groups skipped by their statistics); ``establishments``: how many establishment
+    parameters follow the identifier (None: every establishment; the lake is partitioned by
+    establishment, so the others' files are never opened).
+    """
+    if column not in ("imei", "imsi"):
+        raise ValueError(f"detections are not looked up by {column!r}")
+    scope = "" if establishments is None else \
+        f" AND establishment IN ({', '.join('?' for _ in range(establishments))})" \
+        if establishments else " AND false"
+    return ("SELECT establishment, count(*), min(ts), max(ts) FROM detections "  # noqa: S608
+            f"WHERE {column} = ?{scope} GROUP BY establishment ORDER BY establishment")
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """How many call records name an identifier (privileged other parties included), and
+    the first and last of them."""
+
+    count: int
+    first: datetime | None
+    last: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """``count``, ``first`` and ``last`` as the identifier look-up answers them."""
+        return {"count": self.count, "first": str(self.first) if self.first else None,
+                "last": str(self.last) if self.last else None}
+
+
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     with duckdb_errors(sql):
         table: pa.Table = con.sql(sql, params=params).to_arrow_table()
@@ -108,3 +172,54 @@ def call_timeline(con: duckdb.DuckDBPyConnection, identifier: str,
     columns = call_columns(kind)
     return _rows(con, call_timeline_sql(DUCKDB, kind),
                  [identifier] * len(columns) + [list(hidden), limit])
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str,
+           params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    # Python rows, not Arrow: a page's few rows cost more to convert than to read.
+    with duckdb_errors(sql):
+        cursor = con.execute(sql, params)
+        names = [c[0] for c in cursor.description or ()]
+        return names, cursor.fetchall()
+
+
+def identifier_calls(con: duckdb.DuckDBPyConnection, identifier: str,
+                     limit: int = TIMELINE_LIMIT, hidden: Sequence[str] = (),
+                     kind: str | None = None) -> tuple[CallSummary, list[dict[str, Any]]]:
+    """The count of call records naming ``identifier`` and its call timeline, in one read.
+
+    The summary is :func:`call_summary`'s (every record, hidden ones too); the timeline is
+    :func:`call_timeline`'s (the newest ``limit`` records whose other party is not in
+    ``hidden``), with the same columns.
+    """
+    columns = call_columns(kind)
+    names, rows = _fetch(con, identifier_calls_sql(DUCKDB, kind),
+                         [list(hidden), *[identifier] * len(columns), max(limit, 1)])
+    if not rows:
+        return CallSummary(0, None, None), []
+    shown = len(TIMELINE_COLUMNS)
+    first = dict(zip(names, rows[0], strict=True))
+    summary = CallSummary(int(first["n_all"]), first["first_all"], first["last_all"])
+    timeline = [dict(zip(TIMELINE_COLUMNS, row[:shown], strict=True)) for row in rows
+                if not row[-1]]
+    return summary, timeline[:limit]
+
+
+def call_summary(con: duckdb.DuckDBPyConnection, identifier: str,
+                 kind: str | None = None) -> CallSummary:
+    """How many call records name ``identifier`` (in ``kind``'s columns), first and last."""
+    _names, rows = _fetch(con, call_summary_sql(DUCKDB, kind),
+                          [identifier] * len(call_columns(kind)))
+    count, first, last = rows[0]
+    return CallSummary(int(count), first, last)
+
+
+def identifier_detections(con: duckdb.DuckDBPyConnection, column: str, identifier: str,
+                          establishments: Sequence[str] | None = None,
+                          ) -> list[tuple[str, int, datetime, datetime]]:
+    """(establishment, count, first, last) of ``identifier``'s detections in ``column``,
+    in ``establishments`` only when given."""
+    scope = None if establishments is None else list(establishments)
+    sql = identifier_detections_sql(DUCKDB, column, None if scope is None else len(scope))
+    _names, rows = _fetch(con, sql, [identifier, *(scope or [])])
+    return [(str(e), int(n), first, last) for e, n, first, last in rows]

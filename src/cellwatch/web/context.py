@@ -163,7 +163,9 @@ class WebApp:
             if self._lake is None:
                 self._lake = lake.connect()
                 # Footers of append-only files never change: keep them between pages.
-                self._lake.execute("SET parquet_metadata_cache = true")
+                # GLOBAL: a plain SET holds for this connection only, and every page reads
+                # through a cursor of its own (a new connection to the same database).
+                self._lake.execute("SET GLOBAL parquet_metadata_cache = true")
                 self._lake_empty = {k for k in KINDS if not data_files(lake.root, k)}
             elif self._lake_empty and any(data_files(lake.root, k) for k in self._lake_empty):
                 # A view made over an empty lake selects no rows; remake it over the files.

@@ -34,7 +34,7 @@ from cellwatch.errors import (
 )
 from cellwatch.identifiers import classify
 from cellwatch.ingest.service.extractions import device_extractions
-from cellwatch.lake.analytics import call_timeline
+from cellwatch.lake.analytics import CallSummary, identifier_calls
 from cellwatch.lake.rule_context import RuleContext
 from cellwatch.parole import service as parole
 from cellwatch.parole.service import Summary as ParoleSummary
@@ -161,20 +161,23 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
                            f"/identifiers/{info.type}/{quote(info.value, safe='')}")
         raise
     privileged = _privileged_numbers(ctx.store)
-    # A privileged number is never analysed nor shown; calls to one are never shown either.
-    if str(info.type) in ("IMEI", "IMSI", "MSISDN") and info.value not in privileged:
-        try:
-            with ctx.web.lake() as lake:
-                profile.calls = call_timeline(lake, info.value, limit=50,
-                                              hidden=sorted(privileged), kind=str(info.type))
-        except LakeError:
-            profile.calls = []  # an unreadable lake empties this section, not the page
-    # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited as a
-    # look-up, as they are), so the page and the other doors never disagree.
     access = Access(ctx.store, ctx.user, ctx.web.settings)
     try:
         with ctx.web.lake() as con:  # the app's lake connection, not one per page
-            known = knowledge_of(access, value, hint=kind, lake=con)
+            summary: CallSummary | None = None
+            # A privileged number is never analysed nor shown; calls to one are never
+            # shown either.
+            if str(info.type) in ("IMEI", "IMSI", "MSISDN") and info.value not in privileged:
+                try:
+                    # The timeline and the count of call records in one scan.
+                    summary, profile.calls = identifier_calls(
+                        con, info.value, limit=50, hidden=sorted(privileged),
+                        kind=str(info.type))
+                except LakeError:
+                    profile.calls = []  # an unreadable lake empties this section only
+            # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited
+            # as a look-up, as they are), so the page and the other doors never disagree.
+            known = knowledge_of(access, value, hint=kind, lake=con, calls=summary)
     except LakeError:
         known = knowledge_of(access, value, hint=kind)  # it says the lake could not be read
     holders = cards(access, profile.attributions)  # one card per prisoner, periods listed

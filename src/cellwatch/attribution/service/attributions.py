@@ -25,6 +25,7 @@ analysts' judgements, for every shell.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from sqlalchemy import or_, select
@@ -329,17 +330,21 @@ def list_judgements(access: Access, page: Page, identifier: str | None = None,
     return rows
 
 
-def judging_rights(access: Access, value: str, kind: str | None, prison_numbers: set[str]
-                   ) -> tuple[frozenset[str], bool]:
+def judging_rights(access: Access, value: str, kind: str | None, prison_numbers: set[str],
+                   seen: Sequence[str | None] | None = None) -> tuple[frozenset[str], bool]:
     """Which of ``prison_numbers`` the principal may judge ``value``'s attribution to, and
     whether it may judge ``value``'s links: the policy asked as :func:`judge_attribution`
     and :func:`judge_link` ask it, but without raising or auditing, so that a page offers
-    only what would be allowed (the judging itself is decided again)."""
+    only what would be allowed (the judging itself is decided again).
+
+    ``seen``: the places in the principal's scope :func:`open_identifier` just returned
+    for ``value`` (looked up again when not given)."""
     p = access.principal
     prisoners = judgeable_prisoners(access, prison_numbers)
     # A link is placed where either end is seen in scope (_link_target): where this end
     # is seen decides for every link touching it.
-    seen = [e for e in identifier_places(access, value, kind) if p.covers(e)]
+    if seen is None:
+        seen = [e for e in identifier_places(access, value, kind) if p.covers(e)]
     links = bool(seen) and bool(can(p, Action.UPDATE, Target(Resource.ATTRIBUTION,
                                                              establishment=seen[0])))
     return prisoners, links

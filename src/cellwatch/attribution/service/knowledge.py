@@ -33,6 +33,7 @@ from cellwatch.errors import LakeError, NotFound
 from cellwatch.identifiers import IdentifierInfo, classify, explain
 from cellwatch.intelligence.service import disseminate
 from cellwatch.lake.analytic_engine import Connection
+from cellwatch.lake.analytics import CallSummary
 from cellwatch.store import AllowListEntry, Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
 
@@ -56,11 +57,15 @@ def look_up(access: Access, text: str, reason: str | None = None,
 
 
 def knowledge_of(access: Access, text: str, hint: str | None = None,
-                 lake: Connection | None = None) -> dict[str, Any]:
+                 lake: Connection | None = None,
+                 calls: CallSummary | None = None) -> dict[str, Any]:
     """What ``text`` is and what the store knows of it, as the principal may see it.
 
     ``lake``: an open lake connection to read through (the web keeps one, with the files'
-    footers cached); without it one is opened and closed for this look-up.
+    footers cached); without it one is opened and closed for this look-up. ``calls``: the
+    identifier's call-record count already read through it
+    (:func:`~cellwatch.lake.analytics.identifier_calls`, with the device page's timeline),
+    not read again; shown only to a principal who may read prisoners, as ever.
     Raises :class:`~cellwatch.errors.InvalidIdentifier` when ``text`` is not one.
     """
     info = classify(text, hint=hint)
@@ -82,7 +87,7 @@ def knowledge_of(access: Access, text: str, hint: str | None = None,
         out["tro_orders"] = _tro(s, access, info.value)
         out["attributions"] = _attributions(s, access, info.value)
         out["intelligence"] = _intelligence(s, access, info.value)
-        out.update(_lake(access, info, lake))
+        out.update(_lake(access, info, lake, calls))
         access.audit(s, "lookup", target, detail={
             key: len(out[key]) for key in ("seizures", "tro_orders", "attributions",
                                            "intelligence", "detections")})
@@ -162,14 +167,14 @@ def _intelligence(session: Session, access: Access, value: str) -> list[dict[str
              "owner_org": r.owner_org} for r in rows]
 
 
-def _lake(access: Access, info: IdentifierInfo, shared: Connection | None) -> dict[str, Any]:
+def _lake(access: Access, info: IdentifierInfo, shared: Connection | None,
+          calls: CallSummary | None = None) -> dict[str, Any]:
     """Detections per establishment and call-record counts, from the event lake."""
     out: dict[str, Any] = {"detections": [], "call_records": None}
     if access.settings is None:
         return out
     from cellwatch.lake import Lake
-    from cellwatch.lake.analytic_engine import duckdb_errors
-    from cellwatch.lake.analytics import call_columns
+    from cellwatch.lake.analytics import call_summary, identifier_detections
 
     value = info.value
     try:
@@ -180,30 +185,19 @@ def _lake(access: Access, info: IdentifierInfo, shared: Connection | None) -> di
     # Only the establishments the principal covers are read (the rest would be dropped):
     # the lake is partitioned by establishment, so the others' files are never opened.
     scope = None if p.establishments is None else sorted(p.establishments)
-    where_scope = "" if scope is None else \
-        f" AND establishment IN ({', '.join('?' for _ in scope)})" if scope else " AND false"
     # Only the columns an identifier of its type can stand in: one column's equality is
     # pushed into the scan (row groups skipped by their statistics), an OR is not.
     column = {"IMEI": "imei", "IMSI": "imsi"}.get(info.type.name)
-    calls_in = call_columns(info.type.name)
     try:
-        with duckdb_errors("identifier look-up"):
-            detections = [] if column is None else con.execute(
-                "SELECT establishment, count(*), min(ts), max(ts) FROM detections "  # noqa: S608
-                f"WHERE {column} = ?{where_scope} "
-                "GROUP BY establishment ORDER BY establishment",
-                [value, *(scope or [])]).fetchall()
-            out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
-                                  "last_seen": str(last)} for e, n, first, last in detections
-                                 if p.covers(e)]
-            if p.is_system or permitted(p.roles, Resource.PRISONER, Action.READ):
-                calls = con.execute(
-                    "SELECT count(*), min(start_ts), max(start_ts) FROM call_records "  # noqa: S608
-                    "WHERE " + " OR ".join(f"{c} = ?" for c in calls_in),
-                    [value] * len(calls_in)).fetchone()
-                if calls is not None:
-                    out["call_records"] = {"count": calls[0], "first": str(calls[1]) if calls[1]
-                                           else None, "last": str(calls[2]) if calls[2] else None}
+        detections = [] if column is None else identifier_detections(con, column, value, scope)
+        out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
+                              "last_seen": str(last)} for e, n, first, last in detections
+                             if p.covers(e)]
+        if p.is_system or permitted(p.roles, Resource.PRISONER, Action.READ):
+            # The device page read the count with its call timeline (one scan, not two).
+            summary = calls if calls is not None else \
+                call_summary(con, value, info.type.name)
+            out["call_records"] = summary.to_dict()
     except LakeError:
         # A lake that cannot be read must not hide what the store knows; say so instead.
         out["lake_error"] = "the event lake could not be read"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,8 @@ class Card:
     """One identifier and one prisoner: every period of the latest run, in date order.
 
     ``top``: the likeliest period (its evidence is shown, and judgements hang on it);
-    ``status``: the run's, or CONFIRMED/REJECTED as soon as an analyst says so.
+    ``status``: the run's, or CONFIRMED/REJECTED as soon as an analyst says so. The
+    periods are fixed once made: what is worked out of them is kept (a page asks often).
     """
 
     identifier_type: str
@@ -46,22 +48,22 @@ class Card:
     status: str
     verdict: str | None = None
 
-    @property
+    @cached_property
     def top(self) -> Attribution:
         """The likeliest period (ties: the earliest)."""
         return max(self.periods, key=lambda a: (a.probability, -a.valid_from.toordinal()))
 
-    @property
+    @cached_property
     def first(self) -> date:
         """The first night of any period."""
         return min(a.valid_from for a in self.periods)
 
-    @property
+    @cached_property
     def last(self) -> date:
         """The last night of any period."""
         return max(a.valid_to for a in self.periods)
 
-    @property
+    @cached_property
     def nights(self) -> int:
         """Nights attributed, overlapping periods counted once."""
         return sum(p.nights for p in merge((a.valid_from, a.valid_to, a.probability)

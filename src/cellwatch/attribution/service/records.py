@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import Engine, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from cellwatch.access.models import Referral
@@ -93,14 +94,26 @@ class IdentifierProfile:
     judging: Judging = field(default_factory=Judging)
 
 
+# Tables found in each store's database: migrations add tables and never drop one, so a
+# table seen once is not looked for again (each look was a query per table per page).
+_TABLES: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+
+
 def _ready(session: Session, *models: Any) -> bool:
     """Whether the packages owning ``models`` have migrated their tables into this store.
 
     Features land one package at a time; a page shows an empty section for a package
     whose tables are not there yet rather than failing as a whole.
     """
-    inspector = inspect(session.connection())
-    return all(inspector.has_table(m.__tablename__) for m in models)
+    names = {m.__tablename__ for m in models}
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    known = _TABLES.setdefault(engine, set())
+    missing = names - known
+    if missing:
+        inspector = inspect(session.connection())
+        known |= {name for name in missing if inspector.has_table(name)}
+    return names <= known
 
 
 def _evidence(session: Session, rows: list[Attribution],
@@ -204,14 +217,16 @@ def identifier_profile(access: Access, info: IdentifierInfo, reason: str | None,
     if kind == "IMEI" and links:
         profile.sims = sim_history(access.store, value)
     if judged:
-        profile.judging = _judging(access, info, attributions, links)
+        profile.judging = _judging(access, info, attributions, links, seen)
     return profile
 
 
 def _judging(access: Access, info: IdentifierInfo, attributions: list[Attribution],
-             links: list[IdentityLink]) -> Judging:
+             links: list[IdentityLink], seen: list[str | None]) -> Judging:
     prisoners = {a.prison_number for a in attributions}
-    may_judge, may_link = judging_rights(access, info.value, info.type.name, prisoners)
+    # ``seen``: where open_identifier found it in scope, not looked up a second time.
+    may_judge, may_link = judging_rights(access, info.value, info.type.name, prisoners,
+                                         seen=seen)
     ends = {end for link in links for end in (link.a, link.b)} - {info.value}
     return Judging(visible_judgements(access, info.value), may_judge, may_link,
                    frozenset(prisoners | ends))

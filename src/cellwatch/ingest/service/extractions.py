@@ -58,6 +58,8 @@ def device_extractions(access: Access, text: str, hint: str | None = None
                 ExtractionIdentifier.role == "DEVICE",
                 ExtractionIdentifier.identifier == info.value)))
             .group_by(Extraction.id).order_by(Extraction.id)).all()
+        if not found:  # no phone of this identity was extracted (most): nothing more to read
+            return []
         evidence = extraction_evidence(s, [info.value], visible=visible)
         seized = seizures_of(s, [x for x, _ in found])
         named = {z.taken_from for z in seized.values() if z and z.taken_from}
