@@ -5,7 +5,14 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from cellwatch.lake.analytics import call_summary, call_timeline, identifier_calls
+from cellwatch.lake import Lake, append_batch
+from cellwatch.lake.analytics import (
+    call_summary,
+    call_timeline,
+    identifier_calls,
+    identifier_detections,
+)
+from cellwatch.settings import Settings
 
 SUBJECT = "+447700900001"
 SOLICITOR = "+442079460000"
@@ -87,3 +94,37 @@ def test_nothing_naming_it_counts_zero_and_shows_nothing() -> None:
     summary, rows = identifier_calls(_many_calls(), "+447700900999", kind="MSISDN")
     assert (summary.count, summary.first, summary.last, rows) == (0, None, None, [])
     assert summary.to_dict() == {"count": 0, "first": None, "last": None}
+
+
+def _detections_at(establishment: str, batch: int, imeis: list[str]) -> str:
+    """One detection per IMEI at ``establishment`` on two days."""
+    values = ", ".join(f"('{imei}', {n})" for n, imei in enumerate(imeis))
+    return (
+        f"SELECT '{establishment}' AS establishment, CAST(ts AS DATE) AS day, ts, "
+        "'S1' AS sensor_id, NULL AS event_id, imei || n AS event_key, 'LTE' AS technology, "
+        "NULL AS band_mhz, NULL AS rssi_dbm, NULL AS duration_s, NULL AS imsi, imei, "
+        "NULL AS location_code, true AS location_resolved, false AS ts_ambiguous, "
+        f"{batch} AS batch_id, 2 AS source_line, NULL AS extra FROM (SELECT imei, n, "
+        "TIMESTAMPTZ '2026-10-01 21:00:00+00' + (n % 2) * INTERVAL 1 DAY AS ts "
+        f"FROM (VALUES {values}) AS t(imei, n))"
+    )
+
+
+@pytest.mark.parametrize("scope", [None, [], ["HEI"], ["LEI", "HEI"], ["MDI"],
+                                   ["MDI", "LEI"], ["HEI", "../x"]])
+def test_an_establishments_own_files_count_as_the_view_does(
+        sqlite_settings: Settings, scope: list[str] | None) -> None:
+    # Read from the establishments' own directories (no listing of every partition), an
+    # identifier's detections are the view's: MDI has no files at all, "../x" is no code.
+    lake = Lake(sqlite_settings)
+    con = lake.connect()
+    imei = "353456789012348"
+    append_batch(con, lake.root, "detections", 1, _detections_at("HEI", 1, [imei] * 3))
+    append_batch(con, lake.root, "detections", 2, _detections_at("LEI", 2, [imei, "1"]))
+    lake.refresh_views(con)
+    from_files = identifier_detections(con, "imei", imei, scope, root=lake.root)
+    assert from_files == identifier_detections(con, "imei", imei, scope)
+    expected = {"HEI": 3, "LEI": 1}
+    assert {e: n for e, n, _first, _last in from_files} == {
+        e: n for e, n in expected.items() if scope is None or e in scope}
+    con.close()

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from cellwatch.lake.analytic_engine import Dialect, duckdb_errors
+from cellwatch.lake.parquet_lake import ESTABLISHMENT_CODE as _CODE
+from cellwatch.lake.parquet_lake import establishment_source
 
 DUCKDB = Dialect()
 # The call timeline of one identifier is for reading, not analysis: the newest rows.
@@ -112,20 +115,22 @@ def call_summary_sql(d: Dialect, kind: str | None = None) -> str:
             f"WHERE {match}")
 
 
-def identifier_detections_sql(d: Dialect, column: str, establishments: int | None) -> str:
+def identifier_detections_sql(d: Dialect, column: str, establishments: int | None,
+                              source: str = "detections") -> str:
     """Detections of one identifier per establishment (count, first, last).
 
     ``column`` is ``imei`` or ``imsi`` (one column's equality is pushed into the scan, row
     groups skipped by their statistics); ``establishments``: how many establishment
     parameters follow the identifier (None: every establishment; the lake is partitioned by
-    establishment, so the others' files are never opened).
+    establishment, so the others' files are never opened); ``source``: what to read them
+    from (the view, or only some establishments' files).
     """
     if column not in ("imei", "imsi"):
         raise ValueError(f"detections are not looked up by {column!r}")
     scope = "" if establishments is None else \
         f" AND establishment IN ({', '.join('?' for _ in range(establishments))})" \
         if establishments else " AND false"
-    return ("SELECT establishment, count(*), min(ts), max(ts) FROM detections "  # noqa: S608
+    return (f"SELECT establishment, count(*), min(ts), max(ts) FROM {source} "  # noqa: S608
             f"WHERE {column} = ?{scope} GROUP BY establishment ORDER BY establishment")
 
 
@@ -216,10 +221,22 @@ def call_summary(con: duckdb.DuckDBPyConnection, identifier: str,
 
 def identifier_detections(con: duckdb.DuckDBPyConnection, column: str, identifier: str,
                           establishments: Sequence[str] | None = None,
+                          root: Path | None = None,
                           ) -> list[tuple[str, int, datetime, datetime]]:
     """(establishment, count, first, last) of ``identifier``'s detections in ``column``,
-    in ``establishments`` only when given."""
+    in ``establishments`` only when given.
+
+    ``root``: the lake's directory, to read only those establishments' files rather than
+    the view over every file (whose listing each query pays).
+    """
     scope = None if establishments is None else list(establishments)
-    sql = identifier_detections_sql(DUCKDB, column, None if scope is None else len(scope))
+    source = "detections"
+    if root is not None and scope and all(_CODE.match(code) for code in scope):
+        found = establishment_source(root, "detections", scope)
+        if found is None:
+            return []  # none of them has a detection yet
+        source = found
+    sql = identifier_detections_sql(DUCKDB, column, None if scope is None else len(scope),
+                                    source)
     _names, rows = _fetch(con, sql, [identifier, *(scope or [])])
     return [(str(e), int(n), first, last) for e, n, first, last in rows]

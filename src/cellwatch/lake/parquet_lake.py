@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from cellwatch.lake.layout import (
     STAGING_DIR,
     check_kind,
     data_files,
+    kind_dir,
     kind_glob,
 )
 from cellwatch.settings import Settings
@@ -121,18 +123,49 @@ def view_sql(root: Path, kind: str) -> str:
     """
     partitions = PARTITIONS[kind]
     if data_files(root, kind):
-        hive_types = ", ".join(f"'{name}': '{sqltype}'" for name, sqltype in partitions)
-        path = kind_glob(root, kind).replace("'", "''")
-        source = (
-            f"read_parquet('{path}', hive_partitioning = true, "
-            f"hive_types = {{{hive_types}}})"
-        )
+        source = _read_parquet(kind, f"'{_quoted(kind_glob(root, kind))}'")
         return f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {source}"  # noqa: S608
     columns = [f"CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS {f.name}" for f in FILE_SCHEMAS[kind]] + [
         f"CAST(NULL AS {sqltype}) AS {name}" for name, sqltype in partitions
     ]
     # Fixed names and types from the layout; nothing user-supplied.
     return f"CREATE OR REPLACE VIEW {kind} AS SELECT {', '.join(columns)} WHERE false"
+
+
+def _quoted(path: str) -> str:
+    return path.replace("'", "''")
+
+
+def _read_parquet(kind: str, paths: str) -> str:
+    # The files read as the views read them: partition columns from the path, typed.
+    hive_types = ", ".join(f"'{name}': '{sqltype}'" for name, sqltype in PARTITIONS[kind])
+    return f"read_parquet({paths}, hive_partitioning = true, hive_types = {{{hive_types}}})"
+
+
+# What an establishment code may be to name its partition directory in a glob.
+ESTABLISHMENT_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def establishment_source(root: Path, kind: str, establishments: Sequence[str]) -> str | None:
+    """A ``FROM`` source reading only these establishments' files of ``kind``, as its view
+    reads them; ``None`` when they hold no file.
+
+    The view lists and filters every partition's path on each query (6 ms of the device
+    page at 185 files); this lists the establishments' own directories only. ``kind`` must
+    be partitioned by establishment first (detections).
+    """
+    if PARTITIONS[kind][0][0] != "establishment":
+        raise ValueError(f"{kind} is not partitioned by establishment")
+    levels = "/".join("*" for _ in PARTITIONS[kind][1:])
+    files: list[Path] = []
+    for code in sorted(set(establishments)):
+        if not ESTABLISHMENT_CODE.match(code):
+            raise ValueError(f"not an establishment code: {code!r}")
+        files += (kind_dir(root, kind) / f"establishment={code}").glob(f"{levels}/*.parquet")
+    if not files:
+        return None
+    paths = ", ".join(f"'{_quoted(str(f))}'" for f in sorted(files))
+    return _read_parquet(kind, f"[{paths}]")
 
 
 def _threads() -> int:

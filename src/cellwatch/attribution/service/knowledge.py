@@ -189,7 +189,8 @@ def _lake(access: Access, info: IdentifierInfo, shared: Connection | None,
     # pushed into the scan (row groups skipped by their statistics), an OR is not.
     column = {"IMEI": "imei", "IMSI": "imsi"}.get(info.type.name)
     try:
-        detections = [] if column is None else identifier_detections(con, column, value, scope)
+        detections = [] if column is None else identifier_detections(
+            con, column, value, scope, root=access.settings.lake_dir)
         out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
                               "last_seen": str(last)} for e, n, first, last in detections
                              if p.covers(e)]
