@@ -133,3 +133,30 @@ def test_a_lapsed_allow_list_entry_no_longer_covers_a_staff_phone(
         s.add(AllowListEntry(identifier_type="IMEI", identifier=STAFF_IMEI, reason="STAFF",
                              valid_from=date(2026, 1, 1)))
     assert STAFF_IMEI not in _verdicts(settings, world)
+
+
+def test_an_attribution_run_reads_a_queue_as_fresh_as_the_lake(settings: Settings,
+                                                                world: Store) -> None:
+    # The detections landed with no refresh after them (as the library's ingest_file and the
+    # evaluation matrix leave it): the run recomputes the queue before it reads it, so the
+    # day-time staff phone the guard holds is left out of attribution (issue 14), and the
+    # staff phone lent for a night in a cell is flagged, not held: attributed like any other.
+    from cellwatch.attribution.run import attribute
+    from cellwatch.guard.detect import held_keys
+
+    assert not held_keys(world)
+    attribute(settings, world)
+    queue = held_keys(world)
+    assert queue[("IMEI", STAFF_IMEI, "HEI")].status == "HELD"
+    assert queue[("IMSI", STAFF_IMSI, "HEI")].status == "HELD"
+    assert queue[("IMEI", LENT_IMEI, "HEI")].status == "FLAGGED"
+    engine = engine_for(settings)
+    try:
+        load_store_tables(engine, world)
+        listed = {r["identifier"]: r["reason"] for r in
+                  engine.run("SELECT identifier, reason FROM cw_allow_list").to_pylist()}
+    finally:
+        engine.close()
+    assert listed[STAFF_IMEI] == listed[STAFF_IMSI] == "GUARD_HOLD"
+    assert LENT_IMEI not in listed
+    assert CONTRABAND_IMEI not in listed

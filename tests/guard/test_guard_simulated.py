@@ -8,6 +8,8 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+
 from cellwatch.ingest.batches import IngestContext
 from cellwatch.ingest.prisons import load_prisons
 from cellwatch.ingest.registry import ingest_file
@@ -54,3 +56,22 @@ def test_no_staff_phone_is_a_candidate_and_contraband_stays(
     assert not after & set(staff)
     assert before & handsets
     assert before & handsets <= after
+
+
+@pytest.mark.slow
+def test_an_attribution_run_after_a_bare_ingest_names_no_staff_phone(
+        settings: Settings, store: Store, tmp_path: Path) -> None:
+    # Ingested through the library, with no refresh of the candidates or the queue after
+    # it (as the evaluation matrix ingests): before issue 14's fix the run read an empty
+    # queue and named prisoners on 22 staff identifiers here, up to p = 0.93.
+    from cellwatch.attribution.export import attribution_rows
+    from cellwatch.attribution.run import attribute
+
+    out = simulate(scenario_from_mapping(SCENARIO), 11, tmp_path / "sim", progress=False).out_dir
+    _ingest(settings, store, out)
+    with (out / "truth" / "staff_identifiers.csv").open() as fh:
+        staff = {r["identifier"] for r in csv.DictReader(fh)}
+    attribute(settings, store)
+    rows = attribution_rows(store)
+    assert rows, "the estate's contraband phones should be attributed"
+    assert not {r["identifier"] for r in rows} & staff
