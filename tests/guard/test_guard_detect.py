@@ -141,11 +141,14 @@ def test_an_attribution_run_reads_a_queue_as_fresh_as_the_lake(settings: Setting
     # evaluation matrix leave it): the run recomputes the queue before it reads it, so the
     # day-time staff phone the guard holds is left out of attribution (issue 14), and the
     # staff phone lent for a night in a cell is flagged, not held: attributed like any other.
-    from cellwatch.attribution.run import attribute
+    from cellwatch.access.principal import SYSTEM
+    from cellwatch.access.service import Access
+    from cellwatch.attribution.params import RunParams
+    from cellwatch.attribution.service.runs import run_attribution
     from cellwatch.guard.detect import held_keys
 
     assert not held_keys(world)
-    attribute(settings, world)
+    run_attribution(Access(world, SYSTEM, settings), RunParams())
     queue = held_keys(world)
     assert queue[("IMEI", STAFF_IMEI, "HEI")].status == "HELD"
     assert queue[("IMSI", STAFF_IMSI, "HEI")].status == "HELD"

@@ -64,14 +64,17 @@ def test_an_attribution_run_after_a_bare_ingest_names_no_staff_phone(
     # Ingested through the library, with no refresh of the candidates or the queue after
     # it (as the evaluation matrix ingests): before issue 14's fix the run read an empty
     # queue and named prisoners on 22 staff identifiers here, up to p = 0.93.
+    from cellwatch.access.principal import SYSTEM
+    from cellwatch.access.service import Access
     from cellwatch.attribution.export import attribution_rows
-    from cellwatch.attribution.run import attribute
+    from cellwatch.attribution.params import RunParams
+    from cellwatch.attribution.service.runs import run_attribution
 
     out = simulate(scenario_from_mapping(SCENARIO), 11, tmp_path / "sim", progress=False).out_dir
     _ingest(settings, store, out)
     with (out / "truth" / "staff_identifiers.csv").open() as fh:
         staff = {r["identifier"] for r in csv.DictReader(fh)}
-    attribute(settings, store)
+    run_attribution(Access(store, SYSTEM, settings), RunParams())
     rows = attribution_rows(store)
     assert rows, "the estate's contraband phones should be attributed"
     assert not {r["identifier"] for r in rows} & staff

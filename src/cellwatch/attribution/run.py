@@ -23,7 +23,6 @@ from cellwatch.attribution.sources import open_engine
 from cellwatch.lake import AnalyticEngine
 from cellwatch.settings import Settings
 from cellwatch.store import Store
-from cellwatch.tro.materialise import fresh_run, refresh
 
 # Evidence is stored for the strongest candidates only; the rest are listed without it.
 EVIDENCE_MAX_RANK = 1
@@ -80,30 +79,11 @@ def _identifiers(engine: AnalyticEngine) -> int:
     return int(table.column("n")[0].as_py())
 
 
-def guard_queue_fresh(settings: Settings, store: Store) -> None:
-    """Bring the guard's queue up to the lake before a run reads it.
-
-    Attribution leaves out what the guard holds (``sources.load_store_tables``), and the
-    queue is recomputed with the TRO candidates after an ingest through the services. An
-    ingest that did not recompute it (the library's ``ingest_file``, as the evaluation
-    matrix and the benches call it, or a refresh that failed after an ingest) left the
-    queue older than the lake: an unlisted staff phone the guard would hold was then
-    attributed (issue 14: in development world 1004 seed 1 a staff phone's IMEI and IMSI
-    named one prisoner at 0.90 on 9 days each, all wrong). The candidates are recomputed
-    here, with the queue, whenever an evidence batch is newer than their newest run,
-    exactly as a reader of the candidates would. A refresh that fails stops the run: it
-    reads the same lake, and a run on a stale queue is the failure this prevents.
-    """
-    if fresh_run(store) is None:
-        refresh(settings, store, trigger="attribute")
-
-
 def attribute(settings: Settings, store: Store, params: RunParams | None = None,
               limits: LinkLimits | None = None) -> RunReport:
     """Run attribution end to end and store the run; returns a short report."""
     params = params or RunParams()
     limits = limits or LinkLimits()
-    guard_queue_fresh(settings, store)
     engine = open_engine(settings, store)
     try:
         with store.session() as s:

@@ -87,6 +87,7 @@ def run_world(work: Path, world_seed: int, seed: int, keep: bool = False) -> Wor
     """Simulate, ingest, attribute and evaluate one world with one seed under ``work``."""
     from cellwatch.attribution.report import evaluate_latest
     from cellwatch.attribution.run import attribute
+    from cellwatch.attribution.service.runs import guard_queue_fresh
     from cellwatch.ingest.batches import IngestContext
     from cellwatch.ingest.prisons import load_prisons
     from cellwatch.ingest.registry import ingest_file
@@ -108,6 +109,7 @@ def run_world(work: Path, world_seed: int, seed: int, keep: bool = False) -> Wor
         load_prisons(ctx)
         for f in json.loads((src / "manifest.json").read_text())["files"]:
             ingest_file(ctx, f["kind"], src / f["path"])
+        guard_queue_fresh(settings, store)  # as a run through the service: holds first
         attribute(settings, store)
         doc = evaluate_latest(settings, store, src / "truth", root / "evaluation", ceiling=True)
     finally:
