@@ -82,15 +82,20 @@ def test_held_phones_are_not_candidates_and_flagged_ones_are(settings: Settings,
     assert LISTED_IMEI not in found
 
 
-def test_attribution_leaves_held_phones_out(settings: Settings, world: Store) -> None:
-    refresh(settings, world)
+def _left_out(settings: Settings, world: Store) -> dict[str, str]:
+    """What attribution leaves out, identifier -> reason, as a run loads it."""
     engine = engine_for(settings)
     try:
         load_store_tables(engine, world)
-        listed = {r["identifier"]: r["reason"] for r in
-                  engine.run("SELECT identifier, reason FROM cw_allow_list").to_pylist()}
+        return {r["identifier"]: r["reason"] for r in
+                engine.run("SELECT identifier, reason FROM cw_allow_list").to_pylist()}
     finally:
         engine.close()
+
+
+def test_attribution_leaves_held_phones_out(settings: Settings, world: Store) -> None:
+    refresh(settings, world)
+    listed = _left_out(settings, world)
     assert listed[STAFF_IMEI] == listed[VISITOR_IMSI] == "GUARD_HOLD"
     assert listed[LISTED_IMEI] == "STAFF"
     assert LENT_IMEI not in listed
@@ -153,13 +158,7 @@ def test_an_attribution_run_reads_a_queue_as_fresh_as_the_lake(settings: Setting
     assert queue[("IMEI", STAFF_IMEI, "HEI")].status == "HELD"
     assert queue[("IMSI", STAFF_IMSI, "HEI")].status == "HELD"
     assert queue[("IMEI", LENT_IMEI, "HEI")].status == "FLAGGED"
-    engine = engine_for(settings)
-    try:
-        load_store_tables(engine, world)
-        listed = {r["identifier"]: r["reason"] for r in
-                  engine.run("SELECT identifier, reason FROM cw_allow_list").to_pylist()}
-    finally:
-        engine.close()
+    listed = _left_out(settings, world)
     assert listed[STAFF_IMEI] == listed[STAFF_IMSI] == "GUARD_HOLD"
     assert LENT_IMEI not in listed
     assert CONTRABAND_IMEI not in listed
