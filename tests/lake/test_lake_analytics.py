@@ -24,7 +24,7 @@ def _calls() -> duckdb.DuckDBPyConnection:
         "CREATE TABLE call_records AS SELECT TIMESTAMPTZ '2026-10-01 22:00:00+00' AS start_ts, "
         "'VOICE' AS record_type, 'MO' AS direction, 60.0 AS duration_s, 'EE' AS operator, "
         f"'{SUBJECT}' AS subject_msisdn, NULL AS subject_imsi, NULL AS subject_imei, "
-        "x AS other_party, NULL AS cell_id "
+        "x AS other_party, NULL AS cell_id, 'k' || coalesce(x, '-') AS event_key "
         f"FROM (VALUES ('+447700900002'), ('{SOLICITOR}'), (NULL)) AS t(x)"
     )
     return con
@@ -64,7 +64,7 @@ def _many_calls() -> duckdb.DuckDBPyConnection:
         f"60.0 AS duration_s, 'EE' AS operator, '{SUBJECT}' AS subject_msisdn, "
         "NULL AS subject_imsi, NULL AS subject_imei, "
         f"CASE WHEN n >= 3 THEN '{SOLICITOR}' ELSE '+4477009000' || n END AS other_party, "
-        "NULL AS cell_id FROM range(5) AS t(n)"
+        "NULL AS cell_id, 'k' || n AS event_key FROM range(5) AS t(n)"
     )
     return con
 

@@ -1,10 +1,11 @@
 """Small read analytics over the lake for the analysts' pages: SQL-producing functions.
 
-Each analytic is a pure function of the :class:`Dialect` returning SQL (so it runs on
-DuckDB now and Spark later), plus a runner taking an open DuckDB connection, so a
-caller that keeps one connection (the web app) pays no connection set-up per page::
+Each analytic is one definition: a pure function of the :class:`Dialect` returning SQL,
+and a runner taking an :class:`AnalyticEngine`, so the same page read runs on DuckDB (the
+web app's engine over a cursor of its one connection: no connection set-up per page) and
+on Spark (``tests/lake/test_page_analytics_spark.py`` holds the two to the same rows)::
 
-    rows = detection_heat(con, since=date(2026, 9, 1))
+    rows = detection_heat(engine, since=date(2026, 9, 1))
     # [{"establishment": "HEI", "landing": "A-2", "hour": 21, "n": 14}, ...]
 """
 
@@ -16,14 +17,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pyarrow as pa
-
-from cellwatch.lake.analytic_engine import Dialect, duckdb_errors
+from cellwatch.lake.analytic_engine import AnalyticEngine, Connection, Dialect, DuckDBEngine
 from cellwatch.lake.parquet_lake import ESTABLISHMENT_CODE as _CODE
-from cellwatch.lake.parquet_lake import establishment_source
+from cellwatch.lake.parquet_lake import establishment_files
 
-DUCKDB = Dialect()
+# What a runner reads through: an engine, or a DuckDB connection of a caller outside the
+# lake that still holds one (attribution.service.knowledge), run as a DuckDB engine.
+Reader = AnalyticEngine | Connection
+
 # The call timeline of one identifier is for reading, not analysis: the newest rows.
 TIMELINE_LIMIT = 200
 
@@ -80,9 +81,13 @@ def call_timeline_sql(d: Dialect, kind: str | None = None) -> str:
     return ("SELECT start_ts, record_type, direction, duration_s, operator, "  # noqa: S608
             "subject_msisdn, subject_imsi, subject_imei, other_party, cell_id FROM call_records "
             f"WHERE ({match}) "
-            "AND NOT array_contains(CAST(? AS VARCHAR[]), coalesce(other_party, '')) "
-            "ORDER BY start_ts DESC LIMIT ?")
+            f"AND NOT array_contains({d.text_list('?')}, coalesce(other_party, '')) "
+            f"ORDER BY start_ts DESC, {_TIE} LIMIT ?")
 
+
+# Records of the same second come in the same order on every engine (and every reload):
+# without it a timeline cut at its limit could differ between DuckDB and Spark.
+_TIE = "event_key"
 
 # The call timeline's columns, as the device page shows them.
 TIMELINE_COLUMNS = ("start_ts", "record_type", "direction", "duration_s", "operator",
@@ -103,8 +108,8 @@ def identifier_calls_sql(d: Dialect, kind: str | None = None) -> str:
     return (f"SELECT {', '.join(TIMELINE_COLUMNS)}, "  # noqa: S608
             "count(*) OVER () AS n_all, min(start_ts) OVER () AS first_all, "
             "max(start_ts) OVER () AS last_all, "
-            "array_contains(CAST(? AS VARCHAR[]), coalesce(other_party, '')) AS hidden "
-            f"FROM call_records WHERE ({match}) ORDER BY hidden, start_ts DESC LIMIT ?")
+            f"array_contains({d.text_list('?')}, coalesce(other_party, '')) AS hidden "
+            f"FROM call_records WHERE ({match}) ORDER BY hidden, start_ts DESC, {_TIE} LIMIT ?")
 
 
 def call_summary_sql(d: Dialect, kind: str | None = None) -> str:
@@ -149,57 +154,54 @@ class CallSummary:
                 "last": str(self.last) if self.last else None}
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    with duckdb_errors(sql):
-        table: pa.Table = con.sql(sql, params=params).to_arrow_table()
-    rows: list[dict[str, Any]] = table.to_pylist()
-    return rows
+def _engine(lake: Reader) -> AnalyticEngine:
+    return lake if isinstance(lake, AnalyticEngine) else DuckDBEngine(lake)
 
 
-def detections_per_day(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:
+def _records(lake: Reader, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    names, rows = _engine(lake).rows(sql, params)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def detections_per_day(lake: Reader, since: date) -> list[dict[str, Any]]:
     """Rows of (establishment, day, n) from ``since`` on."""
-    return _rows(con, detections_per_day_sql(DUCKDB), [since])
+    engine = _engine(lake)
+    return _records(engine, detections_per_day_sql(engine.dialect), [since])
 
 
-def detection_heat(con: duckdb.DuckDBPyConnection, since: date) -> list[dict[str, Any]]:
+def detection_heat(lake: Reader, since: date) -> list[dict[str, Any]]:
     """Rows of (establishment, landing, hour, n) from ``since`` on."""
-    return _rows(con, detection_heat_sql(DUCKDB), [since])
+    engine = _engine(lake)
+    return _records(engine, detection_heat_sql(engine.dialect), [since])
 
 
-def call_timeline(con: duckdb.DuckDBPyConnection, identifier: str,
-                  limit: int = TIMELINE_LIMIT,
+def call_timeline(lake: Reader, identifier: str, limit: int = TIMELINE_LIMIT,
                   hidden: Sequence[str] = (), kind: str | None = None) -> list[dict[str, Any]]:
     """The newest call records naming ``identifier`` (normalised IMEI, IMSI or number).
 
     ``kind``: the identifier's type, to look only in its columns (every column when None).
     Records whose other party is in ``hidden`` (privileged numbers) are left out.
     """
+    engine = _engine(lake)
     columns = call_columns(kind)
-    return _rows(con, call_timeline_sql(DUCKDB, kind),
-                 [identifier] * len(columns) + [list(hidden), limit])
+    return _records(engine, call_timeline_sql(engine.dialect, kind),
+                    [identifier] * len(columns) + [list(hidden), limit])
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str,
-           params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    # Python rows, not Arrow: a page's few rows cost more to convert than to read.
-    with duckdb_errors(sql):
-        cursor = con.execute(sql, params)
-        names = [c[0] for c in cursor.description or ()]
-        return names, cursor.fetchall()
-
-
-def identifier_calls(con: duckdb.DuckDBPyConnection, identifier: str,
-                     limit: int = TIMELINE_LIMIT, hidden: Sequence[str] = (),
-                     kind: str | None = None) -> tuple[CallSummary, list[dict[str, Any]]]:
+def identifier_calls(lake: Reader, identifier: str, limit: int = TIMELINE_LIMIT,
+                     hidden: Sequence[str] = (), kind: str | None = None,
+                     ) -> tuple[CallSummary, list[dict[str, Any]]]:
     """The count of call records naming ``identifier`` and its call timeline, in one read.
 
     The summary is :func:`call_summary`'s (every record, hidden ones too); the timeline is
     :func:`call_timeline`'s (the newest ``limit`` records whose other party is not in
     ``hidden``), with the same columns.
     """
+    engine = _engine(lake)
     columns = call_columns(kind)
-    names, rows = _fetch(con, identifier_calls_sql(DUCKDB, kind),
-                         [list(hidden), *[identifier] * len(columns), max(limit, 1)])
+    # Python rows, not Arrow: a page's few rows cost more to convert than to read.
+    names, rows = engine.rows(identifier_calls_sql(engine.dialect, kind),
+                              [list(hidden), *[identifier] * len(columns), max(limit, 1)])
     if not rows:
         return CallSummary(0, None, None), []
     shown = len(TIMELINE_COLUMNS)
@@ -210,16 +212,16 @@ def identifier_calls(con: duckdb.DuckDBPyConnection, identifier: str,
     return summary, timeline[:limit]
 
 
-def call_summary(con: duckdb.DuckDBPyConnection, identifier: str,
-                 kind: str | None = None) -> CallSummary:
+def call_summary(lake: Reader, identifier: str, kind: str | None = None) -> CallSummary:
     """How many call records name ``identifier`` (in ``kind``'s columns), first and last."""
-    _names, rows = _fetch(con, call_summary_sql(DUCKDB, kind),
-                          [identifier] * len(call_columns(kind)))
+    engine = _engine(lake)
+    _names, rows = engine.rows(call_summary_sql(engine.dialect, kind),
+                               [identifier] * len(call_columns(kind)))
     count, first, last = rows[0]
     return CallSummary(int(count), first, last)
 
 
-def identifier_detections(con: duckdb.DuckDBPyConnection, column: str, identifier: str,
+def identifier_detections(lake: Reader, column: str, identifier: str,
                           establishments: Sequence[str] | None = None,
                           root: Path | None = None,
                           ) -> list[tuple[str, int, datetime, datetime]]:
@@ -227,16 +229,17 @@ def identifier_detections(con: duckdb.DuckDBPyConnection, column: str, identifie
     in ``establishments`` only when given.
 
     ``root``: the lake's directory, to read only those establishments' files rather than
-    the view over every file (whose listing each query pays).
+    the view over every file (whose listing each DuckDB query pays).
     """
+    engine = _engine(lake)
     scope = None if establishments is None else list(establishments)
     source = "detections"
     if root is not None and scope and all(_CODE.match(code) for code in scope):
-        found = establishment_source(root, "detections", scope)
-        if found is None:
+        files = establishment_files(root, "detections", scope)
+        if not files:
             return []  # none of them has a detection yet
-        source = found
-    sql = identifier_detections_sql(DUCKDB, column, None if scope is None else len(scope),
-                                    source)
-    _names, rows = _fetch(con, sql, [identifier, *(scope or [])])
+        source = engine.files_source(root, "detections", files)
+    sql = identifier_detections_sql(engine.dialect, column,
+                                    None if scope is None else len(scope), source)
+    _names, rows = engine.rows(sql, [identifier, *(scope or [])])
     return [(str(e), int(n), first, last) for e, n, first, last in rows]

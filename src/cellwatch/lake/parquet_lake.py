@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from cellwatch.lake.analytic_engine import duckdb_errors, run_sql
+from cellwatch.lake.analytic_engine import duckdb_errors, quoted, read_parquet_sql, run_sql
 from cellwatch.lake.layout import (
     DUCKDB_TYPES,
     FILE_SCHEMAS,
@@ -123,7 +123,7 @@ def view_sql(root: Path, kind: str) -> str:
     """
     partitions = PARTITIONS[kind]
     if data_files(root, kind):
-        source = _read_parquet(kind, f"'{_quoted(kind_glob(root, kind))}'")
+        source = read_parquet_sql(kind, f"'{quoted(kind_glob(root, kind))}'")
         return f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {source}"  # noqa: S608
     columns = [f"CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS {f.name}" for f in FILE_SCHEMAS[kind]] + [
         f"CAST(NULL AS {sqltype}) AS {name}" for name, sqltype in partitions
@@ -132,26 +132,16 @@ def view_sql(root: Path, kind: str) -> str:
     return f"CREATE OR REPLACE VIEW {kind} AS SELECT {', '.join(columns)} WHERE false"
 
 
-def _quoted(path: str) -> str:
-    return path.replace("'", "''")
-
-
-def _read_parquet(kind: str, paths: str) -> str:
-    # The files read as the views read them: partition columns from the path, typed.
-    hive_types = ", ".join(f"'{name}': '{sqltype}'" for name, sqltype in PARTITIONS[kind])
-    return f"read_parquet({paths}, hive_partitioning = true, hive_types = {{{hive_types}}})"
-
-
 # What an establishment code may be to name its partition directory in a glob.
 ESTABLISHMENT_CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def establishment_source(root: Path, kind: str, establishments: Sequence[str]) -> str | None:
-    """A ``FROM`` source reading only these establishments' files of ``kind``, as its view
-    reads them; ``None`` when they hold no file.
+def establishment_files(root: Path, kind: str, establishments: Sequence[str]) -> list[Path]:
+    """The data files of ``kind`` in these establishments' own partition directories.
 
-    The view lists and filters every partition's path on each query (6 ms of the device
-    page at 185 files); this lists the establishments' own directories only. ``kind`` must
+    The view lists and filters every partition's path on each DuckDB query (6 ms of the
+    device page at 185 files); these are listed from the establishments' directories only,
+    for :meth:`~cellwatch.lake.analytic_engine.AnalyticEngine.files_source`. ``kind`` must
     be partitioned by establishment first (detections).
     """
     if PARTITIONS[kind][0][0] != "establishment":
@@ -162,10 +152,7 @@ def establishment_source(root: Path, kind: str, establishments: Sequence[str]) -
         if not ESTABLISHMENT_CODE.match(code):
             raise ValueError(f"not an establishment code: {code!r}")
         files += (kind_dir(root, kind) / f"establishment={code}").glob(f"{levels}/*.parquet")
-    if not files:
-        return None
-    paths = ", ".join(f"'{_quoted(str(f))}'" for f in sorted(files))
-    return _read_parquet(kind, f"[{paths}]")
+    return sorted(files)
 
 
 def _threads() -> int:

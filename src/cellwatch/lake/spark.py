@@ -149,6 +149,19 @@ class SparkEngine(AnalyticEngine):
                 frame = self._frame(schema.empty_table())
             frame.createOrReplaceTempView(kind)
 
+    def files_source(self, root: Path, kind: str, files: Sequence[Path]) -> str:
+        """A temporary view ``cw_files_<kind>`` over only ``files``, read as the kind's view
+        reads them (``basePath`` keeps the partition columns); its name is the source."""
+        schema = _lake_schema(kind, present=True)
+        spark_schema = self._frame(schema.empty_table()).schema
+        name = check_name(f"cw_files_{kind}")
+        with spark_errors(f"read {kind} files"):
+            frame = (self.spark.read.schema(spark_schema)
+                     .option("basePath", str(kind_dir(root, kind)))
+                     .parquet(*(str(f) for f in files)).select(*schema.names))
+        frame.createOrReplaceTempView(name)
+        return name
+
     def run(self, sql: str, params: Params = None) -> pa.Table:
         """Run one statement; ``?`` takes a sequence, ``$name`` a mapping (as on DuckDB)."""
         text, args = spark_sql_args(sql, params)

@@ -29,7 +29,7 @@ from cellwatch.access.roles import Action, OrgKind, Resource, permitted
 from cellwatch.bidi import neutralise
 from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData, SignInRequired
 from cellwatch.lake import KINDS, Lake
-from cellwatch.lake.analytic_engine import Connection
+from cellwatch.lake.analytic_engine import AnalyticEngine, Connection, DuckDBEngine
 from cellwatch.lake.layout import data_files
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -137,8 +137,8 @@ class WebApp:
         return tuple(str(p) for kind in KINDS for p in data_files(root, kind))
 
     def memo(self, key: tuple[Hashable, ...],
-             compute: Callable[[Connection], T]) -> T:
-        """``compute(lake)``, kept until a batch lands in (or leaves) the lake.
+             compute: Callable[[AnalyticEngine], T]) -> T:
+        """``compute(engine)``, kept until a batch lands in (or leaves) the lake.
 
         Estate-wide aggregates (detections per day, the heat map) cost a scan of every
         file; every user's overview reads the same ones, filtered to their scope after.
@@ -148,8 +148,8 @@ class WebApp:
         if kept is not None and kept[0] == files:
             value: T = kept[1]
             return value
-        with self.lake() as con:
-            value = compute(con)
+        with self.engine() as engine:
+            value = compute(engine)
         if len(self._memo) > 64:
             self._memo.clear()  # keys carry dates: keep the memo from growing without end
         self._memo[key] = (files, value)
@@ -176,6 +176,15 @@ class WebApp:
             yield cursor
         finally:
             cursor.close()
+
+    @contextmanager
+    def engine(self) -> Iterator[DuckDBEngine]:
+        """The page analytics' engine: DuckDB over a cursor of :meth:`lake` (the latency
+        path: the one connection, its views and its cached footers). ``.connection`` is
+        the cursor, for readers that still take one."""
+        with self.lake() as cursor:
+            # Not closed here: the cursor is lake()'s to close.
+            yield DuckDBEngine(cursor)
 
     def close(self) -> None:
         """Close the lake connection (the app is shutting down)."""

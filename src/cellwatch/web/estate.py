@@ -99,7 +99,7 @@ def _detections(web: WebApp, codes: set[str]) -> Counter[tuple[str, date]]:
     start = date(1970, 1, 1)
     try:
         rows = web.memo(("detections_per_day", start),
-                        lambda con: detections_per_day(con, start))
+                        lambda engine: detections_per_day(engine, start))
     except LakeError:
         # An unreadable lake leaves the detections charts empty, not the whole page broken.
         rows = []
@@ -111,7 +111,7 @@ def _detections(web: WebApp, codes: set[str]) -> Counter[tuple[str, date]]:
 
 def _heat_rows(web: WebApp, codes: set[str], since: date) -> list[dict[str, Any]]:
     try:
-        rows = web.memo(("detection_heat", since), lambda con: detection_heat(con, since))
+        rows = web.memo(("detection_heat", since), lambda engine: detection_heat(engine, since))
         return [r for r in rows if r["establishment"] in codes]
     except LakeError:
         return []

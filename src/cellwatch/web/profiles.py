@@ -163,7 +163,7 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
     privileged = _privileged_numbers(ctx.store)
     access = Access(ctx.store, ctx.user, ctx.web.settings)
     try:
-        with ctx.web.lake() as con:  # the app's lake connection, not one per page
+        with ctx.web.engine() as engine:  # the app's lake connection, not one per page
             summary: CallSummary | None = None
             # A privileged number is never analysed nor shown; calls to one are never
             # shown either.
@@ -171,13 +171,14 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
                 try:
                     # The timeline and the count of call records in one scan.
                     summary, profile.calls = identifier_calls(
-                        con, info.value, limit=50, hidden=sorted(privileged),
+                        engine, info.value, limit=50, hidden=sorted(privileged),
                         kind=str(info.type))
                 except LakeError:
                     profile.calls = []  # an unreadable lake empties this section only
             # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited
             # as a look-up, as they are), so the page and the other doors never disagree.
-            known = knowledge_of(access, value, hint=kind, lake=con, calls=summary)
+            known = knowledge_of(access, value, hint=kind, lake=engine.connection,
+                                 calls=summary)
     except LakeError:
         known = knowledge_of(access, value, hint=kind)  # it says the lake could not be read
     holders = cards(access, profile.attributions)  # one card per prisoner, periods listed
