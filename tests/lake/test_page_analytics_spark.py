@@ -26,6 +26,7 @@ from cellwatch.lake.analytics import (
 )
 from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
+from cellwatch.store import open_store
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (extra 'spark')")
 if shutil.which("java") is None:  # pragma: no cover - depends on the machine
@@ -142,3 +143,33 @@ def test_identifier_detections_agree_from_the_view_and_from_files(
         assert duck == spark
         if scope is None:
             assert duck  # the busiest identifier is seen somewhere
+
+
+def test_prisoner_page_day_counts_agree(engines: dict[str, AnalyticEngine],
+                                        wanted: dict[str, Any], estate: Settings) -> None:
+    # The prisoner page's counts (statements.counts through a RuleContext over each
+    # engine): two periods per identifier, the second's edge inside the data.
+    from cellwatch.lake.rule_context import RuleContext
+    from cellwatch.statements.counts import call_day_counts, day_counts
+    from cellwatch.statements.periods import Holding, Period
+
+    first = engines["duckdb"].run("SELECT min(day) FROM detections").column(0)[0].as_py()
+    day = first.toordinal()
+    periods = (Period(date.fromordinal(day - 1), date.fromordinal(day + 2), 0.9),
+               Period(date.fromordinal(day + 4), date.fromordinal(day + 6), 0.8))
+    held = [Holding("A0001AA", kind, wanted[key], periods, 0.9, "PROBABLE", 1)
+            for kind, key in (("IMEI", "IMEI"), ("IMSI", "IMSI"), ("MSISDN", "MSISDN"),
+                              ("IMEI", "call IMEI"), ("IMSI", "call IMSI"))]
+    out = {}
+    store = open_store(estate, migrate=False)
+    try:
+        for name, engine in engines.items():
+            # Not closed: the engine is the module's (closing the context would close it).
+            ctx = RuleContext.over(estate, store, date.today(), engine)
+            out[name] = (day_counts(ctx, held), call_day_counts(ctx, held))
+    finally:
+        store.dispose()
+    assert out["duckdb"] == out["spark"]
+    detections, calls = out["duckdb"]
+    assert sum(len(v) for v in detections.values()) >= 2
+    assert calls

@@ -90,6 +90,14 @@ class Dialect:
         return (f"CAST(unnest(generate_series(CAST({start} AS DATE), CAST({stop} AS DATE), "
                 "INTERVAL 1 DAY)) AS DATE)")
 
+    def materialized(self) -> str:
+        """What follows a CTE's name so that its rows are computed once for every reference.
+
+        DuckDB inlines a CTE into each reference unless told ``AS MATERIALIZED``; Spark has
+        no such keyword (it reuses a shared scan's exchange by itself).
+        """
+        return "AS MATERIALIZED"
+
     def text_list(self, expression: str) -> str:
         """``expression`` (a parameter given a Python list of strings) as a list of text.
 
@@ -135,6 +143,9 @@ class SparkDialect(Dialect):
     def date_series(self, start: str, stop: str) -> str:
         return (f"explode(sequence(CAST({start} AS DATE), CAST({stop} AS DATE), "
                 "INTERVAL 1 DAY))")
+
+    def materialized(self) -> str:
+        return "AS"
 
     def text_list(self, expression: str) -> str:
         return f"CAST({expression} AS ARRAY<STRING>)"
@@ -223,6 +234,10 @@ class AnalyticEngine(ABC):
         """Make an Arrow table queryable under ``name``."""
 
     @abstractmethod
+    def unregister(self, name: str) -> None:
+        """Forget a table made queryable by :meth:`register`."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the engine's resources."""
 
@@ -267,6 +282,10 @@ class DuckDBEngine(AnalyticEngine):
     def register(self, name: str, table: pa.Table) -> None:
         with duckdb_errors(f"register {name}"):
             self.connection.register(name, table)
+
+    def unregister(self, name: str) -> None:
+        with duckdb_errors(f"unregister {name}"):
+            self.connection.unregister(name)
 
     def close(self) -> None:
         self.connection.close()

@@ -1,7 +1,10 @@
 """What a rule detector gets: settings, the store, the day it runs for, and the lake.
 
-It lives with the lake because it opens the engine connection; its errors are the
-lake's own (:func:`~cellwatch.lake.analytic_engine.duckdb_errors`)."""
+It lives with the lake because it opens the analytic engine; its errors are the engine's
+own (:class:`~cellwatch.errors.LakeError` with the SQL). Its SQL goes through the
+:class:`~cellwatch.lake.analytic_engine.AnalyticEngine` interface, so a context over a
+Spark engine (:meth:`RuleContext.over`) runs the same reads.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
-from cellwatch.lake.analytic_engine import duckdb_errors
+from cellwatch.lake.analytic_engine import AnalyticEngine, Dialect, DuckDBEngine
 from cellwatch.lake.parquet_lake import Lake
 from cellwatch.settings import Settings
 from cellwatch.store import Store
@@ -20,44 +22,51 @@ from cellwatch.store import Store
 
 @dataclass
 class RuleContext:
-    """One rules run; the lake connection is opened on first use and closed by the engine."""
+    """One rules run; the engine is opened on first use and closed by :meth:`close`."""
 
     settings: Settings
     store: Store
     as_of: date
-    _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    _engine: AnalyticEngine | None = field(default=None, repr=False)
 
     @classmethod
     def over(cls, settings: Settings, store: Store, as_of: date,
-             con: duckdb.DuckDBPyConnection) -> RuleContext:
-        """A context reading through ``con``, an open lake connection (a cursor on the web's
-        long-lived one, say): no connection or views made per use. :meth:`close` closes
-        ``con``, so pass a cursor of one's own."""
-        return cls(settings, store, as_of, con)
+             engine: AnalyticEngine) -> RuleContext:
+        """A context reading through ``engine`` (DuckDB over a cursor on the web's long-lived
+        connection, say): no connection or views made per use. :meth:`close` closes
+        ``engine``, so pass one of one's own."""
+        return cls(settings, store, as_of, engine)
 
-    def lake(self) -> duckdb.DuckDBPyConnection:
-        """A DuckDB connection with the ``detections`` and ``call_records`` views."""
-        if self._con is None:
-            self._con = Lake(self.settings).connect()
-        return self._con
+    def engine(self) -> AnalyticEngine:
+        """The engine with the ``detections`` and ``call_records`` views.
+
+        DuckDB unless given one: the rules run beside the store on one machine, and a
+        DuckDB connection opens in milliseconds where a Spark session takes seconds.
+        """
+        if self._engine is None:
+            self._engine = DuckDBEngine(Lake(self.settings).connect())
+        return self._engine
+
+    @property
+    def dialect(self) -> Dialect:
+        """The SQL spelling of :meth:`engine`, for analytics written against a dialect."""
+        return self._engine.dialect if self._engine is not None else DuckDBEngine.dialect
 
     def query(self, sql: str,
               tables: dict[str, pa.Table] | None = None) -> list[dict[str, Any]]:
         """Run SQL on the lake with ``tables`` registered under their names; rows as dicts."""
-        con = self.lake()
+        engine = self.engine()
         try:
-            with duckdb_errors(sql):
-                for name, table in (tables or {}).items():
-                    con.register(name, table)
-                result: pa.Table = con.sql(sql).to_arrow_table()
-            rows: list[dict[str, Any]] = result.to_pylist()
+            for name, table in (tables or {}).items():
+                engine.register(name, table)
+            rows: list[dict[str, Any]] = engine.run(sql).to_pylist()
             return rows
         finally:
             for name in tables or {}:
-                con.unregister(name)
+                engine.unregister(name)
 
     def close(self) -> None:
-        """Close the lake connection if one was opened."""
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        """Close the engine if one was opened."""
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None

@@ -174,6 +174,11 @@ class SparkEngine(AnalyticEngine):
         with spark_errors(f"register {name}"):
             self._frame(table).createOrReplaceTempView(check_name(name))
 
+    def unregister(self, name: str) -> None:
+        """Drop temporary view ``name``."""
+        with spark_errors(f"unregister {name}"):
+            self.spark.catalog.dropTempView(check_name(name))
+
     def materialize(self, name: str, sql: str) -> None:
         """Compute ``sql`` once, keep the rows and name them (a temp view over the result).
 

@@ -93,10 +93,11 @@ def show_prisoner(ctx: PageContext, prison_number: str, status: int = 200,
     settings = ctx.web.settings
     access = Access(ctx.store, ctx.user, settings)
     try:
-        # A cursor on the app's lake connection (views made once, footers cached).
-        with ctx.web.lake() as con:
+        # DuckDB over a cursor on the app's lake connection (views made once, footers
+        # cached); the counts are written against the engine interface.
+        with ctx.web.engine() as engine:
             view = prisoner_view(access, RuleContext.over(settings, ctx.store, date.today(),
-                                                          con),
+                                                          engine),
                                  p.prison_number, profile.attributions,
                                  settings.parole_probability_floor,
                                  settings.parole_probability_threshold)
