@@ -173,3 +173,30 @@ def test_prisoner_page_day_counts_agree(engines: dict[str, AnalyticEngine],
     detections, calls = out["duckdb"]
     assert sum(len(v) for v in detections.values()) >= 2
     assert calls
+
+
+def test_a_rule_context_query_with_tables_agrees(engines: dict[str, AnalyticEngine],
+                                                 wanted: dict[str, Any],
+                                                 estate: Settings) -> None:
+    # A detector's read through the context (contact with a protected number), the
+    # table registered for the query and dropped after it, on either engine.
+    import pyarrow as pa
+
+    from cellwatch.alerts.detect.contact import CDR_SQL
+    from cellwatch.errors import LakeError
+    from cellwatch.lake.rule_context import RuleContext
+
+    numbers = pa.table({"person_ref": ["PP-1", "PP-2"],
+                        "number": [wanted["hidden"], "+447700900999"]})
+    store = open_store(estate, migrate=False)
+    try:
+        out = {}
+        for name, engine in engines.items():
+            ctx = RuleContext.over(estate, store, date.today(), engine)
+            out[name] = ctx.query(CDR_SQL, tables={"cw_protected_numbers": numbers})
+            with pytest.raises(LakeError):
+                engine.run("SELECT * FROM cw_protected_numbers")
+    finally:
+        store.dispose()
+    assert out["duckdb"]
+    assert_same_rows(out["duckdb"], out["spark"])

@@ -14,8 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from cellwatch.lake.analytic_engine import AnalyticEngine, Dialect, DuckDBEngine
-from cellwatch.lake.parquet_lake import Lake
+from cellwatch.lake.analytic_engine import AnalyticEngine, Dialect
+from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -38,19 +38,16 @@ class RuleContext:
         return cls(settings, store, as_of, engine)
 
     def engine(self) -> AnalyticEngine:
-        """The engine with the ``detections`` and ``call_records`` views.
-
-        DuckDB unless given one: the rules run beside the store on one machine, and a
-        DuckDB connection opens in milliseconds where a Spark session takes seconds.
-        """
+        """The engine with the ``detections`` and ``call_records`` views: the one
+        ``settings.engine`` names (DuckDB by default) unless :meth:`over` gave one."""
         if self._engine is None:
-            self._engine = DuckDBEngine(Lake(self.settings).connect())
+            self._engine = engine_for(self.settings)
         return self._engine
 
     @property
     def dialect(self) -> Dialect:
         """The SQL spelling of :meth:`engine`, for analytics written against a dialect."""
-        return self._engine.dialect if self._engine is not None else DuckDBEngine.dialect
+        return self.engine().dialect
 
     def query(self, sql: str,
               tables: dict[str, pa.Table] | None = None) -> list[dict[str, Any]]:
