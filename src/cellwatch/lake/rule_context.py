@@ -38,10 +38,14 @@ class RuleContext:
         return cls(settings, store, as_of, engine)
 
     def engine(self) -> AnalyticEngine:
-        """The engine with the ``detections`` and ``call_records`` views: the one
-        ``settings.engine`` names (DuckDB by default) unless :meth:`over` gave one."""
+        """The engine with the ``detections`` and ``call_records`` views: DuckDB unless
+        :meth:`over` gave one (``engine_for(settings)`` for the configured engine).
+
+        DuckDB whatever ``settings.engine`` says: the parole summary page and the
+        statements open a context per request, and a page must not wait for a Spark job.
+        """
         if self._engine is None:
-            self._engine = engine_for(self.settings)
+            self._engine = engine_for(self.settings, "duckdb")
         return self._engine
 
     @property
