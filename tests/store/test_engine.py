@@ -55,3 +55,11 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
         s.add(Establishment(code="HEI", name="Hewell (HMP)"))
         s.add(Sensor(sensor_id="S1", establishment="HEI", kind="RF_DETECTOR",
                      active_from=datetime(2026, 1, 1)))
+
+
+def test_postgres_connections_keep_the_url_options_and_turn_jit_off() -> None:
+    from cellwatch.store.engine import _postgres_options
+
+    assert _postgres_options("postgresql+psycopg://u@h/db") == {"options": "-c jit=off"}
+    assert _postgres_options("postgresql+psycopg://u@h/db?options=-c%20work_mem%3D8MB") == {
+        "options": "-c work_mem=8MB -c jit=off"}
