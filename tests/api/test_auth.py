@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import jwt
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from cellwatch.access import directory
 from cellwatch.access.fixtures import PASSWORD
+from cellwatch.access.models import Organisation
 from cellwatch.access.principal import SYSTEM
 from cellwatch.access.service import Access
 from cellwatch.access.tokens import ALGORITHM, AUDIENCE, issue_token
@@ -85,6 +87,25 @@ def test_disabled_user_and_password_change_revoke_tokens(client: TestClient, log
     directory.set_active(Access(store, SYSTEM), "hei_analyst", False)
     assert client.get(ME, headers=headers).status_code == 401
     assert _token(client, "hei_analyst", PASSWORD) == 401
+
+
+def test_revocation_holds_from_the_very_next_request(client: TestClient, login: Login,
+                                                    store: Store) -> None:
+    """Nothing about the principal is cached between requests: a token that has just
+    worked is refused on the next request once its user or organisation is disabled."""
+    headers = login("wm_analyst")
+    assert client.get(ME, headers=headers).status_code == 200
+    directory.set_active(Access(store, SYSTEM), "wm_analyst", False)
+    assert client.get(ME, headers=headers).status_code == 401
+    directory.set_active(Access(store, SYSTEM), "wm_analyst", True)
+    # Disabling bumped the token version: the old token stays dead, a new one works.
+    assert client.get(ME, headers=headers).status_code == 401
+    headers = login("wm_analyst")
+    assert client.get(ME, headers=headers).status_code == 200
+    with store.session() as s:
+        s.execute(update(Organisation).where(Organisation.code == "WMROCU")
+                  .values(active=False))
+    assert client.get(ME, headers=headers).status_code == 401
 
 
 def test_admin_creates_users_only_in_own_org(client: TestClient, login: Login) -> None:

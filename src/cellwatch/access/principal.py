@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from cellwatch.access.models import Organisation, User
@@ -46,14 +47,18 @@ class Principal:
 SYSTEM = Principal(SYSTEM_NAME, None, None, None, frozenset(Role), None)
 
 
-def covered_establishments(session: Session, org: Organisation) -> frozenset[str] | None:
-    """The establishments an organisation sees by geography (``None``: all of them)."""
+def covered_establishments(org: Organisation, regional: Iterable[str | None]
+                           ) -> frozenset[str] | None:
+    """The establishments an organisation sees by geography (``None``: all of them).
+
+    ``regional`` are the codes of the establishments in the organisation's region (read
+    with it by :func:`principal_for`); only a regional organisation's scope uses them.
+    """
     kind = OrgKind(org.kind)
     if kind is OrgKind.NATIONAL:
         return None
     if kind is OrgKind.REGIONAL and org.region:
-        rows = session.scalars(select(Establishment.code).where(Establishment.region == org.region))
-        return frozenset(rows)
+        return frozenset(code for code in regional if code is not None)
     if kind is OrgKind.ESTABLISHMENT and org.establishment:
         return frozenset({org.establishment})
     # Police, Parole Board and operators see nothing by geography, only what is shared.
@@ -61,17 +66,29 @@ def covered_establishments(session: Session, org: Organisation) -> frozenset[str
 
 
 def principal_for(session: Session, username: str) -> Principal:
-    """Resolve a user (active, in an active organisation) into a :class:`Principal`."""
+    """Resolve a user (active, in an active organisation) into a :class:`Principal`.
+
+    One query, read afresh on every call (every API request): the user, the organisation
+    and, for a regional one, its region's establishments (one row each). Nothing is
+    cached, so a disabled user, a bumped ``token_version`` or a changed scope holds from
+    the very next request.
+    """
     if username == SYSTEM_NAME:
         return SYSTEM
-    user = session.scalars(select(User).where(User.username == username)).one_or_none()
-    if user is None or not user.active:
+    rows = session.execute(
+        select(User, Organisation, Establishment.code)
+        .join(Organisation, Organisation.code == User.org_code)
+        .outerjoin(Establishment, and_(Organisation.kind == OrgKind.REGIONAL.value,
+                                       Establishment.region == Organisation.region))
+        .where(User.username == username)).all()
+    if not rows or not rows[0][0].active:
         raise AuthenticationFailed(f"no active user {username!r}")
-    org = session.get(Organisation, user.org_code)
-    if org is None or not org.active:
+    user, org = rows[0][0], rows[0][1]
+    if not org.active:
         raise AuthenticationFailed(f"the organisation of {username!r} is not active")
     kind = OrgKind(org.kind)
-    scope = covered_establishments(session, org) if kind in PRISON_SERVICE else frozenset()
+    scope = covered_establishments(org, (row[2] for row in rows)) \
+        if kind in PRISON_SERVICE else frozenset()
     return Principal(
         username=user.username,
         user_id=user.id,

@@ -30,11 +30,20 @@ def scope_settings(principal: Principal) -> dict[str, str]:
     }
 
 
+# One statement, one round trip: ``set_config('role', ..., true)`` is ``SET LOCAL ROLE``
+# (it checks membership the same way), and the scope's settings go in the same SELECT.
+# All are transaction-local (``true``), so nothing outlives the transaction on a pooled
+# connection. Every value is a bound parameter; the role is the constant above.
+_APPLY = text("SELECT set_config('role', :role, true), set_config('cellwatch.bypass', "
+              ":bypass, true), set_config('cellwatch.org', :org, true), "
+              "set_config('cellwatch.establishments', :establishments, true)")
+
+
 def apply(session: Session, principal: Principal) -> None:
     """Drop to :data:`APP_ROLE` and publish the scope, for this transaction only."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    # The role name is a constant, never user input; set_config takes bound parameters.
-    session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
-    for name, value in scope_settings(principal).items():
-        session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
+    settings = scope_settings(principal)
+    session.execute(_APPLY, {"role": APP_ROLE, "bypass": settings["cellwatch.bypass"],
+                             "org": settings["cellwatch.org"],
+                             "establishments": settings["cellwatch.establishments"]})
