@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 import cellwatch.tables  # noqa: F401
 from cellwatch.errors import StoreError
@@ -63,3 +63,19 @@ def test_postgres_connections_keep_the_url_options_and_turn_jit_off() -> None:
     assert _postgres_options("postgresql+psycopg://u@h/db") == {"options": "-c jit=off"}
     assert _postgres_options("postgresql+psycopg://u@h/db?options=-c%20work_mem%3D8MB") == {
         "options": "-c work_mem=8MB -c jit=off"}
+
+
+def test_a_read_session_runs_each_statement_on_its_own(store: Store) -> None:
+    """``Store.read``: no BEGIN/COMMIT around the statement (on PostgreSQL two round trips
+    fewer); each statement is its own transaction, unlike in ``Store.session``."""
+    if store.dialect != "postgresql":
+        with store.read() as s:
+            assert s.scalars(select(Establishment)).all() == []
+        return
+    stamp = text("SELECT transaction_timestamp(), pg_sleep(0.01)")
+    with store.read() as s:
+        first, second = (s.execute(stamp).one()[0] for _ in range(2))
+    assert first != second
+    with store.session() as s:
+        first, second = (s.execute(stamp).one()[0] for _ in range(2))
+    assert first == second

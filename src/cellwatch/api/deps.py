@@ -39,7 +39,9 @@ def get_access(settings: SettingsDep, store: StoreDep,
     if not token:
         raise AuthenticationFailed("a bearer token is required")
     claims = read_token(settings, token)
-    with store.session() as session:
+    # Read afresh on every request (one statement, no transaction): a disabled user or a
+    # bumped token version is refused from the very next request.
+    with store.read() as session:
         principal = principal_for(session, claims.username)
     if principal.is_system or principal.token_version != claims.token_version:
         raise AuthenticationFailed("token revoked")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Connection, Engine, event, text
 
 from cellwatch.bench.load import read_credentials
 
@@ -61,7 +61,7 @@ class Counter:
         """Count ``engine``'s statements, transactions and pool check-outs."""
         event.listen(engine, "before_cursor_execute", self._statement)
         for name in ("begin", "commit", "rollback"):
-            event.listen(engine, name, self._extra)
+            event.listen(engine, name, self._transaction)
         if engine.pool._pre_ping:  # whether a check-out costs a ping
             event.listen(engine.pool, "checkout", self._extra)
 
@@ -72,6 +72,11 @@ class Counter:
 
     def _statement(self, *_args: Any) -> None:
         self.statements += 1
+
+    def _transaction(self, connection: Connection, *_args: Any) -> None:
+        # In autocommit the driver sends no BEGIN or COMMIT (SQLAlchemy still says so).
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.extra += 1
 
     def _extra(self, *_args: Any) -> None:
         self.extra += 1

@@ -81,6 +81,9 @@ class Store:
         # outside the database (cellwatch.access.audit reads them from session.info).
         info: dict[str, Any] = {"audit_key": audit_key, "audit_checkpoints": audit_checkpoints}
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        # The same pool, each connection in autocommit while checked out (reset on return).
+        self._reads = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                   expire_on_commit=False, info=info)
 
     @property
     def dialect(self) -> str:
@@ -139,6 +142,23 @@ class Store:
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for a single read statement, with no transaction around it.
+
+        One statement reads one consistent snapshot on its own: the BEGIN and COMMIT a
+        transaction adds are two more round trips to PostgreSQL for nothing (every API
+        request reads its principal so). Anything written here is committed statement by
+        statement: use :meth:`session` for writes and for reads that must agree.
+        """
+        session = self._reads()
+        try:
+            yield session
+        except SQLAlchemyError as exc:
+            raise translate(exc) from exc
         finally:
             session.close()
 
