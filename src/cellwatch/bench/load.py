@@ -237,6 +237,42 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postmaster(database_url: str) -> int | None:
+    """The pid of the PostgreSQL server behind ``database_url`` when it runs on this
+    machine (its backends are its children), else None."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    finally:
+        engine.dispose()
+    try:
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def database_cpu_seconds(pid: int) -> float:
+    """CPU time of PostgreSQL's server ``pid`` and its processes: its own, its live
+    backends', and (cutime, cstime) that of the backends it has reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(entry.name) == pid:
+            total += sum(int(f) for f in fields[11:15]) / tick
+        elif int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
@@ -305,11 +341,14 @@ def main(argv: list[str] | None = None) -> int:
             env=_env(home, args.database_url), stdout=server_log, stderr=subprocess.STDOUT)
         try:
             _wait_ready(port, server)
+            database = postmaster(args.database_url) if args.database_url else None
+            db_before = database_cpu_seconds(database) if database else None
             cpu_before, load_before = cpu_seconds(server.pid), os.getloadavg()[0]
             tally, elapsed = asyncio.run(run_load(port, users, password, args.users,
                                                   args.seconds, args.think,
                                                   args.max_requests))
             cpu_after, load_after = cpu_seconds(server.pid), os.getloadavg()[0]
+            db_after = database_cpu_seconds(database) if database else None
         finally:
             server.terminate()
             try:
@@ -322,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         # The server's own CPU per request: what the code costs, whatever else runs.
         result["server_cpu_ms_per_request"] = round(
             (cpu_after - cpu_before) * 1000 / tally.requests, 1)
+    if db_before is not None and db_after is not None and tally.requests:
+        # PostgreSQL's CPU is spent on the same machine's CPUs, outside the server process.
+        result["database_cpu_ms_per_request"] = round(
+            (db_after - db_before) * 1000 / tally.requests, 1)
     # Latency on a shared machine depends on what else runs: say how busy it was.
     result["load_average"] = [round(load_before, 1), round(load_after, 1)]
     result["cpus"] = os.cpu_count()

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event
 
-from cellwatch.bench.load import read_credentials
+from cellwatch.bench.load import database_cpu_seconds, postmaster, read_credentials
 
 # (operation, method, path, weight in the load mix, API or web): the mix of load.py.
 API_OPS: list[tuple[str, str, str, int]] = [
@@ -87,21 +87,6 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _children_cpu(parent: int) -> float:
-    """CPU seconds of every live process whose parent is ``parent`` (PostgreSQL's backends)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == parent:
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
 @contextmanager
 def _env(home: Path, database_url: str | None) -> Iterator[None]:
     saved = dict(os.environ)
@@ -130,11 +115,7 @@ def measure(home: Path, database_url: str | None, repeat: int,
     store = app.state.store
     counter = Counter()
     counter.watch(store.engine)
-    postmaster = None
-    if store.dialect == "postgresql":
-        with store.engine.connect() as connection:
-            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    database = postmaster(store.url) if store.dialect == "postgresql" else None
     # The people of load.py: user n signs in as users[n % len], every fourth on the web.
     people = [(users[n % len(users)], n % 4 == 3) for n in range(20)]
     clients = {who: _signed_in(TestClient(app, base_url="http://127.0.0.1"), who, password)
@@ -155,7 +136,7 @@ def measure(home: Path, database_url: str | None, repeat: int,
                 _call(clients[who], name, method, path, numbers[who], made)
             cpu, statements = _process_cpu(os.getpid()), counter.statements
             trips = counter.round_trips
-            db_cpu = _children_cpu(postmaster) if postmaster else 0.0
+            db_cpu = database_cpu_seconds(database) if database else 0.0
             for i in range(repeat):
                 made += 1
                 who = group[i % len(group)]
@@ -164,9 +145,9 @@ def measure(home: Path, database_url: str | None, repeat: int,
                 "cpu_ms": round((_process_cpu(os.getpid()) - cpu) * 1000 / repeat, 2),
                 "statements": round((counter.statements - statements) / repeat, 2),
                 "round_trips": round((counter.round_trips - trips) / repeat, 2)}
-            if postmaster:
+            if database:
                 results[name]["db_cpu_ms"] = round(
-                    (_children_cpu(postmaster) - db_cpu) * 1000 / repeat, 2)
+                    (database_cpu_seconds(database) - db_cpu) * 1000 / repeat, 2)
     store.dispose()
     return {"store": store.dialect, "repeat": repeat, "operations": results,
             "mix": _weighted(results) if only is None else {}}
