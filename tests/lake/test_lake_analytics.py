@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from cellwatch.lake import Lake, append_batch
+from cellwatch.lake import DuckDBEngine, Lake, append_batch
 from cellwatch.lake.analytics import (
     call_summary,
     call_timeline,
@@ -18,7 +18,7 @@ SUBJECT = "+447700900001"
 SOLICITOR = "+442079460000"
 
 
-def _calls() -> duckdb.DuckDBPyConnection:
+def _calls() -> DuckDBEngine:
     con = duckdb.connect()
     con.sql(
         "CREATE TABLE call_records AS SELECT TIMESTAMPTZ '2026-10-01 22:00:00+00' AS start_ts, "
@@ -27,7 +27,7 @@ def _calls() -> duckdb.DuckDBPyConnection:
         "x AS other_party, NULL AS cell_id, 'k' || coalesce(x, '-') AS event_key "
         f"FROM (VALUES ('+447700900002'), ('{SOLICITOR}'), (NULL)) AS t(x)"
     )
-    return con
+    return DuckDBEngine(con)
 
 
 def test_privileged_other_parties_are_never_shown() -> None:
@@ -55,7 +55,7 @@ def test_the_type_narrows_the_columns_looked_in() -> None:
     assert len(call_timeline(_calls(), SUBJECT, kind=None)) == 3
 
 
-def _many_calls() -> duckdb.DuckDBPyConnection:
+def _many_calls() -> DuckDBEngine:
     """Five calls of SUBJECT an hour apart; the two newest are to the solicitor."""
     con = duckdb.connect()
     con.sql(
@@ -66,7 +66,7 @@ def _many_calls() -> duckdb.DuckDBPyConnection:
         f"CASE WHEN n >= 3 THEN '{SOLICITOR}' ELSE '+4477009000' || n END AS other_party, "
         "NULL AS cell_id, 'k' || n AS event_key FROM range(5) AS t(n)"
     )
-    return con
+    return DuckDBEngine(con)
 
 
 @pytest.mark.parametrize("limit", [0, 1, 2, 3, 50])
@@ -80,7 +80,7 @@ def test_one_read_gives_the_timeline_and_the_count_of_two(limit: int,
     summary, rows = identifier_calls(con, SUBJECT, limit=limit, hidden=hidden, kind="MSISDN")
     assert rows == call_timeline(con, SUBJECT, limit=limit, hidden=hidden, kind="MSISDN")
     assert summary == call_summary(con, SUBJECT, kind="MSISDN")
-    direct = con.execute(
+    direct = con.connection.execute(
         "SELECT count(*), min(start_ts), max(start_ts) FROM call_records "
         "WHERE subject_msisdn = ? OR other_party = ?", [SUBJECT, SUBJECT]).fetchall()
     assert [(summary.count, summary.first, summary.last)] == direct
@@ -122,8 +122,9 @@ def test_an_establishments_own_files_count_as_the_view_does(
     append_batch(con, lake.root, "detections", 1, _detections_at("HEI", 1, [imei] * 3))
     append_batch(con, lake.root, "detections", 2, _detections_at("LEI", 2, [imei, "1"]))
     lake.refresh_views(con)
-    from_files = identifier_detections(con, "imei", imei, scope, root=lake.root)
-    assert from_files == identifier_detections(con, "imei", imei, scope)
+    engine = DuckDBEngine(con)
+    from_files = identifier_detections(engine, "imei", imei, scope, root=lake.root)
+    assert from_files == identifier_detections(engine, "imei", imei, scope)
     expected = {"HEI": 3, "LEI": 1}
     assert {e: n for e, n, _first, _last in from_files} == {
         e: n for e, n in expected.items() if scope is None or e in scope}

@@ -129,10 +129,10 @@ def test_the_device_pages_lake_counts_equal_a_direct_count(
 def test_the_apps_lake_cursors_keep_the_files_footers(client: TestClient) -> None:
     # A plain SET held only on the connection that ran it, and each page reads through a
     # cursor of its own: the footers were read again on every page.
-    web = client.app.state.cellwatch_web  # type: ignore[attr-defined]
-    with web.lake() as first:
+    shared = client.app.state.lake  # type: ignore[attr-defined]
+    with shared.cursor() as first:
         pass
-    with web.lake() as cursor:
+    with shared.cursor() as cursor:
         setting = cursor.execute(
             "SELECT current_setting('parquet_metadata_cache')").fetchall()
     assert first is not cursor

@@ -52,5 +52,5 @@ def serve(settings: Settings) -> Iterator[LiveServer]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-        app.state.cellwatch_web.close()
+        app.state.lake.close()
         app.state.store.dispose()

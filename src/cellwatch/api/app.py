@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -33,6 +36,7 @@ from cellwatch.api.routers import (
     tro,
 )
 from cellwatch.api.schemas import Problem
+from cellwatch.lake.shared import SharedLake
 from cellwatch.settings import Settings
 from cellwatch.store import Store, open_store
 
@@ -45,7 +49,15 @@ ROUTERS = (auth, organisations, establishments, prisoners, intelligence, cases, 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """Build the API over ``store`` (opened and migrated from ``settings`` when not given)."""
     settings.signing_key()  # fail at start-up, not at the first sign-in, if no key can be had
+    shared_lake = SharedLake(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        shared_lake.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cellwatch",
         version="1",
         summary="Find, attribute and disconnect contraband phones used from prisons.",
@@ -56,13 +68,16 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
+    # The lake connection the API's look-ups and the web's pages share (one per process).
+    app.state.lake = shared_lake
     problems.install(app)
     app.add_middleware(RequestMiddleware)  # request ids, security headers, 5xx logged
     app.state.signin_throttle = AddressThrottle(settings.signin_address_failures_per_minute)
     for module in ROUTERS:
         app.include_router(module.router, prefix=PREFIX, responses=problems.PROBLEM_RESPONSES)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    web.mount(app, settings, app.state.store)  # the analysts' pages, same process and store
+    # The analysts' pages: same process, store and lake connection.
+    web.mount(app, settings, app.state.store, shared_lake)
     return app
 
 

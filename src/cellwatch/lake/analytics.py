@@ -17,13 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from cellwatch.lake.analytic_engine import AnalyticEngine, Connection, Dialect, DuckDBEngine
+from cellwatch.lake.analytic_engine import AnalyticEngine, Dialect
 from cellwatch.lake.parquet_lake import ESTABLISHMENT_CODE as _CODE
 from cellwatch.lake.parquet_lake import establishment_files
-
-# What a runner reads through: an engine, or a DuckDB connection of a caller outside the
-# lake that still holds one (attribution.service.knowledge), run as a DuckDB engine.
-Reader = AnalyticEngine | Connection
 
 # The call timeline of one identifier is for reading, not analysis: the newest rows.
 TIMELINE_LIMIT = 200
@@ -156,41 +152,34 @@ class CallSummary:
                 "last": str(self.last) if self.last else None}
 
 
-def _engine(lake: Reader) -> AnalyticEngine:
-    return lake if isinstance(lake, AnalyticEngine) else DuckDBEngine(lake)
-
-
-def _records(lake: Reader, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    names, rows = _engine(lake).rows(sql, params)
+def _records(engine: AnalyticEngine, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    names, rows = engine.rows(sql, params)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-def detections_per_day(lake: Reader, since: date) -> list[dict[str, Any]]:
+def detections_per_day(engine: AnalyticEngine, since: date) -> list[dict[str, Any]]:
     """Rows of (establishment, day, n) from ``since`` on."""
-    engine = _engine(lake)
     return _records(engine, detections_per_day_sql(engine.dialect), [since])
 
 
-def detection_heat(lake: Reader, since: date) -> list[dict[str, Any]]:
+def detection_heat(engine: AnalyticEngine, since: date) -> list[dict[str, Any]]:
     """Rows of (establishment, landing, hour, n) from ``since`` on."""
-    engine = _engine(lake)
     return _records(engine, detection_heat_sql(engine.dialect), [since])
 
 
-def call_timeline(lake: Reader, identifier: str, limit: int = TIMELINE_LIMIT,
+def call_timeline(engine: AnalyticEngine, identifier: str, limit: int = TIMELINE_LIMIT,
                   hidden: Sequence[str] = (), kind: str | None = None) -> list[dict[str, Any]]:
     """The newest call records naming ``identifier`` (normalised IMEI, IMSI or number).
 
     ``kind``: the identifier's type, to look only in its columns (every column when None).
     Records whose other party is in ``hidden`` (privileged numbers) are left out.
     """
-    engine = _engine(lake)
     columns = call_columns(kind)
     return _records(engine, call_timeline_sql(engine.dialect, kind),
                     [identifier] * len(columns) + [list(hidden), limit])
 
 
-def identifier_calls(lake: Reader, identifier: str, limit: int = TIMELINE_LIMIT,
+def identifier_calls(engine: AnalyticEngine, identifier: str, limit: int = TIMELINE_LIMIT,
                      hidden: Sequence[str] = (), kind: str | None = None,
                      ) -> tuple[CallSummary, list[dict[str, Any]]]:
     """The count of call records naming ``identifier`` and its call timeline, in one read.
@@ -199,7 +188,6 @@ def identifier_calls(lake: Reader, identifier: str, limit: int = TIMELINE_LIMIT,
     :func:`call_timeline`'s (the newest ``limit`` records whose other party is not in
     ``hidden``), with the same columns.
     """
-    engine = _engine(lake)
     columns = call_columns(kind)
     # Python rows, not Arrow: a page's few rows cost more to convert than to read.
     names, rows = engine.rows(identifier_calls_sql(engine.dialect, kind),
@@ -214,16 +202,15 @@ def identifier_calls(lake: Reader, identifier: str, limit: int = TIMELINE_LIMIT,
     return summary, timeline[:limit]
 
 
-def call_summary(lake: Reader, identifier: str, kind: str | None = None) -> CallSummary:
+def call_summary(engine: AnalyticEngine, identifier: str, kind: str | None = None) -> CallSummary:
     """How many call records name ``identifier`` (in ``kind``'s columns), first and last."""
-    engine = _engine(lake)
     _names, rows = engine.rows(call_summary_sql(engine.dialect, kind),
                                [identifier] * len(call_columns(kind)))
     count, first, last = rows[0]
     return CallSummary(int(count), first, last)
 
 
-def identifier_detections(lake: Reader, column: str, identifier: str,
+def identifier_detections(engine: AnalyticEngine, column: str, identifier: str,
                           establishments: Sequence[str] | None = None,
                           root: Path | None = None,
                           ) -> list[tuple[str, int, datetime, datetime]]:
@@ -233,7 +220,6 @@ def identifier_detections(lake: Reader, column: str, identifier: str,
     ``root``: the lake's directory, to read only those establishments' files rather than
     the view over every file (whose listing each DuckDB query pays).
     """
-    engine = _engine(lake)
     scope = None if establishments is None else list(establishments)
     source = "detections"
     if root is not None and scope and all(_CODE.match(code) for code in scope):

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from cellwatch.lake.shared import SharedLake
 from cellwatch.settings import Settings
 from cellwatch.store import Store, open_store
 from cellwatch.web.context import WebApp
@@ -40,9 +41,12 @@ PAGE_MODULES = (
 )
 
 
-def mount(app: FastAPI, settings: Settings, store: Store | None = None) -> None:
-    """Add the web UI's pages and static files to ``app``."""
-    app.state.cellwatch_web = WebApp(settings, store or open_store(settings))
+def mount(app: FastAPI, settings: Settings, store: Store | None = None,
+          shared_lake: SharedLake | None = None) -> None:
+    """Add the web UI's pages and static files to ``app`` (reading the lake through
+    ``shared_lake``, the process's one connection, when given)."""
+    app.state.cellwatch_web = WebApp(settings, store or open_store(settings),
+                                     shared_lake or SharedLake(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name in PAGE_MODULES:
         app.include_router(importlib.import_module(name).router, include_in_schema=False)

@@ -8,7 +8,6 @@ handlers never build HTTP errors themselves (house style: errors know how to be 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Coroutine, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,9 +27,10 @@ from cellwatch.access.principal import Principal, principal_for
 from cellwatch.access.roles import Action, OrgKind, Resource, permitted
 from cellwatch.bidi import neutralise
 from cellwatch.errors import AuthenticationFailed, CellwatchError, InvalidData, SignInRequired
-from cellwatch.lake import KINDS, Lake
-from cellwatch.lake.analytic_engine import AnalyticEngine, Connection, DuckDBEngine
+from cellwatch.lake import KINDS
+from cellwatch.lake.analytic_engine import AnalyticEngine, DuckDBEngine
 from cellwatch.lake.layout import data_files
+from cellwatch.lake.shared import SharedLake
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 from cellwatch.web import flash
@@ -121,12 +121,9 @@ class WebApp:
 
     settings: Settings
     store: Store
+    # The process's one lake connection (shared with the API): a cursor per request.
+    shared_lake: SharedLake
     env: Environment = field(init=False)
-    # One DuckDB connection over the lake for the app's life: opening one (and its views)
-    # per page cost most of the overview's time. Each request takes its own cursor.
-    _lake: Connection | None = field(default=None, init=False, repr=False)
-    _lake_empty: set[str] = field(default_factory=set, init=False, repr=False)
-    _lake_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     # Lake aggregates by key, with the lake's file list they were computed over.
     _memo: dict[tuple[Hashable, ...], tuple[tuple[str, ...], Any]] = field(
         default_factory=dict, init=False, repr=False)
@@ -156,42 +153,11 @@ class WebApp:
         return value
 
     @contextmanager
-    def lake(self) -> Iterator[Connection]:
-        """A cursor on the app's lake connection (views refreshed when a kind first has data)."""
-        with self._lake_lock:
-            lake = Lake(self.settings)
-            if self._lake is None:
-                self._lake = lake.connect()
-                # Footers of append-only files never change: keep them between pages.
-                # GLOBAL: a plain SET holds for this connection only, and every page reads
-                # through a cursor of its own (a new connection to the same database).
-                self._lake.execute("SET GLOBAL parquet_metadata_cache = true")
-                self._lake_empty = {k for k in KINDS if not data_files(lake.root, k)}
-            elif self._lake_empty and any(data_files(lake.root, k) for k in self._lake_empty):
-                # A view made over an empty lake selects no rows; remake it over the files.
-                lake.refresh_views(self._lake)
-                self._lake_empty = {k for k in KINDS if not data_files(lake.root, k)}
-            cursor = self._lake.cursor()
-        try:
-            yield cursor
-        finally:
-            cursor.close()
-
-    @contextmanager
     def engine(self) -> Iterator[DuckDBEngine]:
-        """The page analytics' engine: DuckDB over a cursor of :meth:`lake` (the latency
-        path: the one connection, its views and its cached footers). ``.connection`` is
-        the cursor, for readers that still take one."""
-        with self.lake() as cursor:
-            # Not closed here: the cursor is lake()'s to close.
-            yield DuckDBEngine(cursor)
-
-    def close(self) -> None:
-        """Close the lake connection (the app is shutting down)."""
-        with self._lake_lock:
-            if self._lake is not None:
-                self._lake.close()
-                self._lake = None
+        """The page analytics' engine: DuckDB over a cursor of the shared lake connection
+        (the latency path: its views and its cached footers)."""
+        with self.shared_lake.engine() as engine:
+            yield engine
 
     def __post_init__(self) -> None:
         self.env = Environment(

@@ -178,7 +178,7 @@ def show_identifier(ctx: PageContext, kind: str, value: str, status: int = 200,
                     profile.calls = []  # an unreadable lake empties this section only
             # The same answer as `cellwatch identify` and /api/v1/identifiers (and audited
             # as a look-up, as they are), so the page and the other doors never disagree.
-            known = knowledge_of(access, value, hint=kind, lake=engine.connection,
+            known = knowledge_of(access, value, hint=kind, lake=engine,
                                  calls=summary)
     except LakeError:
         known = knowledge_of(access, value, hint=kind)  # it says the lake could not be read

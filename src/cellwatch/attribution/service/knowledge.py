@@ -32,7 +32,7 @@ from cellwatch.attribution.service.attributions import open_identifier
 from cellwatch.errors import LakeError, NotFound
 from cellwatch.identifiers import IdentifierInfo, classify, explain
 from cellwatch.intelligence.service import disseminate
-from cellwatch.lake.analytic_engine import Connection
+from cellwatch.lake.analytic_engine import AnalyticEngine
 from cellwatch.lake.analytics import CallSummary
 from cellwatch.store import AllowListEntry, Prisoner, SeizureItem
 from cellwatch.tro.models import TroApplication, TroLine
@@ -41,7 +41,7 @@ PRIVILEGED = "PRIVILEGED"
 
 
 def look_up(access: Access, text: str, reason: str | None = None,
-            hint: str | None = None) -> dict[str, Any]:
+            hint: str | None = None, lake: AnalyticEngine | None = None) -> dict[str, Any]:
     """:func:`knowledge_of`, once the identifier is opened as the device page opens it.
 
     Known in the principal's establishments, it needs a ``reason`` outside its own
@@ -53,16 +53,17 @@ def look_up(access: Access, text: str, reason: str | None = None,
     # Nothing of it in scope to open (NotFound): knowledge_of shows no more than that.
     with suppress(NotFound):
         open_identifier(access, info.value, info.type.name, reason, label=info.display)
-    return knowledge_of(access, text, hint)
+    return knowledge_of(access, text, hint, lake=lake)
 
 
 def knowledge_of(access: Access, text: str, hint: str | None = None,
-                 lake: Connection | None = None,
+                 lake: AnalyticEngine | None = None,
                  calls: CallSummary | None = None) -> dict[str, Any]:
     """What ``text`` is and what the store knows of it, as the principal may see it.
 
-    ``lake``: an open lake connection to read through (the web keeps one, with the files'
-    footers cached); without it one is opened and closed for this look-up. ``calls``: the
+    ``lake``: the engine to read the lake through (the server's shared connection, with
+    the files' footers cached); without it a DuckDB one is opened and closed for this
+    look-up (a look-up is a page's read: it must not wait for Spark). ``calls``: the
     identifier's call-record count already read through it
     (:func:`~cellwatch.lake.analytics.identifier_calls`, with the device page's timeline),
     not read again; shown only to a principal who may read prisoners, as ever.
@@ -167,18 +168,18 @@ def _intelligence(session: Session, access: Access, value: str) -> list[dict[str
              "owner_org": r.owner_org} for r in rows]
 
 
-def _lake(access: Access, info: IdentifierInfo, shared: Connection | None,
+def _lake(access: Access, info: IdentifierInfo, shared: AnalyticEngine | None,
           calls: CallSummary | None = None) -> dict[str, Any]:
     """Detections per establishment and call-record counts, from the event lake."""
     out: dict[str, Any] = {"detections": [], "call_records": None}
     if access.settings is None:
         return out
-    from cellwatch.lake import Lake
     from cellwatch.lake.analytics import call_summary, identifier_detections
+    from cellwatch.lake.engine_choice import engine_for
 
     value = info.value
     try:
-        con = shared if shared is not None else Lake(access.settings).connect()
+        engine = shared if shared is not None else engine_for(access.settings, "duckdb")
     except LakeError:
         return out
     p = access.principal
@@ -190,19 +191,19 @@ def _lake(access: Access, info: IdentifierInfo, shared: Connection | None,
     column = {"IMEI": "imei", "IMSI": "imsi"}.get(info.type.name)
     try:
         detections = [] if column is None else identifier_detections(
-            con, column, value, scope, root=access.settings.lake_dir)
+            engine, column, value, scope, root=access.settings.lake_dir)
         out["detections"] = [{"establishment": e, "count": n, "first_seen": str(first),
                               "last_seen": str(last)} for e, n, first, last in detections
                              if p.covers(e)]
         if p.is_system or permitted(p.roles, Resource.PRISONER, Action.READ):
             # The device page read the count with its call timeline (one scan, not two).
             summary = calls if calls is not None else \
-                call_summary(con, value, info.type.name)
+                call_summary(engine, value, info.type.name)
             out["call_records"] = summary.to_dict()
     except LakeError:
         # A lake that cannot be read must not hide what the store knows; say so instead.
         out["lake_error"] = "the event lake could not be read"
     finally:
         if shared is None:
-            con.close()
+            engine.close()
     return out
