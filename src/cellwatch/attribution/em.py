@@ -90,15 +90,39 @@ def _starts(fields: Mapping[str, Sequence[int]],
     return m0, u0
 
 
+def dirichlet_map(counts: F64, mean: F64, strength: float) -> F64:
+    """The MAP distribution of a level's counts under a Dirichlet(strength x mean) prior.
+
+    ``strength`` is in pseudo-pairs: 0 gives the counts' own shares (plain EM's M-step),
+    infinity gives ``mean``; in between, the more pairs behind the counts, the less the
+    prior moves them.
+    """
+    if np.isinf(strength):
+        out: F64 = np.asarray(mean, dtype=np.float64) / float(np.sum(mean))
+        return out
+    total: F64 = np.asarray(counts, dtype=np.float64) + strength * np.asarray(mean)
+    share: F64 = total / float(total.sum())
+    return share
+
+
+# Dirichlet prior towards the development worlds' m and u (attribution.em_prior):
+# a centre per side and field, and its strength in pseudo-pairs.
+Centre = tuple[Levels, Levels]
+
+
 def _m_step(fields: Mapping[str, Sequence[int]], lv: Mapping[str, npt.NDArray[np.int64]],
             weights: tuple[F64, F64], mu: tuple[Levels, Levels],
-            prior: tuple[Levels, Levels]) -> None:
+            prior: tuple[Levels, Levels], centre: Centre | None = None,
+            strength: float = 0.0) -> None:
     """Update m and u in place from the match / non-match weight of each row of ``lv``."""
-    for side, w, p0 in zip(mu, weights, prior, strict=True):
+    for k, (side, w, p0) in enumerate(zip(mu, weights, prior, strict=True)):
         for f, levels in fields.items():
-            for j, level in enumerate(levels):
-                side[f][j] = w[lv[f] == level].sum() + PRIOR_PAIRS * p0[f][j]
-            side[f] /= side[f].sum()
+            counts = np.array([w[lv[f] == level].sum() for level in levels])
+            counts += PRIOR_PAIRS * p0[f]
+            if centre is None or f not in centre[k]:
+                side[f][:] = dirichlet_map(counts, p0[f], 0.0)
+            else:
+                side[f][:] = dirichlet_map(counts, centre[k][f], strength)
 
 
 def _by_level(values: Levels, fields: Mapping[str, Sequence[int]]) -> dict[str, dict[int, float]]:
@@ -208,6 +232,8 @@ def estimate_assigned(
     tolerance: float = 1e-6,
     start: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
     start_prior: float = 0.1,
+    centre: Centre | None = None,
+    strength: float = 0.0,
 ) -> Estimate:
     """EM where each identifier-day has at most one user among its candidates.
 
@@ -218,6 +244,8 @@ def estimate_assigned(
     that being placed is what a match is. Here the E-step is the scoring rule itself,
     ``P(i) = odds_i / (1 + sum_j odds_j)`` over the day's candidates, so candidates
     compete and EM learns what tells the user apart from the people around him.
+    ``centre`` and ``strength`` shrink m and u towards the development worlds' estimates
+    (:func:`dirichlet_map`): a world with few vectors moves little from them.
     """
     uniq, pat = np.unique(codes, return_inverse=True)
     lv = decode(uniq.astype(np.int64), fields)
@@ -245,7 +273,7 @@ def estimate_assigned(
         w_m = np.bincount(pat, weights=post, minlength=len(uniq)).astype(np.float64)
         w_u = np.bincount(pat, weights=1.0 - post, minlength=len(uniq)).astype(np.float64)
         new_prior = _prior_odds(lam, post, sizes) if len(post) else 0.1
-        _m_step(fields, lv, (w_m, w_u), (m, u), (m0, u0))
+        _m_step(fields, lv, (w_m, w_u), (m, u), (m0, u0), centre, strength)
         history.append(new_prior)
         # Converged when neither the prior nor any vector's weight still moves.
         moved = float(np.abs(bits - last_bits).max()) if len(bits) else 0.0

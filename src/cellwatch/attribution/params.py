@@ -41,6 +41,10 @@ class RunParams:
     # EM is fitted on at most about this many identifier-days (a fixed, evenly spread
     # sample, plus every day an analyst labelled); scoring always uses all of them.
     em_max_days: int = 100_000
+    # Pseudo-pairs of EM's Dirichlet prior towards the development worlds' m and u
+    # (attribution.em_prior); 0 turns it off. Chosen by leave-one-world-out on the
+    # development worlds (docs/attribution.md, Round 6).
+    em_prior_strength: float = 100.0
     # Map each probability through the shipped calibration by night class
     # (attribution.calibration); off only to fit that map.
     calibrate: bool = True

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from cellwatch.attribution import calls, continuity, features, rf, scoring, window
+from cellwatch.attribution import calls, continuity, em_prior, features, rf, scoring, window
 from cellwatch.attribution.em import Estimate, estimate, estimate_assigned
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import AnalyticEngine, Dialect
@@ -109,13 +109,16 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
     every = max(1, -(-days // int(params.em_max_days)))
     rows = engine.run(window.assigned_rows_sql(engine.dialect, every))
     _, groups = np.unique(np.asarray(rows.column("g"), dtype=np.int64), return_inverse=True)
+    strength = float(params.em_prior_strength)
+    centre = em_prior.load() if strength > 0 else None
 
     def assigned(start: Mapping[str, tuple[Sequence[float], Sequence[float]]],
                  start_prior: float) -> Estimate:
         return estimate_assigned(
             np.asarray(rows.column("code"), dtype=np.int64), groups.astype(np.int64),
             np.asarray(rows.column("label"), dtype=np.int64), window.FIELDS,
-            iterations=params.em_iterations, start=start, start_prior=start_prior)
+            iterations=params.em_iterations, start=start, start_prior=start_prior,
+            centre=centre, strength=strength)
 
     best: Estimate | None = None
     if pairwise.prior > COLLAPSED_PRIOR:
