@@ -23,6 +23,8 @@ from cellwatch.settings import Settings
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from cellwatch.lake import AnalyticEngine
+
 # Small but with every kind of source: two prisons, ten days, a few hundred people.
 ESTATE = {
     "run": {"days": 10, "chunk_days": 4, "rows_per_part": 1000},
@@ -39,6 +41,19 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSes
                             warehouse=tmp_path_factory.getbasetemp() / "spark-warehouse")
     yield session
     session.stop()
+
+
+def both_engines(estate: Settings, spark: SparkSession) -> Iterator[dict[str, AnalyticEngine]]:
+    """DuckDB and Spark over ``estate``'s lake, closed after (a fixture's body)."""
+    from cellwatch.lake.engine_choice import engine_for
+
+    pair = {"duckdb": engine_for(estate, "duckdb"),
+            "spark": engine_for(estate, "spark", session=spark)}
+    try:
+        yield pair
+    finally:
+        for engine in pair.values():
+            engine.close()
 
 
 def simulated_estate(tmp_path_factory: pytest.TempPathFactory) -> Settings:

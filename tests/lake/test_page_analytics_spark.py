@@ -24,7 +24,6 @@ from cellwatch.lake.analytics import (
     identifier_calls,
     identifier_detections,
 )
-from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
 from cellwatch.store import open_store
 
@@ -34,7 +33,7 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
 
 from pyspark.sql import SparkSession  # noqa: E402
 
-from spark_support import assert_same_rows  # noqa: E402
+from spark_support import assert_same_rows, both_engines  # noqa: E402
 
 pytestmark = pytest.mark.spark
 KINDS = ("IMEI", "IMSI", "MSISDN", None)
@@ -43,13 +42,7 @@ KINDS = ("IMEI", "IMSI", "MSISDN", None)
 @pytest.fixture(scope="module")
 def engines(estate: Settings, spark: SparkSession) -> Iterator[dict[str, AnalyticEngine]]:
     """Both engines over the estate's lake, for the whole module."""
-    pair = {"duckdb": engine_for(estate, "duckdb"),
-            "spark": engine_for(estate, "spark", session=spark)}
-    try:
-        yield pair
-    finally:
-        for engine in pair.values():
-            engine.close()
+    yield from both_engines(estate, spark)
 
 
 @pytest.fixture(scope="module")

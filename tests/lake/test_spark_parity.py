@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from cellwatch.lake.analytic_engine import AnalyticEngine
-from cellwatch.lake.engine_choice import engine_for
 from cellwatch.settings import Settings
 from cellwatch.store import Store, open_store
 
@@ -25,10 +24,7 @@ if shutil.which("java") is None:  # pragma: no cover - depends on the machine
 
 from pyspark.sql import SparkSession  # noqa: E402
 
-from spark_support import (  # noqa: E402
-    assert_same,
-    assert_same_rows,
-)
+from spark_support import assert_same, assert_same_rows, both_engines  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
@@ -44,13 +40,7 @@ def store(estate: Settings) -> Iterator[Store]:
 @pytest.fixture
 def engines(estate: Settings, spark: SparkSession) -> Iterator[dict[str, AnalyticEngine]]:
     """Both engines over the estate's lake, each with its own tables."""
-    pair = {"duckdb": engine_for(estate, "duckdb"),
-            "spark": engine_for(estate, "spark", session=spark)}
-    try:
-        yield pair
-    finally:
-        for engine in pair.values():
-            engine.close()
+    yield from both_engines(estate, spark)
 
 
 def _last_day(engine: AnalyticEngine) -> date:
