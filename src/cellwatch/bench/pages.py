@@ -262,6 +262,14 @@ def run(options: BenchOptions) -> list[BenchResult]:
 def main(argv: list[str] | None = None) -> int:
     """Run standalone (the estate kept in WORK_DIR for the next run) and print the table."""
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("-h", "--help"):
+        print("usage: python -m cellwatch.bench.pages [WORK_DIR [--loop PAGE_TYPE]]")
+        return 0
+    if args and args[0].startswith("-"):
+        # A folder is built at WORK_DIR: an option taken for one would leave "--x/" behind.
+        print(f"unknown option {args[0]!r}; usage: python -m cellwatch.bench.pages "
+              "[WORK_DIR [--loop PAGE_TYPE]]", file=sys.stderr)
+        return 2
     work = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="cellwatch-bench-pages-"))
     work.mkdir(parents=True, exist_ok=True)
     if len(args) > 2 and args[1] == "--loop":
