@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from cellwatch.attribution.service.matrix import parse_seeds, run_world, summary
+from cellwatch.attribution.service.matrix import WorldResult, parse_seeds, run_world, summary
 from cellwatch.errors import ConfigError
 
 
@@ -35,6 +36,23 @@ def test_one_world_end_to_end(tmp_path: Path) -> None:
     assert result.ceiling <= alone / result.population + 1e-9
     assert not (root / "src").exists()  # sources and store removed unless kept
     assert summary([result])["worlds"] == 1
+    # The candidates' figures: counted against the world's truth, and saved.
+    assert result.staff_candidates == saved["staff_candidates"] == 0
+    assert result.handsets_kept == saved["handsets_kept"]
+    assert result.handsets_kept is not None
+    assert 0.9 <= result.handsets_kept <= 1.0
+
+
+def test_a_staff_phone_among_the_candidates_misses_the_targets() -> None:
+    met = WorldResult(world_seed=1, seed=1, precision=1.0, recall=0.5, ece=0.01,
+                      ceiling=0.5, recall_vs_ceiling=1.0, predicted=10, population=20,
+                      seconds=1.0, staff_candidates=0, handsets_kept=1.0)
+    assert met.meets_targets
+    assert not replace(met, staff_candidates=1).meets_targets
+    assert not replace(met, handsets_kept=0.89).meets_targets
+    assert replace(met, handsets_kept=None).meets_targets  # no handset had evidence
+    assert summary([met, replace(met, staff_candidates=2, handsets_kept=0.5)])[
+        "staff_candidates"] == 2
 
 
 def test_the_command_prints_one_table_and_writes_json(

@@ -214,12 +214,14 @@ def _matrix(out: Path, worlds: str, seeds: str, as_json: bool) -> None:
         return
     table = Table(title="p >= 0.9, identifiers used on 7+ days")
     for col in ("world", "seed", "precision", "ECE", "recall", "ceiling", "recall/ceiling",
-                "targets"):
+                "staff cand.", "handsets kept", "targets"):
         table.add_column(col, justify="right")
     for r in results:
         table.add_row(str(r.world_seed), str(r.seed), f"{r.precision:.3f}", f"{r.ece:.3f}",
                       f"{r.recall:.3f}", "-" if r.ceiling is None else f"{r.ceiling:.3f}",
                       "-" if r.recall_vs_ceiling is None else f"{r.recall_vs_ceiling:.2f}",
+                      "-" if r.staff_candidates is None else str(r.staff_candidates),
+                      "-" if r.handsets_kept is None else f"{r.handsets_kept:.2f}",
                       "met" if r.meets_targets else "missed")
     console().print(table)
     console().print(json.dumps(doc["summary"]), highlight=False)
