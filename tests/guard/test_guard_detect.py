@@ -45,10 +45,24 @@ def test_each_pattern_gets_its_verdict(settings: Settings, world: Store) -> None
 def test_thresholds_are_parameters(settings: Settings, world: Store) -> None:
     # More zones than the staff phone roams, or working hours that start after its shift
     # does, and it no longer has the pattern.
-    strict = GuardParams(min_zones=5)
+    strict = GuardParams(min_zones=5, min_settled_days=9)
     assert STAFF_IMEI not in _verdicts(settings, world, strict)
     later = GuardParams(work_start_hour=15)
     assert STAFF_IMEI not in _verdicts(settings, world, later)
+
+
+def test_an_officer_on_fewer_zones_is_held_when_never_seen_out_of_hours(
+        settings: Settings, world: Store) -> None:
+    # Fewer zones than a roaming worker (an officer detailed to one wing): the staff phone
+    # (8 weekdays, every detection 08:00-16:00) is still held as a settled post ...
+    one_post = _verdicts(settings, world, GuardParams(min_zones=6))
+    assert one_post[STAFF_IMEI] == one_post[STAFF_IMSI] == "HOLD"
+    # ... but not on fewer days than a post takes, and a phone with one night in a cell
+    # among its shifts is no settled post (it was surfaced as night use by its roaming).
+    assert STAFF_IMEI not in _verdicts(settings, world, GuardParams(min_zones=6,
+                                                                    min_settled_days=9))
+    assert LENT_IMEI not in one_post
+    assert CONTRABAND_IMEI not in one_post
 
 
 def test_the_evidence_says_why(settings: Settings, world: Store) -> None:

@@ -36,7 +36,8 @@ def staff_pattern_sql(d: Dialect) -> str:
     Parameters: ``$kinds`` (sensor kinds that read identifiers), ``$lookback`` (days
     before the newest detection), ``$min_days``, ``$work_start``, ``$work_end``,
     ``$night_start``, ``$night_end`` (local hours), ``$min_work_share``,
-    ``$min_weekday_share``, ``$min_zones``, ``$min_access_share``, ``$access_types``,
+    ``$min_weekday_share``, ``$min_zones``, ``$min_access_share``, ``$min_settled_days``,
+    ``$access_types``,
     ``$residential_types`` (location types).
     """
     local = d.to_local("d.ts")
@@ -105,7 +106,10 @@ judged AS (
     SELECT f.*, a.identifier IS NOT NULL AS allow_listed,
         (f.days >= $min_days AND f.work_share >= $min_work_share
          AND ((f.zones >= $min_zones AND f.weekday_share >= $min_weekday_share)
-              OR f.access_share >= $min_access_share)) AS pattern
+              OR f.access_share >= $min_access_share
+              -- One post, but only ever in working hours over many weekdays.
+              OR (f.days >= $min_settled_days AND f.work_share >= 1.0
+                  AND f.weekday_share >= $min_weekday_share))) AS pattern
     FROM f LEFT JOIN allowed a ON a.identifier_type = f.identifier_type
         AND a.identifier = f.identifier AND a.establishment = f.establishment
 )
