@@ -72,7 +72,7 @@ def test_an_analyst_judges_and_undoes_by_keyboard(browser: Browser,
     assert focused.get_attribute("value") == "REJECTED"
     html = browser.find("html")
     focused.send_keys(Keys.ENTER)
-    WebDriverWait(browser.driver, 15).until(expected_conditions.staleness_of(html))
+    browser.wait_gone(html)
     # The old page is gone; wait until the new one has its banner (under load the new
     # document can still be loading when it is first read).
     WebDriverWait(browser.driver, 15).until(expected_conditions.presence_of_element_located(

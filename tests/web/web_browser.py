@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -51,8 +51,10 @@ class Browser:
                 for link in driver.find_elements(By.CSS_SELECTOR, f"{table_css} a"):
                     if row_text in link.find_element(By.XPATH, "./ancestor::tr").text:
                         return link
-            except StaleElementReferenceException:
-                return None
+            except WebDriverException as exc:
+                if replaced(exc):
+                    return None
+                raise
             raise AssertionError(f"no row of {table_css} on {self.path} says {row_text!r}")
 
         link = WebDriverWait(self.driver, 15).until(link_of_row)
@@ -86,8 +88,12 @@ class Browser:
         """Click something that loads a new page, and wait until the old page has gone."""
         html = self.find("html")
         element.click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(html))
+        self.wait_gone(html)
         self.wait_for("body")
+
+    def wait_gone(self, old: WebElement, timeout: float = 15) -> None:
+        """Wait until the page ``old`` belongs to has been replaced."""
+        WebDriverWait(self.driver, timeout).until(lambda _driver: _gone(old))
 
     def submit(self, css: str = "main form button[type=submit]") -> None:
         self.click_and_wait(self.find(css))
@@ -151,3 +157,25 @@ class Browser:
             + ", ".join(str(n.get("target")) for n in v.get("nodes", [])[:5])
             for v in bad)
         assert not bad, f"axe found serious violations on {self.path}:\n{detail}"
+
+
+# What Chromium answers when asked about a node of a page it is replacing: a stale
+# reference once the new page is in, or (mid-navigation, on a busy machine) an inspector
+# error naming the node; both mean the old page has gone.
+_GONE = ("does not belong to the document", "No node with given id")
+
+
+def replaced(exc: WebDriverException) -> bool:
+    """Whether ``exc`` says the node asked about is on a page that has been replaced."""
+    return isinstance(exc, StaleElementReferenceException) or any(
+        text in str(exc) for text in _GONE)
+
+
+def _gone(old: WebElement) -> bool:
+    try:
+        old.is_enabled()
+    except WebDriverException as exc:
+        if replaced(exc):
+            return True
+        raise
+    return False
