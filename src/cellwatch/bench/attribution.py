@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cellwatch.bench.common import BenchOptions, BenchResult, run_child
+from cellwatch.bench.common import BenchOptions, BenchResult, run_child, simulated_home
 
 RATIO_TARGET = 5.0
 MEMORY_TARGET_GIB = 4.0
@@ -34,30 +34,7 @@ def scenario_overrides(rows: int) -> dict[str, Any]:
 
 def build(work: str, rows: int) -> dict[str, Any]:
     """Simulate and ingest the scenario into ``work/home`` (skipped when already there)."""
-    from cellwatch.ingest.batches import IngestContext
-    from cellwatch.ingest.prisons import load_prisons
-    from cellwatch.ingest.registry import ingest_file
-    from cellwatch.settings import Settings
-    from cellwatch.simulate import simulate
-    from cellwatch.simulate.scenario import scenario_from_mapping
-    from cellwatch.store import open_store
-
-    root = Path(work)
-    source, home = root / "src", root / "home"
-    settings = Settings(home=home, environment="test")
-    if not (home / "ingested").exists():
-        simulate(scenario_from_mapping(scenario_overrides(rows)), 7, source, progress=False)
-        store = open_store(settings)
-        try:
-            ctx = IngestContext.create(store, settings)
-            load_prisons(ctx)
-            manifest = json.loads((source / "manifest.json").read_text())
-            for entry in manifest["files"]:
-                ingest_file(ctx, entry["kind"], source / entry["path"])
-        finally:
-            store.dispose()
-        (home / "ingested").write_text("yes")
-    return {"home": str(home)}
+    return simulated_home(work, scenario_overrides(rows))
 
 
 def _peak_gib() -> float:

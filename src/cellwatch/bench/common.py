@@ -54,3 +54,32 @@ def write_results(out_dir: Path, name: str, results: list[BenchResult]) -> Path:
     path = out_dir / f"{name}.json"
     path.write_text(json.dumps([r.to_dict() for r in results], indent=2, default=str))
     return path
+
+
+def simulated_home(work: str, scenario: dict[str, Any], seed: int = 7) -> dict[str, Any]:
+    """Simulate ``scenario`` and ingest it into ``work/home``, once: a folder already
+    ingested is reused (benchmarks time the runs over it, not the building)."""
+    from cellwatch.ingest.batches import IngestContext
+    from cellwatch.ingest.prisons import load_prisons
+    from cellwatch.ingest.registry import ingest_file
+    from cellwatch.settings import Settings
+    from cellwatch.simulate import simulate
+    from cellwatch.simulate.scenario import scenario_from_mapping
+    from cellwatch.store import open_store
+
+    root = Path(work)
+    source, home = root / "src", root / "home"
+    settings = Settings(home=home, environment="test")
+    if not (home / "ingested").exists():
+        simulate(scenario_from_mapping(scenario), seed, source, progress=False)
+        store = open_store(settings)
+        try:
+            ctx = IngestContext.create(store, settings)
+            load_prisons(ctx)
+            manifest = json.loads((source / "manifest.json").read_text())
+            for entry in manifest["files"]:
+                ingest_file(ctx, entry["kind"], source / entry["path"])
+        finally:
+            store.dispose()
+        (home / "ingested").write_text("yes")
+    return {"home": str(home)}

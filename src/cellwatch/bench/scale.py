@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cellwatch.bench.common import simulated_home
+
 _TICK = os.sysconf("SC_CLK_TCK")
 
 # Every stored field of a run's attributions and evidence; probabilities to 6 decimals
@@ -41,30 +43,8 @@ _EVIDENCE = (
 
 def build(work: str, establishments: int, days: int) -> dict[str, Any]:
     """Simulate and ingest the estate into ``work/home`` (skipped when already there)."""
-    from cellwatch.ingest.batches import IngestContext
-    from cellwatch.ingest.prisons import load_prisons
-    from cellwatch.ingest.registry import ingest_file
-    from cellwatch.settings import Settings
-    from cellwatch.simulate import simulate
-    from cellwatch.simulate.scenario import scenario_from_mapping
-    from cellwatch.store import open_store
-
-    root = Path(work)
-    source, home = root / "src", root / "home"
-    if not (home / "ingested").exists():
-        scenario = {"run": {"days": days}, "estate": {"establishments": establishments}}
-        simulate(scenario_from_mapping(scenario), 7, source, progress=False)
-        store = open_store(Settings(home=home, environment="test"))
-        try:
-            ctx = IngestContext.create(store, Settings(home=home, environment="test"))
-            load_prisons(ctx)
-            manifest = json.loads((source / "manifest.json").read_text())
-            for entry in manifest["files"]:
-                ingest_file(ctx, entry["kind"], source / entry["path"])
-        finally:
-            store.dispose()
-        (home / "ingested").write_text("yes")
-    return {"home": str(home)}
+    return simulated_home(work, {"run": {"days": days},
+                                 "estate": {"establishments": establishments}})
 
 
 def attribute(home: str, engine: str, driver_memory: str) -> dict[str, Any]:
