@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -62,13 +64,17 @@ class PipelineResult:
 MATCH_SLICE_BURSTS = 5_000_000
 
 
-def build_features(engine: AnalyticEngine, params: RunParams) -> None:
-    """Every feature table up to the comparison vectors."""
+def build_features(engine: AnalyticEngine, params: RunParams,
+                   after: Mapping[str, Callable[[AnalyticEngine], None]] | None = None) -> None:
+    """Every feature table up to the comparison vectors; ``after`` names steps to follow
+    with the caller's own (an incremental run widens ``cw_f_cand`` to every day's)."""
     for name, step in FEATURE_STEPS:
         if name == "cw_f_rfm":
             _match_in_slices(engine, params)
         else:
             engine.materialize(name, step(engine.dialect, params))
+        if after and name in after:
+            after[name](engine)
 
 
 def _match_in_slices(engine: AnalyticEngine, params: RunParams) -> None:
@@ -145,11 +151,33 @@ def learn_handover(engine: AnalyticEngine) -> tuple[float, float]:
 
 
 def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> None:
-    """Per-day probabilities for IMEIs, IMSIs and, through their SIMs, numbers (cw_f_daily)."""
+    """Per-day probabilities for IMEIs, IMSIs and, through their SIMs, numbers (cw_f_daily);
+    ``cw_f_state``, the per-day rows a later incremental run carries over, is every day's."""
     d = engine.dialect
     engine.materialize("cw_f_score", scoring.score_sql(d, est, params))
+    engine.materialize("cw_f_state",
+                       f"SELECT {scoring.DAILY_COLUMNS} FROM cw_f_score")  # noqa: S608
     engine.materialize("cw_f_num", scoring.numbers_sql(d))
     engine.materialize("cw_f_daily", scoring.daily_sql(d))
+
+
+def score_from(engine: AnalyticEngine, est: Estimate, params: RunParams, cut: date) -> None:
+    """Score the days from ``cut`` on and join them to the last run's earlier days.
+
+    The features were built over the lake from ``cut - window`` on, so days before the
+    cut saw part of their window only: their rows are the last run's (``cw_base_state``,
+    :mod:`cellwatch.attribution.increment`). Numbers are attributed again over every
+    day, through today's links, from the SIMs' rows: a small table, not the lake.
+    """
+    d = engine.dialect
+    day = f"DATE '{cut.isoformat()}'"  # ISO digits and dashes only
+    engine.materialize("cw_f_new", scoring.score_sql(d, est, params))
+    engine.materialize("cw_f_score", f"SELECT * FROM cw_f_new WHERE eday >= {day}")  # noqa: S608
+    engine.materialize("cw_f_state", (
+        f"SELECT {scoring.DAILY_COLUMNS} FROM cw_base_state WHERE eday < {day} "  # noqa: S608
+        f"UNION ALL SELECT {scoring.DAILY_COLUMNS} FROM cw_f_score"))
+    engine.materialize("cw_f_num", scoring.numbers_sql(d, "cw_f_state"))
+    engine.materialize("cw_f_daily", scoring.daily_sql(d, "cw_f_state"))
 
 
 def run_pipeline(engine: AnalyticEngine, params: RunParams | None = None,
@@ -160,3 +188,29 @@ def run_pipeline(engine: AnalyticEngine, params: RunParams | None = None,
     est = est or fit(engine, params)
     score(engine, est, params)
     return PipelineResult(est)
+
+
+def run_increment(engine: AnalyticEngine, lake_dir: Path, params: RunParams, est: Estimate,
+                  cut: date, widen: Callable[[AnalyticEngine], date | None]) -> date:
+    """Features over the lake from ``cut - window`` on, then :func:`score_from`; returns
+    the cut the run scored from.
+
+    ``widen`` replaces ``cw_f_cand`` by every day's candidates and returns the earliest
+    night a candidate's new evidence reaches back to (a zone is checked within a window
+    either side of a pair's evidence, :func:`features.zone_sql`): when that is before
+    ``cut``, the features are built again from there.
+    """
+    earliest: list[date | None] = [None]
+
+    def after_candidates(e: AnalyticEngine) -> None:
+        earliest[0] = widen(e)
+
+    for _ in range(2):
+        # UTC day partitions: evening events of a night sit in the next UTC day, so one more.
+        engine.events_since(lake_dir, cut - timedelta(days=int(params.window_days) + 1))
+        build_features(engine, params, {"cw_f_cand": after_candidates})
+        if earliest[0] is None or earliest[0] >= cut:
+            break
+        cut = earliest[0]
+    score_from(engine, est, params, cut)
+    return cut

@@ -6,18 +6,27 @@ any attribution can be traced to the weights that produced it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import cast
 
 from sqlalchemy import Table, insert
 
 from cellwatch.attribution import calibration
+from cellwatch.attribution.carry import carry_over
 from cellwatch.attribution.explain import evidence_items
 from cellwatch.attribution.graph import BuildReport, LinkLimits, update_links
+from cellwatch.attribution.increment import (
+    INCREMENT,
+    Plan,
+    plan_run,
+    prune_states,
+    save_state,
+    widen_candidates,
+)
 from cellwatch.attribution.models import Attribution, AttributionRun, EvidenceItem
 from cellwatch.attribution.params import RunParams
-from cellwatch.attribution.pipeline import PipelineResult, run_pipeline
+from cellwatch.attribution.pipeline import PipelineResult, run_increment, run_pipeline
 from cellwatch.attribution.scoring import stored_intervals_sql
 from cellwatch.attribution.sources import open_engine
 from cellwatch.lake import AnalyticEngine
@@ -39,13 +48,17 @@ class RunReport:
     attributions: int
     identifiers: int
     result: PipelineResult
+    plan: Plan
 
 
-def _write(store: Store, run_id: int, engine: AnalyticEngine, params: RunParams) -> int:
+def _write(store: Store, run_id: int, engine: AnalyticEngine, params: RunParams,
+           plan: Plan) -> int:
     """Insert intervals and their evidence batch by batch; returns how many intervals.
 
     Rows stream from the engine, so memory holds one batch whatever the run's size; one
-    transaction, so a failed run leaves nothing half-written.
+    transaction, so a failed run leaves nothing half-written. An incremental run writes
+    the intervals reaching its cut or later, and carries the last run's earlier ones over
+    (:func:`cellwatch.attribution.carry.carry_over`) in the same transaction.
     """
     count = 0
     # Core inserts on the tables, not ORM bulk inserts: the ORM's per-row bookkeeping was
@@ -54,8 +67,9 @@ def _write(store: Store, run_id: int, engine: AnalyticEngine, params: RunParams)
     table = cast(Table, Attribution.__table__)
     intervals = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     with store.session() as s:
-        for batch in engine.stream(stored_intervals_sql(engine.dialect, EVIDENCE_MAX_RANK),
-                                   WRITE_BATCH_ROWS):
+        since = plan.cut if plan.mode == INCREMENT else None
+        for batch in engine.stream(stored_intervals_sql(engine.dialect, EVIDENCE_MAX_RANK,
+                                                        since), WRITE_BATCH_ROWS):
             rows = batch.to_pylist()
             ids = s.execute(intervals, [
                 {"run_id": run_id, "identifier_type": r["identifier_type"],
@@ -69,6 +83,8 @@ def _write(store: Store, run_id: int, engine: AnalyticEngine, params: RunParams)
             if evidence:
                 s.execute(insert(cast(Table, EvidenceItem.__table__)), evidence)
             count += len(rows)
+        if since is not None and plan.base_run is not None:
+            count += carry_over(s, plan.base_run, run_id, since)
     return count
 
 
@@ -80,32 +96,48 @@ def _identifiers(engine: AnalyticEngine) -> int:
 
 
 def attribute(settings: Settings, store: Store, params: RunParams | None = None,
-              limits: LinkLimits | None = None) -> RunReport:
-    """Run attribution end to end and store the run; returns a short report."""
+              limits: LinkLimits | None = None, rebuild: bool = False) -> RunReport:
+    """Run attribution end to end and store the run; returns a short report.
+
+    By default the run continues the last one (:mod:`cellwatch.attribution.increment`):
+    only the days new evidence touches are scored again, with its estimate. ``rebuild``
+    recomputes every day and fits EM again.
+    """
     params = params or RunParams()
     limits = limits or LinkLimits()
+    saved = {"run": params.as_dict(), "limits": limits.as_dict(),
+             "calibration": calibration.load().provenance if params.calibrate else None}
     engine = open_engine(settings, store)
     try:
         with store.session() as s:
             run = AttributionRun(engine=engine.dialect.name, run_by=settings.principal,
-                                 params={"run": params.as_dict(), "limits": limits.as_dict(),
-                                         "calibration": calibration.load().provenance
-                                         if params.calibrate else None})
+                                 params=dict(saved))
             s.add(run)
             s.flush()
             run_id = run.id
         links = update_links(store, engine, limits)
-        result = run_pipeline(engine, params)
-        count = _write(store, run_id, engine, params)
+        plan = plan_run(settings, store, engine, saved, rebuild)
+        if plan.mode == INCREMENT and plan.cut is not None and plan.estimate is not None:
+            cut = run_increment(engine, settings.lake_dir, params, plan.estimate, plan.cut,
+                                lambda e: widen_candidates(e, params))
+            result = PipelineResult(plan.estimate)
+            plan = replace(plan, cut=cut)
+        else:
+            result = run_pipeline(engine, params, plan.estimate)
+        save_state(engine, settings, run_id, with_base=plan.mode == INCREMENT)
+        count = _write(store, run_id, engine, params, plan)
         identifiers = _identifiers(engine)
         with store.session() as s:
             stored = s.get(AttributionRun, run_id)
             assert stored is not None
-            stored.params = {**stored.params, "estimate": result.estimate.as_dict()}
+            stored.params = {**stored.params, "estimate": result.estimate.as_dict(),
+                             "increment": plan.as_dict()}
             stored.summary = {"intervals": count, "identifiers": identifiers,
-                              "links_added": links.added, "hubs": len(links.hubs)}
+                              "links_added": links.added, "hubs": len(links.hubs),
+                              "mode": plan.mode, "reason": plan.reason}
             stored.status = "DONE"
             stored.finished_at = datetime.now(UTC)
-        return RunReport(run_id, links, count, identifiers, result)
+        prune_states(settings, run_id)
+        return RunReport(run_id, links, count, identifiers, result, plan)
     finally:
         engine.close()

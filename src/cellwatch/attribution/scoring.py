@@ -14,12 +14,15 @@ are in other hands for a night. An analyst's confirmation takes the whole day.
 
 from __future__ import annotations
 
+from datetime import date
+
 from cellwatch.attribution import calibration
 from cellwatch.attribution.calibration import CLASS_SQL, Calibration
 from cellwatch.attribution.em import Estimate
 from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.window import FIELDS
 from cellwatch.lake import Dialect
+from cellwatch.lake.analytic_engine import check_name
 
 # Bits are clipped so 2**bits stays finite on every engine.
 MAX_BITS = 60.0
@@ -98,8 +101,11 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams, cal: Calibration | None =
     )
 
 
-def numbers_sql(d: Dialect) -> str:
+def numbers_sql(d: Dialect, scores: str = "cw_f_score") -> str:
     """cw_f_num: numbers (MSISDN) attributed through the SIMs they are on.
+
+    ``scores`` holds the SIMs' per-day attributions: the run's own (``cw_f_score``), or
+    for an incremental run every day's, carried and new (``cw_f_state``).
 
     A number on two SIMs over the period (a replacement SIM) takes the stronger of
     the two each day; a rejected number attribution is dropped. A number's probability
@@ -110,7 +116,8 @@ def numbers_sql(d: Dialect) -> str:
     return (
         "WITH x AS (SELECT 'MSISDN' AS identifier_type, l.b AS identifier, s.eday, "  # noqa: S608
         "s.prison_number, max(s.probability) AS probability, max(s.status) AS status "
-        "FROM cw_f_score s JOIN cw_links l ON l.a_type = 'IMSI' AND l.a = s.identifier "
+        f"FROM {check_name(scores)} s JOIN cw_links l ON l.a_type = 'IMSI' "
+        "AND l.a = s.identifier "
         "AND l.b_type = 'MSISDN' AND l.status IN ('ACTIVE', 'CONFIRMED', 'UNSURE') "
         "WHERE s.identifier_type = 'IMSI' GROUP BY 1, 2, 3, 4), "
         "t AS (SELECT x.* FROM x) "
@@ -122,12 +129,14 @@ def numbers_sql(d: Dialect) -> str:
     )
 
 
-def daily_sql(d: Dialect) -> str:
+DAILY_COLUMNS = "identifier_type, identifier, eday, prison_number, probability, rank, status"
+
+
+def daily_sql(d: Dialect, scores: str = "cw_f_score") -> str:
     """cw_f_daily: every identifier type's per-day attributions in one shape."""
     return (
-        "SELECT identifier_type, identifier, eday, prison_number, probability, rank, status "
-        "FROM cw_f_score UNION ALL SELECT identifier_type, identifier, eday, prison_number, "
-        "probability, rank, status FROM cw_f_num"
+        f"SELECT {DAILY_COLUMNS} FROM {check_name(scores)} "  # noqa: S608
+        f"UNION ALL SELECT {DAILY_COLUMNS} FROM cw_f_num"
     )
 
 
@@ -155,9 +164,15 @@ EVIDENCE_COLUMNS = ("v", "vendor_nights", "z", "ma_nights", "h", "pin_days", "ca
                     "last_day", "eday", "calls_today", "pin_today", "pin_today_shared")
 
 
-def stored_intervals_sql(d: Dialect, max_rank: int) -> str:
+def stored_intervals_sql(d: Dialect, max_rank: int, since: date | None = None) -> str:
     """Each interval with the scored row of its last day, when that day ranks the prisoner
-    ``max_rank`` or better (``scored`` is then true): what a run stores, in one pass."""
+    ``max_rank`` or better (``scored`` is then true): what a run stores, in one pass.
+
+    With ``since``, only the intervals that reach that day or later: what an incremental
+    run writes (its earlier intervals are the last run's, carried over).
+    """
+    # A date's ISO text is digits and dashes only.
+    tail = f" WHERE i.valid_to >= DATE '{since.isoformat()}'" if since is not None else ""
     cols = [f"s.{c}" for c in EVIDENCE_COLUMNS]
     cols += [f"s.{prefix}_{f}" for f in FIELDS for prefix in ("w", "l")]
     return (
@@ -165,5 +180,5 @@ def stored_intervals_sql(d: Dialect, max_rank: int) -> str:
         f"SELECT i.*, s.identifier IS NOT NULL AS scored, {', '.join(cols)} FROM i "
         f"LEFT JOIN cw_f_score s ON s.rank <= {int(max_rank)} "
         "AND s.identifier_type = i.identifier_type AND s.identifier = i.identifier "
-        "AND s.prison_number = i.prison_number AND s.eday = i.valid_to"
+        f"AND s.prison_number = i.prison_number AND s.eday = i.valid_to{tail}"
     )

@@ -55,13 +55,22 @@ def register(app: typer.Typer) -> None:
 def attribute_command(
     window: int = typer.Option(14, "--window", min=1, help="Trailing window, days."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    rebuild: bool = typer.Option(
+        False, "--rebuild", help="Recompute every day and fit the model again, rather than "
+        "update the days new evidence touches with the last run's model."),
 ) -> None:
-    """Update the identity graph and attribute every identifier (a new run)."""
+    """Update the identity graph and attribute every identifier (a new run).
+
+    A run continues the last one: the days new evidence touches are scored again and the
+    rest carried over; it says when it could not and re-scored every day instead.
+    """
     from cellwatch.attribution.service.runs import attribute_and_alert
 
     # The alert rules run after every attribution run (new attributions, new links).
-    report, alerts = attribute_and_alert(cli_access(settings_from_env()), window)
-    doc = {"run_id": report.run_id, "attributions": report.attributions,
+    report, alerts = attribute_and_alert(cli_access(settings_from_env()), window, rebuild)
+    doc = {"run_id": report.run_id, "mode": report.plan.mode, "reason": report.plan.reason,
+           "cut": report.plan.cut.isoformat() if report.plan.cut else None,
+           "attributions": report.attributions,
            "identifiers": report.identifiers, "links_added": report.links.added,
            "links_updated": report.links.updated, "hubs": report.links.hubs,
            "estimate": report.result.estimate.as_dict(), "alerts_raised": alerts}
@@ -69,7 +78,8 @@ def attribute_command(
         print_json(doc)
         return
     out = console()
-    out.print(f"run {report.run_id}: {report.attributions} attributions of "
+    out.print(f"run {report.run_id} ({report.plan.mode}: {report.plan.reason}): "
+              f"{report.attributions} attributions of "
               f"{report.identifiers} identifiers; links +{report.links.added} "
               f"(~{report.links.updated} updated), {len(report.links.hubs)} hubs reported; "
               f"{doc['alerts_raised']} alerts raised", highlight=False)

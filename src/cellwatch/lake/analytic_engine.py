@@ -16,11 +16,13 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, TypeAlias
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cellwatch.errors import LakeError
 from cellwatch.lake.layout import PARTITIONS
@@ -30,6 +32,10 @@ class Dialect:
     """SQL that differs between engines; the base class is DuckDB's."""
 
     name: ClassVar[str] = "duckdb"
+
+    def column(self, name: str) -> str:
+        """A column name quoted, so that one named like a keyword (``by``, ``at``) reads."""
+        return '"' + name.replace('"', '""') + '"'
 
     def trunc(self, unit: str, column: str) -> str:
         """Truncate a timestamp to ``unit`` (second, minute, hour, day, week, month)."""
@@ -111,6 +117,9 @@ class SparkDialect(Dialect):
     """Spark SQL's spelling of the same operations."""
 
     name: ClassVar[str] = "spark"
+
+    def column(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
 
     def trunc(self, unit: str, column: str) -> str:
         return f"date_trunc('{_unit(unit)}', {column})"
@@ -229,6 +238,23 @@ class AnalyticEngine(ABC):
         self.materialize(name, " UNION ALL ".join(f"SELECT * FROM ({part}) p{i}"  # noqa: S608
                                                   for i, part in enumerate(parts)))
 
+    def save(self, sql: str, directory: Path) -> None:
+        """Write the rows of ``sql`` as Parquet into ``directory`` (a new folder).
+
+        The base class goes through Arrow; DuckDB writes the file itself.
+        """
+        directory.mkdir(parents=True)
+        pq.write_table(self.run(sql), directory / "part-0.parquet")
+
+    def load(self, name: str, directory: Path) -> None:
+        """Make the rows :meth:`save` wrote into ``directory`` queryable as ``name``."""
+        self.register(name, pq.read_table(directory))
+
+    @abstractmethod
+    def events_since(self, lake_dir: Path, day: date) -> None:
+        """Narrow the ``detections`` and ``call_records`` views to partitions from ``day``
+        on (UTC days): what an incremental run reads."""
+
     @abstractmethod
     def register(self, name: str, table: pa.Table) -> None:
         """Make an Arrow table queryable under ``name``."""
@@ -278,6 +304,24 @@ class DuckDBEngine(AnalyticEngine):
         self.run(f"CREATE OR REPLACE TABLE {table} AS {parts[0]}")
         for part in parts[1:]:
             self.run(f"INSERT INTO {table} {part}")
+
+    def save(self, sql: str, directory: Path) -> None:
+        directory.mkdir(parents=True)
+        target = quoted(str(directory / "part-0.parquet"))
+        # The target is a path this process made; the SQL is the caller's analytic text.
+        self.run(f"COPY ({sql}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD)")
+
+    def load(self, name: str, directory: Path) -> None:
+        files = quoted(str(directory / "*.parquet"))
+        self.run(f"CREATE OR REPLACE VIEW {check_name(name)} AS "  # noqa: S608
+                 f"SELECT * FROM read_parquet('{files}')")
+
+    def events_since(self, lake_dir: Path, day: date) -> None:
+        # Imported here: the lake's view text lives with the Lake, which imports this module.
+        from cellwatch.lake.parquet_lake import view_sql
+
+        for kind in PARTITIONS:
+            self.run(view_sql(lake_dir, kind, since=day))
 
     def register(self, name: str, table: pa.Table) -> None:
         with duckdb_errors(f"register {name}"):

@@ -10,6 +10,8 @@ Partition columns (``establishment``, ``day``) live in the path only, not in the
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -119,3 +121,31 @@ def batch_files(lake_dir: Path, kind: str, batch_id: int) -> list[Path]:
     """The files one batch wrote (``part-{batch_id}-{n}.parquet``)."""
     levels = "/".join("*" for _ in PARTITIONS[check_kind(kind)])
     return sorted(kind_dir(lake_dir, kind).glob(f"{levels}/part-{batch_id}-*.parquet"))
+
+
+# A data file's name: the batch that wrote it and its number within the batch.
+_PART_NAME = re.compile(r"^part-(\d+)-\d+\.parquet$")
+
+
+def batch_days(lake_dir: Path, kind: str) -> list[tuple[int | None, date | None]]:
+    """(batch id, ``day`` partition) of every data file of ``kind``, read off the paths.
+
+    What an incremental attribution run asks of the lake (which batches are new since
+    the last run, and the earliest day they touch) without opening a file. A file not
+    named as :func:`cellwatch.lake.append_batch` names them gives ``None`` for what its
+    path does not say: the caller cannot tell when it came, and must not guess.
+    """
+    out: list[tuple[int | None, date | None]] = []
+    for path in data_files(lake_dir, kind):
+        match = _PART_NAME.match(path.name)
+        out.append((int(match.group(1)) if match else None, _partition_day(path.parent.name)))
+    return out
+
+
+def _partition_day(name: str) -> date | None:
+    if not name.startswith("day="):
+        return None
+    try:
+        return date.fromisoformat(name.removeprefix("day="))
+    except ValueError:
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,19 +113,23 @@ class Lake:
             con.close()
 
 
-def view_sql(root: Path, kind: str) -> str:
+def view_sql(root: Path, kind: str, since: date | None = None) -> str:
     """``CREATE OR REPLACE VIEW kind`` over its files, or over no rows when there are none.
 
     ``read_parquet`` fails on a glob that matches nothing, so an empty lake gets a view
     of the right columns and types that returns zero rows. Every file of a kind has the
     very same schema (:func:`cellwatch.lake.append.append_batch` casts to the layout), so
     the files are not unified by name: that would read every file's footer on each bind,
-    seconds per query once a national lake holds tens of thousands of files.
+    seconds per query once a national lake holds tens of thousands of files. With
+    ``since`` the view holds only the ``day`` partitions from then on (DuckDB prunes the
+    others by their path, unread).
     """
     partitions = PARTITIONS[kind]
     if data_files(root, kind):
         source = read_parquet_sql(kind, f"'{quoted(kind_glob(root, kind))}'")
-        return f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {source}"  # noqa: S608
+        # A date's ISO text is digits and dashes only.
+        where = f" WHERE day >= DATE '{since.isoformat()}'" if since is not None else ""
+        return f"CREATE OR REPLACE VIEW {kind} AS SELECT * FROM {source}{where}"  # noqa: S608
     columns = [f"CAST(NULL AS {DUCKDB_TYPES[f.type]}) AS {f.name}" for f in FILE_SCHEMAS[kind]] + [
         f"CAST(NULL AS {sqltype}) AS {name}" for name, sqltype in partitions
     ]

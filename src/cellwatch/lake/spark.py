@@ -149,6 +149,16 @@ class SparkEngine(AnalyticEngine):
                 frame = self._frame(schema.empty_table())
             frame.createOrReplaceTempView(kind)
 
+    def events_since(self, lake_dir: Path, day: date) -> None:
+        """Each kind's view, as :meth:`refresh_views` makes it, from ``day`` on."""
+        self.refresh_views(lake_dir)
+        from pyspark.sql import functions
+
+        for kind in KINDS:
+            with spark_errors(f"narrow {kind}"):
+                frame = self.spark.table(kind).where(functions.col("day") >= functions.lit(day))
+            frame.createOrReplaceTempView(kind)
+
     def files_source(self, root: Path, kind: str, files: Sequence[Path]) -> str:
         """A temporary view ``cw_files_<kind>`` over only ``files``, read as the kind's view
         reads them (``basePath`` keeps the partition columns); its name is the source."""

@@ -74,20 +74,22 @@ def _audit(access: Access, action: str, run_id: int, detail: dict[str, Any]) -> 
         access.audit(s, action, Target(Resource.ATTRIBUTION, f"run {run_id}"), detail=detail)
 
 
-def run_attribution(access: Access, params: RunParams) -> RunReport:
-    """A new attribution run over the whole estate, decided and audited."""
+def run_attribution(access: Access, params: RunParams, rebuild: bool = False) -> RunReport:
+    """A new attribution run over the whole estate, decided and audited: it continues the
+    last run where it can (the days new evidence touches), or ``rebuild`` recomputes all."""
     from cellwatch.attribution.run import attribute
 
     check_run(access, "run attribution")
     guard_queue_fresh(_settings(access), access.store)
-    report = attribute(_settings(access), access.store, params)
+    report = attribute(_settings(access), access.store, params, rebuild=rebuild)
     _audit(access, "attribute", report.run_id, {
         "attributions": report.attributions, "identifiers": report.identifiers,
-        "links_added": report.links.added})
+        "links_added": report.links.added, **report.plan.as_dict()})
     return report
 
 
-def attribute_and_alert(access: Access, window_days: int = 14) -> tuple[RunReport, int]:
+def attribute_and_alert(access: Access, window_days: int = 14,
+                        rebuild: bool = False) -> tuple[RunReport, int]:
     """A run (:func:`run_attribution`) over a trailing window of ``window_days``, then the
     alert rules a run can fire (new attributions, new links); the report and the number
     of alerts raised since the run began."""
@@ -95,7 +97,7 @@ def attribute_and_alert(access: Access, window_days: int = 14) -> tuple[RunRepor
     from cellwatch.attribution.params import RunParams
 
     before = high_water(access.store)
-    report = run_attribution(access, RunParams(window_days=window_days))
+    report = run_attribution(access, RunParams(window_days=window_days), rebuild)
     return report, run_after(_settings(access), access.store, "attribution", before)
 
 def evaluate_attribution(access: Access, truth: Path, out: Path,
