@@ -20,6 +20,7 @@ BENCHMARKS: list[str] = [
     "cellwatch.bench.simulator",
     "cellwatch.bench.targeting",
     "cellwatch.bench.attribution",
+    "cellwatch.bench.nightly",
     "cellwatch.bench.spark",
     "cellwatch.bench.pages",
     "cellwatch.bench.layout",
