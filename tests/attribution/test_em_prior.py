@@ -2,7 +2,9 @@
 
 The MAP update is plain EM's at strength 0 and the prior's centre at infinite strength;
 in between it is a distribution. On a small simulated estate, a strong prior holds the
-fitted m and u at the shipped centre, and strength 0 is the EM without it.
+fitted m and u at the shipped centre, and strength 0 is the EM without it. Scaled by
+evidence (round 9), a field seen on few pairs is moved less towards the centre than one
+seen on many, and the centre's mass on levels no row shows goes to the levels shown.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cellwatch.attribution import em_prior
-from cellwatch.attribution.em import dirichlet_map, estimate_assigned
+from cellwatch.attribution.em import (
+    dirichlet_map,
+    estimate_assigned,
+    evidence_strength,
+    observed_centre,
+)
 from cellwatch.attribution.params import RunParams
 from cellwatch.attribution.pipeline import build_features, fit
 from cellwatch.attribution.sources import open_engine
@@ -121,3 +128,93 @@ def test_a_strong_prior_holds_a_small_estate_at_the_centre(
     assert distance["strong"] < 1e-3
     assert distance["off"] > 0.1
     assert distance["strong"] <= distance["weak"] <= distance["off"] + 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0.0, 1e6), st.floats(0.0, 1e7),
+       st.one_of(st.just(0.0), st.floats(1e-3, 1e5)))
+def test_evidence_strength_rises_with_evidence_to_the_full_strength(
+        strength: float, evidence: float, half_pairs: float) -> None:
+    scaled = evidence_strength(strength, evidence, half_pairs)
+    assert evidence_strength(strength, evidence, 0.0) == strength
+    assert 0.0 <= scaled <= strength
+    assert scaled <= evidence_strength(strength, evidence + 10.0, half_pairs) + 1e-9
+    if half_pairs > 0:
+        assert abs(evidence_strength(strength, half_pairs, half_pairs) - strength / 2) \
+            <= 1e-9 * max(strength, 1.0)
+
+
+def test_observed_centre_moves_the_mass_of_unseen_levels_to_the_seen() -> None:
+    mean = np.array([0.1, 0.5, 0.3, 0.1])
+    out = observed_centre(mean, np.array([True, False, True, False]))
+    np.testing.assert_allclose(out, [0.25, 0.0, 0.75, 0.0])
+    np.testing.assert_allclose(observed_centre(mean, np.zeros(4, dtype=bool)), mean)
+
+
+def _rows(thin: int, rich: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of one candidate per identifier-day: field "a" known on ``thin`` of them,
+    "b" on ``rich``; the first half of each are the user (level 2 / 1), the rest not."""
+    rng = np.random.default_rng(seed)
+    n = max(thin, rich)
+    truth = rng.random(n) < 0.5
+    a = np.where(truth, 2, rng.integers(0, 2, n))
+    a[thin:] = -1
+    b = np.where(truth, 1, 0)
+    b[rich:] = -1
+    codes = (a + 1) + (b + 1) * 8
+    return (codes.astype(np.int64), np.arange(n, dtype=np.int64),
+            np.full(n, -1, dtype=np.int64))
+
+
+def _distance(est_side: dict[str, dict[int, float]], centre: dict[str, np.ndarray],
+              f: str) -> float:
+    return float(np.abs(np.array([est_side[f][lv] for lv in EM_FIELDS[f]])
+                        - centre[f]).sum())
+
+
+def test_a_thinly_seen_field_moves_less_towards_the_centre_than_a_rich_one() -> None:
+    codes, groups, labels = _rows(thin=30, rich=3000, seed=5)
+    fit = {name: estimate_assigned(codes, groups, labels, EM_FIELDS, iterations=40,
+                                   centre=CENTRE, strength=300.0, half_pairs=hp)
+           for name, hp in (("fixed", 0.0), ("scaled", 200.0))}
+    plain = estimate_assigned(codes, groups, labels, EM_FIELDS, iterations=40)
+    # Field "a" rests on 30 pairs: at a fixed 300 pseudo-pairs the centre outweighs it;
+    # scaled, it keeps most of its own fit (its m is nearer plain EM's than the centre's).
+    assert _distance(fit["scaled"].m, CENTRE[0], "a") > 2 * _distance(fit["fixed"].m,
+                                                                       CENTRE[0], "a")
+    assert _distance(fit["scaled"].m, {"a": np.array([plain.m["a"][lv] for lv in (0, 1, 2)])},
+                     "a") < _distance(fit["scaled"].m, CENTRE[0], "a")
+    # Field "b" rests on 3,000 and keeps nearly the full strength: scaling moves it a
+    # fraction of what it moves "a".
+    moved_a = _distance(fit["scaled"].m, CENTRE[0], "a") - _distance(fit["fixed"].m,
+                                                                      CENTRE[0], "a")
+    for scaled, fixed, c in ((fit["scaled"].m, fit["fixed"].m, CENTRE[0]),
+                             (fit["scaled"].u, fit["fixed"].u, CENTRE[1])):
+        assert abs(_distance(scaled, c, "b") - _distance(fixed, c, "b")) < moved_a / 4
+
+
+@settings(max_examples=40, deadline=None)
+@given(em_rows(), st.floats(1.0, 1e4), st.booleans())
+def test_strength_zero_is_plain_em_whatever_the_scaling(
+        data: tuple[np.ndarray, np.ndarray], half_pairs: float, observed_only: bool) -> None:
+    codes, groups = data
+    labels = np.full(len(codes), -1, dtype=np.int64)
+    plain = estimate_assigned(codes, groups, labels, EM_FIELDS, iterations=30)
+    off = estimate_assigned(codes, groups, labels, EM_FIELDS, iterations=30, centre=CENTRE,
+                            strength=0.0, half_pairs=half_pairs, observed_only=observed_only)
+    assert off.m == plain.m
+    assert off.u == plain.u
+    assert off.prior == plain.prior
+
+
+def test_only_shown_levels_take_the_centre_s_mass() -> None:
+    # No row has level 1 of "a"; the centre's 0.3 there goes to levels 0 and 2.
+    codes, groups, labels = _rows(thin=400, rich=400, seed=7)
+    keep = (codes & 7) != 2
+    codes, groups, labels = codes[keep], np.arange(int(keep.sum()), dtype=np.int64), labels[keep]
+    whole, shown = (estimate_assigned(codes, groups, labels, EM_FIELDS, iterations=40,
+                                      centre=CENTRE, strength=1e5, observed_only=only)
+                    for only in (False, True))
+    assert whole.m["a"][1] > 0.25
+    assert shown.m["a"][1] < 0.01
+    np.testing.assert_allclose([shown.m["a"][0], shown.m["a"][2]], [1 / 7, 6 / 7], atol=0.01)

@@ -105,24 +105,81 @@ def dirichlet_map(counts: F64, mean: F64, strength: float) -> F64:
     return share
 
 
+def evidence_strength(strength: float, evidence: float, half_pairs: float) -> float:
+    """The prior's pseudo-pairs for one field and side, given that side's evidence.
+
+    A fixed strength is a fixed number of pairs, so on a world whose match side rests on
+    a hundred expected pairs (calls for a fifth of the SIMs, docs/attribution.md, round
+    8: world 2106) the development worlds' centre outweighs the world and holds its
+    strongest levels below what its own rows show. Here the strength falls with the
+    field's own evidence, ``strength x n / (n + half_pairs)`` (half at ``half_pairs``
+    expected pairs), so the centre's share of the M-step, ``strength / (n + half_pairs
+    + strength)``, never passes ``strength / (half_pairs + strength)`` and a rich field
+    still gets nearly the full strength. ``half_pairs`` 0 keeps the fixed strength.
+    """
+    if half_pairs <= 0 or np.isinf(strength):
+        return strength
+    return strength * evidence / (evidence + half_pairs)
+
+
+def observed_centre(mean: F64, observed: npt.NDArray[np.bool_]) -> F64:
+    """The centre renormalised over the levels a world's rows show (all if none).
+
+    A level no row has (a vendor that locates to the wing never gives a zone level 2)
+    says nothing about how the levels the world does show are shared; the centre's mass
+    on it would only take pseudo-pairs from the levels that carry this world's evidence.
+    """
+    if not observed.any():
+        return mean
+    kept: F64 = np.where(observed, mean, 0.0)
+    out: F64 = kept / float(kept.sum())
+    return out
+
+
 # Dirichlet prior towards the development worlds' m and u (attribution.em_prior):
 # a centre per side and field, and its strength in pseudo-pairs.
 Centre = tuple[Levels, Levels]
+# How estimate_assigned applies that strength unless told (docs/attribution.md, round
+# 9): the expected pairs at which a field side gets half of it (0: all of it, always),
+# and whether the centre is renormalised over the levels the world's rows show.
+PRIOR_HALF_PAIRS = 0.0
+PRIOR_OBSERVED_ONLY = False
+
+
+@dataclass(frozen=True)
+class PriorRule:
+    """How the Dirichlet prior towards the centre is applied in the M-step.
+
+    ``strength`` pseudo-pairs at most; ``half_pairs`` scales them with each field's
+    evidence (:func:`evidence_strength`, 0: fixed); ``observed_only`` renormalises the
+    centre over the levels the rows show (:func:`observed_centre`).
+    """
+
+    strength: float = 0.0
+    half_pairs: float = 0.0
+    observed_only: bool = False
 
 
 def _m_step(fields: Mapping[str, Sequence[int]], lv: Mapping[str, npt.NDArray[np.int64]],
             weights: tuple[F64, F64], mu: tuple[Levels, Levels],
             prior: tuple[Levels, Levels], centre: Centre | None = None,
-            strength: float = 0.0) -> None:
+            rule: PriorRule = PriorRule()) -> None:
     """Update m and u in place from the match / non-match weight of each row of ``lv``."""
     for k, (side, w, p0) in enumerate(zip(mu, weights, prior, strict=True)):
         for f, levels in fields.items():
             counts = np.array([w[lv[f] == level].sum() for level in levels])
+            evidence = float(counts.sum())
             counts += PRIOR_PAIRS * p0[f]
             if centre is None or f not in centre[k]:
                 side[f][:] = dirichlet_map(counts, p0[f], 0.0)
-            else:
-                side[f][:] = dirichlet_map(counts, centre[k][f], strength)
+                continue
+            mean = centre[k][f]
+            # At infinite strength the centre is the answer, zeros and all: it is kept whole
+            # there, since a level at 0 in m and u would have no weight (log 0 / 0).
+            if rule.observed_only and not np.isinf(rule.strength):
+                mean = observed_centre(mean, np.isin(np.asarray(levels), lv[f]))
+            strength = evidence_strength(rule.strength, evidence, rule.half_pairs)
+            side[f][:] = dirichlet_map(counts, mean, strength)
 
 
 def _by_level(values: Levels, fields: Mapping[str, Sequence[int]]) -> dict[str, dict[int, float]]:
@@ -234,6 +291,8 @@ def estimate_assigned(
     start_prior: float = 0.1,
     centre: Centre | None = None,
     strength: float = 0.0,
+    half_pairs: float = PRIOR_HALF_PAIRS,
+    observed_only: bool = PRIOR_OBSERVED_ONLY,
 ) -> Estimate:
     """EM where each identifier-day has at most one user among its candidates.
 
@@ -246,9 +305,11 @@ def estimate_assigned(
     compete and EM learns what tells the user apart from the people around him.
     ``centre`` and ``strength`` shrink m and u towards the development worlds' estimates
     (:func:`dirichlet_map`): a world with few vectors moves little from them.
+    ``half_pairs`` and ``observed_only`` say how (:class:`PriorRule`).
     """
     uniq, pat = np.unique(codes, return_inverse=True)
     lv = decode(uniq.astype(np.int64), fields)
+    rule = PriorRule(strength, half_pairs, observed_only)
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     m0, u0 = _starts(fields, start or {})
     m = {f: v.copy() for f, v in m0.items()}
@@ -273,7 +334,7 @@ def estimate_assigned(
         w_m = np.bincount(pat, weights=post, minlength=len(uniq)).astype(np.float64)
         w_u = np.bincount(pat, weights=1.0 - post, minlength=len(uniq)).astype(np.float64)
         new_prior = _prior_odds(lam, post, sizes) if len(post) else 0.1
-        _m_step(fields, lv, (w_m, w_u), (m, u), (m0, u0), centre, strength)
+        _m_step(fields, lv, (w_m, w_u), (m, u), (m0, u0), centre, rule)
         history.append(new_prior)
         # Converged when neither the prior nor any vector's weight still moves.
         moved = float(np.abs(bits - last_bits).max()) if len(bits) else 0.0
