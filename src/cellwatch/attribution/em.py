@@ -139,9 +139,10 @@ def observed_centre(mean: F64, observed: npt.NDArray[np.bool_]) -> F64:
 # Dirichlet prior towards the development worlds' m and u (attribution.em_prior):
 # a centre per side and field, and its strength in pseudo-pairs.
 Centre = tuple[Levels, Levels]
-# How estimate_assigned applies that strength unless told (docs/attribution.md, round
-# 9): the expected pairs at which a field side gets half of it (0: all of it, always),
-# and whether the centre is renormalised over the levels the world's rows show.
+# How estimate_assigned applies that strength unless told: the expected pairs at which
+# a field side gets half of it (0: all of it, always), and whether the centre is
+# renormalised over the levels the world's rows show. Both off: round 9 measured them
+# and its rule kept neither (docs/attribution.md, Round 9).
 PRIOR_HALF_PAIRS = 0.0
 PRIOR_OBSERVED_ONLY = False
 
