@@ -4,16 +4,19 @@ Prisons run attribution each night. Day ``d``'s attribution reads evidence from 
 ``d - window + 1 .. d`` only (:class:`~cellwatch.attribution.params.RunParams`), so a new
 night's files change the days from the earliest day they touch (the *cut*) on, and
 nothing before it, as long as nothing else those days read has changed. Each run leaves
-its state beside the lake (``attribution-state/run-N``): its per-day attributions, a copy
-of the store tables the features read, its identity links and the identifiers through
-which links carry evidence. The next run compares:
+its state beside the lake (``attribution-state/run-N``): its per-day attributions, the
+occupancy and seizures it read, its identity links and the identifiers through which
+links carry evidence; and a digest of every other store table the features read, in the
+run's parameters. The next run compares:
 
 * the lake batches newer than the last run's give the earliest day new evidence touches
   (their earliest ``day`` partition, less one: a UTC day holds the end of the evening
   before); a pair is a candidate up to ``window - 1`` nights before its evidence
   (:func:`~cellwatch.attribution.window.candidates_sql`), so the cut is that much earlier;
-* the store tables, as far as they reach before the cut (occupancy and seizures are
-  clipped there), must be as the last run saw them;
+* the store tables must be as the last run saw them: occupancy and seizures, which grow
+  night by night, as far as they reach before the cut (the run keeps their rows); the
+  others by a digest of their rows (victims, contacts and staff phones are not copied
+  out of the store);
 * a link added, dropped or judged since may not touch a number that called without a
   SIM given, nor anything on a find: through those, links carry calls and finds to other
   identifiers on every day (a new SIM in a phone is such a link only if it was found).
@@ -130,7 +133,9 @@ def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, params: R
     reach = timedelta(days=int(params.window_days) - 1)
     cut = min(starts, default=datetime.now(UTC).date()) - reach
     clip = datetime.combine(cut + timedelta(days=1), time(0), tzinfo=UTC)
-    changed = [t for t in (*TIMED, *UNTIMED) if _differs(engine, t, clip)]
+    digests = digest_tables(engine)
+    changed = [t for t in TIMED if _differs(engine, t, clip)] + [
+        t for t in UNTIMED if digests[t] != (state.get("digests") or {}).get(t)]
     if changed:
         return rescore(f"{', '.join(changed)} changed before {cut.isoformat()}")
     touched = _links_touching_seen(engine)
@@ -168,8 +173,22 @@ def load_state(engine: AnalyticEngine, settings: Settings, run_id: int) -> None:
     engine.load("cw_base_state", root / "daily")
     engine.load("cw_base_links", root / "links")
     engine.load("cw_base_seen", root / "seen")
-    for table in (*TIMED, *UNTIMED):
+    for table in TIMED:
         engine.load(_base_name(table), root / "tables" / table)
+
+
+def digest_tables(engine: AnalyticEngine) -> dict[str, str]:
+    """Each untimed table's row count and sum of row hashes, as text (saved in the run)."""
+    return {table: _digest(engine, table) for table in UNTIMED}
+
+
+def _digest(engine: AnalyticEngine, table: str) -> str:
+    names = engine.run(f"SELECT * FROM {table} LIMIT 0").column_names  # noqa: S608
+    columns = [engine.dialect.column(c) for c in names if c not in IGNORED_COLUMNS]
+    # Fixed table and column names.
+    row = engine.run(f"SELECT count(*) AS n, sum({engine.dialect.row_hash(columns)}) "  # noqa: S608
+                     f"AS h FROM {table}").to_pylist()[0]
+    return f"{row['n']}:{row['h']}:{engine.dialect.name}"
 
 
 def _base_name(table: str) -> str:
@@ -238,7 +257,7 @@ def save_state(engine: AnalyticEngine, settings: Settings, run_id: int, with_bas
     engine.save(f"SELECT {DAILY_COLUMNS} FROM cw_f_state", root / "daily")  # noqa: S608
     engine.save(f"SELECT {LINK_COLUMNS} FROM cw_links", root / "links")  # noqa: S608
     engine.save(seen_sql(with_base), root / "seen")
-    for table in (*TIMED, *UNTIMED):
+    for table in TIMED:
         engine.save(f"SELECT * FROM {table}", root / "tables" / table)  # noqa: S608
 
 

@@ -19,6 +19,7 @@ from cellwatch.attribution.graph import BuildReport, LinkLimits, update_links
 from cellwatch.attribution.increment import (
     INCREMENT,
     Plan,
+    digest_tables,
     plan_run,
     prune_states,
     save_state,
@@ -122,13 +123,14 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
         else:
             result = run_pipeline(engine, params, plan.estimate)
         save_state(engine, settings, run_id, with_base=plan.mode == INCREMENT)
+        digests = digest_tables(engine)
         count = _write(store, run_id, engine, params, plan)
         identifiers = _identifiers(engine)
         with store.session() as s:
             stored = s.get(AttributionRun, run_id)
             assert stored is not None
             stored.params = {**stored.params, "estimate": result.estimate.as_dict(),
-                             "increment": plan.as_dict()}
+                             "increment": plan.as_dict() | {"digests": digests}}
             stored.summary = {"intervals": count, "identifiers": identifiers,
                               "links_added": links.added, "hubs": len(links.hubs),
                               "mode": plan.mode, "reason": plan.reason}
