@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -127,6 +127,17 @@ def _rescored(settings: Settings, store: Store, run_id: int) -> dict[tuple[Any, 
             for r in rows}
 
 
+def _start(sim: Path) -> Callable[[int, int], tuple[date, date]]:
+    """Day offsets of the simulated period as dates (first, last)."""
+    start = date.fromisoformat(json.loads((sim / "manifest.json").read_text())
+                               ["scenario"]["run"]["start_date"])
+
+    def days(first: int, last: int) -> tuple[date, date]:
+        return start + timedelta(days=first), start + timedelta(days=last)
+
+    return days
+
+
 def _assert_as_rescored(settings: Settings, store: Store, report: RunReport) -> None:
     stored, expected = _stored(store, report.run_id), _rescored(settings, store, report.run_id)
     assert set(stored) == set(expected), (
@@ -138,11 +149,7 @@ def _assert_as_rescored(settings: Settings, store: Store, report: RunReport) -> 
 def test_nightly_runs_store_what_a_full_rescore_stores(
         arriving: tuple[Path, Store], sqlite_settings: Settings, tmp_path: Path) -> None:
     sim, store = arriving
-    start = date.fromisoformat(json.loads((sim / "manifest.json").read_text())
-                               ["scenario"]["run"]["start_date"])
-
-    def days(first: int, last: int) -> tuple[date, date]:
-        return start + timedelta(days=first), start + timedelta(days=last)
+    days = _start(sim)
 
     _arrive(sqlite_settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
     first = attribute(sqlite_settings, store)

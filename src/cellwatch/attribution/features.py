@@ -165,9 +165,9 @@ def zone_sql(d: Dialect, p: RunParams) -> str:
     The zone is the vendor's own fix (:func:`fix_sql`) when it has one that night, else
     every cell the units that heard it cover (a long-range unit hears the neighbouring
     wings' cells too). Only candidate pairs are checked, and only on nights within a
-    window of their specific evidence (``cw_f_cand``'s ``d0``/``d1``): a wing-wide zone
-    holds a hundred prisoners, and pairing each candidate with every night of a year
-    would not scale.
+    window of one of their specific evidence days (``cw_f_cand``'s runs ``d0``/``d1``):
+    a wing-wide zone holds a hundred prisoners, and pairing each candidate with every
+    night of a year would not scale.
     """
     instant = occupant_instant("n.eday", p)
     reach = int(p.window_days) - 1

@@ -4,20 +4,26 @@ Prisons run attribution each night. Day ``d``'s attribution reads evidence from 
 ``d - window + 1 .. d`` only (:class:`~cellwatch.attribution.params.RunParams`), so a new
 night's files change the days from the earliest day they touch (the *cut*) on, and
 nothing before it, as long as nothing else those days read has changed. Each run leaves
-its state beside the lake (``attribution-state/run-N``): its per-day attributions, its
-candidate pairs, a copy of the store tables the features read, its identity links and
-the identifiers through which links carry evidence. The next run compares:
+its state beside the lake (``attribution-state/run-N``): its per-day attributions, the
+occupancy and seizures it read, its identity links and the identifiers through which
+links carry evidence; and a digest of every other store table the features read, in the
+run's parameters. The next run compares:
 
-* the lake batches newer than the last run's give the cut (their earliest ``day``
-  partition, less one: a UTC day holds the end of the evening before);
-* the store tables, as far as they reach before the cut (occupancy and seizures are
-  clipped there), must be as the last run saw them;
+* the lake batches newer than the last run's give the earliest day new evidence touches
+  (their earliest ``day`` partition, less one: a UTC day holds the end of the evening
+  before); a pair is a candidate up to ``window - 1`` nights before its evidence
+  (:func:`~cellwatch.attribution.window.candidates_sql`), so the cut is that much earlier;
+* the store tables must be as the last run saw them: occupancy and seizures, which grow
+  night by night, as far as they reach before the cut (the run keeps their rows); the
+  others by a digest of their rows (victims, contacts and staff phones are not copied
+  out of the store);
 * a link added, dropped or judged since may not touch a number that called without a
   SIM given, nor anything on a find: through those, links carry calls and finds to other
   identifiers on every day (a new SIM in a phone is such a link only if it was found).
 
-When all hold, the run reads the lake from ``cut - window`` on, scores the days from the
-cut on with the last run's estimate, and carries the earlier days over: the intervals it
+When all hold, the run reads the lake from what the days from the cut on read
+(:func:`~cellwatch.attribution.pipeline.run_increment`), scores them with the last run's
+estimate, and carries the earlier days over: the intervals it
 stores are those a full re-score with that estimate would store (the tests compare
 every interval over several increments). Otherwise it says why and re-scores every day
 with that estimate; ``--rebuild`` (or no usable last run) fits EM again as well. The
@@ -91,8 +97,8 @@ def lake_batches(settings: Settings) -> list[tuple[int | None, date | None]]:
     return [pair for kind in KINDS for pair in batch_days(settings.lake_dir, kind)]
 
 
-def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, saved: dict[str, Any],
-             rebuild: bool) -> Plan:
+def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, params: RunParams,
+             saved: dict[str, Any], rebuild: bool) -> Plan:
     """Decide how a run goes; ``saved`` is what this run will save as its parameters
     (``run``, ``limits``, ``calibration``), compared with the last run's."""
     files = lake_batches(settings)
@@ -122,9 +128,14 @@ def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, saved: di
     starts = [d - timedelta(days=1) for _, d in new if d is not None]
     if isinstance(last, date):
         starts.append(last + timedelta(days=1))
-    cut = min(starts, default=datetime.now(UTC).date())
+    # New evidence makes a pair a candidate on nights up to a window before it
+    # (window.candidates_sql): the days from there on are scored again.
+    reach = timedelta(days=int(params.window_days) - 1)
+    cut = min(starts, default=datetime.now(UTC).date()) - reach
     clip = datetime.combine(cut + timedelta(days=1), time(0), tzinfo=UTC)
-    changed = [t for t in (*TIMED, *UNTIMED) if _differs(engine, t, clip)]
+    digests = digest_tables(engine)
+    changed = [t for t in TIMED if _differs(engine, t, clip)] + [
+        t for t in UNTIMED if digests[t] != (state.get("digests") or {}).get(t)]
     if changed:
         return rescore(f"{', '.join(changed)} changed before {cut.isoformat()}")
     touched = _links_touching_seen(engine)
@@ -162,9 +173,22 @@ def load_state(engine: AnalyticEngine, settings: Settings, run_id: int) -> None:
     engine.load("cw_base_state", root / "daily")
     engine.load("cw_base_links", root / "links")
     engine.load("cw_base_seen", root / "seen")
-    engine.load("cw_base_cand", root / "cand")
-    for table in (*TIMED, *UNTIMED):
+    for table in TIMED:
         engine.load(_base_name(table), root / "tables" / table)
+
+
+def digest_tables(engine: AnalyticEngine) -> dict[str, str]:
+    """Each untimed table's row count and sum of row hashes, as text (saved in the run)."""
+    return {table: _digest(engine, table) for table in UNTIMED}
+
+
+def _digest(engine: AnalyticEngine, table: str) -> str:
+    names = engine.run(f"SELECT * FROM {table} LIMIT 0").column_names  # noqa: S608
+    columns = [engine.dialect.column(c) for c in names if c not in IGNORED_COLUMNS]
+    # Fixed table and column names.
+    row = engine.run(f"SELECT count(*) AS n, sum({engine.dialect.row_hash(columns)}) "  # noqa: S608
+                     f"AS h FROM {table}").to_pylist()[0]
+    return f"{row['n']}:{row['h']}:{engine.dialect.name}"
 
 
 def _base_name(table: str) -> str:
@@ -210,32 +234,6 @@ def _links_touching_seen(engine: AnalyticEngine) -> int:
     return int(engine.run(sql).column("n")[0].as_py())
 
 
-def widen_candidates(engine: AnalyticEngine, params: RunParams) -> date | None:
-    """Replace the window's ``cw_f_cand`` by every day's (the last run's spans joined to
-    the new ones) and return the earliest night whose zone check the new spans reach.
-
-    A pair's zone is checked on nights within ``window - 1`` either side of its specific
-    evidence (``d0``..``d1``): new evidence makes nights before it count, back to ``d0 -
-    reach`` for a new pair and to the old ``d1 + reach + 1`` for one seen again.
-    """
-    reach = int(params.window_days) - 1
-    key = "identifier_type, identifier, prison_number"
-    engine.materialize("cw_f_candnew", "SELECT * FROM cw_f_cand")
-    engine.materialize("cw_f_cand", (
-        f"SELECT {key}, CASE WHEN count(d0) < count(*) THEN NULL ELSE min(d0) END AS d0, "  # noqa: S608
-        "CASE WHEN count(d1) < count(*) THEN NULL ELSE max(d1) END AS d1 FROM ("
-        f"SELECT {key}, d0, d1 FROM cw_base_cand UNION ALL "
-        f"SELECT {key}, d0, d1 FROM cw_f_candnew) x GROUP BY 1, 2, 3"))
-    sql = (
-        "SELECT min(CASE WHEN o.identifier IS NULL OR m.d0 < o.d0 "  # noqa: S608
-        f"THEN m.d0 - {reach} WHEN m.d1 > o.d1 THEN o.d1 + {reach + 1} END) AS night "
-        "FROM cw_f_cand m LEFT JOIN cw_base_cand o ON o.identifier_type = m.identifier_type "
-        "AND o.identifier = m.identifier AND o.prison_number = m.prison_number "
-        "WHERE m.d0 IS NOT NULL")
-    night = engine.run(sql).column("night")[0].as_py()
-    return night if isinstance(night, date) else None
-
-
 def seen_sql(with_base: bool) -> str:
     """Every identifier through which a link carries evidence to another: a number
     calling with no SIM given (its calls go to the SIMs linked to it) and whatever a
@@ -259,8 +257,7 @@ def save_state(engine: AnalyticEngine, settings: Settings, run_id: int, with_bas
     engine.save(f"SELECT {DAILY_COLUMNS} FROM cw_f_state", root / "daily")  # noqa: S608
     engine.save(f"SELECT {LINK_COLUMNS} FROM cw_links", root / "links")  # noqa: S608
     engine.save(seen_sql(with_base), root / "seen")
-    engine.save("SELECT * FROM cw_f_cand", root / "cand")
-    for table in (*TIMED, *UNTIMED):
+    for table in TIMED:
         engine.save(f"SELECT * FROM {table}", root / "tables" / table)  # noqa: S608
 
 

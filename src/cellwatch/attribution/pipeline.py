@@ -41,7 +41,7 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_calldays", lambda d, p: calls.call_days_sql(d)),
     ("cw_f_seiz", calls.seizure_hits_sql),
     ("cw_f_follow", continuity.follow_sql),
-    ("cw_f_cand", lambda d, p: window.candidates_sql(d)),
+    ("cw_f_cand", window.candidates_sql),
     ("cw_f_zone", features.zone_sql),
     ("cw_f_pair", lambda d, p: window.pair_day_sql(d)),
     ("cw_f_active", window.active_sql),
@@ -64,17 +64,13 @@ class PipelineResult:
 MATCH_SLICE_BURSTS = 5_000_000
 
 
-def build_features(engine: AnalyticEngine, params: RunParams,
-                   after: Mapping[str, Callable[[AnalyticEngine], None]] | None = None) -> None:
-    """Every feature table up to the comparison vectors; ``after`` names steps to follow
-    with the caller's own (an incremental run widens ``cw_f_cand`` to every day's)."""
+def build_features(engine: AnalyticEngine, params: RunParams) -> None:
+    """Every feature table up to the comparison vectors."""
     for name, step in FEATURE_STEPS:
         if name == "cw_f_rfm":
             _match_in_slices(engine, params)
         else:
             engine.materialize(name, step(engine.dialect, params))
-        if after and name in after:
-            after[name](engine)
 
 
 def _match_in_slices(engine: AnalyticEngine, params: RunParams) -> None:
@@ -164,7 +160,7 @@ def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> None:
 def score_from(engine: AnalyticEngine, est: Estimate, params: RunParams, cut: date) -> None:
     """Score the days from ``cut`` on and join them to the last run's earlier days.
 
-    The features were built over the lake from ``cut - window`` on, so days before the
+    The features were built over the lake from some weeks before ``cut``, so days before the
     cut saw part of their window only: their rows are the last run's (``cw_base_state``,
     :mod:`cellwatch.attribution.increment`). Numbers are attributed again over every
     day, through today's links, from the SIMs' rows: a small table, not the lake.
@@ -191,26 +187,15 @@ def run_pipeline(engine: AnalyticEngine, params: RunParams | None = None,
 
 
 def run_increment(engine: AnalyticEngine, lake_dir: Path, params: RunParams, est: Estimate,
-                  cut: date, widen: Callable[[AnalyticEngine], date | None]) -> date:
-    """Features over the lake from ``cut - window`` on, then :func:`score_from`; returns
-    the cut the run scored from.
+                  cut: date) -> None:
+    """Features over the lake from as far back as the days from ``cut`` on read, then
+    :func:`score_from`.
 
-    ``widen`` replaces ``cw_f_cand`` by every day's candidates and returns the earliest
-    night a candidate's new evidence reaches back to (a zone is checked within a window
-    either side of a pair's evidence, :func:`features.zone_sql`): when that is before
-    ``cut``, the features are built again from there.
+    Day ``d`` reads the nights of its window; a night's zone check reads the pair's
+    evidence days within ``window - 1`` of it (:func:`window.candidates_sql`); and the
+    evening of a night sits in the next UTC day's partition: one day more.
     """
-    earliest: list[date | None] = [None]
-
-    def after_candidates(e: AnalyticEngine) -> None:
-        earliest[0] = widen(e)
-
-    for _ in range(2):
-        # UTC day partitions: evening events of a night sit in the next UTC day, so one more.
-        engine.events_since(lake_dir, cut - timedelta(days=int(params.window_days) + 1))
-        build_features(engine, params, {"cw_f_cand": after_candidates})
-        if earliest[0] is None or earliest[0] >= cut:
-            break
-        cut = earliest[0]
+    reach = int(params.window_days) - 1
+    engine.events_since(lake_dir, cut - timedelta(days=2 * reach + 2))
+    build_features(engine, params)
     score_from(engine, est, params, cut)
-    return cut

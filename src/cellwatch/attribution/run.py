@@ -6,7 +6,7 @@ any attribution can be traced to the weights that produced it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
@@ -19,10 +19,10 @@ from cellwatch.attribution.graph import BuildReport, LinkLimits, update_links
 from cellwatch.attribution.increment import (
     INCREMENT,
     Plan,
+    digest_tables,
     plan_run,
     prune_states,
     save_state,
-    widen_candidates,
 )
 from cellwatch.attribution.models import Attribution, AttributionRun, EvidenceItem
 from cellwatch.attribution.params import RunParams
@@ -116,22 +116,21 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
             s.flush()
             run_id = run.id
         links = update_links(store, engine, limits)
-        plan = plan_run(settings, store, engine, saved, rebuild)
+        plan = plan_run(settings, store, engine, params, saved, rebuild)
         if plan.mode == INCREMENT and plan.cut is not None and plan.estimate is not None:
-            cut = run_increment(engine, settings.lake_dir, params, plan.estimate, plan.cut,
-                                lambda e: widen_candidates(e, params))
+            run_increment(engine, settings.lake_dir, params, plan.estimate, plan.cut)
             result = PipelineResult(plan.estimate)
-            plan = replace(plan, cut=cut)
         else:
             result = run_pipeline(engine, params, plan.estimate)
         save_state(engine, settings, run_id, with_base=plan.mode == INCREMENT)
+        digests = digest_tables(engine)
         count = _write(store, run_id, engine, params, plan)
         identifiers = _identifiers(engine)
         with store.session() as s:
             stored = s.get(AttributionRun, run_id)
             assert stored is not None
             stored.params = {**stored.params, "estimate": result.estimate.as_dict(),
-                             "increment": plan.as_dict()}
+                             "increment": plan.as_dict() | {"digests": digests}}
             stored.summary = {"intervals": count, "identifiers": identifiers,
                               "links_added": links.added, "hubs": len(links.hubs),
                               "mode": plan.mode, "reason": plan.reason}

@@ -52,24 +52,36 @@ CONFIRMED = (
 )
 
 
-def candidates_sql(d: Dialect) -> str:
-    """cw_f_cand: every (identifier, prisoner) some specific evidence points at.
+def candidates_sql(d: Dialect, p: RunParams) -> str:
+    """cw_f_cand: every (identifier, prisoner) some specific evidence points at, with the
+    days it is within reach of that evidence.
 
-    ``d0``/``d1`` are the first and last days of that evidence (NULL for an analyst's
-    confirmation, which holds on every day): a pair is only a candidate within a window
-    of them, so nothing about it is needed further away.
+    ``d0``/``d1`` are the first and last days of a run of evidence days no more than
+    ``2 x (window_days - 1)`` apart (NULL for an analyst's confirmation, which holds on
+    every day): a pair is a candidate on nights within ``window_days - 1`` of one of its
+    evidence days, so nothing about it is needed further away. A pair seen again after a
+    longer gap starts a new run: the nights of the gap are more than a window from any of
+    its evidence, and evidence that arrives later cannot reach back into them (which is
+    what lets a nightly run stop a bounded number of days back, attribution.increment).
     """
+    gap = 2 * (int(p.window_days) - 1)
+    key = "identifier_type, identifier, prison_number"
+    dn = f"CAST(round({d.epoch_seconds('CAST(eday AS TIMESTAMP)')} / 86400.0) AS INTEGER)"
     return (
         "WITH e AS (SELECT identifier_type, identifier, prison_number, eday FROM cw_f_hits "  # noqa: S608
         "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_pin "
         "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_seiz "
         "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_prot "
         "UNION ALL SELECT identifier_type, identifier, prison_number, eday FROM cw_f_fixhits "
-        f"UNION ALL SELECT subject_type, subject, object, NULL FROM {CONFIRMED}) "
-        "SELECT identifier_type, identifier, prison_number, "
-        "CASE WHEN count(eday) < count(*) THEN NULL ELSE min(eday) END AS d0, "
-        "CASE WHEN count(eday) < count(*) THEN NULL ELSE max(eday) END AS d1 "
-        "FROM e GROUP BY 1, 2, 3"
+        f"UNION ALL SELECT subject_type, subject, object, NULL FROM {CONFIRMED}), "
+        f"days AS (SELECT DISTINCT {key}, eday, {dn} AS dn FROM e WHERE eday IS NOT NULL), "
+        f"g AS (SELECT days.*, CASE WHEN dn - lag(dn) OVER (PARTITION BY {key} ORDER BY dn) "
+        f"<= {gap} THEN 0 ELSE 1 END AS starts FROM days), "
+        f"r AS (SELECT g.*, sum(starts) OVER (PARTITION BY {key} ORDER BY dn "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run FROM g) "
+        f"SELECT {key}, min(eday) AS d0, max(eday) AS d1 FROM r GROUP BY {key}, run "
+        f"UNION ALL SELECT DISTINCT {key}, CAST(NULL AS DATE), CAST(NULL AS DATE) FROM e "
+        "WHERE eday IS NULL"
     )
 
 

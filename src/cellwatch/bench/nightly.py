@@ -5,8 +5,9 @@ day; everything but the last night is ingested and attributed in full (a rebuild
 then the last night's detections and call records arrive and ``attribute`` continues the
 last run (an increment, timed). Beside them, one group-by scan of that night's
 detections: the issue asks for an increment within 5 s and within three such scans plus
-a fixed cost that does not grow with history, so the longest history's increment is
-also compared with the shortest's.
+a fixed cost that does not grow with history. An increment reads about six weeks of
+the lake (docs/lake.md, "Nightly attribution"), so the two longest histories, both past
+that, are compared: the longer may cost at most 1.5 times the shorter.
 
 Run alone with ``python -m cellwatch.bench.nightly WORK_DIR``, or through
 ``python -m cellwatch.bench --only nightly``.
@@ -23,9 +24,9 @@ from typing import Any
 from cellwatch.bench.common import BenchOptions, BenchResult, run_child
 
 INCREMENT_TARGET_SECONDS = 5.0
-# The longest history's increment over the shortest's: "does not grow with history".
+# The longest history's increment over the next longest's: "does not grow with history".
 GROWTH_TARGET = 1.5
-QUICK_HISTORIES = (30, 90)
+QUICK_HISTORIES = (60, 120)
 FULL_HISTORIES = (30, 90, 365, 730)
 FULL_SCALE_ROWS = 10_000_000
 
@@ -163,8 +164,8 @@ def run(options: BenchOptions) -> list[BenchResult]:
                     f"d{days}_increment_mode": inc["mode"],
                     f"d{days}_night_rows": scan["night_rows"],
                     f"d{days}_night_scan_seconds": round(scan["scan_seconds"], 3)}
-    growth = increments[-1] / max(increments[0], 1e-6)
-    metrics["growth_longest_over_shortest"] = round(growth, 2)
+    growth = increments[-1] / max(increments[-2], 1e-6)
+    metrics["growth_longest_over_next"] = round(growth, 2)
     modes_ok = all(metrics[f"d{d}_increment_mode"] == "increment" for d in histories)
     return [BenchResult(
         name="nightly attribution", metrics=metrics,

@@ -45,6 +45,10 @@ class Dialect:
         """A stable hexadecimal digest of a string (MD5 on both engines)."""
         return f"md5({expression})"
 
+    def row_hash(self, columns: Sequence[str]) -> str:
+        """A 64-bit hash of a row's values (each engine its own: compare within one)."""
+        return f"CAST(hash({', '.join(columns)}) AS DECIMAL(20, 0))"
+
     def array_agg(self, expression: str) -> str:
         """Collect values of a group into a list."""
         return f"list({expression})"
@@ -120,6 +124,9 @@ class SparkDialect(Dialect):
 
     def column(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"
+
+    def row_hash(self, columns: Sequence[str]) -> str:
+        return f"CAST(xxhash64({', '.join(columns)}) AS DECIMAL(20, 0))"
 
     def trunc(self, unit: str, column: str) -> str:
         return f"date_trunc('{_unit(unit)}', {column})"
