@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,13 @@ import pytest
 from sqlalchemy import select
 
 from cellwatch.attribution.explain import evidence_items
-from cellwatch.attribution.increment import INCREMENT, REBUILD, RESCORE, estimate_from_saved
+from cellwatch.attribution.increment import (
+    INCREMENT,
+    REBUILD,
+    RESCORE,
+    estimate_from_saved,
+    state_dir,
+)
 from cellwatch.attribution.judgements import judge
 from cellwatch.attribution.models import Attribution, AttributionRun, EvidenceItem
 from cellwatch.attribution.params import RunParams
@@ -197,3 +204,22 @@ def test_a_judgement_since_the_last_run_rescores_every_day_and_rebuild_fits_agai
     assert any(k[1] == subject and k[2] == who and k[3] == "CONFIRMED" for k in confirmed)
     rebuilt = attribute(sqlite_settings, store, rebuild=True)
     assert rebuilt.plan.mode == REBUILD
+
+
+def test_a_run_without_the_last_runs_state_rebuilds_and_says_why(
+        arriving: tuple[Path, Store], sqlite_settings: Settings, tmp_path: Path) -> None:
+    sim, store = arriving
+    days = _start(sim)
+    _arrive(sqlite_settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
+    first = attribute(sqlite_settings, store)
+    shutil.rmtree(state_dir(sqlite_settings, first.run_id))
+    again = attribute(sqlite_settings, store)
+    assert again.plan.mode == REBUILD
+    assert again.plan.reason == f"run {first.run_id} left no state to continue from"
+    # Its own state is there for the next run, and only the newest states are kept.
+    assert state_dir(sqlite_settings, again.run_id).is_dir()
+    third = attribute(sqlite_settings, store)
+    fourth = attribute(sqlite_settings, store)
+    assert (third.plan.mode, fourth.plan.mode) == (INCREMENT, INCREMENT)
+    kept = sorted(p.name for p in state_dir(sqlite_settings, 0).parent.iterdir())
+    assert kept == [f"run-{third.run_id}", f"run-{fourth.run_id}"]
