@@ -45,6 +45,10 @@ class RunParams:
     # (attribution.em_prior); 0 turns it off. Chosen by leave-one-world-out on the
     # development worlds (docs/attribution.md, Round 6).
     em_prior_strength: float = 100.0
+    # Learn how often a phone has a second user a night and let a candidate's share of
+    # a night rise towards his own odds that often (attribution.scoring.share_sql); off,
+    # one user a night. Decided on fresh worlds (docs/attribution.md, Round 10).
+    share_nights: bool = False
     # Map each probability through the shipped calibration by night class
     # (attribution.calibration); off only to fit that map.
     calibrate: bool = True

@@ -133,7 +133,8 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
         if best is None or generic.prior > best.prior:
             best = generic
     unplaced, placed = learn_handover(engine)
-    return replace(best, handover=unplaced, handover_placed=placed)
+    shared = learn_sharing(engine) if params.share_nights else 0.0
+    return replace(best, handover=unplaced, handover_placed=placed, shared=shared)
 
 
 def learn_handover(engine: AnalyticEngine) -> tuple[float, float]:
@@ -144,6 +145,30 @@ def learn_handover(engine: AnalyticEngine) -> tuple[float, float]:
     rates = [window.handover_rate(int(rows[k]["n"]) if k in rows else 0,
                                   int(rows[k]["handed"]) if k in rows else 0) for k in (0, 1)]
     return rates[0], rates[1]
+
+
+def learn_sharing(engine: AnalyticEngine) -> float:
+    """How often a phone someone used that night had a second user
+    (:func:`window.sharing_sql`): lower 90% bound of the Beta posterior, so a run with
+    few nights of own calls scores about as one user a night; guessed high, the rate
+    lifts rivals' rows on phones nobody shares."""
+    row = engine.run(window.sharing_sql(engine.dialect)).to_pylist()[0]
+    return sharing_rate(int(row["n"] or 0), int(row["shared"] or 0))
+
+
+def sharing_rate(n: int, shared: int) -> float:
+    """Lower 90% bound on the sharing rate, ``shared`` of ``n`` nights (Beta posterior
+    from the handover's prior, normal approximation); 0 with no nights.
+
+    >>> sharing_rate(0, 0)
+    0.0
+    >>> round(sharing_rate(1000, 400), 3)
+    0.377
+    """
+    a, b = window.HANDOVER_PRIOR[0] + shared, window.HANDOVER_PRIOR[1] + n - shared
+    mean = a / (a + b)
+    sd = (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5
+    return float(max(0.0, mean - window.HANDOVER_Z * sd))
 
 
 def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> None:

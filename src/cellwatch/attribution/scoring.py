@@ -9,7 +9,10 @@ it that night whoever else did (phones are rented and shared), so he keeps his o
 odds, ``odds_i / (1 + odds_i)``, outside the competition; and a night with no call of
 the candidate's own keeps only ``1 - handover`` of his share (``1 - handover_placed``
 when the phone was placed in his cell that night), the learned rate at which phones
-are in other hands for a night. An analyst's confirmation takes the whole day.
+are in other hands for a night. Where phones are shared, the night is two men's as often
+as a second man's own calls show it (``Estimate.shared``, :func:`share_sql`): the share
+mixes one user a night with each man's own odds. An analyst's confirmation takes the
+whole day.
 """
 
 from __future__ import annotations
@@ -46,6 +49,20 @@ def weight_case(est: Estimate, name: str) -> str:
     return f"CASE {arms} ELSE 0.0 END"
 
 
+def share_sql(shared: float) -> str:
+    """A candidate's probability of use on a night his own calls do not settle.
+
+    With ``shared`` 0, his share of one user a night, ``odds_i / (1 + sum_j odds_j)``.
+    Otherwise the night is shared with probability ``shared`` (the learned rate at which
+    a second man's own calls show him on a phone someone used that night), and then each
+    man's chance is his own odds, ``odds_i / (1 + odds_i)``, as if alone on it.
+    """
+    exclusive = "odds / (1.0 + t.day_odds)"
+    if shared <= 0.0:
+        return exclusive
+    return f"({1.0 - shared!r} * {exclusive} + {shared!r} * odds / (1.0 + odds))"
+
+
 def score_sql(d: Dialect, est: Estimate, p: RunParams, cal: Calibration | None = None) -> str:
     """cw_f_score: top candidates per identifier-day with weights and probabilities.
 
@@ -62,6 +79,7 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams, cal: Calibration | None =
     total = " + ".join(weight_case(est, f) for f in FIELDS)
     odds = est.prior / (1.0 - est.prior)
     key = "identifier_type, identifier, eday"
+    share = share_sql(float(est.shared))
     return (
         f"WITH b AS (SELECT {key}, prison_number, {KEEP_TONIGHT} AS keep, "  # noqa: S608
         f"{CLASS_SQL} AS night, "
@@ -79,10 +97,10 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams, cal: Calibration | None =
         # A man who called his own PIN numbers from the phone that night used it that
         # night, whoever else did: phones are rented and shared, so his probability is
         # his own odds, not a share of the night's (the others' still compete).
-        "f AS (SELECT o.*, t.day_confirmed, odds / (1.0 + t.day_odds) AS model_p, "
+        f"f AS (SELECT o.*, t.day_confirmed, {share} AS model_p, "
         "CASE WHEN t.day_confirmed = 1 THEN CAST(o.confirmed AS DOUBLE) "
         "WHEN o.keep = 2 THEN odds / (1.0 + odds) "
-        "ELSE odds / (1.0 + t.day_odds) * CASE o.keep "
+        f"ELSE {share} * CASE o.keep "
         f"WHEN 1 THEN {1.0 - float(est.handover_placed)!r} "
         f"ELSE {1.0 - float(est.handover)!r} END END AS raw_p "
         "FROM o JOIN t ON t.identifier_type = o.identifier_type "

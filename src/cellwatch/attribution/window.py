@@ -355,6 +355,18 @@ def handover_sql(d: Dialect) -> str:
     )
 
 
+def sharing_sql(d: Dialect) -> str:
+    """Identifier-nights on which some candidate called his own PIN numbers (``n``), and
+    how many of them had a second such candidate (``shared``): two men each shown on the
+    phone that night by calls of their own."""
+    return (
+        "WITH o AS (SELECT identifier_type, identifier, eday, count(*) AS own "
+        "FROM cw_f_vec WHERE l_today = 2 GROUP BY 1, 2, 3) "
+        "SELECT count(*) AS n, coalesce(sum(CASE WHEN own >= 2 THEN 1 ELSE 0 END), 0) "
+        "AS shared FROM o"
+    )
+
+
 def handover_rate(n: int, handed: int) -> float:
     """Upper 90% bound on the handover rate, ``handed`` of ``n`` nights seen
     (Beta posterior from :data:`HANDOVER_PRIOR`, normal approximation).
