@@ -56,11 +56,12 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def arriving(simulated: Path, sqlite_settings: Settings) -> Iterator[tuple[Path, Store]]:
-    """The store with everything but the events, which the test ingests in parts."""
-    store = open_store(sqlite_settings)
+def arriving(simulated: Path, settings: Settings) -> Iterator[tuple[Path, Store]]:
+    """The store (each engine) with everything but the events, which the test ingests in
+    parts."""
+    store = open_store(settings)
     try:
-        ctx = IngestContext(store, sqlite_settings, "system")
+        ctx = IngestContext(store, settings, "system")
         load_prisons(ctx)
         for f in _manifest(simulated):
             if f["kind"] not in EVENTS:
@@ -154,40 +155,40 @@ def _assert_as_rescored(settings: Settings, store: Store, report: RunReport) -> 
 
 
 def test_nightly_runs_store_what_a_full_rescore_stores(
-        arriving: tuple[Path, Store], sqlite_settings: Settings, tmp_path: Path) -> None:
+        arriving: tuple[Path, Store], settings: Settings, tmp_path: Path) -> None:
     sim, store = arriving
     days = _start(sim)
 
-    _arrive(sqlite_settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
-    first = attribute(sqlite_settings, store)
+    _arrive(settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
+    first = attribute(settings, store)
     assert first.plan.mode == REBUILD
     # Nights 3-5, then 6-8 for one prison only, then the other's 6-8 late with 9-11.
     arrivals = [(["HEI-00001", "MDI-00001"], days(3, 5)), (["HEI-00002"], days(6, 8)),
                 (["MDI-00002", "HEI-00003", "MDI-00003"], days(9, 12))]
     cuts = []
     for chunks, calls in arrivals:
-        _arrive(sqlite_settings, store, sim, chunks, calls, tmp_path)
-        report = attribute(sqlite_settings, store)
+        _arrive(settings, store, sim, chunks, calls, tmp_path)
+        report = attribute(settings, store)
         assert report.plan.base_run == report.run_id - 1
         assert report.plan.mode == INCREMENT, report.plan.reason
         cuts.append(report.plan.cut)
-        _assert_as_rescored(sqlite_settings, store, report)
+        _assert_as_rescored(settings, store, report)
     # The late prison's nights took the last cut back to their first day at least.
     late = days(6, 8)[0]
     assert cuts[2] is not None
     assert cuts[2] < late
     # Nothing new: every interval carried over, the same as the run before.
-    same = attribute(sqlite_settings, store)
+    same = attribute(settings, store)
     assert same.plan.mode == INCREMENT
     assert _stored(store, same.run_id) == _stored(store, same.run_id - 1)
 
 
 def test_a_judgement_since_the_last_run_rescores_every_day_and_rebuild_fits_again(
-        arriving: tuple[Path, Store], sqlite_settings: Settings, tmp_path: Path) -> None:
+        arriving: tuple[Path, Store], settings: Settings, tmp_path: Path) -> None:
     sim, store = arriving
-    _arrive(sqlite_settings, store, sim, ["HEI-00000", "MDI-00000", "HEI-00001", "MDI-00001"],
+    _arrive(settings, store, sim, ["HEI-00000", "MDI-00000", "HEI-00001", "MDI-00001"],
             (date(2000, 1, 1), date(2100, 1, 1)), tmp_path)
-    first = attribute(sqlite_settings, store)
+    first = attribute(settings, store)
     assert first.attributions > 0
     with store.session() as s:
         top = s.scalars(select(Attribution).where(Attribution.run_id == first.run_id,
@@ -196,30 +197,30 @@ def test_a_judgement_since_the_last_run_rescores_every_day_and_rebuild_fits_agai
         kind, subject, who = top.identifier_type, top.identifier, top.prison_number
     judge(store, "ATTRIBUTION", kind, subject, "PRISONER", who, "CONFIRMED", "seen in his cell",
           "analyst")
-    again = attribute(sqlite_settings, store)
+    again = attribute(settings, store)
     assert again.plan.mode == RESCORE
     assert "cw_judgements" in again.plan.reason
-    _assert_as_rescored(sqlite_settings, store, again)
+    _assert_as_rescored(settings, store, again)
     confirmed = _stored(store, again.run_id)
     assert any(k[1] == subject and k[2] == who and k[3] == "CONFIRMED" for k in confirmed)
-    rebuilt = attribute(sqlite_settings, store, rebuild=True)
+    rebuilt = attribute(settings, store, rebuild=True)
     assert rebuilt.plan.mode == REBUILD
 
 
 def test_a_run_without_the_last_runs_state_rebuilds_and_says_why(
-        arriving: tuple[Path, Store], sqlite_settings: Settings, tmp_path: Path) -> None:
+        arriving: tuple[Path, Store], settings: Settings, tmp_path: Path) -> None:
     sim, store = arriving
     days = _start(sim)
-    _arrive(sqlite_settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
-    first = attribute(sqlite_settings, store)
-    shutil.rmtree(state_dir(sqlite_settings, first.run_id))
-    again = attribute(sqlite_settings, store)
+    _arrive(settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
+    first = attribute(settings, store)
+    shutil.rmtree(state_dir(settings, first.run_id))
+    again = attribute(settings, store)
     assert again.plan.mode == REBUILD
     assert again.plan.reason == f"run {first.run_id} left no state to continue from"
     # Its own state is there for the next run, and only the newest states are kept.
-    assert state_dir(sqlite_settings, again.run_id).is_dir()
-    third = attribute(sqlite_settings, store)
-    fourth = attribute(sqlite_settings, store)
+    assert state_dir(settings, again.run_id).is_dir()
+    third = attribute(settings, store)
+    fourth = attribute(settings, store)
     assert (third.plan.mode, fourth.plan.mode) == (INCREMENT, INCREMENT)
-    kept = sorted(p.name for p in state_dir(sqlite_settings, 0).parent.iterdir())
+    kept = sorted(p.name for p in state_dir(settings, 0).parent.iterdir())
     assert kept == [f"run-{third.run_id}", f"run-{fourth.run_id}"]

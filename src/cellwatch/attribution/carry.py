@@ -24,17 +24,16 @@ _COPIED = ("identifier_type", "identifier", "prison_number", "probability", "ran
 _EVIDENCE = ("kind", "description", "weight_log2", "count", "first_seen", "last_seen")
 
 
-def carry_over(session: Session, base_run: int, run_id: int, cut: date) -> int:
+def carry_over(session: Session, base_run: int, run_id: int, cut: date) -> None:
     """Copy ``base_run``'s intervals ending before ``cut`` into ``run_id``, with their
     evidence, except those the new run wrote again (an interval the cut's days extended
-    starts on the same day); returns how many intervals were copied."""
+    starts on the same day)."""
     table = cast(Table, Attribution.__table__)
     old, new = table.alias("old"), table.alias("new")
     written = exists().where(new.c.run_id == run_id, *_same(old, new))
     rows = select(literal(run_id), *(old.c[c] for c in _COPIED)).where(
         old.c.run_id == base_run, old.c.valid_to < cut, ~written)
-    result: Any = session.execute(insert(table).from_select(["run_id", *_COPIED], rows))
-    copied = int(result.rowcount)
+    session.execute(insert(table).from_select(["run_id", *_COPIED], rows))
     evidence = cast(Table, EvidenceItem.__table__)
     items = (
         select(new.c.id, *(evidence.c[c] for c in _EVIDENCE))
@@ -44,7 +43,6 @@ def carry_over(session: Session, base_run: int, run_id: int, cut: date) -> int:
         .where(old.c.run_id == base_run, old.c.valid_to < cut)
     )
     session.execute(insert(evidence).from_select(["attribution_id", *_EVIDENCE], items))
-    return copied
 
 
 def _same(old: Any, new: Any) -> list[ColumnElement[bool]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert, select
 
 from cellwatch.attribution import calibration
 from cellwatch.attribution.carry import carry_over
@@ -84,7 +84,10 @@ def _write(store: Store, run_id: int, engine: AnalyticEngine, params: RunParams,
                 s.execute(insert(cast(Table, EvidenceItem.__table__)), evidence)
             count += len(rows)
         if since is not None and plan.base_run is not None:
-            count += carry_over(s, plan.base_run, run_id, since)
+            carry_over(s, plan.base_run, run_id, since)
+            # Counted in the store: drivers differ on what an INSERT ... SELECT reports.
+            count = int(s.scalar(select(func.count()).select_from(table).where(
+                table.c.run_id == run_id)) or 0)
     return count
 
 
