@@ -47,7 +47,8 @@ class RunParams:
     em_prior_strength: float = 100.0
     # Learn how often a phone has a second user a night and let a candidate's share of
     # a night rise towards his own odds that often (attribution.scoring.share_sql); off,
-    # one user a night. Decided on fresh worlds (docs/attribution.md, Round 10).
+    # one user a night. Off: not kept on fresh worlds 2501-2512 (docs/attribution.md,
+    # Round 10; it over-states rivals).
     share_nights: bool = False
     # Map each probability through the shipped calibration by night class
     # (attribution.calibration); off only to fit that map.
