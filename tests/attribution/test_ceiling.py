@@ -51,12 +51,37 @@ def test_ties_absent_users_and_silent_days_are_each_counted(tmp_path: Path) -> N
          for d in (0, 1, 2, 4)] + [{"identifier_type": "IMEI", "identifier": "I2", "eday": D0}]))
     engine.run("CREATE TABLE cw_f_active AS SELECT * FROM active_in")
     engine.register("cw_truth", truth_usage(tmp_path))
-    [row] = engine.run(ceiling_sql(min_days=1)).to_pylist()
+    [row] = engine.run(ceiling_sql(engine.dialect, min_days=1)).to_pylist()
     assert row == {"identifier_type": "IMEI", "population": 6, "with_evidence": 5,
                    "user_is_candidate": 3, "user_stands_alone": 2, "can_be_confident": 1}
     # Trusting vectors right half the time, day 4 would count too.
-    [row] = engine.run(ceiling_sql(min_days=1, confident=0.5)).to_pylist()
+    [row] = engine.run(ceiling_sql(engine.dialect, min_days=1, confident=0.5)).to_pylist()
     assert row["can_be_confident"] == 2
+
+
+def test_a_vector_is_judged_with_the_rivals_of_its_night(tmp_path: Path) -> None:
+    """The same vector is the user's whenever it is the night's only candidate (phones
+    I1, I2) and never when a stronger rival stands beside it (I3, where B2 is the
+    user): by its vector alone it is right half the time, but a model sees the rival
+    too, so the lone nights can be confident and the bound counts them."""
+    (tmp_path / "device_usage.csv").write_text(
+        "date,identifier_type,identifier,prison_number\n"
+        + "".join(f"{D0},IMEI,{i},{who}\n" for i, who in (("I1", "A1"), ("I2", "A1"),
+                                                          ("I3", "B2"), ("I4", "B2"))))
+    engine = DuckDBEngine(duckdb.connect())
+    engine.register("vec_in", pa.Table.from_pylist([
+        _vec(0, "A1", identifier="I1", vendor=3), _vec(0, "A1", identifier="I2", vendor=3),
+        _vec(0, "A1", identifier="I3", vendor=3), _vec(0, "B2", identifier="I3", vendor=5),
+        _vec(0, "A1", identifier="I4", vendor=3), _vec(0, "B2", identifier="I4", vendor=5)]))
+    engine.run("CREATE TABLE cw_f_vec AS SELECT * FROM vec_in")
+    engine.register("active_in", pa.Table.from_pylist(
+        [{"identifier_type": "IMEI", "identifier": i, "eday": D0} for i in ("I1", "I2", "I3",
+                                                                             "I4")]))
+    engine.run("CREATE TABLE cw_f_active AS SELECT * FROM active_in")
+    engine.register("cw_truth", truth_usage(tmp_path))
+    [row] = engine.run(ceiling_sql(engine.dialect, min_days=1)).to_pylist()
+    # I1, I2 (alone, always right) and I3, I4 (the rival B2's vector, always right).
+    assert row["can_be_confident"] == 4
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,10 @@ class Dialect:
         """Collect the distinct values of a group into a list."""
         return f"list(DISTINCT {expression})"
 
+    def sorted_join(self, expression: str, separator: str) -> str:
+        """A group's text values, sorted and joined by ``separator`` (a fixed literal)."""
+        return f"array_to_string(list_sort(list({expression})), '{separator}')"
+
     def regexp_replace_all(self, expression: str, pattern: str, replacement: str) -> str:
         """Replace every match of ``pattern`` (a SQL string literal's content)."""
         return f"regexp_replace({expression}, '{pattern}', '{replacement}', 'g')"
@@ -136,6 +140,9 @@ class SparkDialect(Dialect):
 
     def array_agg_distinct(self, expression: str) -> str:
         return f"collect_set({expression})"
+
+    def sorted_join(self, expression: str, separator: str) -> str:
+        return f"array_join(array_sort(collect_list({expression})), '{separator}')"
 
     def regexp_replace_all(self, expression: str, pattern: str, replacement: str) -> str:
         # Spark's regexp_replace always replaces every match.
