@@ -50,6 +50,13 @@ class RunParams:
     # one user a night. Off: not kept on fresh worlds 2501-2512 (docs/attribution.md,
     # Round 10; it over-states rivals).
     share_nights: bool = False
+    # Learn per world how far the vendor's placements can be trusted: days on which one
+    # candidate alone called his own, unshared PIN numbers become labels for EM
+    # (attribution.em.own_call_labels), and on a world whose vendor fixes mostly name a
+    # landing or wing the prior pulls the vendor field towards no evidence, not towards
+    # the development worlds' cell-accurate vendors (pipeline.coarse_vendor).
+    # docs/attribution.md, Round 11.
+    vendor_trust: bool = False
     # Map each probability through the shipped calibration by night class
     # (attribution.calibration); off only to fit that map.
     calibrate: bool = True
