@@ -54,8 +54,8 @@ class RunParams:
     # candidate alone called his own, unshared PIN numbers become labels for EM
     # (attribution.em.own_call_labels), and on a world whose vendor fixes mostly name a
     # landing or wing the prior pulls the vendor field towards no evidence, not towards
-    # the development worlds' cell-accurate vendors (pipeline.coarse_vendor).
-    # docs/attribution.md, Round 11.
+    # the development worlds' cell-accurate vendors (pipeline.coarse_vendor). Off: not
+    # kept on fresh worlds 2601-2612 (docs/attribution.md, Round 11; worst ECE not lower).
     vendor_trust: bool = False
     # Map each probability through the shipped calibration by night class
     # (attribution.calibration); off only to fit that map.
