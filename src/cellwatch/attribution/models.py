@@ -102,6 +102,8 @@ class Attribution(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="PROPOSED")
+    # The last run's interval a nightly run copied this one from (attribution.carry).
+    carried_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class EvidenceItem(Base):
