@@ -98,9 +98,10 @@ def lake_batches(settings: Settings) -> list[tuple[int | None, date | None]]:
 
 
 def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, params: RunParams,
-             saved: dict[str, Any], rebuild: bool) -> Plan:
+             saved: dict[str, Any], digests: dict[str, str], rebuild: bool) -> Plan:
     """Decide how a run goes; ``saved`` is what this run will save as its parameters
-    (``run``, ``limits``, ``calibration``), compared with the last run's."""
+    (``run``, ``limits``, ``calibration``), compared with the last run's, and ``digests``
+    its tables' (:func:`digest_tables`)."""
     files = lake_batches(settings)
     watermark = max((b for b, _ in files if b is not None), default=0)
     if rebuild:
@@ -133,7 +134,6 @@ def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, params: R
     reach = timedelta(days=int(params.window_days) - 1)
     cut = min(starts, default=datetime.now(UTC).date()) - reach
     clip = datetime.combine(cut + timedelta(days=1), time(0), tzinfo=UTC)
-    digests = digest_tables(engine)
     changed = [t for t in TIMED if _differs(engine, t, clip)] + [
         t for t in UNTIMED if digests[t] != (state.get("digests") or {}).get(t)]
     if changed:
@@ -183,9 +183,14 @@ def digest_tables(engine: AnalyticEngine) -> dict[str, str]:
     return {table: _digest(engine, table) for table in UNTIMED}
 
 
-def _digest(engine: AnalyticEngine, table: str) -> str:
+def _content_columns(engine: AnalyticEngine, table: str) -> list[str]:
+    """``table``'s columns but its bookkeeping (:data:`IGNORED_COLUMNS`), quoted."""
     names = engine.run(f"SELECT * FROM {table} LIMIT 0").column_names  # noqa: S608
-    columns = [engine.dialect.column(c) for c in names if c not in IGNORED_COLUMNS]
+    return [engine.dialect.column(c) for c in names if c not in IGNORED_COLUMNS]
+
+
+def _digest(engine: AnalyticEngine, table: str) -> str:
+    columns = _content_columns(engine, table)
     # Fixed table and column names.
     row = engine.run(f"SELECT count(*) AS n, sum({engine.dialect.row_hash(columns)}) "  # noqa: S608
                      f"AS h FROM {table}").to_pylist()[0]
@@ -198,8 +203,7 @@ def _base_name(table: str) -> str:
 
 def _differs(engine: AnalyticEngine, table: str, clip: datetime) -> bool:
     """Whether ``table`` differs from the last run's copy, up to ``clip`` if it is timed."""
-    names = engine.run(f"SELECT * FROM {table} LIMIT 0").column_names  # noqa: S608
-    columns = [engine.dialect.column(c) for c in names if c not in IGNORED_COLUMNS]
+    columns = _content_columns(engine, table)
     timing = TIMED.get(table)
     quoted = None if timing is None else (
         engine.dialect.column(timing[0]), engine.dialect.column(timing[1]) if timing[1] else None)

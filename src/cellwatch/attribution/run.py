@@ -119,14 +119,15 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
             s.flush()
             run_id = run.id
         links = update_links(store, engine, limits)
-        plan = plan_run(settings, store, engine, params, saved, rebuild)
+        # After the links' update, which refreshes the hubs: what this run reads.
+        digests = digest_tables(engine)
+        plan = plan_run(settings, store, engine, params, saved, digests, rebuild)
         if plan.mode == INCREMENT and plan.cut is not None and plan.estimate is not None:
             run_increment(engine, settings.lake_dir, params, plan.estimate, plan.cut)
             result = PipelineResult(plan.estimate)
         else:
             result = run_pipeline(engine, params, plan.estimate)
         save_state(engine, settings, run_id, with_base=plan.mode == INCREMENT)
-        digests = digest_tables(engine)
         count = _write(store, run_id, engine, params, plan)
         identifiers = _identifiers(engine)
         with store.session() as s:
