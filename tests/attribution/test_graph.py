@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from cellwatch.attribution.graph import LinkLimits, update_links
@@ -12,6 +13,7 @@ from cellwatch.attribution.judgements import judge, undo
 from cellwatch.attribution.models import IdentityHub, IdentityLink
 from cellwatch.attribution.sources import open_engine
 from cellwatch.attribution.views import sim_history
+from cellwatch.lake.layout import files_after
 from cellwatch.settings import Settings
 from cellwatch.store import Store
 
@@ -24,10 +26,14 @@ def _links(store: Store) -> dict[tuple[str, str, str], IdentityLink]:
         return {(k.a, k.b, k.source): k for k in s.scalars(select(IdentityLink))}
 
 
-def _update(settings: Settings, store: Store, limits: LinkLimits | None = None) -> int:
+def _update(settings: Settings, store: Store, limits: LinkLimits | None = None,
+            by_names: bool = False) -> int:
+    """With ``by_names`` the update reads only newer batches' files, chosen by name (as a
+    run does); otherwise the lake's views, filtered by batch."""
     engine = open_engine(settings, store)
     try:
-        return update_links(store, engine, limits).added
+        return update_links(store, engine, limits,
+                            settings.lake_dir if by_names else None).added
     finally:
         engine.close()
 
@@ -47,15 +53,23 @@ def test_links_come_from_detections_calls_and_seizures(settings: Settings, store
     assert [s["imsi"] for s in sim_history(store, estate.IMEI)] == [estate.IMSI]
 
 
-def test_new_batches_update_links_without_a_rebuild(settings: Settings, store: Store) -> None:
+@pytest.mark.parametrize("by_names", [False, True])
+def test_new_batches_update_links_without_a_rebuild(settings: Settings, store: Store,
+                                                    by_names: bool) -> None:
     estate.build_store(store)
     estate.write_lake(settings, days=2, batch_id=1)
-    assert _update(settings, store) == 1
+    assert _update(settings, store, by_names=by_names) == 1
     estate.write_lake(settings, days=2, batch_id=5, first_day=4)
-    assert _update(settings, store) == 0
+    if by_names:
+        listed = files_after(settings.lake_dir, "detections", 1)
+        assert listed is not None
+        assert listed[0] == 5
+        assert {p.name for p in listed[1]} == {"part-5-0.parquet"}
+    assert _update(settings, store, by_names=by_names) == 0
     link = _links(store)[(estate.IMEI, estate.IMSI, "DETECTION")]
     assert link.count == 12  # 6 + 6, each batch read once
-    assert _update(settings, store) == 0
+    assert link.last_seen > link.first_seen
+    assert _update(settings, store, by_names=by_names) == 0
     assert _links(store)[(estate.IMEI, estate.IMSI, "DETECTION")].count == 12
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -17,6 +18,7 @@ from cellwatch.attribution.graph_sql import degree_sql, link_delta_sql
 from cellwatch.attribution.models import IdentityHub, IdentityLink, LinkBuild
 from cellwatch.attribution.sources import refresh_links
 from cellwatch.lake import AnalyticEngine
+from cellwatch.lake.layout import CALL_RECORDS, DETECTIONS, files_after
 from cellwatch.store import Store
 
 # Statuses an analyst set: a build never overrides them.
@@ -132,21 +134,30 @@ def _guard_hubs(store: Store, engine: AnalyticEngine, limits: LinkLimits) -> lis
 
 
 def update_links(store: Store, engine: AnalyticEngine,
-                 limits: LinkLimits | None = None) -> BuildReport:
+                 limits: LinkLimits | None = None, lake_dir: Path | None = None) -> BuildReport:
     """Bring the identity graph up to date with the lake, the store's seizures and
     phone extractions.
 
     ``engine`` must have the store tables loaded (:func:`open_engine`); the graph's
     own tables are registered on it again here, after the merge and after hubs are
-    suppressed, so the engine's copy is the graph as stored.
+    suppressed, so the engine's copy is the graph as stored. With ``lake_dir`` only the
+    files of newer batches are read (by their names), not the whole lake.
     """
     limits = limits or LinkLimits()
     det0, call0, seiz0 = _watermarks(store)
-    det1 = max(det0, _max(engine, "SELECT max(batch_id) FROM detections"))
-    call1 = max(call0, _max(engine, "SELECT max(batch_id) FROM call_records"))
+    tops: dict[str, int] = {}
+    sources: dict[str, str | None] = {}
+    for kind, since in ((DETECTIONS, det0), (CALL_RECORDS, call0)):
+        listed = files_after(lake_dir, kind, since) if lake_dir is not None else None
+        if lake_dir is None or listed is None:
+            tops[kind] = _max(engine, f"SELECT max(batch_id) FROM {kind}")  # noqa: S608
+        else:
+            tops[kind], newer = listed
+            sources[kind] = engine.files_source(lake_dir, kind, newer) if newer else None
+    det1, call1 = max(det0, tops[DETECTIONS]), max(call0, tops[CALL_RECORDS])
     seiz1 = max(seiz0, _max(engine, "SELECT max(id) FROM cw_seizures"))
     extracted = _max(engine, "SELECT max(id) FROM cw_extraction_links WHERE build_id IS NULL")
-    rows = engine.run(link_delta_sql(engine.dialect, det0, call0, seiz0)).to_pylist()
+    rows = engine.run(link_delta_sql(engine.dialect, det0, call0, seiz0, sources)).to_pylist()
     added, updated = _merge(store, rows)
     hubs = _guard_hubs(store, engine, limits)
     with store.session() as s:

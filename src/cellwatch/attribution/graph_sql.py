@@ -16,6 +16,8 @@ Sources of links:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cellwatch.lake import Dialect
 from cellwatch.lake.cleaning_sql import absent_sql
 
@@ -39,24 +41,32 @@ def _pairs(
 
 
 def link_delta_sql(d: Dialect, since_detection_batch: int, since_call_batch: int,
-                   since_seizure_id: int) -> str:
+                   since_seizure_id: int,
+                   sources: Mapping[str, str | None] | None = None) -> str:
     """Links evidenced by lake batches and seizure items newer than the given watermarks.
 
     The result has one row per (a_type, a, b_type, b, source) with first and last
     seen and a count; merging it into the stored links is additive, so the graph is
-    updated batch by batch without a rebuild.
+    updated batch by batch without a rebuild. ``sources`` may name, per lake kind, a
+    ``FROM`` source holding only the newer batches' files, or None when there are none
+    (the kind's view is read otherwise).
     """
     det = f"batch_id > {int(since_detection_batch)}"
     cr = f"batch_id > {int(since_call_batch)}"
     sz = f"id > {int(since_seizure_id)}"
+    sources = sources or {}
+    detections = sources.get("detections", "detections")
+    calls = sources.get("call_records", "call_records")
     parts = [
-        _pairs("DETECTION", "detections", "ts", "IMEI", "imei", "IMSI", "imsi", det),
-        _pairs("CALL_RECORD", "call_records", "start_ts", "IMEI", "subject_imei", "IMSI",
-               "subject_imsi", cr),
-        _pairs("CALL_RECORD", "call_records", "start_ts", "IMSI", "subject_imsi", "MSISDN",
-               "subject_msisdn", cr),
-        _pairs("CALL_RECORD", "call_records", "start_ts", "IMEI", "subject_imei", "MSISDN",
-               "subject_msisdn", f"{cr} AND subject_imsi IS NULL"),
+        *([_pairs("DETECTION", detections, "ts", "IMEI", "imei", "IMSI", "imsi", det)]
+          if detections is not None else []),
+        *([_pairs("CALL_RECORD", calls, "start_ts", "IMEI", "subject_imei", "IMSI",
+                  "subject_imsi", cr),
+           _pairs("CALL_RECORD", calls, "start_ts", "IMSI", "subject_imsi", "MSISDN",
+                  "subject_msisdn", cr),
+           _pairs("CALL_RECORD", calls, "start_ts", "IMEI", "subject_imei", "MSISDN",
+                  "subject_msisdn", f"{cr} AND subject_imsi IS NULL")]
+          if calls is not None else []),
         _pairs("SEIZURE", "cw_seizures", "ts", "IMEI", "imei", "IMSI", "imsi", sz),
         _pairs("SEIZURE", "cw_seizures", "ts", "IMEI", "imei", "ICCID", "iccid", sz),
         _pairs("SEIZURE", "cw_seizures", "ts", "ICCID", "iccid", "IMSI", "imsi", sz),

@@ -118,7 +118,7 @@ def attribute(settings: Settings, store: Store, params: RunParams | None = None,
             s.add(run)
             s.flush()
             run_id = run.id
-        links = update_links(store, engine, limits)
+        links = update_links(store, engine, limits, settings.lake_dir)
         # After the links' update, which refreshes the hubs: what this run reads.
         digests = digest_tables(engine)
         plan = plan_run(settings, store, engine, params, saved, digests, rebuild)

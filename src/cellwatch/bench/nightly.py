@@ -9,7 +9,8 @@ a fixed cost that does not grow with history. An increment reads about six weeks
 the lake (docs/lake.md, "Nightly attribution"), so the two longest histories, both past
 that, are compared: the longer may cost at most 1.5 times the shorter.
 
-Run alone with ``python -m cellwatch.bench.nightly WORK_DIR``, or through
+Run alone with ``python -m cellwatch.bench.nightly WORK_DIR [DAYS,...] [ESTABLISHMENTS]``
+(the issue's months: ``30,90,365,730``), or through
 ``python -m cellwatch.bench --only nightly``.
 """
 
@@ -32,14 +33,14 @@ FULL_SCALE_ROWS = 10_000_000
 
 
 def _scenario(days: int, establishments: int) -> dict[str, Any]:
-    return {"run": {"days": days, "chunk_days": 1},
+    # ISO times, so that the files split at the last night by their text.
+    return {"run": {"days": days, "messy_formats": False},
             "estate": {"establishments": establishments}}
 
 
 def build(work: str, days: int, establishments: int) -> dict[str, Any]:
     """Simulate ``days`` and ingest all but the last night; returns where, and that night."""
     from cellwatch.ingest.batches import IngestContext
-    from cellwatch.ingest.prisons import load_prisons
     from cellwatch.ingest.registry import ingest_file
     from cellwatch.settings import Settings
     from cellwatch.simulate import simulate
@@ -50,24 +51,23 @@ def build(work: str, days: int, establishments: int) -> dict[str, Any]:
     source, home = root / "src", root / "home"
     simulate(scenario_from_mapping(_scenario(days, establishments)), 7, source, progress=False)
     manifest = json.loads((source / "manifest.json").read_text())
-    last = f"{days - 1:05d}.csv"
-    start = manifest["scenario"]["run"]["start_date"]
-    night = _day(start, days - 1)
-    calls = _split_calls(source / "call_records.csv", night, root)
+    night = _day(manifest["scenario"]["run"]["start_date"], days - 1)
+    events = {"detections": "ts", "call_records": "start_ts"}
+    parts = {kind: _split([source / e["path"] for e in manifest["files"] if e["kind"] == kind],
+                          column, night, root / kind)
+             for kind, column in events.items()}
     store = open_store(Settings(home=home, environment="test"))
     try:
         ctx = IngestContext.create(store, Settings(home=home, environment="test"))
-        load_prisons(ctx)
         for entry in manifest["files"]:
-            if entry["kind"] == "call_records" or entry["path"].endswith(last):
-                continue
-            ingest_file(ctx, entry["kind"], source / entry["path"])
-        ingest_file(ctx, "call_records", calls["before"])
+            if entry["kind"] not in events:
+                ingest_file(ctx, entry["kind"], source / entry["path"])
+        for kind in events:
+            ingest_file(ctx, kind, parts[kind]["before"])
     finally:
         store.dispose()
-    tonight = [str(source / e["path"]) for e in manifest["files"] if e["path"].endswith(last)]
-    return {"home": str(home), "detections": tonight, "calls": str(calls["night"]),
-            "night": night}
+    return {"home": str(home), "detections": [str(parts["detections"]["night"])],
+            "calls": str(parts["call_records"]["night"]), "night": night}
 
 
 def _day(start: str, offset: int) -> str:
@@ -76,18 +76,24 @@ def _day(start: str, offset: int) -> str:
     return (date.fromisoformat(start) + timedelta(days=offset)).isoformat()
 
 
-def _split_calls(csv: Path, night: str, out: Path) -> dict[str, Path]:
-    """The call records before the last night's local date, and that night's."""
+def _split(files: list[Path], column: str, night: str, out: Path) -> dict[str, Path]:
+    """The rows of ``files`` dated before the last night's date, and that night's, as two
+    CSV files (one each for the history and the night: a year of small files would spend
+    the build on each ingest's fixed cost)."""
     from cellwatch.lake.analytic_engine import scratch_connection
 
     con = scratch_connection()
-    paths = {"before": out / "calls-before.csv", "night": out / "calls-night.csv"}
+    con.execute("SET preserve_insertion_order = true")
+    paths = {"before": out.with_name(f"{out.name}-before.csv"),
+             "night": out.with_name(f"{out.name}-night.csv")}
     for name, op in (("before", "<"), ("night", ">=")):
         target = str(paths[name]).replace("'", "''")
-        # The operator is one of two fixed strings; the paths were made here.
+        # The operator is one of two fixed strings, the column one of two names; the
+        # paths were made here.
         con.execute(
-            "COPY (SELECT * FROM read_csv(?, header = true, all_varchar = true) "  # noqa: S608
-            f"WHERE substr(start_ts, 1, 10) {op} ?) TO '{target}' (HEADER)", [str(csv), night])
+            "COPY (SELECT * FROM read_csv(?, header = true, all_varchar = true, "  # noqa: S608
+            f"union_by_name = true) WHERE substr({column}, 1, 10) {op} ?) TO '{target}' "
+            "(HEADER)", [[str(f) for f in files], night])
     return paths
 
 
@@ -142,11 +148,12 @@ def night_scan(home: str, night: str) -> dict[str, Any]:
             "night_rows": sum(int(r[1]) for r in rows)}
 
 
-def run(options: BenchOptions) -> list[BenchResult]:
+def run(options: BenchOptions, histories: tuple[int, ...] | None = None,
+        establishments: int | None = None) -> list[BenchResult]:
     """One history length after another, each in its own folder and processes."""
     full = options.rows >= FULL_SCALE_ROWS
-    histories = FULL_HISTORIES if full else QUICK_HISTORIES
-    establishments = 20 if full else 3
+    histories = histories or (FULL_HISTORIES if full else QUICK_HISTORIES)
+    establishments = establishments or (20 if full else 3)
     metrics: dict[str, Any] = {"establishments": establishments}
     increments: list[float] = []
     for days in histories:
@@ -175,8 +182,16 @@ def run(options: BenchOptions) -> list[BenchResult]:
                 "growth": growth <= GROWTH_TARGET, "mode": modes_ok})]
 
 
-if __name__ == "__main__":
-    work_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("bench-nightly")
+def main(argv: list[str]) -> None:
+    """``python -m cellwatch.bench.nightly WORK_DIR [DAYS,DAYS,...] [ESTABLISHMENTS]``."""
+    work_dir = Path(argv[0]) if argv else Path("bench-nightly")
+    histories = tuple(int(d) for d in argv[1].split(",")) if len(argv) > 1 else None
+    establishments = int(argv[2]) if len(argv) > 2 else None
     work_dir.mkdir(parents=True, exist_ok=True)
-    for result in run(BenchOptions(rows=1, work_dir=work_dir, out_dir=work_dir / "out")):
+    options = BenchOptions(rows=1, work_dir=work_dir, out_dir=work_dir / "out")
+    for result in run(options, histories, establishments):
         print(json.dumps(result.to_dict(), indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -142,6 +142,25 @@ def batch_days(lake_dir: Path, kind: str) -> list[tuple[int | None, date | None]
     return out
 
 
+def files_after(lake_dir: Path, kind: str, batch_id: int) -> tuple[int, list[Path]] | None:
+    """(newest batch, files of batches newer than ``batch_id``) of ``kind``, read off the
+    names; None when a file's name does not say its batch (only its rows can tell).
+
+    What the identity graph's update reads: a scan of the whole lake for its newest
+    batch and its newer rows grew with history (0.6 s of a nightly run on two years).
+    """
+    newest, newer = 0, []
+    for path in data_files(lake_dir, kind):
+        match = _PART_NAME.match(path.name)
+        if match is None:
+            return None
+        batch = int(match.group(1))
+        newest = max(newest, batch)
+        if batch > batch_id:
+            newer.append(path)
+    return newest, newer
+
+
 def _partition_day(name: str) -> date | None:
     if not name.startswith("day="):
         return None
