@@ -171,7 +171,8 @@ def run(options: BenchOptions, histories: tuple[int, ...] | None = None,
                     f"d{days}_increment_mode": inc["mode"],
                     f"d{days}_night_rows": scan["night_rows"],
                     f"d{days}_night_scan_seconds": round(scan["scan_seconds"], 3)}
-    growth = increments[-1] / max(increments[-2], 1e-6)
+    # One history alone (a by-hand run) has nothing to grow from.
+    growth = increments[-1] / max(increments[-2], 1e-6) if len(increments) > 1 else 1.0
     metrics["growth_longest_over_next"] = round(growth, 2)
     modes_ok = all(metrics[f"d{d}_increment_mode"] == "increment" for d in histories)
     return [BenchResult(
