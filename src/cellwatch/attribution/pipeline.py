@@ -21,6 +21,8 @@ from cellwatch.lake import AnalyticEngine, Dialect
 
 Step = tuple[str, Callable[[Dialect, RunParams], str]]
 
+# The trailing window: the first step whose rows are per identifier-day and candidate.
+WINDOW_STEP = "cw_f_win"
 # Feature tables in dependency order.
 FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_det", features.detection_days_sql),
@@ -45,7 +47,7 @@ FEATURE_STEPS: tuple[Step, ...] = (
     ("cw_f_zone", features.zone_sql),
     ("cw_f_pair", lambda d, p: window.pair_day_sql(d)),
     ("cw_f_active", window.active_sql),
-    ("cw_f_win", window.window_sql),
+    (WINDOW_STEP, window.window_sql),
     ("cw_f_custody", features.custody_sql),
     ("cw_f_vec", lambda d, p: window.levels_sql(d)),
 )
@@ -64,11 +66,21 @@ class PipelineResult:
 MATCH_SLICE_BURSTS = 5_000_000
 
 
-def build_features(engine: AnalyticEngine, params: RunParams) -> None:
-    """Every feature table up to the comparison vectors."""
+def build_features(engine: AnalyticEngine, params: RunParams,
+                   first_day: date | None = None) -> None:
+    """Every feature table up to the comparison vectors; with ``first_day``, windowed
+    pairs (and all after them) only from that day on."""
     for name, step in FEATURE_STEPS:
         if name == "cw_f_rfm":
             _match_in_slices(engine, params)
+        elif name == WINDOW_STEP and first_day is not None:
+            # An increment keeps the days from its cut: the steps after the window are
+            # per identifier-day, so the earlier days (two thirds of the six weeks it
+            # reads) need not be custody-checked, vectorised and scored only to be dropped.
+            # The frames are computed before the filter, over every day read.
+            day = f"DATE '{first_day.isoformat()}'"  # ISO digits and dashes only
+            engine.materialize(name, f"SELECT * FROM ({step(engine.dialect, params)}) w "  # noqa: S608
+                                     f"WHERE eday >= {day}")
         else:
             engine.materialize(name, step(engine.dialect, params))
 
@@ -256,5 +268,5 @@ def run_increment(engine: AnalyticEngine, lake_dir: Path, params: RunParams, est
     """
     reach = int(params.window_days) - 1
     engine.events_since(lake_dir, cut - timedelta(days=2 * reach + 2))
-    build_features(engine, params)
+    build_features(engine, params, first_day=cut)
     score_from(engine, est, params, cut)
