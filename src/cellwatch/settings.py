@@ -106,6 +106,14 @@ class Settings(BaseSettings):
         description="Heap of the Spark driver JVM started for local mode (e.g. 2g, 8g).",
     )
 
+    # A nightly run keeps the last fit's estimate (cellwatch.attribution.increment); past
+    # this age it fits again, so the weights follow the estate without anyone asking.
+    attribution_refit_days: int = Field(
+        default=7, ge=0, le=366,
+        description="Days after which `attribute` refits EM (a rebuild) on its own; 0: only "
+                    "on --rebuild.",
+    )
+
     # DuckDB spills to the lake's disk beyond these (cellwatch.lake.parquet_lake.Lake).
     lake_memory_limit: str = Field(
         default="1GB", pattern=r"^[0-9]+(\.[0-9]+)?\s*(MB|GB|MiB|GiB)$",

@@ -224,3 +224,33 @@ def test_a_run_without_the_last_runs_state_rebuilds_and_says_why(
     assert (third.plan.mode, fourth.plan.mode) == (INCREMENT, INCREMENT)
     kept = sorted(p.name for p in state_dir(settings, 0).parent.iterdir())
     assert kept == [f"run-{third.run_id}", f"run-{fourth.run_id}"]
+
+
+def test_an_estimate_older_than_the_refit_age_is_fitted_again(
+        arriving: tuple[Path, Store], settings: Settings, tmp_path: Path) -> None:
+    sim, store = arriving
+    days = _start(sim)
+    _arrive(settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
+    first = attribute(settings, store)
+    fitted = first.plan.fitted_at
+    kept = attribute(settings, store)
+    assert kept.plan.mode == INCREMENT
+    assert kept.plan.fitted_at == fitted  # the estimate carried on keeps its age
+    # Seven days on (the default), the next run refits and says why.
+    with store.session() as s:
+        run = s.get(AttributionRun, kept.run_id)
+        assert run is not None
+        old = (fitted - timedelta(days=7)).isoformat()
+        run.params = {**run.params, "increment": {**run.params["increment"], "fitted_at": old}}
+    refit = attribute(settings, store)
+    assert refit.plan.mode == REBUILD
+    assert refit.plan.reason.startswith("the estimate was fitted 7 days ago")
+    assert refit.plan.fitted_at > fitted
+    # 0 leaves refitting to --rebuild.
+    never = settings.model_copy(update={"attribution_refit_days": 0})
+    with store.session() as s:
+        run = s.get(AttributionRun, refit.run_id)
+        assert run is not None
+        old = (fitted - timedelta(days=400)).isoformat()
+        run.params = {**run.params, "increment": {**run.params["increment"], "fitted_at": old}}
+    assert attribute(never, store).plan.mode == INCREMENT

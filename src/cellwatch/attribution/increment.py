@@ -34,7 +34,7 @@ operations.md says how often), not a night's by-product.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -79,12 +79,15 @@ class Plan:
     base_run: int | None = None
     cut: date | None = None
     estimate: Estimate | None = None
+    # When the estimate this run scores with was fitted (a rebuild: now).
+    fitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def as_dict(self) -> dict[str, Any]:
         """For the run's saved parameters."""
         return {"mode": self.mode, "reason": self.reason, "watermark": self.watermark,
                 "base_run": self.base_run,
-                "cut": self.cut.isoformat() if self.cut is not None else None}
+                "cut": self.cut.isoformat() if self.cut is not None else None,
+                "fitted_at": self.fitted_at.isoformat()}
 
 
 def state_dir(settings: Settings, run_id: int) -> Path:
@@ -114,10 +117,16 @@ def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, params: R
         return Plan(REBUILD, f"run {base.id} left no state to continue from", watermark)
     if any(base.params.get(k) != v for k, v in saved.items()):
         return Plan(REBUILD, f"settings differ from run {base.id}'s", watermark)
+    fitted_at = _fitted_at(state, base)
+    age = (datetime.now(UTC) - fitted_at).days
+    if settings.attribution_refit_days and age >= settings.attribution_refit_days:
+        return Plan(REBUILD, f"the estimate was fitted {age} days ago (refitted every "
+                    f"{settings.attribution_refit_days}: CELLWATCH_ATTRIBUTION_REFIT_DAYS)",
+                    watermark)
     estimate = estimate_from_saved(base.params["estimate"])
 
     def rescore(reason: str) -> Plan:
-        return Plan(RESCORE, reason, watermark, base.id, None, estimate)
+        return Plan(RESCORE, reason, watermark, base.id, None, estimate, fitted_at)
 
     new = [(b, d) for b, d in files if b is None or b > int(state["watermark"])]
     if any(b is None or d is None for b, d in new):
@@ -142,7 +151,16 @@ def plan_run(settings: Settings, store: Store, engine: AnalyticEngine, params: R
     if touched:
         return rescore(f"{touched} links of identifiers already seen changed")
     return Plan(INCREMENT, f"{len({b for b, _ in new})} new batches from {cut.isoformat()}",
-                watermark, base.id, cut, estimate)
+                watermark, base.id, cut, estimate, fitted_at)
+
+
+def _fitted_at(state: dict[str, Any], base: AttributionRun) -> datetime:
+    """When the last run's estimate was fitted; a state saved before runs said so gives
+    the last run's start, the latest the fit can have been (a refit comes early, never
+    late)."""
+    saved = state.get("fitted_at")
+    when = datetime.fromisoformat(saved) if isinstance(saved, str) else base.started_at
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _last_run(store: Store) -> AttributionRun | None:
