@@ -209,10 +209,8 @@ def test_a_judgement_since_the_last_run_rescores_every_day_and_rebuild_fits_agai
 
 def test_a_run_without_the_last_runs_state_rebuilds_and_says_why(
         arriving: tuple[Path, Store], settings: Settings, tmp_path: Path) -> None:
-    sim, store = arriving
-    days = _start(sim)
-    _arrive(settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
-    first = attribute(settings, store)
+    store = arriving[1]
+    first = _first_run(arriving, settings, tmp_path)
     shutil.rmtree(state_dir(settings, first.run_id))
     again = attribute(settings, store)
     assert again.plan.mode == REBUILD
@@ -228,29 +226,36 @@ def test_a_run_without_the_last_runs_state_rebuilds_and_says_why(
 
 def test_an_estimate_older_than_the_refit_age_is_fitted_again(
         arriving: tuple[Path, Store], settings: Settings, tmp_path: Path) -> None:
-    sim, store = arriving
-    days = _start(sim)
-    _arrive(settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
-    first = attribute(settings, store)
+    store = arriving[1]
+    first = _first_run(arriving, settings, tmp_path)
     fitted = first.plan.fitted_at
     kept = attribute(settings, store)
     assert kept.plan.mode == INCREMENT
     assert kept.plan.fitted_at == fitted  # the estimate carried on keeps its age
     # Seven days on (the default), the next run refits and says why.
-    with store.session() as s:
-        run = s.get(AttributionRun, kept.run_id)
-        assert run is not None
-        old = (fitted - timedelta(days=7)).isoformat()
-        run.params = {**run.params, "increment": {**run.params["increment"], "fitted_at": old}}
+    _fitted_long_ago(store, kept.run_id, fitted - timedelta(days=7))
     refit = attribute(settings, store)
     assert refit.plan.mode == REBUILD
     assert refit.plan.reason.startswith("the estimate was fitted 7 days ago")
     assert refit.plan.fitted_at > fitted
     # 0 leaves refitting to --rebuild.
     never = settings.model_copy(update={"attribution_refit_days": 0})
-    with store.session() as s:
-        run = s.get(AttributionRun, refit.run_id)
-        assert run is not None
-        old = (fitted - timedelta(days=400)).isoformat()
-        run.params = {**run.params, "increment": {**run.params["increment"], "fitted_at": old}}
+    _fitted_long_ago(store, refit.run_id, fitted - timedelta(days=400))
     assert attribute(never, store).plan.mode == INCREMENT
+
+
+def _fitted_long_ago(store: Store, run_id: int, when: datetime) -> None:
+    """Say in run ``run_id``'s saved parameters that its estimate was fitted ``when``."""
+    with store.session() as s:
+        run = s.get(AttributionRun, run_id)
+        assert run is not None
+        state = {**run.params["increment"], "fitted_at": when.isoformat()}
+        run.params = {**run.params, "increment": state}
+
+
+def _first_run(arriving: tuple[Path, Store], settings: Settings, tmp_path: Path) -> RunReport:
+    """The first nights in, and the first run over them."""
+    sim, store = arriving
+    days = _start(sim)
+    _arrive(settings, store, sim, ["HEI-00000", "MDI-00000"], days(-1, 2), tmp_path)
+    return attribute(settings, store)
