@@ -133,6 +133,11 @@ def _guard_hubs(store: Store, engine: AnalyticEngine, limits: LinkLimits) -> lis
     return hubs
 
 
+# Newer files than this are read through the kind's view (filtered by batch) rather than
+# listed in the SQL: a first run over a national lake would list tens of thousands.
+FILES_LISTED_MAX = 2000
+
+
 def update_links(store: Store, engine: AnalyticEngine,
                  limits: LinkLimits | None = None, lake_dir: Path | None = None) -> BuildReport:
     """Bring the identity graph up to date with the lake, the store's seizures and
@@ -153,7 +158,8 @@ def update_links(store: Store, engine: AnalyticEngine,
             tops[kind] = _max(engine, f"SELECT max(batch_id) FROM {kind}")  # noqa: S608
         else:
             tops[kind], newer = listed
-            sources[kind] = engine.files_source(lake_dir, kind, newer) if newer else None
+            sources[kind] = (None if not newer else kind if len(newer) > FILES_LISTED_MAX
+                             else engine.files_source(lake_dir, kind, newer))
     det1, call1 = max(det0, tops[DETECTIONS]), max(call0, tops[CALL_RECORDS])
     seiz1 = max(seiz0, _max(engine, "SELECT max(id) FROM cw_seizures"))
     extracted = _max(engine, "SELECT max(id) FROM cw_extraction_links WHERE build_id IS NULL")
