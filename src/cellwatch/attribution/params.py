@@ -60,7 +60,8 @@ class RunParams:
     # Learn per world how often cellmates on one placement both use the phone that night
     # and lift a tied cellmate's share by it; his night is calibrated as its own class,
     # ``tied`` (attribution.cellmates). Off, or no rate learned: round 11's scoring
-    # exactly. Off until the fresh worlds of round 12 decide (docs/attribution.md).
+    # exactly. Off: not kept on fresh worlds 2701-2712 (docs/attribution.md, Round 12;
+    # worst ECE lower, mean ECE higher).
     cellmate_share: bool = False
     # Map each probability through the shipped calibration by night class
     # (attribution.calibration); off only to fit that map.
