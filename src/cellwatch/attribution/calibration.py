@@ -34,9 +34,11 @@ from typing import Any
 
 from cellwatch.errors import ConfigError
 
-CLASSES = ("own", "placed", "calls", "window")
-# The classes the map adjusts; ``own`` nights keep the model's probability.
-MAPPED = ("placed", "calls", "window")
+CLASSES = ("own", "placed", "tied", "calls", "window")
+# The classes the map adjusts; ``own`` nights keep the model's probability. ``tied``
+# (placed with a cellmate as strong, lifted by the learned sharing rate) exists only with
+# RunParams.cellmate_share (attribution.cellmates); without it those nights are ``placed``.
+MAPPED = ("placed", "tied", "calls", "window")
 # No probability below the action threshold is lifted to it by the map.
 CONFIDENT = 0.9
 LIFT_CAP = 0.89

@@ -48,6 +48,9 @@ class Estimate:
     # on a night his own calls do not settle, a candidate's probability mixes one user a
     # night with his own odds in this proportion (attribution.scoring.share_sql).
     shared: float = 0.0
+    # Learned share of co-placed nights on which a cellmate used the phone too
+    # (attribution.cellmates; 0 unless RunParams.cellmate_share).
+    cellmates: float = 0.0
 
     def weight(self, name: str, level: int) -> float:
         """log2(m/u) of a level: bits of evidence; 0 for "no information" (-1)."""
@@ -65,7 +68,7 @@ class Estimate:
             "prior": self.prior, "iterations": self.iterations, "converged": self.converged,
             "pairs": self.pairs, "labelled": self.labelled, "started_from": self.started_from,
             "handover": self.handover, "handover_placed": self.handover_placed,
-            "shared": self.shared,
+            "shared": self.shared, "cellmates": self.cellmates,
             "m": {f: {str(k): v for k, v in lv.items()} for f, lv in self.m.items()},
             "u": {f: {str(k): v for k, v in lv.items()} for f, lv in self.u.items()},
             "weights_log2": {f: {str(k): v for k, v in lv.items()}

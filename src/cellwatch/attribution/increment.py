@@ -183,7 +183,8 @@ def estimate_from_saved(doc: dict[str, Any]) -> Estimate:
                     started_from=str(doc.get("started_from", "pairwise")),
                     handover=float(doc.get("handover", 0.0)),
                     handover_placed=float(doc.get("handover_placed", 0.0)),
-                    shared=float(doc.get("shared", 0.0)))
+                    shared=float(doc.get("shared", 0.0)),
+                    cellmates=float(doc.get("cellmates", 0.0)))
 
 
 def load_state(engine: AnalyticEngine, settings: Settings, run_id: int) -> None:

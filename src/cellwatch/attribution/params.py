@@ -57,6 +57,12 @@ class RunParams:
     # the development worlds' cell-accurate vendors (pipeline.coarse_vendor). Off: not
     # kept on fresh worlds 2601-2612 (docs/attribution.md, Round 11; worst ECE not lower).
     vendor_trust: bool = False
+    # Learn per world how often cellmates on one placement both use the phone that night
+    # and lift a tied cellmate's share by it; his night is calibrated as its own class,
+    # ``tied`` (attribution.cellmates). Off, or no rate learned: round 11's scoring
+    # exactly. Off: not kept on fresh worlds 2701-2712 (docs/attribution.md, Round 12;
+    # worst ECE lower, mean ECE higher).
+    cellmate_share: bool = False
     # Map each probability through the shipped calibration by night class
     # (attribution.calibration); off only to fit that map.
     calibrate: bool = True

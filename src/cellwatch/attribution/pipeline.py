@@ -14,7 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from cellwatch.attribution import calls, continuity, em_prior, features, rf, scoring, window
+from cellwatch.attribution import (
+    calls,
+    cellmates,
+    continuity,
+    em_prior,
+    features,
+    rf,
+    scoring,
+    window,
+)
 from cellwatch.attribution.em import Centre, Estimate, estimate, estimate_assigned, own_call_labels
 from cellwatch.attribution.params import RunParams
 from cellwatch.lake import AnalyticEngine, Dialect
@@ -153,7 +162,9 @@ def fit(engine: AnalyticEngine, params: RunParams) -> Estimate:
             best = generic
     unplaced, placed = learn_handover(engine)
     shared = learn_sharing(engine) if params.share_nights else 0.0
-    return replace(best, handover=unplaced, handover_placed=placed, shared=shared)
+    mates = learn_cellmates(engine) if params.cellmate_share else 0.0
+    return replace(best, handover=unplaced, handover_placed=placed, shared=shared,
+                   cellmates=mates)
 
 
 # Fields whose weight rests on the vendor's location fix: on a world whose vendor locates
@@ -200,6 +211,13 @@ def learn_sharing(engine: AnalyticEngine) -> float:
     lifts rivals' rows on phones nobody shares."""
     row = engine.run(window.sharing_sql(engine.dialect)).to_pylist()[0]
     return sharing_rate(int(row["n"] or 0), int(row["shared"] or 0))
+
+
+def learn_cellmates(engine: AnalyticEngine) -> float:
+    """How often a cellmate on the same placement used the phone too
+    (:func:`cellmates.cellmates_sql`, :func:`cellmates.cellmate_rate`)."""
+    row = engine.run(cellmates.cellmates_sql(engine.dialect)).to_pylist()[0]
+    return cellmates.cellmate_rate(int(row["n"] or 0), int(row["shared"] or 0))
 
 
 def sharing_rate(n: int, shared: int) -> float:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cellwatch.attribution import calibration
+from cellwatch.attribution import calibration, cellmates
 from cellwatch.attribution.calibration import CLASS_SQL, Calibration
 from cellwatch.attribution.em import Estimate
 from cellwatch.attribution.params import RunParams
@@ -74,14 +74,23 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams, cal: Calibration | None =
     ``p.calibrate`` is off); ``raw_p`` keeps the probability before it.
     """
     cal = cal or calibration.load()
-    mapped = calibration.calibrated_sql(cal, "night", "raw_p") if p.calibrate else "raw_p"
+    mapped = calibration.calibrated_sql(cal, "cls", "raw_p") if p.calibrate else "raw_p"
     weights = ", ".join(f"{weight_case(est, f)} AS w_{f}" for f in FIELDS)
     total = " + ".join(weight_case(est, f) for f in FIELDS)
     odds = est.prior / (1.0 - est.prior)
     key = "identifier_type, identifier, eday"
     share = share_sql(float(est.shared))
+    # Cellmates tied on one placement (RunParams.cellmate_share, attribution.cellmates):
+    # a tied man's share is lifted by the learned rate at which cellmates both use the
+    # phone, and the lifted night is calibrated as its own class. Off, or no rate
+    # learned (no night showed cellmates sharing): round 11's scores exactly.
+    ties, tie_join, cls = "", "", "o.night"
+    if p.cellmate_share and est.cellmates > 0.0:
+        share = f"least(1.0, {share} + {cellmates.lift_sql(float(est.cellmates))})"
+        ties, tie_join = f"pt AS ({cellmates.ties_sql()}), ", f" {cellmates.TIES_JOIN}"
+        cls = cellmates.TIED_CLASS_SQL
     return (
-        f"WITH b AS (SELECT {key}, prison_number, {KEEP_TONIGHT} AS keep, "  # noqa: S608
+        f"WITH b AS (SELECT {key}, prison_number, placed_tonight, {KEEP_TONIGHT} AS keep, "  # noqa: S608
         f"{CLASS_SQL} AS night, "
         f"greatest(least({total}, {MAX_BITS}), -{MAX_BITS}) AS bits FROM cw_f_vec), "
         f"o AS (SELECT b.*, {odds!r} * pow(2.0, bits) AS odds, "
@@ -91,28 +100,28 @@ def score_sql(d: Dialect, est: Estimate, p: RunParams, cal: Calibration | None =
         # Per identifier-day totals by hash aggregate and join: a window partitioned by
         # identifier-day sorts every pair.
         f"t AS (SELECT {key}, max(confirmed) AS day_confirmed, sum(odds) AS day_odds "
-        "FROM o GROUP BY 1, 2, 3), "
+        f"FROM o GROUP BY 1, 2, 3), {ties}"
         # A night with no call of his own rests on his window (and at best on the phone
         # placed in his cell): the phone may be in another's hands that night.
         # A man who called his own PIN numbers from the phone that night used it that
         # night, whoever else did: phones are rented and shared, so his probability is
         # his own odds, not a share of the night's (the others' still compete).
-        f"f AS (SELECT o.*, t.day_confirmed, {share} AS model_p, "
+        f"f AS (SELECT o.*, t.day_confirmed, {cls} AS cls, {share} AS model_p, "
         "CASE WHEN t.day_confirmed = 1 THEN CAST(o.confirmed AS DOUBLE) "
         "WHEN o.keep = 2 THEN odds / (1.0 + odds) "
         f"ELSE {share} * CASE o.keep "
         f"WHEN 1 THEN {1.0 - float(est.handover_placed)!r} "
         f"ELSE {1.0 - float(est.handover)!r} END END AS raw_p "
         "FROM o JOIN t ON t.identifier_type = o.identifier_type "
-        "AND t.identifier = o.identifier AND t.eday = o.eday), "
+        f"AND t.identifier = o.identifier AND t.eday = o.eday{tie_join}), "
         # An analyst's confirmation is not the model's to calibrate.
         f"c AS (SELECT f.*, CASE WHEN day_confirmed = 1 THEN raw_p ELSE {mapped} END "
         "AS probability FROM f), "
         "r AS (SELECT c.*, CASE WHEN confirmed = 1 THEN 'CONFIRMED' ELSE 'PROPOSED' END "
         f"AS status, row_number() OVER ({PARTITION} ORDER BY probability DESC, prison_number) "
         f"AS rank FROM c WHERE probability >= {float(p.min_probability)!r}) "
-        f"SELECT v.*, {weights}, r.bits, r.odds, r.confirmed, r.model_p, r.raw_p, r.night, "
-        "r.probability, "
+        f"SELECT v.*, {weights}, r.bits, r.odds, r.confirmed, r.model_p, r.raw_p, "
+        "r.cls AS night, r.probability, "
         "r.status, r.rank FROM r JOIN cw_f_vec v ON v.identifier_type = r.identifier_type "
         "AND v.identifier = r.identifier AND v.eday = r.eday "
         f"AND v.prison_number = r.prison_number WHERE r.rank <= {int(p.top_k)}"
