@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,26 @@ def test_status_counts_the_users_establishments_and_batches(run: Run) -> None:
     code, out, err = run("parole_cm", "status")
     assert (code, out) == (2, "")
     assert "parole_cm may not read ingest_batch" in err
+
+
+def test_status_says_how_the_last_attribution_run_went(
+        run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _json(run, "hei_supervisor", "status")["attribution"] is None
+    assert "attribution: no run yet" in run("hei_supervisor", "status")[1]
+    assert run("system", "attribute")[0] == 0
+    last = _json(run, "hei_analyst", "status")["attribution"]
+    assert (last["run"], last["mode"], last["reason"]) == (1, "rebuild", "no earlier run")
+    fitted = datetime.fromisoformat(last["estimate_fitted_at"])
+    assert datetime.fromisoformat(last["refit_due"]) - fitted == timedelta(days=7)
+    code, out, _ = run("hei_analyst", "status")
+    assert code == 0
+    assert "attribution: run 1 finished" in out
+    assert f"next refit due {(fitted + timedelta(days=7)):%Y-%m-%d}" in out
+    # Refits left to --rebuild: no date is promised.
+    monkeypatch.setenv("CELLWATCH_ATTRIBUTION_REFIT_DAYS", "0")
+    assert "refitted only on --rebuild" in run("hei_analyst", "status")[1]
+    # The same readers as the counts: a role that may not see them sees neither.
+    assert run("parole_cm", "status")[0] == 2
 
 
 def test_targeting_needs_prisoner_read_in_the_establishment(run: Run, store: Store) -> None:

@@ -163,6 +163,20 @@ def _fitted_at(state: dict[str, Any], base: AttributionRun) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def last_run_state(store: Store, refit_days: int) -> dict[str, Any] | None:
+    """The last finished run's id, end, mode, reason, when its estimate was fitted and
+    when the next refit is due (None when refits are left to ``--rebuild``)."""
+    run = _last_run(store)
+    if run is None:
+        return None
+    state = run.params.get("increment") or {}
+    fitted = _fitted_at(state, run)
+    due = fitted + timedelta(days=refit_days) if refit_days else None
+    summary = run.summary or {}
+    return {"run": run.id, "finished_at": run.finished_at, "mode": summary.get("mode"),
+            "reason": summary.get("reason"), "estimate_fitted_at": fitted, "refit_due": due}
+
+
 def _last_run(store: Store) -> AttributionRun | None:
     with store.session() as s:
         run = s.scalars(select(AttributionRun).where(AttributionRun.status == "DONE")

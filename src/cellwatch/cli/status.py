@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from cellwatch.attribution.service.runs import latest_run
 from cellwatch.cli.context import cli_access, console, print_json
 from cellwatch.reports.service import PER_ESTABLISHMENT, loaded_status
 
@@ -27,8 +28,12 @@ def status_command(
         False, "--all", help="List establishments with nothing loaded too."
     ),
 ) -> None:
-    """Counts per establishment and per source kind, and open quarantined rows."""
-    result = loaded_status(cli_access())
+    """Counts per establishment and per source kind, open quarantined rows, and the last
+    attribution run (how it ran, and when the model is next refitted)."""
+    access = cli_access()
+    result = loaded_status(access)
+    # The same readers as the counts (a refusal stops there, before this).
+    result["attribution"] = latest_run(access)
     if as_json:
         print_json(result)
         return
@@ -42,6 +47,19 @@ def status_command(
     out.print(_kinds_table(result["kinds"]))
     totals = ", ".join(f"{k} {v}" for k, v in result["totals"].items())
     out.print(f"totals: {totals}", highlight=False)
+    # One line whatever the width, for whoever greps a nightly job's log.
+    out.print(_attribution_line(result["attribution"]), highlight=False, soft_wrap=True)
+
+
+def _attribution_line(run: dict[str, Any] | None) -> str:
+    if run is None:
+        return "attribution: no run yet (cellwatch attribute)"
+    due = run["refit_due"]
+    refit = (f"next refit due {due:%Y-%m-%d}" if due is not None
+             else "refitted only on --rebuild")
+    return (f"attribution: run {run['run']} finished {run['finished_at']:%Y-%m-%d %H:%M} UTC, "
+            f"{run['mode']} ({run['reason']}); model fitted "
+            f"{run['estimate_fitted_at']:%Y-%m-%d %H:%M} UTC, {refit}")
 
 
 def _kinds_table(kinds: dict[str, dict[str, Any]]) -> Table:

@@ -127,3 +127,16 @@ def evaluate_matrix(access: Access, work: Path, world_seeds: list[int],
         access.audit(s, "evaluate", Target(Resource.ATTRIBUTION, "matrix"), detail={
             "work": str(work), "world_seeds": world_seeds, "seeds": seeds})
     return results
+
+
+def latest_run(access: Access) -> dict[str, Any] | None:
+    """The last finished attribution run, as an operator checks a nightly job: when, how
+    (increment, rescore, rebuild) and why, and when its estimate was fitted and is due to
+    be fitted again. None before any run. Estate-wide facts with no person in them, for
+    the roles that see what is loaded (the ingest batches' readers, as ``cellwatch
+    status`` asks)."""
+    from cellwatch.attribution.increment import last_run_state
+
+    access.require_role(Action.READ, Resource.INGEST_BATCH)
+    return last_run_state(access.store, _settings(access).attribution_refit_days)
+
