@@ -41,6 +41,7 @@ def _scenario(days: int, establishments: int) -> dict[str, Any]:
 def build(work: str, days: int, establishments: int) -> dict[str, Any]:
     """Simulate ``days`` and ingest all but the last night; returns where, and that night."""
     from cellwatch.ingest.batches import IngestContext
+    from cellwatch.ingest.prisons import load_prisons
     from cellwatch.ingest.registry import ingest_file
     from cellwatch.settings import Settings
     from cellwatch.simulate import simulate
@@ -59,6 +60,7 @@ def build(work: str, days: int, establishments: int) -> dict[str, Any]:
     store = open_store(Settings(home=home, environment="test"))
     try:
         ctx = IngestContext.create(store, Settings(home=home, environment="test"))
+        load_prisons(ctx)
         for entry in manifest["files"]:
             if entry["kind"] not in events:
                 ingest_file(ctx, entry["kind"], source / entry["path"])
