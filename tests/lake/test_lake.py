@@ -19,6 +19,7 @@ from cellwatch.lake import (
     lake_status,
     remove_batch,
 )
+from cellwatch.lake.shared import SharedLake
 from cellwatch.settings import Settings
 
 
@@ -97,3 +98,21 @@ def test_dialects_differ_only_where_the_engines_do() -> None:
     literal = "TIMESTAMP '2025-06-01 10:42:00'"
     hour = engine.run(f"SELECT {duck.trunc('hour', literal)} AS h")
     assert str(hour.column("h")[0]) == "2025-06-01 10:00:00"
+
+
+def test_the_shared_connection_sees_a_kind_once_it_has_files(sqlite_settings: Settings) -> None:
+    # The server's connection opens over an empty lake (views of no rows) and must remake
+    # a kind's view once that kind has a file, and only then.
+    shared = SharedLake(sqlite_settings)
+    try:
+        with shared.cursor() as cursor:
+            assert cursor.sql("SELECT count(*) FROM detections").fetchall() == [(0,)]
+        lake = Lake(sqlite_settings)
+        con = lake.connect()
+        assert append_batch(con, lake.root, "detections", 3, _one_detection(3)) == 1
+        con.close()
+        with shared.cursor() as cursor:
+            assert cursor.sql("SELECT count(*) FROM detections").fetchall() == [(1,)]
+            assert cursor.sql("SELECT count(*) FROM call_records").fetchall() == [(0,)]
+    finally:
+        shared.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cellwatch.lake.layout import DETECTIONS, files_after, kind_dir
+from cellwatch.lake.layout import DETECTIONS, files_after, has_data_files, kind_dir
 
 
 def _touch(root: Path, partition: str, name: str) -> Path:
@@ -30,3 +30,14 @@ def test_files_after_cannot_tell_when_a_name_does_not_say_its_batch(tmp_path: Pa
 
 def test_files_after_an_empty_lake(tmp_path: Path) -> None:
     assert files_after(tmp_path, DETECTIONS, 0) == (0, [])
+
+
+def test_has_data_files_needs_a_parquet_file_in_a_partition(tmp_path: Path) -> None:
+    assert not has_data_files(tmp_path, DETECTIONS)
+    stray = kind_dir(tmp_path, DETECTIONS) / "establishment=HEI" / "day=2026-01-01" / "x.csv"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("")
+    assert not has_data_files(tmp_path, DETECTIONS)
+    _touch(tmp_path, "establishment=HEI/day=2026-01-01", "part-1-0.parquet")
+    assert has_data_files(tmp_path, DETECTIONS)
+    assert not has_data_files(tmp_path, "call_records")

@@ -117,6 +117,14 @@ def data_files(lake_dir: Path, kind: str) -> list[Path]:
     return sorted(kind_dir(lake_dir, kind).glob(f"{levels}/*.parquet"))
 
 
+def has_data_files(lake_dir: Path, kind: str) -> bool:
+    """Whether ``kind`` has any data file: the first one found ends the walk. A run asks
+    this of each kind several times, and listing every file each time grew with history
+    (two years of 20 prisons is over 14,000 files)."""
+    levels = "/".join("*" for _ in PARTITIONS[check_kind(kind)])
+    return next(kind_dir(lake_dir, kind).glob(f"{levels}/*.parquet"), None) is not None
+
+
 def batch_files(lake_dir: Path, kind: str, batch_id: int) -> list[Path]:
     """The files one batch wrote (``part-{batch_id}-{n}.parquet``)."""
     levels = "/".join("*" for _ in PARTITIONS[check_kind(kind)])

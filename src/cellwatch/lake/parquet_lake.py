@@ -20,7 +20,7 @@ from cellwatch.lake.layout import (
     PARTITIONS,
     STAGING_DIR,
     check_kind,
-    data_files,
+    has_data_files,
     kind_dir,
     kind_glob,
 )
@@ -125,7 +125,7 @@ def view_sql(root: Path, kind: str, since: date | None = None) -> str:
     others by their path, unread).
     """
     partitions = PARTITIONS[kind]
-    if data_files(root, kind):
+    if has_data_files(root, kind):
         source = read_parquet_sql(kind, f"'{quoted(kind_glob(root, kind))}'")
         # A date's ISO text is digits and dashes only.
         where = f" WHERE day >= DATE '{since.isoformat()}'" if since is not None else ""

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from cellwatch.lake.analytic_engine import Connection, DuckDBEngine
-from cellwatch.lake.layout import KINDS, data_files
+from cellwatch.lake.layout import KINDS, has_data_files
 from cellwatch.lake.parquet_lake import Lake
 from cellwatch.settings import Settings
 
@@ -43,7 +43,7 @@ class SharedLake:
                 # takes a cursor of its own (a new connection to the same database).
                 self._connection.execute("SET GLOBAL parquet_metadata_cache = true")
                 self._empty = self._empty_kinds(lake)
-            elif self._empty and any(data_files(lake.root, k) for k in self._empty):
+            elif self._empty and any(has_data_files(lake.root, k) for k in self._empty):
                 # A view made over an empty lake selects no rows; remake it over the files.
                 lake.refresh_views(self._connection)
                 self._empty = self._empty_kinds(lake)
@@ -69,4 +69,4 @@ class SharedLake:
 
     @staticmethod
     def _empty_kinds(lake: Lake) -> set[str]:
-        return {kind for kind in KINDS if not data_files(lake.root, kind)}
+        return {kind for kind in KINDS if not has_data_files(lake.root, kind)}

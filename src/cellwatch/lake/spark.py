@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from cellwatch.errors import ConfigError, LakeError
 from cellwatch.lake.analytic_engine import AnalyticEngine, Params, SparkDialect, check_name
-from cellwatch.lake.layout import FILE_SCHEMAS, KINDS, PARTITIONS, data_files, kind_dir
+from cellwatch.lake.layout import FILE_SCHEMAS, KINDS, PARTITIONS, has_data_files, kind_dir
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; pyspark is optional
     from pyspark.sql import DataFrame, SparkSession
@@ -139,7 +139,7 @@ class SparkEngine(AnalyticEngine):
     def refresh_views(self, lake_dir: Path) -> None:
         """(Re)create each kind's view over its Parquet files (zero rows when it has none)."""
         for kind in KINDS:
-            present = bool(data_files(lake_dir, kind))
+            present = has_data_files(lake_dir, kind)
             schema = _lake_schema(kind, present)
             if present:
                 # Given types win over partition inference ("2026-09-01" stays a DATE and
