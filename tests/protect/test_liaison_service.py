@@ -176,7 +176,10 @@ def test_a_resolution_to_another_prisoner_is_left_out_not_shown(
     access = _as(world, "wmp_victim", settings)
     # The condition is against A3333CC; the graph confirms A1111AA behind the sender.
     person = liaison.create_person(access, "A3333CC", "RESTRAINING_ORDER")
-    report = contacts.record_report(access, person.person_ref, SENDER, "CALL")
+    # Within the attribution's period: a report of today would find it over (the fixture's
+    # run ends on 30 November), and must not be resolved through it.
+    report = contacts.record_report(access, person.person_ref, SENDER, "CALL",
+                                    occurred_ts=datetime(2026, 10, 5, 21, tzinfo=UTC))
     assert report.resolution.status == "RESOLVED"
     assert report.resolution.other
     assert report.resolution.prisoner is None
