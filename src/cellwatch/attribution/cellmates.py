@@ -27,7 +27,7 @@ nothing learned, 1004 seed 2 ECE 0.047 to 0.051, for no reason of their own).
 
 from __future__ import annotations
 
-from cellwatch.attribution.window import HANDOVER_PRIOR, HANDOVER_Z
+from cellwatch.attribution.window import rate_bound
 from cellwatch.lake import Dialect
 
 
@@ -62,12 +62,7 @@ def cellmate_rate(n: int, shared: int) -> float:
     >>> round(cellmate_rate(80, 32), 3)
     0.302
     """
-    if n <= 0:
-        return 0.0
-    a, b = HANDOVER_PRIOR[0] + shared, HANDOVER_PRIOR[1] + n - shared
-    mean = a / (a + b)
-    sd = (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5
-    return float(min(1.0, max(0.0, mean - HANDOVER_Z * sd)))
+    return rate_bound(n, shared, -1) if n > 0 else 0.0
 
 
 # Two co-placed men whose evidence is this close (in bits: odds within a factor of 2)

@@ -229,10 +229,7 @@ def sharing_rate(n: int, shared: int) -> float:
     >>> round(sharing_rate(1000, 400), 3)
     0.377
     """
-    a, b = window.HANDOVER_PRIOR[0] + shared, window.HANDOVER_PRIOR[1] + n - shared
-    mean = a / (a + b)
-    sd = (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5
-    return float(max(0.0, mean - window.HANDOVER_Z * sd))
+    return window.rate_bound(n, shared, -1)
 
 
 def score(engine: AnalyticEngine, est: Estimate, params: RunParams) -> None:

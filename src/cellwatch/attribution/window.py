@@ -367,16 +367,23 @@ def sharing_sql(d: Dialect) -> str:
     )
 
 
+def rate_bound(n: int, k: int, side: int) -> float:
+    """The 90% bound (``side`` +1 upper, -1 lower) on a rate seen ``k`` times in ``n``
+    nights: Beta posterior from :data:`HANDOVER_PRIOR`, normal approximation, in [0, 1].
+    The handover, sharing and cellmate rates are all learned this way."""
+    a, b = HANDOVER_PRIOR[0] + k, HANDOVER_PRIOR[1] + n - k
+    mean = a / (a + b)
+    sd = (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5
+    return float(min(1.0, max(0.0, mean + side * HANDOVER_Z * sd)))
+
+
 def handover_rate(n: int, handed: int) -> float:
     """Upper 90% bound on the handover rate, ``handed`` of ``n`` nights seen
-    (Beta posterior from :data:`HANDOVER_PRIOR`, normal approximation).
+    (:func:`rate_bound`).
 
     >>> round(handover_rate(0, 0), 3)
     0.216
     >>> round(handover_rate(1000, 100), 3)
     0.112
     """
-    a, b = HANDOVER_PRIOR[0] + handed, HANDOVER_PRIOR[1] + n - handed
-    mean = a / (a + b)
-    sd = (a * b / ((a + b) ** 2 * (a + b + 1))) ** 0.5
-    return float(min(1.0, mean + HANDOVER_Z * sd))
+    return rate_bound(n, handed, +1)
